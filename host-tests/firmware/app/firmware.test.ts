@@ -1,0 +1,47 @@
+/* The firmware application over fake ports: what GET /api/status reports. */
+
+import { assert } from "../../support/assert";
+import { fakePlatform } from "../../support/fakes";
+import { createFirmware } from "app/firmware";
+import { makeAbortHook } from "app/abort-hook";
+
+describe("app/firmware", () => {
+	it("answers GET /api/status with the running version, board and uptime", () => {
+		const platform = fakePlatform("2.0.1+ohxs");
+		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
+		platform.time.advance(12_345);
+		const res = fw.router.handle({ method: "GET", target: "/api/status", headers: {} });
+		assert.equal(res.status, 200);
+		const body = JSON.parse(res.body as string);
+		assert.equal(body.version, "2.0.1+ohxs");
+		assert.equal(body.board, "test-board");
+		assert.equal(body.uptimeMs, 12_345);
+		assert.equal(body.uptime, 12);
+		assert.deepEqual(body.time, { synced: false, source: "none", epochMs: 0 });
+	});
+
+	it("reports wall time once a source has set it", () => {
+		const platform = fakePlatform();
+		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
+		platform.clock.setWallMs(1_700_000_000_000, "browser");
+		const body = JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: {} }).body as string);
+		assert.deepEqual(body.time, { synced: true, source: "browser", epochMs: 1_700_000_000_000 });
+	});
+});
+
+describe("app/abort-hook", () => {
+	it("logs an unhandled exception and tells XS not to abort", () => {
+		const lines: string[] = [];
+		const hook = makeAbortHook((l) => lines.push(l));
+		assert.isFalse(hook("unhandled exception", new TypeError("x is undefined")));
+		assert.match(lines[0], /TypeError: x is undefined/);
+	});
+	it("lets a rejected promise nobody handled pass the same way", () => {
+		assert.isFalse(makeAbortHook(() => {})("unhandled rejection", "no"));
+	});
+	it("still aborts on memory exhaustion", () => {
+		const lines: string[] = [];
+		assert.isTrue(makeAbortHook((l) => lines.push(l))("memory full", undefined));
+		assert.match(lines[0], /memory full/);
+	});
+});

@@ -1,0 +1,93 @@
+/*
+ * node:http adapter for the router core: the simulator's HTTP server. It
+ * mirrors the Moddable server's behaviour where it matters to clients:
+ * one request per connection, content-length required for a body (no
+ * chunked uploads), bodies streamed chunk by chunk into the router.
+ */
+
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Router } from "api/router";
+import { isBodySource, reasonPhrase, type Response } from "api/http";
+import { errorResponse } from "api/errors";
+
+export interface NodeHttpServer {
+	readonly port: number;
+	readonly url: string;
+	close(): Promise<void>;
+}
+
+export async function serveRouterOnNode(router: Router, options: { port: number; host?: string }): Promise<NodeHttpServer> {
+	const host = options.host ?? "127.0.0.1";
+	const server = http.createServer((req, res) => handle(router, req, res));
+	// Mirror the device: one request per connection.
+	server.keepAliveTimeout = 0;
+	await new Promise<void>((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(options.port, host, () => resolve());
+	});
+	const port = (server.address() as AddressInfo).port;
+	return {
+		port,
+		url: `http://${host}:${port}`,
+		close: () => new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		}),
+	};
+}
+
+function handle(router: Router, req: http.IncomingMessage, res: http.ServerResponse): void {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(req.headers)) {
+		if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+	}
+	if (headers["transfer-encoding"]?.toLowerCase().includes("chunked")) {
+		req.resume();
+		send(res, errorResponse(411, "length_required", "Send the body with a content-length; chunked uploads are not supported by the device."));
+		return;
+	}
+	const length = headers["content-length"] === undefined ? undefined : parseInt(headers["content-length"], 10);
+	const exchange = router.open({ method: req.method ?? "GET", target: req.url ?? "/", headers, remote: req.socket.remoteAddress }, length);
+	let complete = false;
+	req.on("data", (chunk: Buffer) => {
+		if (exchange.wantsBody) exchange.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+	});
+	req.on("end", () => {
+		complete = true;
+		send(res, exchange.finish());
+	});
+	req.on("close", () => {
+		if (!complete) exchange.abort("client disconnected");
+	});
+}
+
+function send(res: http.ServerResponse, response: Response): void {
+	if (res.headersSent || res.destroyed) return;
+	res.statusCode = response.status;
+	res.statusMessage = reasonPhrase(response.status);
+	res.setHeader("connection", "close");
+	for (const [name, value] of response.headers ?? []) res.setHeader(name, value);
+	if (response.afterSend) res.on("finish", response.afterSend);
+	const body = response.body;
+	if (body === undefined) {
+		res.setHeader("content-length", "0");
+		res.end();
+	}
+	else if (typeof body === "string" || body instanceof Uint8Array) {
+		const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+		res.setHeader("content-length", String(bytes.length));
+		res.end(bytes);
+	}
+	else if (isBodySource(body)) {
+		if (body.length !== undefined) res.setHeader("content-length", String(body.length));
+		const pump = () => {
+			for (;;) {
+				const piece = body.read(16 * 1024);
+				if (!piece) { res.end(); return; }
+				if (!res.write(piece)) { res.once("drain", pump); return; }
+			}
+		};
+		pump();
+	}
+}

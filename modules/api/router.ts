@@ -1,0 +1,320 @@
+/*
+ * The router core: request head in, response out, with bodies streamed in
+ * chunks. Both server adapters drive it through the same Exchange, so a
+ * route behaves identically on the board, in mcsim and in the simulator.
+ *
+ * Flow for one request:
+ *   open(head, contentLength) -> guards (host check, CORS, auth) -> route
+ *   -> body: none | json (collected up to a limit) | stream (a sink per chunk)
+ *   -> finish() -> Response.   abort() when the client goes away.
+ */
+
+import { HttpError, errorFrom, errorResponse, jsonResponse } from "api/errors";
+import type { Request, RequestHead, Response } from "api/http";
+import { utf8Decode, utf8Encode } from "util/utf8";
+
+export type BodyKind = "none" | "json" | "stream";
+
+/** Receives a streamed request body. */
+export interface BodySink {
+	write(chunk: Uint8Array): void;
+	/** The body is complete; answer. */
+	end(): Response;
+	/** The client disconnected or the transfer was cut; release everything. */
+	abort(reason: string): void;
+}
+
+export interface RouteSpec {
+	method: string;
+	/** Path with `{name}` segments, e.g. "/api/update/images/{id}". */
+	path: string;
+	/** Needs the admin credential (checked by the auth guard). */
+	auth?: boolean;
+	/** Default "none": a body, if sent, is refused with 413. */
+	body?: BodyKind;
+	/** Accepted content types (media type only, lower case). */
+	contentTypes?: string[];
+	/** Largest accepted body in bytes. JSON default: 8 KiB. */
+	maxBody?: number;
+	/** Handler for "none" and "json" bodies. */
+	handle?: (req: Request, body: unknown) => Response;
+	/** Handler for "stream" bodies: a sink, or a Response to refuse the body. */
+	stream?: (req: Request, contentLength: number | undefined) => BodySink | Response;
+}
+
+/** Runs before the route; a Response ends the request there. */
+export type Guard = (req: Request, route: RouteSpec | undefined) => Response | undefined;
+
+/** Adds headers to every response (e.g. CORS). */
+export type Decorator = (req: Request, res: Response) => Response;
+
+export interface Exchange {
+	/** False when the answer is already known: the adapter discards the body. */
+	readonly wantsBody: boolean;
+	write(chunk: Uint8Array): void;
+	finish(): Response;
+	abort(reason: string): void;
+}
+
+export const DEFAULT_JSON_LIMIT = 8 * 1024;
+
+interface CompiledRoute {
+	spec: RouteSpec;
+	segments: string[];
+}
+
+export class Router {
+	#routes: CompiledRoute[] = [];
+	#guards: Guard[] = [];
+	#decorators: Decorator[] = [];
+
+	add(spec: RouteSpec): this {
+		if ((spec.body ?? "none") === "stream" ? !spec.stream : !spec.handle)
+			throw new TypeError(`route ${spec.method} ${spec.path} lacks a handler for its body kind`);
+		this.#routes.push({ spec, segments: splitPath(spec.path) });
+		return this;
+	}
+
+	guard(guard: Guard): this {
+		this.#guards.push(guard);
+		return this;
+	}
+
+	decorate(decorator: Decorator): this {
+		this.#decorators.push(decorator);
+		return this;
+	}
+
+	/** Methods registered for a path, for 405 and CORS preflight answers. */
+	methodsFor(path: string): string[] {
+		const segments = splitPath(path);
+		return this.#routes.filter((r) => matchSegments(r.segments, segments) !== undefined).map((r) => r.spec.method);
+	}
+
+	open(head: RequestHead, contentLength: number | undefined): Exchange {
+		let req: Request = { ...head, path: head.target, query: {}, params: {} };
+		const decorate = (res: Response) => this.#decorators.reduce((r, d) => d(req, r), res);
+		try {
+			req = parseRequest(head);
+			const { route, params } = this.#match(req);
+			req.params = params;
+			for (const guard of this.#guards) {
+				const res = guard(req, route?.spec);
+				if (res) return answered(decorate(res));
+			}
+			if (!route) {
+				const allowed = this.methodsFor(req.path);
+				if (allowed.length)
+					return answered(decorate(errorResponse(405, "method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)));
+				return answered(decorate(errorResponse(404, "not_found", `Nothing at ${req.path}.`)));
+			}
+			return this.#bodyExchange(route.spec, req, contentLength, decorate);
+		}
+		catch (error) {
+			return answered(decorate(errorFrom(error)));
+		}
+	}
+
+	/** Convenience for tests and internal calls: a whole request at once. */
+	handle(head: RequestHead, body?: Uint8Array | string): Response {
+		const bytes = typeof body === "string" ? utf8Encode(body) : body;
+		const ex = this.open(head, bytes?.length);
+		if (ex.wantsBody && bytes?.length) ex.write(bytes);
+		return ex.finish();
+	}
+
+	#match(req: Request): { route: CompiledRoute | undefined; params: Record<string, string> } {
+		const segments = splitPath(req.path);
+		for (const route of this.#routes) {
+			if (route.spec.method !== req.method) continue;
+			const params = matchSegments(route.segments, segments);
+			if (params) return { route, params };
+		}
+		return { route: undefined, params: {} };
+	}
+
+	#bodyExchange(spec: RouteSpec, req: Request, contentLength: number | undefined, decorate: (r: Response) => Response): Exchange {
+		const kind = spec.body ?? "none";
+		const length = contentLength ?? 0;
+		if (kind === "none") {
+			if (length > 0)
+				return answered(decorate(errorResponse(413, "body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
+			return answered(decorate(run(() => spec.handle!(req, undefined))));
+		}
+
+		const limit = spec.maxBody ?? (kind === "json" ? DEFAULT_JSON_LIMIT : Infinity);
+		if (length > limit)
+			return answered(decorate(errorResponse(413, "body_too_large", `The request body is ${length} bytes; at most ${limit} are accepted here.`)));
+		const typeError = checkContentType(req, spec, kind);
+		if (typeError) return answered(decorate(typeError));
+
+		if (kind === "json") return jsonExchange(spec, req, limit, decorate);
+
+		let sink: BodySink | Response;
+		try {
+			sink = spec.stream!(req, contentLength);
+		}
+		catch (error) {
+			return answered(decorate(errorFrom(error)));
+		}
+		if (!isSink(sink)) return answered(decorate(sink));
+		return streamExchange(sink, decorate);
+	}
+}
+
+function isSink(value: BodySink | Response): value is BodySink {
+	return typeof (value as BodySink).write === "function";
+}
+
+function run(fn: () => Response): Response {
+	try {
+		return fn();
+	}
+	catch (error) {
+		return errorFrom(error);
+	}
+}
+
+function answered(res: Response): Exchange {
+	return {
+		wantsBody: false,
+		write() { /* body discarded: the answer is already decided */ },
+		finish: () => res,
+		abort() { /* nothing held */ },
+	};
+}
+
+function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r: Response) => Response): Exchange {
+	const parts: Uint8Array[] = [];
+	let received = 0;
+	let overflow = false;
+	return {
+		wantsBody: true,
+		write(chunk) {
+			received += chunk.length;
+			if (received > limit) overflow = true;
+			else parts.push(chunk);
+		},
+		finish() {
+			if (overflow)
+				return decorate(errorResponse(413, "body_too_large", `The request body is over ${limit} bytes.`));
+			let value: unknown = undefined;
+			if (received > 0) {
+				try {
+					value = JSON.parse(utf8Decode(concat(parts, received)));
+				}
+				catch {
+					return decorate(errorResponse(400, "bad_json", "The request body is not valid JSON."));
+				}
+			}
+			return decorate(run(() => spec.handle!(req, value)));
+		},
+		abort() {
+			parts.length = 0;
+		},
+	};
+}
+
+function streamExchange(sink: BodySink, decorate: (r: Response) => Response): Exchange {
+	let failure: Response | undefined;
+	let done = false;
+	return {
+		wantsBody: true,
+		write(chunk) {
+			if (failure || done) return;
+			try {
+				sink.write(chunk);
+			}
+			catch (error) {
+				failure = errorFrom(error);
+				safeAbort(sink, "handler failed");
+			}
+		},
+		finish() {
+			done = true;
+			if (failure) return decorate(failure);
+			return decorate(run(() => sink.end()));
+		},
+		abort(reason) {
+			if (done) return;
+			done = true;
+			if (!failure) safeAbort(sink, reason);
+		},
+	};
+}
+
+function safeAbort(sink: BodySink, reason: string): void {
+	try {
+		sink.abort(reason);
+	}
+	catch {
+		// Abort is best effort: the sink already failed, and the response
+		// (or the closed connection) carries the original error.
+	}
+}
+
+function checkContentType(req: Request, spec: RouteSpec, kind: BodyKind): Response | undefined {
+	const accepted = spec.contentTypes ?? (kind === "json" ? ["application/json"] : undefined);
+	if (!accepted) return undefined;
+	const type = mediaType(req.headers["content-type"]);
+	// A JSON endpoint tolerates a missing type from curl-like clients only when there is no body.
+	if (accepted.includes(type)) return undefined;
+	return errorResponse(415, "unsupported_media_type",
+		`This endpoint takes ${accepted.join(" or ")}; the request sent ${type || "no content type"}.`);
+}
+
+export function mediaType(value: string | undefined): string {
+	return (value ?? "").split(";")[0].trim().toLowerCase();
+}
+
+export function parseRequest(head: RequestHead): Request {
+	const q = head.target.indexOf("?");
+	const rawPath = q < 0 ? head.target : head.target.slice(0, q);
+	const query: Record<string, string> = {};
+	if (q >= 0) {
+		for (const pair of head.target.slice(q + 1).split("&")) {
+			if (!pair) continue;
+			const eq = pair.indexOf("=");
+			const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+			query[name] = eq < 0 ? "" : decode(pair.slice(eq + 1));
+		}
+	}
+	return { ...head, method: head.method.toUpperCase(), path: decode(rawPath) || "/", query, params: {} };
+}
+
+function decode(text: string): string {
+	try {
+		return decodeURIComponent(text.replace(/\+/g, " "));
+	}
+	catch {
+		throw new HttpError(400, "bad_request_target", "The request path or query is not valid percent-encoding.");
+	}
+}
+
+function splitPath(path: string): string[] {
+	return path.split("/").filter((s) => s.length > 0);
+}
+
+function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
+	if (pattern.length !== actual.length) return undefined;
+	const params: Record<string, string> = {};
+	for (let i = 0; i < pattern.length; i++) {
+		const p = pattern[i];
+		if (p.startsWith("{") && p.endsWith("}")) params[p.slice(1, -1)] = actual[i];
+		else if (p !== actual[i]) return undefined;
+	}
+	return params;
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+	if (parts.length === 1) return parts[0];
+	const out = new Uint8Array(length);
+	let at = 0;
+	for (const part of parts) {
+		out.set(part, at);
+		at += part.length;
+	}
+	return out;
+}
+
+export { jsonResponse };

@@ -1,0 +1,53 @@
+/*
+ * CAN bridge port: what JS may ask of the native bridge. The bridge itself
+ * (forwarding, rewrite, fail-safe watchdog) runs in C and never waits for
+ * JS; JS only refreshes the lock target and reads telemetry and counters.
+ */
+
+export type HaldexGeneration = 1 | 2 | 4;
+
+/** Latest values decoded from both buses. Ages are ms since last update, -1 = never. */
+export interface VehicleState {
+	speedKmh: number;
+	rpm: number;
+	pedalPct: number;
+	haldexEngagementPct: number;
+	/** Haldex 0x2C0 byte 0 (bit0 clutch 1, bit1 temp protection, bit2 clutch 2, bit3 open, bit6 speed limit). */
+	haldexState: number;
+	speedAgeMs: number;
+	engineAgeMs: number;
+	haldexAgeMs: number;
+}
+
+export interface BusHealth {
+	started: boolean;
+	busOff: boolean;
+	/** No frame received for longer than the dead-bus threshold. */
+	silent: boolean;
+}
+
+export interface BridgeCounters {
+	chassisToHaldex: number;
+	haldexToChassis: number;
+	rewritten: number;
+	dropped: number;
+	errors: number;
+	busOffRecoveries: number;
+	watchdogFallbacks: number;
+}
+
+export interface CanBridge {
+	/**
+	 * Set what the bridge does with chassis frames. `lockPct` null means pure
+	 * pass-through (STOCK). Must be called more often than the bridge's
+	 * watchdog period, or the bridge falls back to pass-through by itself.
+	 */
+	setTarget(generation: HaldexGeneration, lockPct: number | null): void;
+	/** True while the C core is rewriting (not in STOCK and not fallen back). */
+	rewriting(): boolean;
+	vehicle(): VehicleState;
+	counters(): BridgeCounters;
+	health(): { chassis: BusHealth; haldex: BusHealth };
+	/** Runs the C core's golden-vector self-test. */
+	selfTest(): boolean;
+}

@@ -1,0 +1,56 @@
+/*
+ * OTA slot port, at the level of ESP-IDF's esp_ota_* API. The device adapter
+ * is a thin native binding (Moddable's update modules switch the boot slot
+ * inside complete(), which we must not do); the host adapter keeps a flash
+ * image file and a simulated bootloader. Every decision (what to accept,
+ * when to switch, when to confirm) is made by firmware modules in ota/.
+ */
+
+/** ESP-IDF esp_ota_img_states_t. */
+export type OtaImageState = "NEW" | "PENDING_VERIFY" | "VALID" | "INVALID" | "ABORTED" | "UNDEFINED";
+
+export interface OtaSlot {
+	/** Partition label, e.g. "ota_0". */
+	label: string;
+	/** OTA slot number (0 for ota_0). */
+	index: number;
+	/** Partition offset and size in bytes. */
+	offset: number;
+	size: number;
+}
+
+export interface OtaSlotWriter {
+	/** Appends bytes; erases 4 KiB sectors just ahead of the data. */
+	write(chunk: Uint8Array): void;
+	/** Bytes written so far. */
+	readonly written: number;
+	/** Finish writing. Validates nothing of our own and does NOT change the boot slot. */
+	end(): void;
+	/** Abandon the write; the slot stays unbootable. */
+	abort(): void;
+}
+
+export interface OtaPort {
+	/** Every OTA app slot, in index order. */
+	slots(): OtaSlot[];
+	/** The slot the running app was booted from. */
+	running(): OtaSlot;
+	/** State of the running slot's otadata entry (PENDING_VERIFY after an install). */
+	runningState(): OtaImageState;
+	/** State recorded for any slot, UNDEFINED when otadata has none. */
+	slotState(index: number): OtaImageState;
+	/** The slot the next boot will choose, by the bootloader's rules. */
+	bootSlot(): OtaSlot;
+	/** Read bytes of a slot (descriptors, re-hashing a staged image). */
+	read(index: number, offset: number, length: number): Uint8Array;
+	/** Begin a sequential write into a slot that is not the running one. */
+	begin(index: number): OtaSlotWriter;
+	/** Point otadata at `index` with state NEW. Takes effect at the next restart. */
+	setBoot(index: number): void;
+	/** Confirm the running image (PENDING_VERIFY -> VALID); cancels rollback. */
+	markValid(): void;
+	/** Mark the running image INVALID and restart into the previous one. */
+	markInvalidAndRestart(): void;
+	/** Make a slot unbootable (erase its first sector) so a half image can never run. */
+	invalidate(index: number): void;
+}

@@ -61,7 +61,9 @@ export const cryptDigests: DigestFactory = {
 	sha256() {
 		const d = new Digest("SHA256");
 		return {
-			write(chunk: Uint8Array) { d.write(chunk); },
+			// The native side reads any buffer view (xsmcGetBufferReadable);
+			// the SDK's typing names only ArrayBuffer, hence the cast, not a copy.
+			write(chunk: Uint8Array) { d.write(chunk as unknown as ArrayBuffer); },
 			close() { return new Uint8Array(d.close()); },
 		};
 	},

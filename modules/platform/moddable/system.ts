@@ -1,10 +1,8 @@
 /*
- * Restart and board facts on the device. esp_restart through the SDK's
- * System; the reset reason and heap figures come from the native helpers
- * added with the device services.
+ * Restart and board facts on the device and in mcsim.
  */
 
-import System from "embedded:io/system";
+import { restartChip } from "platform/restart";
 import type { Restart } from "ports/restart";
 import type { SystemInfo } from "ports/system";
 import type { Logger } from "ports/log";
@@ -13,7 +11,7 @@ export function systemRestart(logger: Logger): Restart {
 	return {
 		restart(reason: string) {
 			logger.log("warn", `restarting: ${reason}`);
-			System.restart();
+			restartChip();
 		},
 	};
 }

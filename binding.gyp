@@ -1,0 +1,15 @@
+{
+  "targets": [
+    {
+      "target_name": "ohx_can",
+      "sources": [
+        "modules/can/core/ohx_bridge.c",
+        "modules/can/core/ohx_selftest.c",
+        "modules/can/bindings/node/ohx_node.c"
+      ],
+      "include_dirs": ["modules/can/core"],
+      "cflags_c": ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,67 @@
+/*
+ * Typings for can-native.js (xsmc binding over modules/can/ports/ohx_port.h).
+ * Numbers follow modules/can/core/ohx_bridge.h.
+ */
+export type CanMode = 0 | 1 | 2 | 3 | 4 | 5; // STOCK, FWD, 5050, 6040, 7525, CUSTOM
+export type CanBus = 0 | 1; // CHASSIS, HALDEX
+export type CanState = 0 | 1 | 2 | 3; // STOCK, ACTIVE, FALLBACK, HELD
+
+export interface CanSnapshot {
+	speedKmh: number;
+	speedSource: 0 | 1 | 2; // NONE, BRAKES1, MOTOR2
+	speedAgeMs: number | null; // null: never received
+	rpm: number;
+	pedalPct: number;
+	motor1AgeMs: number | null;
+	haldexEngagementPct: number;
+	haldexEngagementRaw: number;
+	haldexState: number; // bits: 0x01 clutch1, 0x02 temp protection, 0x04 clutch2, 0x08 coupling open, 0x40 speed limit
+	haldexAgeMs: number | null;
+	state: CanState;
+	mode: CanMode;
+	targetPct: number;
+	generation: 1 | 2 | 4;
+	targetAgeMs: number | null;
+	watchdogMs: number;
+}
+
+export interface CanCounters {
+	frames: [number, number]; // received, by source bus
+	rewritten: number;
+	shortFrames: number;
+	dropped: [number, number]; // by destination bus
+	errors: number;
+	busOff: [number, number];
+	busOffRecoveries: [number, number];
+	deadBus: [number, number];
+	watchdogFallbacks: number;
+}
+
+export interface CanBusStatus {
+	state: 0 | 1 | 2; // STOPPED, RUNNING, BUS_OFF
+	dead: boolean;
+	lastRxAgeMs: number | null;
+	txErrors: number;
+	rxErrors: number;
+}
+
+export interface CanNativeOptions {
+	generation?: 1 | 2 | 4;
+	watchdogMs?: number;
+}
+
+/** Errors: TypeError for a wrong type, RangeError (message = OHX_ERR_* name) for a refused value. */
+export default class CANNative {
+	constructor(options?: CanNativeOptions);
+	/** Refresh at least every watchdogMs or the bridge falls back to pass-through. */
+	setTarget(mode: CanMode, percent: number): void;
+	setGeneration(generation: 1 | 2 | 4): void;
+	setWatchdogMs(ms: number): void;
+	holdPassthrough(hold: boolean): void;
+	state(): CanState;
+	snapshot(): CanSnapshot;
+	counters(): CanCounters;
+	resetCounters(): void;
+	busStatus(bus: CanBus): CanBusStatus;
+	static selfTest(): boolean;
+}

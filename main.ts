@@ -11,7 +11,7 @@ import { createFirmware } from "app/firmware";
 import { DEFAULT_CONFIG, type FirmwareConfig } from "app/platform";
 import { serveRouter } from "platform/moddable/http-server";
 import { ModdableClock, ModdableTimers, cryptDigests, preferenceStore, traceLogger } from "platform/moddable/adapters";
-import { boardInfo, systemRestart } from "platform/moddable/system";
+import { boardInfo, chipRandom, systemRestart } from "platform/moddable/system";
 
 (globalThis as any).abort = makeAbortHook((line) => trace(`${line}\n`));
 
@@ -28,6 +28,9 @@ const firmware = createFirmware({
 	digests: cryptDigests,
 	system: boardInfo(config.board ?? "openhaldex-c6"),
 	logger: traceLogger,
+	random: chipRandom,
+	// Until the network service lands: the access point's fixed address.
+	hostAddresses: () => ["192.168.4.1"],
 	runningVersion: () => config.version ?? "0.0.0",
 }, settings);
 

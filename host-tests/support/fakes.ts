@@ -99,6 +99,25 @@ export class RecordingLogger implements Logger {
 	has(fragment: string): boolean { return this.lines.some((l) => l.message.includes(fragment)); }
 }
 
+/** Deterministic bytes (xorshift32), recording how many were asked for. */
+export class SeededRandom {
+	#state: number;
+	requested = 0;
+	constructor(seed: number) { this.#state = seed >>> 0 || 1; }
+	bytes(length: number): Uint8Array {
+		this.requested += length;
+		const out = new Uint8Array(length);
+		for (let i = 0; i < length; i++) out[i] = this.next() & 255;
+		return out;
+	}
+	next(): number {
+		let x = this.#state;
+		x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+		this.#state = x;
+		return x;
+	}
+}
+
 export function fakeSystem(board = "test-board"): SystemInfo {
 	return { board: () => board, resetReason: () => "power-on", memory: () => ({ xsHeapFree: 100000 }) };
 }
@@ -121,6 +140,8 @@ export function fakePlatform(version = "1.2.3+ohxs"): FakePlatform {
 		digests: pureDigests,
 		system: fakeSystem(),
 		logger: new RecordingLogger(),
+		random: new SeededRandom(1),
+		hostAddresses: () => ["192.168.4.1"],
 		runningVersion: () => version,
 	};
 }

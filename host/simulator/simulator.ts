@@ -6,6 +6,7 @@
  */
 
 import fs from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createFirmware, type Firmware } from "app/firmware";
 import { DEFAULT_CONFIG, type Platform } from "app/platform";
@@ -58,6 +59,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			digests: nodeDigests,
 			system: { board: () => "simulator", resetReason: () => (boots === 1 ? "power-on" : "software"), memory: () => ({ nativeHeapFree: undefined }) },
 			logger,
+			random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
+			hostAddresses: () => ["127.0.0.1", "localhost", "[::1]"],
 			runningVersion: () => packageVersion(),
 		};
 		firmware = createFirmware(platform, { ...DEFAULT_CONFIG, httpPort: port });

@@ -11,6 +11,7 @@ import type { Restart } from "ports/restart";
 import type { DigestFactory } from "ports/digest";
 import type { SystemInfo } from "ports/system";
 import type { Logger } from "ports/log";
+import type { Random } from "ports/random";
 
 export interface Platform {
 	clock: Clock;
@@ -20,6 +21,9 @@ export interface Platform {
 	digests: DigestFactory;
 	system: SystemInfo;
 	logger: Logger;
+	random: Random;
+	/** The device's current IP addresses (access point, home network), for the Host check. */
+	hostAddresses(): string[];
 	/** The running firmware's version, read from the running image. */
 	runningVersion(): string;
 }

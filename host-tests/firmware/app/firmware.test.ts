@@ -10,7 +10,7 @@ describe("app/firmware", () => {
 		const platform = fakePlatform("2.0.1+ohxs");
 		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
 		platform.time.advance(12_345);
-		const res = fw.router.handle({ method: "GET", target: "/api/status", headers: {} });
+		const res = fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } });
 		assert.equal(res.status, 200);
 		const body = JSON.parse(res.body as string);
 		assert.equal(body.version, "2.0.1+ohxs");
@@ -24,7 +24,7 @@ describe("app/firmware", () => {
 		const platform = fakePlatform();
 		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
 		platform.clock.setWallMs(1_700_000_000_000, "browser");
-		const body = JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: {} }).body as string);
+		const body = JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } }).body as string);
 		assert.deepEqual(body.time, { synced: true, source: "browser", epochMs: 1_700_000_000_000 });
 	});
 });

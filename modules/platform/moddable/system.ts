@@ -2,7 +2,8 @@
  * Restart and board facts on the device and in mcsim.
  */
 
-import { restartChip } from "platform/restart";
+import { fillRandom, restartChip } from "platform/chip";
+import type { Random } from "ports/random";
 import type { Restart } from "ports/restart";
 import type { SystemInfo } from "ports/system";
 import type { Logger } from "ports/log";
@@ -23,3 +24,11 @@ export function boardInfo(board: string): SystemInfo {
 		memory: () => ({}),
 	};
 }
+
+export const chipRandom: Random = {
+	bytes(length: number) {
+		const buffer = new ArrayBuffer(length);
+		fillRandom(buffer);
+		return new Uint8Array(buffer);
+	},
+};

@@ -1,0 +1,81 @@
+/*
+ * Which names the device answers to, and which pages may call it.
+ *
+ * DNS rebinding: a page on evil.example can make its own name resolve to
+ * the board's address; the browser then sends Host: evil.example. Only the
+ * device's own names and addresses are accepted, everything else is
+ * refused with 421 before any route runs.
+ *
+ * CORS: the web app is served by the device itself, so cross-origin calls
+ * are the exception. A preflight (OPTIONS) is answered without auth for
+ * origins that are the device's own names; responses name that origin
+ * explicitly, never "*".
+ */
+
+import { errorResponse } from "api/errors";
+import type { Response } from "api/http";
+import type { Decorator, Guard, Router } from "api/router";
+
+/** The host names and addresses the device answers to (without ports), lower case. */
+export type AllowedHosts = () => string[];
+
+export function hostOf(value: string): string {
+	const v = value.trim().toLowerCase();
+	if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1); // [::1]:8080
+	const colon = v.lastIndexOf(":");
+	return colon >= 0 && v.indexOf(":") === colon ? v.slice(0, colon) : v;
+}
+
+export function hostGuard(allowed: AllowedHosts): Guard {
+	return (req) => {
+		const host = req.headers.host;
+		if (!host) return errorResponse(400, "host_missing", "The request has no Host header.");
+		if (!allowed().includes(hostOf(host)))
+			return errorResponse(421, "host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
+		return undefined;
+	};
+}
+
+function originHost(origin: string): string | undefined {
+	const m = /^https?:\/\/([^/]+)$/i.exec(origin.trim());
+	return m ? hostOf(m[1]) : undefined;
+}
+
+const ALLOWED_HEADERS = "authorization, content-type, x-expected-sha256";
+
+/** Answers preflights and refuses state changes from foreign origins. */
+export function corsGuard(router: Router, allowed: AllowedHosts): Guard {
+	return (req) => {
+		const origin = req.headers.origin;
+		const ok = origin !== undefined && allowed().includes(originHost(origin) ?? "");
+		if (req.method === "OPTIONS") {
+			if (!ok) return errorResponse(403, "origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
+			const methods = router.methodsFor(req.path);
+			if (!methods.length) return errorResponse(404, "not_found", `Nothing at ${req.path}.`);
+			const res: Response = {
+				status: 204,
+				headers: [
+					["access-control-allow-origin", origin!],
+					["access-control-allow-methods", methods.join(", ")],
+					["access-control-allow-headers", ALLOWED_HEADERS],
+					["access-control-max-age", "600"],
+					["vary", "Origin"],
+				],
+			};
+			return res;
+		}
+		// A browser always sends Origin on a cross-origin write; refuse foreign ones outright.
+		if (origin !== undefined && !ok && req.method !== "GET" && req.method !== "HEAD")
+			return errorResponse(403, "origin_not_allowed", `Changes are accepted only from the device's own pages, not ${origin}.`);
+		return undefined;
+	};
+}
+
+/** Adds Access-Control-Allow-Origin for the device's own origins. */
+export function corsHeaders(allowed: AllowedHosts): Decorator {
+	return (req, res) => {
+		const origin = req.headers.origin;
+		if (req.method === "OPTIONS" || origin === undefined || !allowed().includes(originHost(origin) ?? "")) return res;
+		return { ...res, headers: [...(res.headers ?? []), ["access-control-allow-origin", origin], ["vary", "Origin"]] };
+	};
+}

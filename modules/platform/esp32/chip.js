@@ -1,0 +1,3 @@
+// Chip services for the board (chip.c). A .js file: the `@` native syntax is not TypeScript.
+export function restartChip() @ "xs_ohx_restart";
+export function fillRandom(buffer) @ "xs_ohx_fill_random";

@@ -5,7 +5,9 @@
       "sources": [
         "modules/can/core/ohx_bridge.c",
         "modules/can/core/ohx_selftest.c",
-        "modules/can/bindings/node/ohx_node.c"
+        "modules/can/core/ohx_mirror.c",
+        "modules/can/bindings/node/ohx_node.c",
+        "modules/can/bindings/node/ohx_node_mirror.c"
       ],
       "include_dirs": ["modules/can/core"],
       "cflags_c": ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"],

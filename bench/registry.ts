@@ -1,10 +1,12 @@
 /* The list of benchmarks `npm run bench` runs, in order. */
 
 import { digestBench } from "./digest";
+import { haldexXsBench } from "./haldex-xs";
+import { otaBench } from "./ota";
 
 export interface Benchmark {
 	name: string;
 	run(): Promise<void>;
 }
 
-export const benchmarks: Benchmark[] = [digestBench];
+export const benchmarks: Benchmark[] = [digestBench, haldexXsBench, otaBench];

@@ -3,6 +3,7 @@
 //   2. mocha on Node: firmware suites, then host suites
 //   3. the same firmware suites inside XS (@agoric/xsnap); the counts must match step 2
 //   4. C tests under ASan+UBSan and a bounded fuzz run (modules/can), when C exists
+//   5. the web app in chromium (host-tests/browser), skipped loudly without /usr/bin/chromium
 // The last line is "N passed, N failed" over all steps.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -39,7 +40,7 @@ function record(step, code, passed, failed, pending = 0) {
 const mochaArgs = ["--no-config", "--node-option", "import=tsx", "--extension", "ts", "--recursive", "--timeout", "30000"];
 
 const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
-for (const config of ["tsconfig.json", "tsconfig.firmware.json"]) {
+for (const config of ["tsconfig.json", "tsconfig.firmware.json", "web/tsconfig.json"]) {
 	const r = await run(`type check (${config})`, process.execPath, [tsc, "-p", config, "--noEmit"]);
 	record(`tsc ${config}`, r.code, r.code === 0 ? 1 : 0, r.code === 0 ? 0 : 1);
 }
@@ -64,6 +65,16 @@ if (fs.existsSync(path.join(ROOT, "modules/can/Makefile"))) {
 	const passed = lines.reduce((n, m) => n + Number(m[1]), 0);
 	const failed = lines.reduce((n, m) => n + Number(m[2]), 0);
 	record("C tests", c.code, passed, failed);
+}
+
+// 5. the web app in Debian's chromium (playwright-core) against the simulator: never a downloaded browser.
+if (fs.existsSync("/usr/bin/chromium") || process.env.OHX_CHROMIUM) {
+	const web = await run("web app in chromium (playwright-core)", bin("mocha"), [...mochaArgs, "--timeout", "120000", "host-tests/browser"]);
+	record("browser tests", web.code, count(web.out, /(\d+) passing/), count(web.out, /(\d+) failing/), count(web.out, /(\d+) pending/));
+}
+else {
+	console.log("\n!!! SKIPPED: browser tests need /usr/bin/chromium (apt-get install -y chromium; .ci/run installs it) !!!");
+	results.push({ step: "browser tests SKIPPED (no /usr/bin/chromium)", passed: 0, failed: 0, pending: 0 });
 }
 
 console.log("\n=== summary ===");

@@ -12,6 +12,10 @@ import type { SystemInfo } from "ports/system";
 import type { Logger, LogLevel } from "ports/log";
 import type { Platform } from "app/platform";
 import { pureDigests } from "util/sha256";
+import { RecordingCanBridge } from "./fake-can";
+import { runningImage } from "ota/slot-info";
+import type { FlashBoard } from "../../host/adapters/flash/board";
+import { memoryBoard } from "./fake-ota";
 
 /** Clock and timers driven by the test: nothing happens until advance(). */
 export class ManualTime implements Clock, Timers {
@@ -127,11 +131,17 @@ export interface FakePlatform extends Platform {
 	store: MemoryStore;
 	restart: RecordingRestart;
 	logger: RecordingLogger;
+	/** The in-memory flash, bootloader and OtaPort (platform.ota is board.port at creation). */
+	board: FlashBoard;
+	can: RecordingCanBridge;
 }
 
 export function fakePlatform(version = "1.2.3+ohxs"): FakePlatform {
 	const time = new ManualTime();
+	const board = memoryBoard(version);
 	return {
+		board,
+		ota: board.port,
 		time,
 		clock: time,
 		timers: time,
@@ -142,6 +152,7 @@ export function fakePlatform(version = "1.2.3+ohxs"): FakePlatform {
 		logger: new RecordingLogger(),
 		random: new SeededRandom(1),
 		hostAddresses: () => ["192.168.4.1"],
-		runningVersion: () => version,
+		can: new RecordingCanBridge(time),
+		runningVersion: () => runningImage(board.port).version,
 	};
 }

@@ -49,6 +49,13 @@ function handle(router: Router, req: http.IncomingMessage, res: http.ServerRespo
 	}
 	const length = headers["content-length"] === undefined ? undefined : parseInt(headers["content-length"], 10);
 	const exchange = router.open({ method: req.method ?? "GET", target: req.url ?? "/", headers, remote: req.socket.remoteAddress }, length);
+	if (!exchange.wantsBody && (length ?? 0) > 0) {
+		// The answer is known from the headers (401, 413, 415...): send it now
+		// instead of making the client upload a body nobody will read.
+		req.resume();
+		send(res, exchange.finish());
+		return;
+	}
 	let complete = false;
 	req.on("data", (chunk: Buffer) => {
 		if (exchange.wantsBody) exchange.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));

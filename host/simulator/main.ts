@@ -2,23 +2,37 @@
  * `npm start`: run the simulator on 127.0.0.1.
  *   --port N      HTTP port (default 8080, or $OHX_PORT)
  *   --data DIR    simulated flash and settings (default .sim-data, or $OHX_DATA)
+ *   --fail-health the next new image fails its first-boot health check
+ *                 (reset the simulator during it to see the rollback)
+ *   --can-log FILE replay a candump -l log (can0) on the chassis bus
+ *                 instead of the drive cycle
+ *   --car drive|parked  the simulated car drives its cycle (default) or stands
+ *                 parked with the engine off (updates are refused while it runs;
+ *                 switch at run time with POST /api/sim/car)
+ *   --press-button hold the simulated mode button for 3 s at start (a long
+ *                 press: opens the 2-minute setup window)
  */
 
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startSimulator } from "./simulator";
 import { ROOT } from "./package-info";
+import { startUpdateServerLink } from "./update-server-link";
 
 const { values } = parseArgs({
 	options: {
 		port: { type: "string", default: process.env.OHX_PORT ?? "8080" },
 		data: { type: "string", default: process.env.OHX_DATA ?? path.join(ROOT, ".sim-data") },
 		help: { type: "boolean", default: false },
+		"fail-health": { type: "boolean", default: false },
+		"can-log": { type: "string" },
+		"press-button": { type: "boolean", default: false },
+		car: { type: "string", default: "drive" },
 	},
 });
 
 if (values.help) {
-	console.log("usage: npm start -- [--port 8080] [--data .sim-data]");
+	console.log("usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--can-log FILE] [--press-button] [--car drive|parked]");
 	process.exit(0);
 }
 
@@ -28,8 +42,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 	process.exit(2);
 }
 
-const sim = await startSimulator({ port, dataDir: path.resolve(values.data!) });
+if (values.car !== "drive" && values.car !== "parked") {
+	console.error(`--car must be drive or parked, got "${values.car}"`);
+	process.exit(2);
+}
+
+const updates = await startUpdateServerLink({ dataDir: path.resolve(values.data!) }); // reference OTA server with a newer demo image
+const sim = await startSimulator({ port, dataDir: path.resolve(values.data!), failHealth: values["fail-health"], canLog: values["can-log"] && path.resolve(values["can-log"]), car: values.car });
 console.log(`OpenHaldex XS simulator: ${sim.url}/  (data in ${sim.dataDir}; Ctrl-C stops)`);
+if (values["press-button"]) {
+	const ms = sim.device.pressButton("long");
+	console.log(`mode button held for ${ms} ms: the setup window opens (GET /api/setup)`);
+}
+console.log(`OTA file server: ${updates.server.url} offers ${updates.demoVersion} (POST /api/update/check, then /api/update/install with the car parked: --car parked or POST /api/sim/car)`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

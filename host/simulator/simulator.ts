@@ -3,18 +3,41 @@
  * its simulated flash and settings in a data folder that survives restarts,
  * and a firmware restart reboots it in-process: the HTTP server goes away
  * for the simulated boot time and comes back, as the board would.
+ *
+ * OTA: the flash is a 4 MB file (dataDir/flash.bin) laid out by
+ * partitions.csv. On first start a factory image of package.json's
+ * version (+ohxs) is written into ota_0. Every boot goes through the
+ * simulated bootloader (ESP-IDF's selection and rollback rules); the
+ * running version is the booted slot's descriptor. failNextHealthCheck()
+ * (or --fail-health) makes the next first-boot health check fail, so a
+ * reset during it rolls back, end to end.
  */
 
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { createFirmware, type Firmware } from "app/firmware";
+import { createFirmware, type Firmware, type FirmwareOptions } from "app/firmware";
 import { DEFAULT_CONFIG, type Platform } from "app/platform";
 import type { Logger } from "ports/log";
 import { NodeClock, NodeTimers, consoleLogger, nodeDigests } from "../adapters/node-platform";
 import { FileStore } from "../adapters/file-store";
 import { serveRouterOnNode, type NodeHttpServer } from "../adapters/node-http";
-import { packageVersion } from "./package-info";
+import { packageVersion, ROOT } from "./package-info";
+import { runningImage } from "ota/slot-info";
+import { DEFAULT_HEALTH_WINDOW_MS, type BootStatus } from "ota/boot-confirm";
+import { NorFlash } from "../adapters/flash/nor-flash";
+import { FileFlashStorage } from "../adapters/flash/file-storage";
+import { layoutFromCsv } from "../adapters/flash/layout";
+import { FlashBoard } from "../adapters/flash/board";
+import { buildEspImage } from "../adapters/flash/esp-image";
+import type { BootResult } from "../adapters/flash/bootloader";
+import { startCarLink, type CarLink, type CarScenario } from "./car-link";
+import { registerSimControls } from "./sim-controls";
+import { fileAssets } from "../adapters/file-assets";
+import { simulatorUpdatePorts } from "./update-server-link";
+import { createDeviceSim, type DeviceSim, type DeviceSimOptions } from "./device-sim";
+
+export const SIM_FLASH_SIZE = 4 * 1024 * 1024;
 
 export interface SimulatorOptions {
 	/** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -24,6 +47,18 @@ export interface SimulatorOptions {
 	/** How long a simulated reboot keeps the HTTP server away. */
 	bootDelayMs?: number;
 	logger?: Logger;
+	/** How long a new image must stay healthy before it is confirmed (30 s like the board). */
+	healthWindowMs?: number;
+	/** Start with the failing-health switch on (--fail-health). */
+	failHealth?: boolean;
+	/** Replay this candump log on the chassis bus instead of the drive cycle (host/simulator/car-link). */
+	canLog?: string;
+	/** The simulated car drives its cycle (default) or stands parked, engine off (updates need that). */
+	car?: CarScenario;
+	/** Firmware options for tests (e.g. a short upload stall timeout). */
+	firmware?: Pick<FirmwareOptions, "update" | "auth">;
+	/** Device services (host/simulator/device-sim): DNS port, Wi-Fi join delay, watchdog timeout. */
+	device?: Pick<DeviceSimOptions, "dnsPort" | "joinDelayMs" | "watchdogTimeoutMs">;
 }
 
 export interface Simulator {
@@ -35,6 +70,22 @@ export interface Simulator {
 	/** Restart the firmware as the board would after esp_restart. */
 	reboot(reason: string): Promise<void>;
 	stop(): Promise<void>;
+	/** The flash, bootloader and OtaPort of the current boot. */
+	readonly board: FlashBoard;
+	/** What the simulated bootloader did at the last boot. */
+	readonly lastBoot: BootResult | undefined;
+	/** The ports the firmware got at the current boot. */
+	readonly platform: Platform;
+	/** First-boot health confirmation of the current boot. */
+	bootStatus(): BootStatus;
+	/** Simulator only: the next health check of a new image fails, so a reset rolls it back. */
+	failNextHealthCheck(on?: boolean): void;
+	/** Simulated car -> C core (Node binding) -> simulated Haldex. */
+	readonly carLink: CarLink;
+	/** The firmware of the current boot. */
+	readonly firmware: Firmware;
+	/** Wi-Fi, button, LED, brake mirrors, watchdog, crashes (host/simulator/device-sim). */
+	readonly device: DeviceSim;
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
@@ -47,28 +98,71 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	let server: NodeHttpServer | undefined;
 	let timers: NodeTimers | undefined;
 	let rebooting: Promise<void> | undefined;
+	let platform: Platform | undefined;
+	let failHealth = options.failHealth ?? false;
+	let consumeFailure = false;
+	let httpUp = false;
+
+	const flash = new NorFlash(new FileFlashStorage(path.join(options.dataDir, "flash.bin"), SIM_FLASH_SIZE), { logOps: false });
+	const layout = layoutFromCsv(fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8"), SIM_FLASH_SIZE);
+	const board = new FlashBoard(flash, layout, nodeDigests);
+	board.onRestart = (why) => { void sim.reboot(why); };
+	if (!board.slotHasImage(0) && !board.slotHasImage(1)) {
+		// First start: the factory image a USB flash would leave (otadata blank).
+		board.flashImage(0, buildEspImage({ version: packageVersion(), size: 64 * 1024, seed: 7 }));
+		logger.log("info", `wrote a factory image ${packageVersion()} into ota_0`);
+	}
+
+	// The bridge forwards before the firmware boots and across its reboots,
+	// as the C bridge on the board starts before any JS work.
+	const carLink: CarLink = startCarLink({ canLog: options.canLog, scenario: options.car, logger }) ?? missingBinding();
+	const device = createDeviceSim({ board, logger, reboot: (why) => sim.reboot(why), carLink, ...options.device });
 
 	async function boot(): Promise<void> {
 		boots++;
 		timers = new NodeTimers();
-		const platform: Platform = {
+		const booted = board.boot();
+		for (const line of booted.log) logger.log("debug", `bootloader: ${line}`);
+		const ota = board.port;
+		httpUp = false;
+		platform = {
 			clock: new NodeClock(),
 			timers,
 			store: new FileStore(path.join(options.dataDir, "nvs.json")),
 			restart: { restart: (reason) => { void sim.reboot(reason); } },
 			digests: nodeDigests,
-			system: { board: () => "simulator", resetReason: () => (boots === 1 ? "power-on" : "software"), memory: () => ({ nativeHeapFree: undefined }) },
+			system: { board: () => "simulator", resetReason: () => device.resetReason(), memory: () => ({ nativeHeapFree: undefined }) },
 			logger,
 			random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
-			hostAddresses: () => ["127.0.0.1", "localhost", "[::1]"],
-			runningVersion: () => packageVersion(),
+			hostAddresses: () => ["127.0.0.1", "localhost", "[::1]", ...device.addresses()],
+			can: carLink.bridge,
+			device: device.ports(),
+			assets: fileAssets(path.join(ROOT, "build/web")), // the web app (npm run build:web)
+			httpSelfCheck: () => httpUp,
+			ota,
+			runningVersion: () => runningImage(ota).version,
+			...simulatorUpdatePorts(), // http: the update client's HTTP client
 		};
-		firmware = createFirmware(platform, { ...DEFAULT_CONFIG, httpPort: port });
+		const verifying = ota.runningState() === "PENDING_VERIFY";
+		const windowMs = options.healthWindowMs ?? DEFAULT_HEALTH_WINDOW_MS;
+		firmware = createFirmware(platform, { ...DEFAULT_CONFIG, httpPort: port }, {
+			...options.firmware,
+			dnsPort: options.device?.dnsPort ?? 0,
+			bootConfirm: { windowMs, pollMs: Math.max(10, Math.min(1000, Math.floor(windowMs / 10))) },
+			healthExtra: () => (failHealth ? "simulated health failure (failNextHealthCheck / --fail-health)" : undefined),
+		});
+		registerSimControls(firmware.router, { carLink, get boots() { return boots; }, failHealth: () => failHealth, failNextHealthCheck: (on = true) => { failHealth = on; } });
+		device.boot(firmware, platform);
 		server = await serveRouterOnNode(firmware.router, { port });
 		port = server.port;
+		httpUp = true;
+		if (verifying && failHealth) consumeFailure = true;
 	}
 
 	async function shutdown(): Promise<void> {
+		// The failing switch covers one verifying boot; the reset after it is the rollback.
+		if (consumeFailure) { failHealth = false; consumeFailure = false; }
+		device.shutdown();
 		firmware?.stop();
 		timers?.cancelAll();
 		await server?.close();
@@ -77,10 +171,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	}
 
 	const sim: Simulator = {
+		carLink,
+		device,
 		get url() { return `http://127.0.0.1:${port}`; },
 		get port() { return port; },
 		dataDir: options.dataDir,
 		get boots() { return boots; },
+		board,
+		get lastBoot() { return board.lastBoot; },
+		get platform() { return platform!; },
+		get firmware() { return firmware!; },
+		bootStatus() { return firmware!.boot.status; },
+		failNextHealthCheck(on = true) { failHealth = on; },
 		reboot(reason: string) {
 			rebooting ??= (async () => {
 				logger.log("warn", `restart: ${reason}`);
@@ -93,10 +195,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		},
 		async stop() {
 			await rebooting;
+			carLink.stop();
 			await shutdown();
+			device.stop();
 		},
 	};
 
 	await boot();
 	return sim;
+}
+
+function missingBinding(): never {
+	throw new Error("The CAN core's Node binding is not built (build/Release/ohx_can.node): run `npm ci` or `npm run build:native`.");
 }

@@ -3,8 +3,11 @@
  *
  * DNS rebinding: a page on evil.example can make its own name resolve to
  * the board's address; the browser then sends Host: evil.example. Only the
- * device's own names and addresses are accepted, everything else is
- * refused with 421 before any route runs.
+ * device's own names and addresses reach a route: an API request with
+ * another Host is refused with 421 before any route runs. A plain page
+ * request with another Host is a phone's captive-portal probe (the access
+ * point's DNS answers every name with the board): it is redirected to the
+ * board's own address, where the app loads; it never reaches a route.
  *
  * CORS: the web app is served by the device itself, so cross-origin calls
  * are the exception. A preflight (OPTIONS) is answered without auth for
@@ -26,13 +29,15 @@ export function hostOf(value: string): string {
 	return colon >= 0 && v.indexOf(":") === colon ? v.slice(0, colon) : v;
 }
 
-export function hostGuard(allowed: AllowedHosts): Guard {
+export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guard {
 	return (req) => {
 		const host = req.headers.host;
 		if (!host) return errorResponse(400, "host_missing", "The request has no Host header.");
-		if (!allowed().includes(hostOf(host)))
-			return errorResponse(421, "host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
-		return undefined;
+		if (allowed().includes(hostOf(host))) return undefined;
+		const api = req.path === "/api" || req.path.startsWith("/api/");
+		if (portalUrl && !api && (req.method === "GET" || req.method === "HEAD"))
+			return { status: 302, headers: [["location", portalUrl()], ["cache-control", "no-store"]], body: "" };
+		return errorResponse(421, "host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
 	};
 }
 

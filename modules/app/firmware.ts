@@ -1,7 +1,13 @@
 /*
- * The firmware application, independent of where it runs: builds the
- * router from the platform's ports. Both composition roots call this, so
- * the board, mcsim and the Node simulator serve the same routes.
+ * The firmware application, independent of where it runs: builds every
+ * service and route from the platform's ports. Both composition roots call
+ * this (main.ts on the board and in mcsim, host/simulator on Node), so they
+ * serve the same API with the same rules.
+ *
+ * Order inside: the CAN bridge is already forwarding in STOCK (the
+ * composition root started it first); then settings and the controller,
+ * the OTA boot confirmation (a new image on trial keeps the controller in
+ * STOCK), the update service, and the routes behind the guards.
  */
 
 import { Router } from "api/router";
@@ -9,10 +15,27 @@ import { jsonResponse } from "api/errors";
 import { AdminAuth, type AuthOptions } from "api/auth";
 import { corsGuard, corsHeaders, hostGuard } from "api/origin";
 import type { FirmwareConfig, Platform } from "app/platform";
+import { createHaldex, type Haldex } from "haldex/haldex";
+import { haldexStatusFields, registerHaldexRoutes } from "haldex/routes";
+import { ImageStager } from "ota/stager";
+import { BootConfirmer, healthFromBridge, type BootConfirmOptions } from "ota/boot-confirm";
+import { UpdateService, isMoving, type RemoteUpdates, type UpdateServiceOptions } from "update/service";
+import { registerUpdateRoutes } from "update/routes";
+import { registerAssetRoutes } from "web/assets";
+import { createDeviceServices, deviceStatusFields, type DeviceServices } from "device/services";
+import { registerDeviceRoutes } from "device/routes";
+import { createUpdateClient, registerUpdateClientRoutes } from "update/client-routes";
+import type { UpdateClient } from "update/client";
 
 export interface Firmware {
 	readonly router: Router;
 	readonly auth: AdminAuth;
+	readonly haldex: Haldex;
+	readonly boot: BootConfirmer;
+	readonly update: UpdateService;
+	/** The update server client, when the platform has an HTTP client. */
+	readonly updateClient: UpdateClient | undefined;
+	readonly device: DeviceServices;
 	readonly config: FirmwareConfig;
 	/** Stop timers and release resources (simulated reboot, shutdown). */
 	stop(): void;
@@ -20,30 +43,120 @@ export interface Firmware {
 
 export interface FirmwareOptions {
 	auth?: Partial<AuthOptions>;
+	bootConfirm?: BootConfirmOptions;
+	update?: Partial<UpdateServiceOptions>;
+	/** The remote update server client, when one is configured. */
+	remote?: RemoteUpdates;
+	/**
+	 * Extra health problems for the first-boot check (the simulator's
+	 * failing switch); undefined when healthy.
+	 */
+	healthExtra?: () => string | undefined;
+	/** UDP port of the access point's DNS responder (53 on the board; 0 = any, in tests). */
+	dnsPort?: number;
 }
 
 export function createFirmware(platform: Platform, config: FirmwareConfig, options: FirmwareOptions = {}): Firmware {
+	const { ota, store, clock, timers, logger, can } = platform;
 	const router = new Router();
-	const allowedHosts = () => [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses()].map((h) => h.toLowerCase());
-	const auth = new AdminAuth(platform, options.auth);
+	let device: DeviceServices | undefined;
+	const allowedHosts = () => [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses(), ...(device?.addresses() ?? [])].map((h) => h.toLowerCase());
+	const auth = new AdminAuth({ ...platform, onEvent: (event, detail) => device?.authEvent(event, detail) }, options.auth);
+
+	// "The HTTP server answered": any request answered since boot (the web
+	// app polls after an install) or the composition root's own probe.
+	let answered = false;
 
 	// Order matters: refuse foreign Host names first, then answer CORS
 	// preflights (no auth), then demand the password where a route needs it.
-	router.guard(hostGuard(allowedHosts)).guard(corsGuard(router, allowedHosts)).guard(auth.guard());
+	const portal = () => {
+		const address = platform.hostAddresses()[0] ?? `${config.hostName}.local`;
+		return `http://${address}${config.httpPort === 80 ? "" : `:${config.httpPort}`}/`;
+	};
+	router.guard(hostGuard(allowedHosts, portal)).guard(corsGuard(router, allowedHosts)).guard(auth.guard());
 	router.decorate(corsHeaders(allowedHosts));
-	auth.routes(router);
+	router.decorate((_req, res) => { answered = true; return res; });
 
+	const haldex = createHaldex({ bridge: can, store, timers, clock, logger });
+	haldex.settings.migrateIfConfirmed(ota.runningState());
+
+	// Boot record and safe mode come first: after a crash loop the controller stays off.
+	let update: UpdateService | undefined;
+	const services = createDeviceServices({
+		...platform,
+		ports: platform.device ?? {},
+		config: { ...config, dnsPort: options.dnsPort },
+		signals: {
+			effectiveMode: () => haldex.controller.effectiveMode(),
+			busFault: () => { const h = can.health(); return h.chassis.busOff || h.haldex.busOff; },
+			watchdogFallback: () => haldex.controller.effectiveMode() !== "STOCK" && !can.rewriting(),
+			updating: () => update?.busy() ?? false,
+			pendingVerify: () => ota.runningState() === "PENDING_VERIFY",
+		},
+		modes: { current: () => haldex.settings.config.mode, select: (mode) => { haldex.settings.setMode(mode); } },
+		physicalPresence: () => auth.physicalPresence(),
+		setupOpen: () => auth.setupWindow().open,
+		controller: haldex.controller,
+	});
+	device = services;
+
+	const health = healthFromBridge(can, () => answered || (platform.httpSelfCheck?.() ?? false));
+	const boot = new BootConfirmer({ ota, store, clock, timers, logger, health: { ...health, extra: options.healthExtra } }, options.bootConfirm);
+	const client = !options.remote && platform.http
+		? createUpdateClient({ ...platform, http: platform.http }, {
+			online: () => platform.online?.() ?? true,
+			isDriving: () => isMoving(can.vehicle()),
+		})
+		: undefined;
+	const stager = new ImageStager({ ota, digests: platform.digests, store, clock, logger });
+	update = new UpdateService({
+		ota, stager, boot, store, clock, timers, logger,
+		restart: platform.restart,
+		vehicle: () => can.vehicle(),
+		hold: {
+			hold: (reason) => { haldex.controller.holdStock(reason); can.holdPassthrough?.(true); },
+			release: (reason) => { can.holdPassthrough?.(false); haldex.controller.release(reason); },
+		},
+		remote: options.remote ?? client,
+		onConfirmed: () => { haldex.settings.migrateIfConfirmed(ota.runningState()); },
+		onEvent: (kind, message) => services.record(kind, message),
+	}, options.update);
+
+	// A new image on trial must keep the controller in STOCK from its first
+	// tick: the boot check and the update service's hold come first.
+	boot.start();
+	update.resume();
+	haldex.controller.start();
+	services.start();
+
+	auth.routes(router);
 	router.add({
 		method: "GET",
 		path: "/api/status",
-		handle: () => jsonResponse(200, statusBody(platform)),
+		handle: () => jsonResponse(200, { ...statusBody(platform), ...haldexStatusFields(haldex), ...deviceStatusFields(services), update: updateSummary(update!, boot) }),
 	});
+	registerHaldexRoutes(router, haldex);
+	registerDeviceRoutes(router, services);
+	registerUpdateRoutes(router, update, { slotSize: Math.max(...ota.slots().map((s) => s.size)), clock });
+	if (client) registerUpdateClientRoutes(router, client, update);
+	if (platform.assets) registerAssetRoutes(router, platform.assets);
 
 	return {
 		router,
 		auth,
+		haldex,
+		boot,
+		update,
+		updateClient: client,
+		device: services,
 		config,
-		stop() { /* later services register their timers here */ },
+		stop() {
+			services.stop(); // first: it flushes the event log
+			client?.stop();
+			update.stop();
+			boot.stop();
+			haldex.controller.stop();
+		},
 	};
 }
 
@@ -59,3 +172,19 @@ export function statusBody(platform: Platform) {
 		time: { synced: platform.clock.source() !== "none", source: platform.clock.source(), epochMs: platform.clock.wallMs() },
 	};
 }
+
+/** What a client needs after an install to see the board converge. */
+function updateSummary(update: UpdateService, boot: BootConfirmer) {
+	const s = update.status();
+	const b = boot.status;
+	return {
+		state: s.state,
+		stage: s.stage,
+		current: s.current,
+		target_version: s.target_version,
+		verifying: b.phase === "VERIFYING",
+		healthyForMs: b.healthyForMs,
+		available: s.available,
+	};
+}
+

@@ -12,6 +12,11 @@ import type { DigestFactory } from "ports/digest";
 import type { SystemInfo } from "ports/system";
 import type { Logger } from "ports/log";
 import type { Random } from "ports/random";
+import type { OtaPort } from "ports/ota";
+import type { CanBridge } from "ports/can";
+import type { HttpClient } from "ports/http-client";
+import type { AssetSource } from "ports/assets";
+import type { DevicePorts } from "device/services";
 
 export interface Platform {
 	clock: Clock;
@@ -22,6 +27,20 @@ export interface Platform {
 	system: SystemInfo;
 	logger: Logger;
 	random: Random;
+	/** The CAN bridge, already forwarding in STOCK when the firmware is created. */
+	can: CanBridge;
+	/** True once the HTTP server answered the composition root's own request (optional probe). */
+	httpSelfCheck?: () => boolean;
+	/** The A/B firmware slots and otadata (esp_ota_* on the board, a flash image file in the simulator). */
+	ota: OtaPort;
+	/** Device adapters (Wi-Fi, mDNS, DNS, SNTP, inputs, LED, brake mirrors, ohxdata, watchdog); each optional. */
+	device?: DevicePorts;
+	/** The web app's files (gzip), served at / and below; absent in builds without the app. */
+	assets?: AssetSource;
+	/** HTTP client for the update server; absent where none is built in. */
+	http?: HttpClient;
+	/** Joined to a network with an address (the update check needs it); absent = assume online. */
+	online?: () => boolean;
 	/** The device's current IP addresses (access point, home network), for the Host check. */
 	hostAddresses(): string[];
 	/** The running firmware's version, read from the running image. */

@@ -6,6 +6,13 @@
 
 export type HaldexGeneration = 1 | 2 | 4;
 
+/**
+ * The preset the lock comes from, as the C core needs it: Gen1's MOTOR1
+ * byte 6 is shaped per preset; every other rewrite uses only the percent.
+ * Curves and the map are "CUSTOM".
+ */
+export type BridgeMode = "FWD" | "5050" | "6040" | "7525" | "CUSTOM";
+
 /** Latest values decoded from both buses. Ages are ms since last update, -1 = never. */
 export interface VehicleState {
 	speedKmh: number;
@@ -41,13 +48,20 @@ export interface CanBridge {
 	 * Set what the bridge does with chassis frames. `lockPct` null means pure
 	 * pass-through (STOCK). Must be called more often than the bridge's
 	 * watchdog period, or the bridge falls back to pass-through by itself.
+	 * `lockPct` is 0..100 (the core takes whole percent: adapters round);
+	 * `mode` defaults to "CUSTOM".
 	 */
-	setTarget(generation: HaldexGeneration, lockPct: number | null): void;
+	setTarget(generation: HaldexGeneration, lockPct: number | null, mode?: BridgeMode): void;
 	/** True while the C core is rewriting (not in STOCK and not fallen back). */
 	rewriting(): boolean;
 	vehicle(): VehicleState;
 	counters(): BridgeCounters;
 	health(): { chassis: BusHealth; haldex: BusHealth };
+	/**
+	 * The core's own pass-through hold (beside the controller's STOCK): the
+	 * update service uses both while an install runs. Optional for fakes.
+	 */
+	holdPassthrough?(hold: boolean): void;
 	/** Runs the C core's golden-vector self-test. */
 	selfTest(): boolean;
 }

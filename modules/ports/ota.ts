@@ -4,6 +4,14 @@
  * inside complete(), which we must not do); the host adapter keeps a flash
  * image file and a simulated bootloader. Every decision (what to accept,
  * when to switch, when to confirm) is made by firmware modules in ota/.
+ *
+ * Errors: adapters throw OtaError (ota/errors) with these codes:
+ *   ota_running_slot   begin/invalidate/setBoot on the running slot
+ *                      where ESP-IDF refuses it (ESP_ERR_OTA_PARTITION_CONFLICT)
+ *   ota_pending_verify begin while the running image is PENDING_VERIFY
+ *                      (ESP_ERR_OTA_ROLLBACK_INVALID_STATE)
+ *   ota_no_slot        an index that is not an OTA slot
+ *   ota_write_failed   the flash refused an erase, write or otadata update
  */
 
 /** ESP-IDF esp_ota_img_states_t. */
@@ -45,7 +53,11 @@ export interface OtaPort {
 	read(index: number, offset: number, length: number): Uint8Array;
 	/** Begin a sequential write into a slot that is not the running one. */
 	begin(index: number): OtaSlotWriter;
-	/** Point otadata at `index` with state NEW. Takes effect at the next restart. */
+	/**
+	 * Point otadata at `index` with state NEW (esp_ota_set_boot_partition:
+	 * only the otadata sector not holding the current choice is written).
+	 * Takes effect at the next restart.
+	 */
 	setBoot(index: number): void;
 	/** Confirm the running image (PENDING_VERIFY -> VALID); cancels rollback. */
 	markValid(): void;

@@ -174,3 +174,16 @@ describe("api/origin", () => {
 		assert.isUndefined(header(get({ host: "openhaldex.local", origin: "http://evil.example" }), "access-control-allow-origin"));
 	});
 });
+
+describe("api/origin captive portal", () => {
+	it("redirects a page request for a foreign name to the board's own address, but never an API call", () => {
+		const fw = createFirmware(fakePlatform(), { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 8 } });
+		const probe = fw.router.handle({ method: "GET", target: "/generate_204", headers: { host: "connectivitycheck.gstatic.com" } });
+		assert.equal(probe.status, 302);
+		assert.equal(header(probe, "location"), "http://192.168.4.1/");
+		const api = fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "connectivitycheck.gstatic.com" } });
+		assert.equal(api.status, 421);
+		const post = fw.router.handle({ method: "POST", target: "/anything", headers: { host: "evil.example" } });
+		assert.equal(post.status, 421);
+	});
+});

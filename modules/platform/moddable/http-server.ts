@@ -6,7 +6,11 @@
  * - Message 4 (headersComplete): returning true streams the body through
  *   message 5; returning false makes the server skip the body.
  * - It counts a string body's characters, not its UTF-8 bytes, so every
- *   body is handed over as an ArrayBuffer.
+ *   body is handed over as bytes.
+ * - A one-piece body must fit the socket's free send buffer ("assume it
+ *   all fits"; otherwise it throws "can't write all data" and drops the
+ *   connection), so bodies over SMALL_BODY bytes are streamed through
+ *   message 9 in pieces of the size the server asks for.
  * - It answers "OK" for statuses missing from its reason table, so the
  *   reason phrase is always passed explicitly.
  * - Chunked request bodies are refused by the SDK (it throws and closes).
@@ -14,7 +18,9 @@
 
 import { Server } from "http";
 import type { Router, Exchange } from "api/router";
-import { isBodySource, reasonPhrase, type RequestHead, type Response } from "api/http";
+import { isBodySource, reasonPhrase, type BodySource, type RequestHead, type Response } from "api/http";
+
+const SMALL_BODY = 512;
 
 const CONNECTION = 1, STATUS = 2, HEADER = 3, HEADERS_COMPLETE = 4, REQUEST_FRAGMENT = 5,
 	PREPARE_RESPONSE = 8, RESPONSE_FRAGMENT = 9, RESPONSE_COMPLETE = 10, ERROR = -1;
@@ -69,16 +75,30 @@ export function serveRouter(router: Router, port: number): { close(): void } {
 function prepare(conn: Connection, res: Response): object {
 	const headers: string[] = [];
 	for (const [n, v] of res.headers ?? []) headers.push(n, v);
-	const body = res.body;
+	let body = res.body;
+	if (typeof body === "string") body = new Uint8Array(ArrayBuffer.fromString(body));
+	if (body instanceof Uint8Array && body.length > SMALL_BODY) {
+		body = sliceSource(body);
+		conn.response = { ...res, body };
+	}
 	if (isBodySource(body)) {
 		if (body.length !== undefined) headers.push("content-length", String(body.length));
 		return { status: res.status, reason: reasonPhrase(res.status), headers, body: true };
 	}
+	return { status: res.status, reason: reasonPhrase(res.status), headers, body: body === undefined ? undefined : toArrayBuffer(body) };
+}
+
+/** A whole body served in the pieces the server asks for. */
+function sliceSource(bytes: Uint8Array): BodySource {
+	let at = 0;
 	return {
-		status: res.status,
-		reason: reasonPhrase(res.status),
-		headers,
-		body: body === undefined ? undefined : typeof body === "string" ? ArrayBuffer.fromString(body) : toArrayBuffer(body),
+		length: bytes.length,
+		read(max: number) {
+			if (at >= bytes.length) return undefined;
+			const piece = bytes.subarray(at, at + max);
+			at += piece.length;
+			return piece;
+		},
 	};
 }
 

@@ -2,7 +2,7 @@
  * Restart and board facts on the device and in mcsim.
  */
 
-import { fillRandom, restartChip } from "platform/chip";
+import { fillRandom, resetReason, restartChip } from "platform/chip";
 import type { Random } from "ports/random";
 import type { Restart } from "ports/restart";
 import type { SystemInfo } from "ports/system";
@@ -20,7 +20,7 @@ export function systemRestart(logger: Logger): Restart {
 export function boardInfo(board: string): SystemInfo {
 	return {
 		board: () => board,
-		resetReason: () => "unknown",
+		resetReason: () => resetReason(),
 		memory: () => ({}),
 	};
 }

@@ -13,3 +13,13 @@ export function fillRandom(buffer: ArrayBuffer): void {
 	const bytes = new Uint8Array(buffer);
 	for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
 }
+
+/** mcsim cannot tell why it started: every launch is a power-on. */
+export function resetReason(): string {
+	return "power-on";
+}
+
+/** mcsim has no hardware watchdog; the Node simulator simulates one (host/simulator/device-sim). */
+export function watchdogStart(_timeoutMs: number): void {}
+
+export function watchdogFeed(): void {}

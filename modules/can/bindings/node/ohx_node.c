@@ -16,6 +16,9 @@
 
 #include "ohx_bridge.h"
 
+/* ohx_node_mirror.c: the brake / handbrake mirror (core/ohx_mirror.h). */
+napi_value ohx_node_mirror_init(napi_env env, napi_value exports);
+
 #define CALL(env, expr)                                                     \
     do {                                                                    \
         if ((expr) != napi_ok) {                                            \
@@ -601,7 +604,7 @@ static napi_value init(napi_env env, napi_value exports)
     CONSTS(env, exports, "GEN", gen_n, gen_v);
     set(env, exports, "WIRE_SIZE", num(env, OHX_WIRE_SIZE));
     set(env, exports, "WATCHDOG_DEFAULT_MS", num(env, OHX_WATCHDOG_DEFAULT_MS));
-    return exports;
+    return ohx_node_mirror_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,185 @@
+/*
+ * The web app in a real browser (Debian's chromium via playwright-core)
+ * against the simulator on a free port with a temp data folder. Tests that
+ * need an endpoint the simulator does not serve yet are pending, with the
+ * reason in their title's output.
+ *
+ * OHX_BROWSER_URL=http://127.0.0.1:8080 runs them against a running
+ * simulator instead (its setup window must be open or its password be
+ * PASSWORD).
+ */
+
+import { assert } from "chai";
+import type { Page } from "playwright-core";
+import { buildEspImage } from "../support/esp-image";
+import { PASSWORD, PHONE, DESKTOP, chromiumAvailable, launchBrowser, setPasswordOnBoard, signedInPage, startRig, type Rig } from "./support/browser";
+import type { Browser } from "playwright-core";
+
+const PAGES = ["", "tuning", "diagnostics", "setup", "update", "logs"];
+// Functions run in the page use (globalThis as any).document: this file has no DOM types, and the app's CSP forbids string evaluation.
+
+describe("web app in chromium", function () {
+	this.timeout(120_000);
+	let rig: Rig | undefined;
+	let browser: Browser;
+	let base: string;
+	const errors: string[] = [];
+
+	before(async function () {
+		if (!chromiumAvailable()) {
+			console.log("\n  !!! SKIPPING the browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it) !!!\n");
+			this.skip();
+		}
+		if (process.env.OHX_BROWSER_URL) {
+			base = process.env.OHX_BROWSER_URL;
+			browser = await launchBrowser();
+			await fetch(`${base}/api/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+		}
+		else {
+			rig = await startRig({ healthWindowMs: 3000 });
+			browser = rig.browser;
+			base = rig.sim.url;
+			await setPasswordOnBoard(rig.sim);
+		}
+	});
+	after(async () => {
+		if (rig) await rig.close();
+		else await browser?.close();
+	});
+
+	const needs = async (ctx: Mocha.Context, method: string, path: string, what: string) => {
+		const res = await fetch(`${base}${path}`, { method, headers: method === "GET" ? {} : { "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+		await res.arrayBuffer();
+		if (res.status === 404 || res.status === 405) {
+			console.log(`      pending: the simulator does not serve ${method} ${path} yet (${what})`);
+			ctx.skip();
+		}
+	};
+
+	async function open(page: Page, hash: string) {
+		page.on("pageerror", (e) => errors.push(`${hash}: ${e.message}`));
+		await page.goto(`${base}/#/${hash}`);
+		await page.waitForSelector("main#page > section:not(.hidden)");
+	}
+
+	it("serves the app compressed, with index.html for / and for a captive-portal probe", async () => {
+		for (const p of ["/", "/generate_204", "/hotspot-detect.html"]) {
+			const res = await fetch(`${base}${p}`);
+			assert.equal(res.status, 200, p);
+			assert.equal(res.headers.get("content-encoding"), "gzip");
+			assert.match(await res.text(), /<title>OpenHaldex<\/title>/);
+		}
+		const api = await fetch(`${base}/api/nothing-here`);
+		assert.equal(api.status, 404);
+		assert.equal((await api.json() as any).error.code, "not_found");
+	});
+
+	it("shows every page at 360 px wide without sideways scrolling or script errors", async () => {
+		const { context, page } = await signedInPage(browser, PHONE);
+		for (const p of PAGES) {
+			await open(page, p);
+			await page.waitForTimeout(600);
+			const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+			assert.isAtMost(width, PHONE.width, `page ${p || "dashboard"} is ${width} px wide`);
+			assert.isTrue(await page.locator("nav a[aria-current]").isVisible());
+		}
+		assert.deepEqual(errors, []);
+		await context.close();
+	});
+
+	it("switches mode and shows the engagement following the lock target", async function () {
+		await needs(this, "POST", "/api/mode", "the Haldex routes");
+		const status = await (await fetch(`${base}/api/status`)).json() as any;
+		if (!status.telemetry) { console.log("      pending: /api/status has no telemetry (the simulated car is not wired)"); this.skip(); }
+		const { context, page } = await signedInPage(browser, PHONE);
+		await open(page, "");
+		await page.click('button[data-mode="5050"]');
+		await page.waitForSelector('button[data-mode="5050"][aria-pressed="true"]');
+		await page.waitForFunction(() => Number((globalThis as any).document.querySelector("#v-target")?.textContent) === 100, null, { timeout: 10_000 });
+		await page.waitForFunction(() => Number((globalThis as any).document.querySelector("#v-engagement")?.textContent) >= 90, null, { timeout: 15_000 });
+		await page.click('button[data-mode="FWD"]');
+		await page.waitForSelector('button[data-mode="FWD"][aria-pressed="true"]');
+		await page.waitForFunction(() => Number((globalThis as any).document.querySelector("#v-engagement")?.textContent) <= 10, null, { timeout: 15_000 });
+		assert.equal(await page.getAttribute('button[data-mode="5050"]', "aria-pressed"), "false");
+		await context.close();
+	});
+
+	it("edits and saves a curve after signing in, and it is still there after a reload", async function () {
+		await needs(this, "GET", "/api/curve/speed", "the Haldex routes");
+		// Not signed in: saving asks for the password, and the edit survives the sign-in.
+		const context = await browser.newContext({ viewport: PHONE });
+		const page = await context.newPage();
+		await open(page, "tuning");
+		const lock3 = page.locator('input[aria-label="Point 3 lock"]');
+		await lock3.waitFor();
+		const lock = String(30 + (Date.now() % 9)); // differs from any earlier run against a kept simulator
+		await lock3.fill(lock);
+		await page.fill('input[aria-label="Point 2 speed"]', "500");
+		assert.include(await page.textContent("#curve-problems"), "Point 2: the speed must be 0 to 300 km/h.");
+		assert.isTrue(await page.isDisabled("#curve-save"));
+		await page.fill('input[aria-label="Point 2 speed"]', "25");
+		await page.click("#curve-save");
+		await page.waitForSelector("#signin-pw");
+		await page.fill("#signin-pw", "wrong password");
+		await page.click('form.dialog button[type="submit"]');
+		await page.waitForSelector("form.dialog .msg.bad");
+		await page.fill("#signin-pw", PASSWORD);
+		await page.click('form.dialog button[type="submit"]');
+		await page.waitForSelector("text=Saved. The board uses the new curve now.");
+		const stored = await (await fetch(`${base}/api/curve/speed`)).json() as any;
+		assert.deepEqual(stored.points.slice(1, 3), [{ x: 25, lock: 45 }, { x: 40, lock: Number(lock) }]);
+		await page.reload();
+		await page.locator('input[aria-label="Point 3 lock"]').waitFor();
+		assert.equal(await page.inputValue('input[aria-label="Point 3 lock"]'), lock);
+		await context.close();
+	});
+
+	it("explains a refused firmware file in plain words", async function () {
+		await needs(this, "GET", "/api/update", "the update routes");
+		const { context, page } = await signedInPage(browser, PHONE);
+		await open(page, "update");
+		const junk = Buffer.alloc(4096, 0x41);
+		await page.setInputFiles("#file", { name: "photo.bin", mimeType: "application/octet-stream", buffer: junk });
+		await page.click("#upload-btn");
+		await page.waitForSelector("#upload-msg.bad");
+		assert.include(await page.textContent("#upload-msg"), "This is not a firmware file.");
+		const wrongChip = Buffer.from(buildEspImage({ version: "9.0.0+ohxs", chipId: 0x05, size: 16 * 1024 }));
+		await page.setInputFiles("#file", { name: "esp32c3.bin", mimeType: "application/octet-stream", buffer: wrongChip });
+		await page.click("#upload-btn");
+		await page.waitForSelector("#upload-msg:has-text('different chip')");
+		await context.close();
+	});
+
+	it("uploads a valid image with progress, installs it and follows the restart to the new version", async function () {
+		await needs(this, "GET", "/api/update", "the update routes");
+		const { context, page } = await signedInPage(browser, DESKTOP);
+		await open(page, "update");
+		const image = Buffer.from(buildEspImage({ version: "0.9.0+ohxs", size: 600 * 1024, seed: 3 }));
+		await page.setInputFiles("#file", { name: "openhaldex-xs-0.9.0.bin", mimeType: "application/octet-stream", buffer: image });
+		await page.click("#upload-btn");
+		await page.waitForSelector("#upload-progress:has-text('of')");
+		assert.match((await page.textContent("#upload-progress"))!, /kB|MB/);
+		await page.waitForSelector("#install-btn", { timeout: 30_000 });
+		assert.include(await page.textContent("#upload-msg"), "0.9.0+ohxs is ready to install");
+		if (rig) {
+			// Driving: the board refuses, and the page says why in a driver's words.
+			rig.sim.carLink.setScenario("drive");
+			await page.waitForTimeout(300);
+			await page.click("#install-btn");
+			await page.click(".dialog button.danger");
+			await page.waitForSelector("#upload-msg:has-text('Not installed.')");
+			assert.match((await page.textContent("#upload-msg"))!, /The (car is moving|engine is running)\. (Stop the car|Switch the engine off)/);
+			rig.sim.carLink.setScenario("parked");
+			await page.waitForTimeout(2500); // the last moving-car telemetry goes stale
+		}
+		await page.click("#install-btn");
+		assert.include(await page.textContent(".dialog"), "Keep the power on");
+		assert.include(await page.textContent(".dialog"), "The car is stopped");
+		await page.click(".dialog button.danger");
+		await page.waitForSelector("#follow-note:has-text('Done')", { timeout: 90_000 });
+		assert.include(await page.textContent("#follow-note"), "0.9.0+ohxs");
+		await page.waitForSelector("#running-version:has-text('0.9.0+ohxs')", { timeout: 10_000 });
+		assert.equal(await page.textContent("#running-version"), "0.9.0+ohxs");
+		await context.close();
+	});
+});

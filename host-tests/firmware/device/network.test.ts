@@ -1,0 +1,148 @@
+/* Specification of the network service (modules/device/network): access point, home network retries, mDNS, captive DNS, SNTP. */
+
+import { assert } from "../../support/assert";
+import { ManualTime, MemoryStore } from "../../support/fakes";
+import { FakeMdns, FakeSntp, FakeUdp, FakeWifi } from "../../support/fake-device";
+import { NetworkService, accessPointSsid, parseWifiChange, CONNECT_TIMEOUT_MS, RETRY_FIRST_MS, RETRY_MAX_MS, AP_ADDRESS } from "device/network";
+import { buildDnsQuery, parseDnsAnswers } from "device/dns";
+import { HttpError } from "api/errors";
+
+describe("device/network", () => {
+	let time: ManualTime, store: MemoryStore, wifi: FakeWifi, mdns: FakeMdns, udp: FakeUdp, sntp: FakeSntp, events: string[];
+	let net: NetworkService;
+	function make() {
+		net = new NetworkService({ wifi, mdns, udp, sntp, store, clock: time, timers: time, hostName: "openhaldex", httpPort: 80, onEvent: (k, m) => events.push(`${k}: ${m}`) });
+		net.start();
+	}
+	beforeEach(() => {
+		time = new ManualTime(); store = new MemoryStore(); wifi = new FakeWifi(); mdns = new FakeMdns(); udp = new FakeUdp(); sntp = new FakeSntp(); events = [];
+	});
+
+	it("names the access point from the last MAC digits and starts it open at 192.168.4.1", () => {
+		assert.equal(accessPointSsid("40:4c:ca:12:ab:cd"), "OpenHaldex-ABCD");
+		make();
+		assert.deepEqual(wifi.ap, { ssid: "OpenHaldex-ABCD", address: "192.168.4.1" });
+		assert.deepEqual(net.addresses(), ["192.168.4.1"]);
+		assert.equal(net.status().interfaces[0].security, "open");
+	});
+
+	it("uses WPA2 with the owner's passphrase once one is set, without returning it", () => {
+		make();
+		net.change(parseWifiChange({ accessPoint: { password: "haldex-owner-1" } })).apply();
+		assert.equal(wifi.ap!.password, "haldex-owner-1");
+		assert.deepEqual(net.settings().accessPoint, { ssid: "OpenHaldex-ABCD", address: AP_ADDRESS, security: "wpa2-psk", passwordSet: true });
+		assert.notInclude(JSON.stringify(net.settings()) + JSON.stringify(net.status()), "haldex-owner-1");
+	});
+
+	it("joins the home network with the access point kept up, and adds its address", () => {
+		make();
+		net.change(parseWifiChange({ station: { ssid: "Garage", password: "supersecret" } })).apply();
+		assert.deepEqual(wifi.station, { ssid: "Garage", password: "supersecret" });
+		assert.equal(net.stationState, "connecting");
+		wifi.emit("gotIP", "10.0.0.23");
+		assert.equal(net.stationState, "connected");
+		assert.deepEqual(net.addresses(), ["192.168.4.1", "10.0.0.23"]);
+		assert.equal(wifi.apStarts, 1, "the access point was not restarted");
+		const sta = net.status().interfaces[1] as Record<string, unknown>;
+		assert.include(sta, { ssid: "Garage", address: "10.0.0.23", rssi: -55, state: "connected" });
+	});
+
+	it("retries in the background with a doubling backoff capped at 60 s", () => {
+		store.set("wifi", "staSsid", "Garage");
+		store.set("wifi", "staPass", "wrongpass");
+		make();
+		const delays: number[] = [];
+		for (let i = 0; i < 6; i++) {
+			wifi.emit("disconnected");
+			assert.equal(net.stationState, "retrying");
+			const before = wifi.connects.length;
+			let waited = 0;
+			while (wifi.connects.length === before) { time.advance(1000); waited += 1000; }
+			delays.push(waited);
+		}
+		assert.deepEqual(delays, [RETRY_FIRST_MS, 10_000, 20_000, 40_000, RETRY_MAX_MS, RETRY_MAX_MS]);
+		assert.match((net.status().interfaces[1] as { lastError: string }).lastError, /could not join "Garage"/);
+	});
+
+	it("abandons an attempt that gets no address within 30 s", () => {
+		store.set("wifi", "staSsid", "Garage");
+		make();
+		time.advance(CONNECT_TIMEOUT_MS);
+		assert.equal(net.stationState, "retrying");
+		assert.equal(wifi.disconnects, 1);
+	});
+
+	it("keeps the stored passphrase when only the SSID is re-sent, and forgets it for another SSID", () => {
+		make();
+		net.change(parseWifiChange({ station: { ssid: "A", password: "passphrase1" } })).apply();
+		net.change(parseWifiChange({ station: { ssid: "A" } })).apply();
+		assert.equal(wifi.station!.password, "passphrase1");
+		net.change(parseWifiChange({ station: { ssid: "B" } })).apply();
+		assert.equal(wifi.station!.password, "");
+		net.change(parseWifiChange({ station: null })).apply();
+		assert.equal(net.stationState, "disabled");
+		assert.isNull(net.settings().station);
+	});
+
+	it("announces openhaldex with _http._tcp, again when the home network comes up", () => {
+		make();
+		assert.deepEqual(mdns.starts[0], { hostName: "openhaldex", services: [{ name: "http", protocol: "tcp", port: 80 }] });
+		mdns.claim("openhaldex");
+		assert.equal(net.status().mdns.state, "up");
+		store.set("wifi", "staSsid", "Garage");
+		net.change({ station: { ssid: "Garage" } }).apply();
+		wifi.emit("gotIP");
+		assert.equal(mdns.starts.length, 2);
+	});
+
+	it("answers DNS queries for any name with the access point's address", () => {
+		make();
+		const sock = udp.sockets[0];
+		assert.equal(sock.port, 53, "the DNS port");
+		sock.onMessage(buildDnsQuery(42, "connectivitycheck.gstatic.com"), "192.168.4.2", 40000);
+		assert.equal(sock.sent.length, 1);
+		assert.equal(sock.sent[0].address, "192.168.4.2");
+		assert.deepEqual(parseDnsAnswers(sock.sent[0].data).answers[0].address, "192.168.4.1");
+		assert.include(net.status().dns, { queries: 1, answered: 1 });
+	});
+
+	it("answers DNS only on the access point's subnet (not as a DNS server on the home network)", () => {
+		make();
+		const sock = udp.sockets[0];
+		sock.onMessage(buildDnsQuery(1, "openhaldex.local"), "10.0.0.7", 40000);
+		assert.equal(sock.sent.length, 0);
+		sock.onMessage(buildDnsQuery(2, "openhaldex.local"), "127.0.0.1", 40000);
+		assert.equal(sock.sent.length, 1);
+	});
+
+	it("sets the clock by SNTP after joining, and retries after a network without internet", () => {
+		store.set("wifi", "staSsid", "Garage");
+		make();
+		wifi.emit("gotIP");
+		assert.equal(sntp.requests.length, 1);
+		sntp.answer(undefined, "no response from SNTP server");
+		assert.equal(net.status().time.state, "failed");
+		time.advance(5 * 60_000);
+		assert.equal(sntp.requests.length, 2);
+		sntp.answer(1_750_000_000_000);
+		assert.equal(time.source(), "sntp");
+		assert.equal(time.wallMs(), 1_750_000_000_000);
+		assert.include(events.join("\n"), "time: clock set by SNTP");
+	});
+
+	it("refuses bad Wi-Fi bodies with 400 and the field", () => {
+		const cases: [unknown, string][] = [
+			[{}, "bad_wifi"], [[], "bad_wifi"], [{ other: 1 }, "bad_wifi"],
+			[{ station: { ssid: "" } }, "bad_ssid"], [{ station: { ssid: "x".repeat(33) } }, "bad_ssid"],
+			[{ station: { ssid: "a", password: "short" } }, "bad_passphrase"],
+			[{ accessPoint: { password: "1234567" } }, "bad_passphrase"], [{ accessPoint: {} }, "bad_passphrase"],
+			[{ accessPoint: { password: "x".repeat(64) } }, "bad_passphrase"],
+		];
+		for (const [body, code] of cases) {
+			try { parseWifiChange(body); assert.fail(`accepted ${JSON.stringify(body)}`); }
+			catch (e) { assert.instanceOf(e, HttpError); assert.equal((e as HttpError).code, code, JSON.stringify(body)); }
+		}
+		assert.deepEqual(parseWifiChange({ station: { ssid: "Open", password: "" } }), { station: { ssid: "Open", password: "" } });
+		assert.deepEqual(parseWifiChange({ accessPoint: { password: null } }), { accessPoint: { password: null } });
+	});
+});

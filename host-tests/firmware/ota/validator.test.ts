@@ -1,0 +1,169 @@
+/*
+ * Specification: the streaming image validator. Every rejection has its own
+ * code; the table below is the contract the HTTP layer maps from.
+ */
+
+import { assert } from "../../support/assert";
+import { OtaError } from "ota/errors";
+import { ImageValidator, type ValidatorOptions } from "ota/validator";
+import { pureDigests } from "util/sha256";
+import { buildEspImage, sha256, Prng, type EspImageOptions } from "../../support/esp-image";
+
+const SLOT = 128 * 1024;
+const base = (o: Partial<ValidatorOptions> = {}): ValidatorOptions =>
+	({ digests: pureDigests, slotSize: SLOT, running: "1.2.3+ohxs", runningSecureVersion: 0, ...o });
+
+function feed(image: Uint8Array, chunk: number, o: Partial<ValidatorOptions> = {}) {
+	const v = new ImageValidator(base(o));
+	for (let i = 0; i < image.length; i += chunk) v.write(image.subarray(i, i + chunk));
+	return v.end();
+}
+
+function codeOf(f: () => unknown): string {
+	try { f(); } catch (e) { if (e instanceof OtaError) return e.code; throw e; }
+	return "accepted";
+}
+
+/** Where in the stream the validator said no (bytes it had accepted before the throw). */
+function rejection(image: Uint8Array, o: Partial<ValidatorOptions> = {}, chunk = 1024): { code: string; at: number; message: string } {
+	let v: ImageValidator | undefined;
+	try {
+		v = new ImageValidator(base(o));
+		for (let i = 0; i < image.length; i += chunk) v.write(image.subarray(i, i + chunk));
+		v.end();
+	}
+	catch (e) {
+		if (e instanceof OtaError) return { code: e.code, at: v ? v.received : 0, message: e.message };
+		throw e;
+	}
+	return { code: "accepted", at: v.received, message: "" };
+}
+
+export interface RejectionCase {
+	name: string;
+	image: () => Uint8Array;
+	options?: Partial<ValidatorOptions>;
+	code: string;
+	/** Rejected within the first 288 bytes (before anything may be erased). */
+	early?: boolean;
+}
+
+const img = (o: EspImageOptions = {}) => buildEspImage({ version: "1.3.0+ohxs", size: 6000, ...o });
+
+export const REJECTIONS: RejectionCase[] = [
+	{ name: "an empty body", image: () => new Uint8Array(0), code: "image_empty", early: true },
+	{ name: "a truncated header", image: () => img().subarray(0, 200), code: "image_truncated_header", early: true },
+	{ name: "a truncated body", image: () => img().subarray(0, 4000), code: "image_truncated" },
+	{ name: "a wrong magic byte", image: () => img({ magic: 0xe8 }), code: "image_bad_magic", early: true },
+	{ name: "random bytes", image: () => { const b = new Uint8Array(5000); new Prng(42).fill(b); b[0] = 0x17; return b; }, code: "image_bad_magic", early: true },
+	{ name: "an image for another chip (ESP32-S3)", image: () => img({ chipId: 0x09 }), code: "image_wrong_chip", early: true },
+	{ name: "too many segments", image: () => img({ segmentCountField: 17 }), code: "image_too_many_segments", early: true },
+	{ name: "no segments", image: () => img({ segmentCountField: 0 }), code: "image_no_segments", early: true },
+	{ name: "a segment length that is not a multiple of 4", image: () => img({ segmentLengthField: { index: 1, length: 514 } }), code: "image_bad_segment_length" },
+	{ name: "a segment past the end of the upload", image: () => img({ segmentLengthField: { index: 2, length: 0x10000 } }), options: { declaredSize: 6000 }, code: "image_segment_past_end" },
+	{ name: "a segment past the end of the slot", image: () => img({ segmentLengthField: { index: 2, length: SLOT } }), code: "image_segment_past_end" },
+	{ name: "a bad checksum", image: () => img({ badChecksum: true }), code: "image_bad_checksum" },
+	{ name: "a bad appended hash", image: () => img({ badAppendedHash: true }), code: "image_bad_appended_hash" },
+	{ name: "a SHA-256 other than the expected one", image: () => img(), options: { expectedSha256: sha256(new Uint8Array([1])) }, code: "image_sha256_mismatch" },
+	{ name: "an image too large for the slot", image: () => img({ trailing: new Uint8Array(SLOT).fill(0xff) }), code: "image_too_large" },
+	{ name: "an announced size too large for the slot", image: () => img(), options: { declaredSize: SLOT + 1 }, code: "image_too_large", early: true },
+	{ name: "no app descriptor", image: () => img({ descriptorMagic: 0x12345678 }), code: "image_no_app_descriptor", early: true },
+	{ name: "another Moddable app (no +ohxs)", image: () => img({ version: "1.0.0" }), code: "image_not_ohxs", early: true },
+	{ name: "an Arduino OpenHaldex image", image: () => img({ projectName: "arduino-lib-builder", version: "esp-idf: v5.1.4 d7b0a45ddb" }), code: "image_wrong_project", early: true },
+	{ name: "an unparsable version", image: () => img({ version: "latest+ohxs" }), code: "image_bad_version", early: true },
+	{ name: "a downgrade", image: () => img({ version: "1.2.2+ohxs" }), code: "image_downgrade", early: true },
+	{ name: "a lower secure_version", image: () => img({ secureVersion: 0 }), options: { runningSecureVersion: 1 }, code: "image_secure_version_lower", early: true },
+	{ name: "garbage after the image", image: () => img({ trailing: new Uint8Array([0xff, 0xff, 0x00, 0x01]) }), code: "image_trailing_data" },
+];
+
+describe("ota/validator", () => {
+	it("accepts a valid image and reports its identity and SHA-256", () => {
+		const image = img();
+		const r = feed(image, 1000, { expectedSha256: sha256(image) });
+		assert.equal(r.version, "1.3.0+ohxs");
+		assert.equal(r.projectName, "xs_esp32");
+		assert.equal(r.size, image.length);
+		assert.equal(r.imageLength, image.length);
+		assert.match(r.sha256, /^[0-9a-f]{64}$/);
+		assert.isString(r.appendedHash);
+	});
+
+	it("accepts an image without an appended hash", () => {
+		assert.equal(feed(img({ hashAppended: false }), 333).appendedHash, undefined);
+	});
+
+	it("accepts 0xFF padding after the image", () => {
+		const r = feed(img({ trailing: new Uint8Array(100).fill(0xff) }), 512);
+		assert.equal(r.size - r.imageLength, 100);
+	});
+
+	it("accepts every chunk size from 1 to 300 bytes on a small image", () => {
+		const image = buildEspImage({ version: "1.3.0+ohxs", size: 1500, extraSegments: [16, 4] });
+		for (let c = 1; c <= 300; c++) assert.equal(feed(image, c).size, image.length, `chunk ${c}`);
+	});
+
+	it("accepts chunk sizes up to 64 KiB, including every power of two and its neighbours", () => {
+		const image = buildEspImage({ version: "1.3.0+ohxs", size: 70 * 1024 });
+		const sizes = [287, 288, 289, 511, 512, 513, 4095, 4096, 4097, 32768, 65535, 65536];
+		const prng = new Prng(7);
+		for (let i = 0; i < 4; i++) sizes.push(1 + prng.below(65536));
+		for (const c of sizes) assert.equal(feed(image, c).size, image.length, `chunk ${c}`);
+	});
+
+	it("accepts a stream of mixed chunk sizes", () => {
+		const image = img({ size: 20000 });
+		const v = new ImageValidator(base());
+		const prng = new Prng(3);
+		for (let i = 0; i < image.length;) { const n = 1 + prng.below(700); v.write(image.subarray(i, i + n)); i += n; }
+		assert.equal(v.end().size, image.length);
+	});
+
+	it("decides identity, chip and version within the first 288 bytes", () => {
+		const v = new ImageValidator(base());
+		const image = img();
+		v.write(image.subarray(0, 287));
+		assert.isFalse(v.prefixAccepted);
+		v.write(image.subarray(287, 288));
+		assert.isTrue(v.prefixAccepted);
+		assert.equal(v.descriptor!.version, "1.3.0+ohxs");
+	});
+
+	it("refuses garbage at its first byte", () => {
+		const v = new ImageValidator(base());
+		assert.equal(codeOf(() => v.write(new Uint8Array([0x00]))), "image_bad_magic");
+	});
+
+	it("keeps failing with the same code after a rejection", () => {
+		const v = new ImageValidator(base());
+		assert.equal(codeOf(() => v.write(img({ chipId: 5 }))), "image_wrong_chip");
+		assert.equal(codeOf(() => v.write(new Uint8Array(4))), "image_wrong_chip");
+		assert.equal(codeOf(() => v.end()), "image_wrong_chip");
+	});
+
+	it("refuses a malformed expected SHA-256 with ota_bad_expected_sha256", () => {
+		assert.equal(codeOf(() => new ImageValidator(base({ expectedSha256: new Uint8Array(31) }))), "ota_bad_expected_sha256");
+	});
+
+	it("allows a downgrade when asked", () => {
+		assert.equal(feed(img({ version: "1.0.0+ohxs" }), 4096, { allowDowngrade: true }).version, "1.0.0+ohxs");
+	});
+
+	it("holds only fixed buffers: its retained size does not depend on the image", () => {
+		assert.equal(ImageValidator.retainedBufferBytes, 288 + 8 + 32);
+	});
+
+	describe("rejects, each with its own code and a readable message", () => {
+		for (const c of REJECTIONS) {
+			it(`${c.name}: ${c.code}${c.early ? " (within the first 288 bytes)" : ""}`, () => {
+				const r = rejection(c.image(), c.options);
+				assert.equal(r.code, c.code, r.message);
+				assert.isAbove(r.message.length, 20);
+				if (c.early) assert.isAtMost(r.at, 1024, "rejected in the first chunk");
+			});
+		}
+		it("uses a different code for every case except the pairs that are one fault (bad magic, past the end, too large)", () => {
+			const codes = new Set(REJECTIONS.map((c) => c.code));
+			assert.equal(codes.size, REJECTIONS.length - 3);
+		});
+	});
+});

@@ -1,0 +1,70 @@
+/* The web app's build: the size budget, nothing from elsewhere, the simulator's asset port, defaults in step with the firmware. */
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { assert } from "chai";
+import { BUDGET_BYTES, buildWeb } from "../../scripts/build-web.mjs";
+import { fileAssets } from "../../host/adapters/file-assets";
+import { defaultConfig } from "haldex/settings";
+import { DEFAULT_CURVES, DEFAULT_MAP } from "../../web/src/defaults";
+import { ASSET_INDEX_NAME } from "ports/assets";
+
+describe("web app build", function () {
+	this.timeout(30_000);
+	let dir: string;
+	let index: Awaited<ReturnType<typeof buildWeb>>;
+
+	before(async () => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-web-"));
+		index = await buildWeb({ outDir: dir, quiet: true });
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it(`stays within ${BUDGET_BYTES / 1024} KB compressed`, () => {
+		const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith(".gz")).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+		assert.equal(onDisk, index.totalGzip);
+		assert.isAtMost(index.totalGzip, BUDGET_BYTES);
+		console.log(`      web app: ${(index.totalGzip / 1024).toFixed(1)} KB compressed`);
+	});
+
+	it("writes gzip files and an index the firmware can read (not .json: mcconfig takes that for a module)", () => {
+		assert.isTrue(fs.existsSync(path.join(dir, ASSET_INDEX_NAME)));
+		assert.deepEqual(index.files.map((f) => f.path.replace(/\.[0-9a-f]{10}\./, ".HASH.")), ["/index.html", "/app.HASH.js", "/app.HASH.css"]);
+		for (const f of index.files) {
+			const raw = zlib.gunzipSync(fs.readFileSync(path.join(dir, f.file)));
+			assert.equal(raw.length, f.size, f.path);
+		}
+	});
+
+	it("loads nothing from elsewhere (no CDN, no external fonts)", () => {
+		for (const f of index.files) {
+			const text = zlib.gunzipSync(fs.readFileSync(path.join(dir, f.file))).toString("utf8");
+			assert.notMatch(text, /(src|href)=["']?(https?:)?\/\//i, f.path);
+			assert.notMatch(text, /url\(\s*["']?(https?:)?\/\//i, f.path);
+			assert.notMatch(text, /@import|fonts\.googleapis|cdn\./i, f.path);
+		}
+		const html = zlib.gunzipSync(fs.readFileSync(path.join(dir, "index.html.gz"))).toString("utf8");
+		assert.match(html, /<script defer src="\/app\.[0-9a-f]{10}\.js"><\/script>/);
+	});
+
+	it("is served by the simulator's asset port from the build folder", () => {
+		const assets = fileAssets(dir);
+		assert.sameMembers(assets.paths(), index.files.map((f) => f.path));
+		const html = assets.get("/index.html")!;
+		assert.equal(html.contentType, "text/html; charset=utf-8");
+		assert.isTrue(html.gzip);
+		assert.match(zlib.gunzipSync(html.bytes as Uint8Array).toString(), /<title>OpenHaldex<\/title>/);
+		assert.isUndefined(assets.get("/missing.js"));
+		const empty = fileAssets(path.join(dir, "nope"));
+		assert.match(zlib.gunzipSync(empty.get("/index.html")!.bytes as Uint8Array).toString(), /npm run build:web/);
+	});
+
+	it("restores the same factory curves and map as the firmware", () => {
+		const d = defaultConfig();
+		assert.deepEqual(DEFAULT_CURVES.speed, d.speedCurve);
+		assert.deepEqual(DEFAULT_CURVES.throttle, d.throttleCurve);
+		assert.deepEqual(DEFAULT_MAP, d.map);
+	});
+});

@@ -1,0 +1,61 @@
+/*
+ * A simulated board's flash side: the NOR flash, its layout, the simulated
+ * bootloader and the OtaPort of the current boot. boot() is a reset: power
+ * back, the bootloader picks (and may rewrite otadata), and a fresh OtaPort
+ * runs from the chosen slot. Portable: the Node simulator uses it over a
+ * file, the firmware suites over memory.
+ */
+
+import type { DigestFactory } from "ports/digest";
+import { NorFlash, SECTOR_SIZE } from "./nor-flash";
+import type { FlashLayout } from "./layout";
+import { simulateBoot, type BootResult } from "./bootloader";
+import { FlashOtaPort } from "./flash-ota-port";
+
+export class FlashBoard {
+	readonly flash: NorFlash;
+	readonly layout: FlashLayout;
+	readonly digests: DigestFactory;
+	#port: FlashOtaPort | undefined;
+	#last: BootResult | undefined;
+	boots = 0;
+	onRestart: ((reason: string) => void) | undefined;
+
+	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory) {
+		this.flash = flash;
+		this.layout = layout;
+		this.digests = digests;
+	}
+
+	/** The OtaPort of the current boot (boot() first). */
+	get port(): FlashOtaPort {
+		if (!this.#port) throw new Error("the simulated board has not booted");
+		return this.#port;
+	}
+	get lastBoot(): BootResult | undefined { return this.#last; }
+
+	/** Reset: the bootloader chooses a slot; throws when no slot holds a valid image (a bricked board). */
+	boot(): BootResult {
+		this.flash.powerOn();
+		const r = simulateBoot(this.flash, this.layout, this.digests);
+		this.#last = r;
+		this.boots++;
+		if (r.slot < 0) throw new Error(`no bootable firmware: ${r.log.join("; ")}`);
+		this.#port = new FlashOtaPort(this.flash, this.layout, r.slot, this.digests, { onRestart: (why) => this.onRestart?.(why) });
+		return r;
+	}
+
+	/** Write an image into a slot as a USB flash would (erase + write), leaving otadata alone. */
+	flashImage(slotIndex: number, image: Uint8Array): void {
+		const s = this.layout.slots.find((x) => x.index === slotIndex);
+		if (!s || image.length > s.size) throw new RangeError(`image does not fit slot ${slotIndex}`);
+		this.flash.eraseRange(s.offset, Math.ceil(image.length / SECTOR_SIZE) * SECTOR_SIZE);
+		this.flash.write(s.offset, image);
+	}
+
+	/** True when slot `index` starts with an image header (the simulator writes its factory image once). */
+	slotHasImage(index: number): boolean {
+		const s = this.layout.slots.find((x) => x.index === index)!;
+		return this.flash.read(s.offset, 1)[0] === 0xe9;
+	}
+}

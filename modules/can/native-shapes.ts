@@ -1,0 +1,64 @@
+/*
+ * The C core's snapshot and counters (ohx_bridge.h, as both bindings return
+ * them) mapped to the CanBridge port's shapes. One mapping for the Node
+ * adapter (host/adapters/can-bridge-node.ts) and the xsmc adapter (can/can).
+ */
+
+import type { BridgeCounters, BridgeMode, VehicleState } from "ports/can";
+
+/** ohx_mode_t numbers. */
+export const NATIVE_MODE: Record<"STOCK" | BridgeMode, number> = { STOCK: 0, FWD: 1, "5050": 2, "6040": 3, "7525": 4, CUSTOM: 5 };
+/** ohx_state_t numbers. */
+export const NATIVE_STATE = { STOCK: 0, ACTIVE: 1, FALLBACK: 2, HELD: 3 } as const;
+
+export interface NativeSnapshotShape {
+	speedKmh: number;
+	speedAgeMs: number | null;
+	rpm: number;
+	pedalPct: number;
+	motor1AgeMs: number | null;
+	haldexEngagementPct: number;
+	haldexState: number;
+	haldexAgeMs: number | null;
+}
+
+export interface NativeCountersShape {
+	frames: [number, number];
+	rewritten: number;
+	dropped: [number, number];
+	errors: number;
+	busOffRecoveries: [number, number];
+	watchdogFallbacks: number;
+}
+
+export function vehicleFromNative(s: NativeSnapshotShape): VehicleState {
+	const age = (a: number | null) => (a === null ? -1 : a);
+	return {
+		speedKmh: s.speedKmh,
+		rpm: s.rpm,
+		pedalPct: s.pedalPct,
+		haldexEngagementPct: s.haldexEngagementPct,
+		haldexState: s.haldexState,
+		speedAgeMs: age(s.speedAgeMs),
+		engineAgeMs: age(s.motor1AgeMs),
+		haldexAgeMs: age(s.haldexAgeMs),
+	};
+}
+
+export function countersFromNative(c: NativeCountersShape): BridgeCounters {
+	return {
+		chassisToHaldex: c.frames[0],
+		haldexToChassis: c.frames[1],
+		rewritten: c.rewritten,
+		dropped: c.dropped[0] + c.dropped[1],
+		errors: c.errors,
+		busOffRecoveries: c.busOffRecoveries[0] + c.busOffRecoveries[1],
+		watchdogFallbacks: c.watchdogFallbacks,
+	};
+}
+
+/** The native target for a port request: null = STOCK, else the preset and a whole percent. */
+export function nativeTarget(lockPct: number | null, mode: BridgeMode): { mode: number; percent: number } {
+	if (lockPct === null) return { mode: NATIVE_MODE.STOCK, percent: 0 };
+	return { mode: NATIVE_MODE[mode], percent: Math.max(0, Math.min(100, Math.round(lockPct))) };
+}

@@ -1,0 +1,368 @@
+/*
+ * Streaming image validator. Feed it the upload chunk by chunk (1 byte to
+ * 64 KiB or more; chunks are never copied or kept): it holds only a fixed
+ * 288-byte prefix buffer, an 8-byte segment header buffer and a 32-byte
+ * hash buffer, so its memory does not grow with the image.
+ *
+ *  - Prefix (first 288 bytes: header, first segment header, app
+ *    descriptor): magic, chip, segment count, descriptor, identity,
+ *    version policy. `prefixAccepted` turns true only after these pass;
+ *    callers erase and write nothing before that.
+ *  - Streaming: each segment header (length a multiple of 4, below 16 MiB,
+ *    inside the image and the slot), the 0xEF XOR checksum of segment
+ *    data, SHA-256 of the whole file, SHA-256 through the checksum byte
+ *    when the header says a hash is appended, total size within the slot.
+ *  - end(): the image is complete, the appended hash matches, the caller's
+ *    expected SHA-256 matches.
+ *
+ * Every rejection is an OtaError with its own code; after one, every call
+ * throws the same error again.
+ */
+
+import type { Digest, DigestFactory } from "ports/digest";
+import { OtaError } from "ota/errors";
+import {
+	APPENDED_HASH_LENGTH, APP_DESC_LENGTH, APP_DESC_MAGIC, CHECKSUM_SEED, CHIP_ESP32C6, IMAGE_HEADER_LENGTH, IMAGE_MAGIC,
+	IMAGE_PREFIX_LENGTH, MAX_SEGMENTS, MAX_SEGMENT_LENGTH, SEGMENT_HEADER_LENGTH,
+	checksumPadding, chipName, parseAppDescriptor, parseImageHeader, u32, type AppDescriptor, type ImageHeader,
+} from "ota/image-format";
+import { checkIdentity, checkUpgrade, type VersionPolicy } from "ota/version";
+import { toHex } from "util/hex";
+
+export interface ValidatorOptions extends VersionPolicy {
+	digests: DigestFactory;
+	/** Bytes available in the target slot. */
+	slotSize: number;
+	/** The board's chip (image header chip_id); ESP32-C6 by default. */
+	chipId?: number;
+	/** SHA-256 of the whole file, when the caller knows it (server metadata, the browser). */
+	expectedSha256?: Uint8Array;
+	/** The upload's announced length (Content-Length), when known. */
+	declaredSize?: number;
+	/**
+	 * Check the structure only (magic, chip, segments, checksum, appended
+	 * hash), as the bootloader and esp_ota_end do: no descriptor, identity
+	 * or version checks. For images already in flash.
+	 */
+	structureOnly?: boolean;
+	/** Ignore whatever follows the image (a slot's stale bytes past its end). */
+	ignoreTrailing?: boolean;
+}
+
+export interface ValidatedImage {
+	version: string;
+	secureVersion: number;
+	projectName: string;
+	idfVersion: string;
+	/** Bytes received (the file). */
+	size: number;
+	/** Bytes of the image proper: header through checksum, plus the appended hash. */
+	imageLength: number;
+	segments: number;
+	/** SHA-256 of the whole file, lower-case hex. */
+	sha256: string;
+	/** The appended SHA-256 (checked), when the image has one. */
+	appendedHash?: string;
+}
+
+const enum Phase { Header, SegmentHeader, SegmentData, Padding, Checksum, Hash, Trailing }
+
+export class ImageValidator {
+	readonly #options: ValidatorOptions;
+	readonly #prefix = new Uint8Array(IMAGE_PREFIX_LENGTH);
+	readonly #segHeader = new Uint8Array(SEGMENT_HEADER_LENGTH);
+	readonly #hash = new Uint8Array(APPENDED_HASH_LENGTH);
+	readonly #fileDigest: Digest;
+	#imageDigest: Digest | undefined;
+	#received = 0;
+	#accepted = false;
+	#failure: OtaError | undefined;
+	#done: ValidatedImage | undefined;
+	#header: ImageHeader | undefined;
+	#descriptor: AppDescriptor | undefined;
+	#limit: number;
+	// Parser state (positions are file offsets).
+	#pos = 0;
+	#phase = Phase.Header;
+	#left = IMAGE_HEADER_LENGTH; // bytes left in the current phase
+	#segment = 0;
+	#fill = 0;
+	#xor = CHECKSUM_SEED;
+	#imageEnd = 0;
+
+	constructor(options: ValidatorOptions) {
+		this.#options = options;
+		if (options.expectedSha256 !== undefined && options.expectedSha256.length !== 32)
+			throw new OtaError("ota_bad_expected_sha256", `The expected SHA-256 must be 32 bytes (64 hex digits), got ${options.expectedSha256.length} bytes.`);
+		if (options.declaredSize !== undefined && options.declaredSize > options.slotSize)
+			throw new OtaError("image_too_large", `The upload is ${options.declaredSize} bytes; the update slot holds ${options.slotSize}.`);
+		this.#limit = options.declaredSize ?? options.slotSize;
+		this.#fileDigest = options.digests.sha256();
+	}
+
+	/** Bytes received so far. */
+	get received(): number { return this.#received; }
+	/** True once the first 288 bytes passed every check: only then may the slot be erased. */
+	get prefixAccepted(): boolean { return this.#accepted; }
+	/** The first 288 bytes (complete once prefixAccepted). */
+	get prefix(): Uint8Array { return this.#prefix; }
+	get header(): ImageHeader | undefined { return this.#header; }
+	get descriptor(): AppDescriptor | undefined { return this.#descriptor; }
+	get failure(): OtaError | undefined { return this.#failure; }
+	/** True once the whole image (through the checksum and any appended hash) has been seen. */
+	get complete(): boolean { return this.#phase === Phase.Trailing; }
+	/** Bytes this validator keeps between calls (fixed buffers), for the memory benchmark. */
+	static readonly retainedBufferBytes = IMAGE_PREFIX_LENGTH + SEGMENT_HEADER_LENGTH + APPENDED_HASH_LENGTH;
+
+	write(chunk: Uint8Array): void {
+		if (this.#failure) throw this.#failure;
+		if (this.#done) throw this.#fail("image_trailing_data", "The image was already complete; no more bytes were expected.");
+		if (!chunk.length) return;
+		try {
+			this.#write(chunk);
+		}
+		catch (e) {
+			if (e instanceof OtaError) this.#failure = e;
+			throw e;
+		}
+	}
+
+	/** The upload ended: final checks. Returns what was validated. */
+	end(): ValidatedImage {
+		if (this.#failure) throw this.#failure;
+		if (this.#done) return this.#done;
+		try {
+			return this.#done = this.#end();
+		}
+		catch (e) {
+			if (e instanceof OtaError) this.#failure = e;
+			throw e;
+		}
+	}
+
+	#fail(code: ConstructorParameters<typeof OtaError>[0], message: string): OtaError {
+		return this.#failure = new OtaError(code, message);
+	}
+
+	#write(chunk: Uint8Array): void {
+		const start = this.#received;
+		if (start + chunk.length > this.#options.slotSize)
+			throw new OtaError("image_too_large", `The upload is larger than the update slot (${this.#options.slotSize} bytes).`);
+		if (this.#options.declaredSize !== undefined && start + chunk.length > this.#options.declaredSize)
+			throw new OtaError("image_trailing_data", `The upload is longer than the ${this.#options.declaredSize} bytes it announced.`);
+		this.#received += chunk.length;
+		this.#fileDigest.write(chunk);
+		if (!this.#accepted) {
+			const take = Math.min(IMAGE_PREFIX_LENGTH - start, chunk.length);
+			this.#prefix.set(chunk.subarray(0, take), start);
+			if (start === 0) this.#checkMagic(); // garbage is refused at its first byte
+			if (start + take < IMAGE_PREFIX_LENGTH) return;
+			this.#checkPrefix();
+			this.#accepted = true;
+			this.#parse(this.#prefix);
+			if (take < chunk.length) this.#parse(chunk.subarray(take));
+			return;
+		}
+		this.#parse(chunk);
+	}
+
+	#checkMagic(): void {
+		const m = this.#prefix[0];
+		if (m !== IMAGE_MAGIC)
+			throw new OtaError("image_bad_magic", `This is not an ESP32 application image: it starts with 0x${m.toString(16).padStart(2, "0")}, not 0xe9.`);
+	}
+
+	#checkPrefix(): void {
+		const b = this.#prefix;
+		this.#checkMagic();
+		const h = this.#header = parseImageHeader(b);
+		const chip = this.#options.chipId ?? CHIP_ESP32C6;
+		if (h.chipId !== chip)
+			throw new OtaError("image_wrong_chip", `The image is built for ${chipName(h.chipId)}; this board is ${chipName(chip)}.`);
+		if (h.segmentCount === 0)
+			throw new OtaError("image_no_segments", "The image header says it has no segments.");
+		if (h.segmentCount > MAX_SEGMENTS)
+			throw new OtaError("image_too_many_segments", `The image header says ${h.segmentCount} segments; at most ${MAX_SEGMENTS} are allowed.`);
+		if (h.hashAppended > 1)
+			throw new OtaError("image_bad_header", `The image header's hash_appended field is ${h.hashAppended}; it must be 0 or 1.`);
+		const firstLength = u32(b, IMAGE_HEADER_LENGTH + 4);
+		this.#checkSegmentLength(0, firstLength, IMAGE_HEADER_LENGTH + SEGMENT_HEADER_LENGTH);
+		if (h.hashAppended) this.#imageDigest = this.#options.digests.sha256();
+		const d = parseAppDescriptor(b);
+		if (this.#options.structureOnly) {
+			if (d.magic === APP_DESC_MAGIC) this.#descriptor = d;
+			return;
+		}
+		if (firstLength < APP_DESC_LENGTH || d.magic !== APP_DESC_MAGIC)
+			throw new OtaError("image_no_app_descriptor", "The image has no ESP-IDF app descriptor where one must be (offset 0x20), so its name and version are unknown.");
+		this.#descriptor = d;
+		const version = checkIdentity(d);
+		checkUpgrade(version, d.secureVersion, this.#options);
+	}
+
+	#checkSegmentLength(index: number, length: number, dataStart: number): void {
+		if (length % 4 !== 0 || length >= MAX_SEGMENT_LENGTH)
+			throw new OtaError("image_bad_segment_length", `Segment ${index} claims ${length} bytes; a segment length must be a multiple of 4 and below 16 MiB.`);
+		if (dataStart + length > this.#limit)
+			throw new OtaError("image_segment_past_end", `Segment ${index} (${length} bytes at offset ${dataStart}) ends past the end of the ${this.#options.declaredSize !== undefined ? "upload" : "update slot"} (${this.#limit} bytes).`);
+	}
+
+	/** Walk the image structure over `data` (the bytes at file offset this.#pos). */
+	#parse(data: Uint8Array): void {
+		let i = 0;
+		const n = data.length;
+		while (i < n) {
+			switch (this.#phase) {
+				case Phase.Header: {
+					const take = Math.min(this.#left, n - i);
+					this.#advanceHashed(data, i, take);
+					i += take;
+					if ((this.#left -= take) === 0) this.#enterSegmentHeader();
+					break;
+				}
+				case Phase.SegmentHeader: {
+					const take = Math.min(SEGMENT_HEADER_LENGTH - this.#fill, n - i);
+					this.#segHeader.set(data.subarray(i, i + take), this.#fill);
+					this.#advanceHashed(data, i, take);
+					i += take;
+					this.#fill += take;
+					if (this.#fill === SEGMENT_HEADER_LENGTH) {
+						const length = u32(this.#segHeader, 4);
+						this.#checkSegmentLength(this.#segment, length, this.#pos);
+						this.#left = length;
+						this.#phase = Phase.SegmentData;
+						if (length === 0) this.#endSegment();
+					}
+					break;
+				}
+				case Phase.SegmentData: {
+					const take = Math.min(this.#left, n - i);
+					this.#xor ^= xorFold(data, i, take);
+					this.#advanceHashed(data, i, take);
+					i += take;
+					if ((this.#left -= take) === 0) this.#endSegment();
+					break;
+				}
+				case Phase.Padding: {
+					const take = Math.min(this.#left, n - i);
+					this.#advanceHashed(data, i, take);
+					i += take;
+					if ((this.#left -= take) === 0) this.#phase = Phase.Checksum;
+					break;
+				}
+				case Phase.Checksum: {
+					const stored = data[i];
+					const computed = this.#xor & 255;
+					this.#advanceHashed(data, i, 1);
+					i += 1;
+					if (stored !== computed)
+						throw new OtaError("image_bad_checksum", `The image checksum is 0x${hex2(stored)} but its segments add up to 0x${hex2(computed)}: the file is damaged.`);
+					if (this.#imageDigest) { this.#phase = Phase.Hash; this.#fill = 0; }
+					else { this.#phase = Phase.Trailing; this.#imageEnd = this.#pos; }
+					break;
+				}
+				case Phase.Hash: {
+					const take = Math.min(APPENDED_HASH_LENGTH - this.#fill, n - i);
+					this.#hash.set(data.subarray(i, i + take), this.#fill);
+					this.#fill += take;
+					this.#pos += take;
+					i += take;
+					if (this.#fill === APPENDED_HASH_LENGTH) {
+						const computed = this.#imageDigest!.close();
+						if (!sameBytes(computed, this.#hash))
+							throw new OtaError("image_bad_appended_hash", "The SHA-256 appended to the image does not match its contents: the file is damaged.");
+						this.#phase = Phase.Trailing;
+						this.#imageEnd = this.#pos;
+					}
+					break;
+				}
+				case Phase.Trailing: {
+					if (this.#options.ignoreTrailing) { this.#pos += n - i; i = n; break; }
+					for (; i < n; i++, this.#pos++) {
+						if (data[i] !== 0xff)
+							throw new OtaError("image_trailing_data", `Unexpected data after the end of the image (offset ${this.#pos}); only 0xFF padding may follow it.`);
+					}
+					break;
+				}
+			}
+		}
+	}
+
+	#advanceHashed(data: Uint8Array, at: number, length: number): void {
+		if (this.#imageDigest && length) this.#imageDigest.write(at === 0 && length === data.length ? data : data.subarray(at, at + length));
+		this.#pos += length;
+	}
+
+	#enterSegmentHeader(): void {
+		this.#phase = Phase.SegmentHeader;
+		this.#fill = 0;
+	}
+
+	#endSegment(): void {
+		this.#segment++;
+		if (this.#segment < this.#header!.segmentCount) { this.#enterSegmentHeader(); return; }
+		this.#left = checksumPadding(this.#pos);
+		this.#phase = this.#left ? Phase.Padding : Phase.Checksum;
+	}
+
+	#end(): ValidatedImage {
+		const n = this.#received;
+		if (n === 0) throw new OtaError("image_empty", "The upload was empty.");
+		if (!this.#accepted) {
+			this.#checkMagic();
+			throw new OtaError("image_truncated_header", `The upload ended after ${n} bytes, before the image header and app descriptor (${IMAGE_PREFIX_LENGTH} bytes) were complete.`);
+		}
+		if (this.#phase !== Phase.Trailing)
+			throw new OtaError("image_truncated", `The upload ended after ${n} bytes, in the middle of the image (${phaseName(this.#phase)} of segment ${Math.min(this.#segment, this.#header!.segmentCount - 1)}).`);
+		if (this.#options.declaredSize !== undefined && n !== this.#options.declaredSize)
+			throw new OtaError("image_truncated", `The upload announced ${this.#options.declaredSize} bytes but ended after ${n}.`);
+		const sha = this.#fileDigest.close();
+		const expected = this.#options.expectedSha256;
+		if (expected && !sameBytes(sha, expected))
+			throw new OtaError("image_sha256_mismatch", `The file's SHA-256 is ${toHex(sha)}, not the expected ${toHex(expected)}: it was damaged or is a different file.`);
+		const d = this.#descriptor;
+		return {
+			version: d ? d.version : "",
+			secureVersion: d ? d.secureVersion : 0,
+			projectName: d ? d.projectName : "",
+			idfVersion: d ? d.idfVersion : "",
+			size: n,
+			imageLength: this.#imageEnd,
+			segments: this.#header!.segmentCount,
+			sha256: toHex(sha),
+			appendedHash: this.#imageDigest ? toHex(this.#hash) : undefined,
+		};
+	}
+}
+
+function phaseName(p: Phase): string {
+	return p === Phase.SegmentHeader ? "the header" : p === Phase.SegmentData ? "the data" : p === Phase.Hash ? "the appended hash" : "the checksum";
+}
+
+function hex2(n: number): string {
+	return n.toString(16).padStart(2, "0");
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	let diff = 0;
+	for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+	return diff === 0;
+}
+
+/** XOR of data[at .. at+length), folded to one byte (in 32-bit words where aligned). */
+export function xorFold(data: Uint8Array, at: number, length: number): number {
+	let x = 0, i = at;
+	const end = at + length;
+	while (i < end && ((data.byteOffset + i) & 3)) x ^= data[i++];
+	const words = (end - i) >> 2;
+	if (words > 8) {
+		const w = new Int32Array(data.buffer, data.byteOffset + i, words);
+		let acc = 0;
+		for (let k = 0; k < words; k++) acc ^= w[k];
+		x ^= acc ^ (acc >>> 8) ^ (acc >>> 16) ^ (acc >>> 24);
+		i += words << 2;
+	}
+	while (i < end) x ^= data[i++];
+	return x & 255;
+}

@@ -1,0 +1,89 @@
+/*
+ * OtaPort on the board (and mcsim) over "platform/ota-native", the thin
+ * esp_ota_* binding. Translates ESP-IDF error names into OtaError codes;
+ * every decision stays in modules/ota.
+ */
+
+import * as native from "platform/ota-native";
+import type { OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
+import { OtaError, type OtaErrorCode } from "ota/errors";
+import { stateName } from "ota/otadata";
+
+const ESP_ERRORS: Record<string, OtaErrorCode> = {
+	ESP_ERR_OTA_PARTITION_CONFLICT: "ota_running_slot",
+	ESP_ERR_OTA_ROLLBACK_INVALID_STATE: "ota_pending_verify",
+	ESP_ERR_OTA_VALIDATE_FAILED: "ota_no_valid_image",
+	ESP_ERR_NOT_FOUND: "ota_no_slot",
+	ESP_ERR_NOT_SUPPORTED: "ota_unavailable",
+};
+
+function call<T>(what: string, f: () => T): T {
+	try {
+		return f();
+	}
+	catch (e) {
+		const message = e instanceof Error ? e.message : String(e);
+		const name = /^(ESP_[A-Z_]+)/.exec(message);
+		const code = (name && ESP_ERRORS[name[1]]) || "ota_write_failed";
+		throw new OtaError(code, `${what} failed: ${message}`);
+	}
+}
+
+export class EspOtaPort implements OtaPort {
+	#slots: OtaSlot[] | undefined;
+
+	slots(): OtaSlot[] {
+		if (!this.#slots) {
+			const out: OtaSlot[] = [];
+			for (let i = 0; i < 16; i++) {
+				const info = native.slotInfo(i);
+				if (!info) break;
+				out.push({ label: info[0], index: i, offset: info[1], size: info[2] });
+			}
+			this.#slots = out;
+		}
+		return this.#slots;
+	}
+	running(): OtaSlot { return this.#slot(native.running()); }
+	runningState(): OtaImageState { return this.slotState(native.running()); }
+	slotState(index: number): OtaImageState {
+		const code = call("reading the slot state", () => native.state(index));
+		return code < 0 ? "UNDEFINED" : stateName(code);
+	}
+	bootSlot(): OtaSlot { return this.#slot(native.bootSlot()); }
+	read(index: number, offset: number, length: number): Uint8Array {
+		return new Uint8Array(call("reading the slot", () => native.read(index, offset, length)));
+	}
+	begin(index: number): OtaSlotWriter {
+		const handle = call("starting the update (esp_ota_begin)", () => native.begin(index));
+		let written = 0;
+		let open = true;
+		return {
+			get written() { return written; },
+			write(chunk: Uint8Array) {
+				if (!open) throw new OtaError("ota_write_failed", "The slot writer is closed.");
+				call("writing the update (esp_ota_write)", () => native.write(handle, chunk));
+				written += chunk.length;
+			},
+			end() {
+				open = false;
+				call("finishing the update (esp_ota_end)", () => native.end(handle));
+			},
+			abort() {
+				if (!open) return;
+				open = false;
+				call("abandoning the update (esp_ota_abort)", () => native.abort(handle));
+			},
+		};
+	}
+	setBoot(index: number): void { call("switching the boot slot", () => native.setBoot(index)); }
+	markValid(): void { call("confirming the running firmware", () => native.markValid()); }
+	markInvalidAndRestart(): void { call("rolling back", () => native.markInvalidAndRestart()); }
+	invalidate(index: number): void { call("invalidating the slot", () => native.invalidate(index)); }
+
+	#slot(index: number): OtaSlot {
+		const s = this.slots().find((x) => x.index === index);
+		if (!s) throw new OtaError("ota_no_slot", `There is no OTA slot ${index}.`);
+		return s;
+	}
+}

@@ -1,0 +1,539 @@
+/*
+ * The update service: the state machine behind /api/update. It joins the
+ * OTA pipeline (ota/stager, ota/boot-confirm) to the guards a car needs:
+ * one transfer or install at a time, nothing while the running image is
+ * still on trial, nothing while the car moves or the engine runs, and the
+ * CAN bridge forced to pass-through while an install runs.
+ *
+ * Update states (seed 002):
+ *   IDLE --init--> INITIALIZING --guards ok--> INITIALIZED --start--> RUNNING
+ *   RUNNING: otadata points at the new slot; the response goes out, then
+ *   the board restarts. After the restart RUNNING lasts while the new image
+ *   is verified; confirmed -> IDLE, rolled back -> FAILED_GRACEFUL, a flash
+ *   failure while switching -> FAILED_CRITICAL. reset -> IDLE (discards a
+ *   staged image).
+ *
+ * Image states (seed 002): UPLOADING -> VALIDATING -> VALID | INVALID, or
+ * UPLOAD_ERROR when the transfer broke (client gone, stalled, flash). A
+ * board has one inactive slot, so at most one image exists at a time.
+ */
+
+import { HttpError } from "api/errors";
+import type { BodySink } from "api/router";
+import { jsonResponse } from "api/errors";
+import { epochSeconds, type Clock } from "ports/clock";
+import type { KeyValueStore } from "ports/store";
+import type { Timers, TimerHandle } from "ports/timers";
+import type { Restart } from "ports/restart";
+import type { Logger } from "ports/log";
+import type { OtaPort } from "ports/ota";
+import type { VehicleState } from "ports/can";
+import { OtaError, isImageRejection } from "ota/errors";
+import type { ImageStager, StageOptions } from "ota/stager";
+import type { BootConfirmer } from "ota/boot-confirm";
+import { readHistory, OTA_DOMAIN, type HistoryEntry } from "ota/history";
+import { runningImage } from "ota/slot-info";
+
+export type UpdateState = "IDLE" | "INITIALIZING" | "INITIALIZED" | "RUNNING" | "FAILED_GRACEFUL" | "FAILED_CRITICAL";
+export type ImageState = "UPLOADING" | "VALIDATING" | "UPLOAD_ERROR" | "VALID" | "INVALID";
+export type TransferKind = "upload" | "fetch";
+
+export interface ImageInfo {
+	id: number;
+	version?: string;
+	/** SHA-256 of the whole file, hex, once known. */
+	checksum?: string;
+	/** Percent received (0..100); 100 once complete. */
+	progress: number;
+	state: ImageState;
+	state_description: string;
+	/** Machine-readable reason for INVALID / UPLOAD_ERROR. */
+	error?: { code: string; message: string };
+}
+
+/** Forces the CAN bridge to pass-through (the controller keeps STOCK). */
+export interface BridgeHold {
+	hold(reason: string): void;
+	release(reason: string): void;
+}
+
+/** What the update client (remote server) reports, when one is configured. */
+export interface RemoteUpdateSummary {
+	latest: string;
+	available: boolean;
+	lastCheckMs: number;
+	checkError: string;
+	/** Stable code for checkError (offline, unauthorized, ...); empty when the last check worked. */
+	checkErrorCode?: string;
+}
+
+export interface RemoteUpdates {
+	summary(): RemoteUpdateSummary;
+	/**
+	 * Download the available update through the sink `begin` returns, then
+	 * call onValid (or onFailed when it ends without a valid image). False
+	 * when none is available.
+	 */
+	installAvailable(begin: (options: StageOptions & { total?: number }) => BodySink, onValid: () => void,
+		onFailed: (code: string, message: string) => void): boolean;
+}
+
+export interface UpdateServiceDeps {
+	ota: OtaPort;
+	stager: ImageStager;
+	boot: BootConfirmer;
+	store: KeyValueStore;
+	clock: Clock;
+	timers: Timers;
+	restart: Restart;
+	logger: Logger;
+	/** Latest CAN telemetry; undefined when no bridge runs. */
+	vehicle?: () => VehicleState | undefined;
+	hold?: BridgeHold;
+	remote?: RemoteUpdates;
+	/** Called once the new firmware is confirmed (settings migrations wait for this). */
+	onConfirmed?: () => void;
+	/** For the event log: installs, confirmations, rollbacks. */
+	onEvent?: (kind: "update" | "rollback", message: string) => void;
+}
+
+export interface UpdateServiceOptions {
+	/** A transfer with no bytes for this long is aborted. */
+	stallMs: number;
+	/** Telemetry older than this no longer proves the car is moving (the bus is silent with the engine off). */
+	telemetryFreshMs: number;
+}
+
+export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = { stallMs: 30_000, telemetryFreshMs: 2_000 };
+
+const DESCRIPTIONS: Record<UpdateState, string> = {
+	IDLE: "No update in progress.",
+	INITIALIZING: "Checking that the update can be installed.",
+	INITIALIZED: "Ready to install; start to switch to the new firmware and restart.",
+	RUNNING: "Installing: the board restarts into the new firmware and checks it.",
+	FAILED_GRACEFUL: "The update did not complete; the previous firmware is running.",
+	FAILED_CRITICAL: "The update failed while switching firmware; the board may need a USB re-flash if it does not start.",
+};
+
+interface Transfer {
+	kind: TransferKind;
+	startedMs: number;
+	lastByteMs: number;
+	received: number;
+	total?: number;
+	stall?: TimerHandle;
+}
+
+export class UpdateService {
+	readonly #deps: UpdateServiceDeps;
+	readonly #options: UpdateServiceOptions;
+	#state: UpdateState = "IDLE";
+	#description = DESCRIPTIONS.IDLE;
+	#stateTime = 0;
+	#targetVersion: string | undefined;
+	#image: ImageInfo | undefined;
+	#transfer: Transfer | undefined;
+	#lastTransfer: Transfer | undefined;
+	#holding = false;
+	#watch: TimerHandle | undefined;
+
+	constructor(deps: UpdateServiceDeps, options: Partial<UpdateServiceOptions> = {}) {
+		this.#deps = deps;
+		this.#options = { ...DEFAULT_UPDATE_OPTIONS, ...options };
+	}
+
+	/** Call once at boot, after the boot confirmer started: derives the state from how the last install ended. */
+	resume(): void {
+		const boot = this.#deps.boot.status;
+		if (boot.phase === "VERIFYING") {
+			this.#set("RUNNING", `Checking the new firmware ${boot.version}: it is confirmed after ${Math.round(boot.windowMs / 1000)} s of good health.`);
+			this.#targetVersion = boot.version;
+			this.#hold("the new firmware is on trial");
+			this.#watch = this.#deps.timers.every(1000, () => this.#followBoot());
+		}
+		else if (boot.phase === "FAILED_GRACEFUL") {
+			this.#set("FAILED_GRACEFUL", boot.lastResult?.reason ?? DESCRIPTIONS.FAILED_GRACEFUL, boot.lastResult?.time);
+			this.#targetVersion = boot.lastResult?.version;
+			this.#deps.onEvent?.("rollback", this.#description);
+		}
+		else if (boot.phase === "CONFIRMED") {
+			this.#set("IDLE", `Updated to ${boot.version}.`, boot.lastResult?.time);
+		}
+	}
+
+	stop(): void {
+		this.#deps.timers.cancel(this.#watch);
+		this.#cancelStall();
+	}
+
+	get state(): UpdateState { return this.#state; }
+
+	/** A transfer is running or an install is under way (the LED shows it). */
+	busy(): boolean {
+		return this.#transfer !== undefined || this.#state === "RUNNING" || this.#state === "INITIALIZING";
+	}
+
+	// ---- reading ---------------------------------------------------------
+
+	/** GET /api/update: OpenHaldex-S3's flat fields plus seed 002's. */
+	status() {
+		const running = runningImage(this.#deps.ota);
+		const remote = this.#deps.remote?.summary();
+		const t = this.#transfer ?? this.#lastTransfer;
+		const now = this.#deps.clock.monotonicMs();
+		const progressMs = t ? (this.#transfer ? now : t.lastByteMs) - t.startedMs : 0;
+		return {
+			current: running.version,
+			latest: remote?.latest ?? "",
+			available: remote?.available ?? false,
+			lastCheckMs: remote?.lastCheckMs ?? 0,
+			checkError: remote?.checkError ?? "",
+			checkErrorCode: remote?.checkErrorCode ?? "",
+			installing: this.#state === "RUNNING" || this.#state === "INITIALIZING",
+			stage: this.#stage(),
+			bytesDone: t?.received ?? 0,
+			bytesTotal: t?.total ?? 0,
+			speedBps: t && progressMs > 0 ? Math.round((t.received * 1000) / progressMs) : 0,
+			progressMs,
+			state: this.#state,
+			state_description: this.#description,
+			last_state_time: this.#stateTime,
+			target_version: this.#targetVersion ?? "",
+			update_history: readHistory(this.#deps.store) as HistoryEntry[],
+			timeSynced: this.#deps.clock.source() !== "none",
+		};
+	}
+
+	images(): ImageInfo[] {
+		return this.#image ? [{ ...this.#image }] : [];
+	}
+
+	image(id: number): ImageInfo {
+		if (!this.#image || this.#image.id !== id)
+			throw new HttpError(404, "image_not_found", this.#image
+				? `There is no image ${id}; the board holds one image at a time (image ${this.#image.id}).`
+				: `There is no image ${id}; no image is staged.`);
+		return { ...this.#image };
+	}
+
+	// ---- transfers -------------------------------------------------------
+
+	/**
+	 * Start receiving an image (an upload, or a download by the update
+	 * client): the returned sink takes the bytes. Throws HttpError 409 when
+	 * another transfer or an install runs or the running image is on trial.
+	 */
+	beginTransfer(kind: TransferKind, options: StageOptions & { total?: number }): BodySink {
+		this.#refuseWhileBusy();
+		const { stager } = this.#deps;
+		try {
+			stager.begin({ ...options, declaredSize: options.total ?? options.declaredSize });
+		}
+		catch (e) {
+			throw toHttp(e);
+		}
+		const id = this.#nextImageId();
+		const now = this.#deps.clock.monotonicMs();
+		this.#transfer = { kind, startedMs: now, lastByteMs: now, received: 0, total: options.total };
+		this.#image = { id, progress: 0, state: "UPLOADING", state_description: kind === "upload" ? "Receiving the upload." : "Downloading the update." };
+		if (this.#state === "FAILED_GRACEFUL" || this.#state === "FAILED_CRITICAL") this.#set("IDLE", DESCRIPTIONS.IDLE);
+		this.#armStall();
+		this.#deps.logger.log("info", `update ${kind} started as image ${id}${options.total ? ` (${options.total} bytes)` : ""}`);
+
+		return {
+			write: (chunk) => {
+				const t = this.#transfer;
+				if (!t || this.#image?.id !== id) throw new HttpError(409, "transfer_aborted", "This transfer was stopped (it stalled or was cancelled).");
+				try {
+					stager.write(chunk);
+				}
+				catch (e) {
+					this.#transferFailed(e);
+					throw toHttp(e);
+				}
+				t.received += chunk.length;
+				t.lastByteMs = this.#deps.clock.monotonicMs();
+				this.#image.progress = t.total ? Math.min(99, Math.floor((t.received * 100) / t.total)) : 0;
+				this.#armStall();
+			},
+			end: () => {
+				if (!this.#transfer || this.#image?.id !== id) throw new HttpError(409, "transfer_aborted", "This transfer was stopped (it stalled or was cancelled).");
+				this.#image.state = "VALIDATING";
+				this.#image.state_description = "Checking the complete image.";
+				try {
+					const valid = stager.end();
+					this.#image = {
+						id, version: valid.version, checksum: valid.sha256, progress: 100, state: "VALID",
+						state_description: `Firmware ${valid.version} is ready to install.`,
+					};
+					this.#finishTransfer();
+					this.#deps.logger.log("info", `image ${id} (${valid.version}) is VALID`);
+					return jsonResponse(200, this.#image);
+				}
+				catch (e) {
+					this.#transferFailed(e);
+					throw toHttp(e);
+				}
+			},
+			abort: (reason) => this.#abortTransfer(id, reason),
+		};
+	}
+
+	/** DELETE /api/update/images/{id}: cancel an upload or discard a staged image. */
+	deleteImage(id: number): void {
+		this.image(id);
+		if (this.#state === "RUNNING") throw new HttpError(409, "update_running", "The image is being installed; it can't be deleted now.");
+		if (this.#transfer) this.#abortTransfer(id, "deleted by the owner");
+		this.#discardStaged();
+		this.#image = undefined;
+		if (this.#state === "INITIALIZED" || this.#state === "INITIALIZING") this.#set("IDLE", DESCRIPTIONS.IDLE);
+	}
+
+	// ---- lifecycle (seed 002) ---------------------------------------------
+
+	/** POST /api/update/init: check every guard and prepare. */
+	init(): void {
+		if (this.#state === "INITIALIZED") return;
+		this.#set("INITIALIZING", DESCRIPTIONS.INITIALIZING);
+		try {
+			this.#installGuards();
+		}
+		catch (e) {
+			this.#set("IDLE", DESCRIPTIONS.IDLE);
+			throw e;
+		}
+		this.#targetVersion = this.#image!.version;
+		this.#set("INITIALIZED", `Ready to install ${this.#targetVersion}.`);
+	}
+
+	/** POST /api/update/start: switch the boot slot; the response's afterSend restarts. */
+	start(): () => void {
+		if (this.#state !== "INITIALIZED")
+			throw new HttpError(409, "not_initialized", "Call init first: the update must be checked before it starts.");
+		this.#installGuards();
+		return this.#switchAndRestart();
+	}
+
+	/** POST /api/update/reset: back to IDLE; a staged image is discarded. */
+	reset(): void {
+		if (this.#state === "RUNNING")
+			throw new HttpError(409, "update_running", "An install is running; it can't be reset. If the board does not come back, it returns to the previous firmware by itself.");
+		if (this.#transfer && this.#image) this.#abortTransfer(this.#image.id, "reset by the owner");
+		this.#discardStaged();
+		this.#image = undefined;
+		this.#targetVersion = undefined;
+		this.#set("IDLE", DESCRIPTIONS.IDLE);
+	}
+
+	/**
+	 * POST /api/update/install (seed 000): the whole transaction in one call.
+	 * The staged VALID image if there is one, else the available remote
+	 * update (download, validate, install), else 409 nothing_to_install.
+	 * Returns the restart to run once the response is sent (undefined when
+	 * a download started and the restart comes later).
+	 */
+	install(): (() => void) | undefined {
+		this.#refuseWhileBusy();
+		if (this.#image?.state === "VALID") {
+			this.#installGuards();
+			this.#targetVersion = this.#image.version;
+			this.#set("INITIALIZED", `Ready to install ${this.#targetVersion}.`);
+			return this.#switchAndRestart();
+		}
+		const remote = this.#deps.remote;
+		if (remote?.summary().available) {
+			this.#vehicleGuard();
+			const started = remote.installAvailable(
+				(options) => this.beginTransfer("fetch", options),
+				() => {
+					try {
+						this.#installGuards();
+						this.#targetVersion = this.#image?.version;
+						this.#switchAndRestart()();
+					}
+					catch (e) {
+						const message = e instanceof Error ? e.message : String(e);
+						this.#set("FAILED_GRACEFUL", `The downloaded update was not installed: ${message}`);
+						this.#deps.logger.log("error", `the downloaded update was not installed: ${message}`);
+					}
+				},
+				(code, message) => {
+					this.#set("FAILED_GRACEFUL", `The download did not complete (${code}): ${message} The running firmware is unchanged.`);
+				},
+			);
+			if (started) {
+				this.#set("INITIALIZING", `Downloading ${remote.summary().latest}; it installs when the download is checked.`);
+				this.#targetVersion = remote.summary().latest;
+				return undefined;
+			}
+		}
+		throw new HttpError(409, "nothing_to_install", "There is no update to install: upload a firmware file or check for updates first.");
+	}
+
+	// ---- internals -------------------------------------------------------
+
+	#switchAndRestart(): () => void {
+		this.#set("RUNNING", `Installing ${this.#targetVersion}: the board restarts now.`);
+		this.#hold("installing an update");
+		try {
+			this.#deps.stager.install();
+		}
+		catch (e) {
+			const critical = e instanceof OtaError && e.code === "ota_write_failed";
+			this.#set(critical ? "FAILED_CRITICAL" : "FAILED_GRACEFUL", e instanceof Error ? e.message : String(e));
+			this.#release("the install did not start");
+			throw toHttp(e);
+		}
+		this.#deps.onEvent?.("update", `installing ${this.#targetVersion}; restarting into it`);
+		return () => {
+			if (!this.#deps.boot.restartAllowed()) {
+				this.#deps.logger.log("error", "restart refused: the running image is still on trial");
+				return;
+			}
+			this.#deps.restart.restart(`installing ${this.#targetVersion}`);
+		};
+	}
+
+	#installGuards(): void {
+		this.#refuseWhileBusy();
+		if (this.#image?.state !== "VALID")
+			throw new HttpError(409, "nothing_to_install", "There is no validated firmware image to install: upload one first.");
+		this.#vehicleGuard();
+	}
+
+	#refuseWhileBusy(): void {
+		if (this.#transfer) throw new HttpError(409, "update_busy", "Another firmware transfer is running; wait for it to finish.");
+		if (this.#state === "RUNNING" && this.#deps.boot.status.phase !== "VERIFYING")
+			throw new HttpError(409, "update_running", "An install is already running.");
+		if (this.#deps.ota.runningState() === "PENDING_VERIFY")
+			throw new HttpError(409, "pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
+	}
+
+	#vehicleGuard(): void {
+		const v = this.#deps.vehicle?.();
+		if (!v) return;
+		const fresh = (age: number) => isFresh(age, this.#options.telemetryFreshMs);
+		if (isMoving(v, this.#options.telemetryFreshMs))
+			throw new HttpError(409, "vehicle_moving", `The car is moving (${Math.round(v.speedKmh)} km/h). Stop and switch the engine off before updating.`);
+		if (fresh(v.engineAgeMs) && v.rpm > 0)
+			throw new HttpError(409, "engine_running", "The engine is running. Switch it off (ignition on is fine) before updating.");
+	}
+
+	#followBoot(): void {
+		const boot = this.#deps.boot.status;
+		if (boot.phase === "CONFIRMED") {
+			this.#deps.timers.cancel(this.#watch);
+			this.#watch = undefined;
+			this.#targetVersion = undefined;
+			this.#set("IDLE", `Updated to ${boot.version}; the new firmware passed its checks.`);
+			this.#release("the new firmware is confirmed");
+			this.#deps.onEvent?.("update", this.#description);
+			this.#deps.onConfirmed?.();
+		}
+	}
+
+	#transferFailed(e: unknown): void {
+		const error = e instanceof OtaError ? e : undefined;
+		const rejected = error && isImageRejection(error.code);
+		if (this.#image) {
+			this.#image.state = rejected ? "INVALID" : "UPLOAD_ERROR";
+			this.#image.state_description = error?.message ?? String(e);
+			this.#image.error = { code: error?.code ?? "transfer_failed", message: this.#image.state_description };
+		}
+		this.#finishTransfer();
+	}
+
+	#abortTransfer(id: number, reason: string): void {
+		if (!this.#transfer || this.#image?.id !== id) return;
+		this.#deps.stager.abort(reason);
+		this.#image.state = "UPLOAD_ERROR";
+		this.#image.state_description = `The transfer did not complete: ${reason}. The slot was freed; upload again.`;
+		this.#image.error = { code: "transfer_incomplete", message: this.#image.state_description };
+		this.#deps.logger.log("warn", `image ${id}: ${reason}`);
+		this.#finishTransfer();
+	}
+
+	#finishTransfer(): void {
+		this.#cancelStall();
+		this.#lastTransfer = this.#transfer;
+		this.#transfer = undefined;
+	}
+
+	#armStall(): void {
+		this.#cancelStall();
+		const t = this.#transfer;
+		// A download has its own stall watchdog that resumes with Range and
+		// aborts the sink when it gives up; only uploads are timed out here.
+		if (!t || t.kind === "fetch") return;
+		const id = this.#image!.id;
+		t.stall = this.#deps.timers.after(this.#options.stallMs, () => {
+			this.#abortTransfer(id, `no data arrived for ${Math.round(this.#options.stallMs / 1000)} s`);
+		});
+	}
+
+	#cancelStall(): void {
+		if (this.#transfer?.stall) this.#deps.timers.cancel(this.#transfer.stall);
+	}
+
+	#discardStaged(): void {
+		this.#deps.stager.discard();
+	}
+
+	#nextImageId(): number {
+		const stored = this.#deps.store.get(OTA_DOMAIN, "imageId");
+		const id = (typeof stored === "number" ? stored : 0) + 1;
+		this.#deps.store.set(OTA_DOMAIN, "imageId", id);
+		return id;
+	}
+
+	#hold(reason: string): void {
+		if (this.#holding) return;
+		this.#holding = true;
+		this.#deps.hold?.hold(reason);
+	}
+
+	#release(reason: string): void {
+		if (!this.#holding) return;
+		this.#holding = false;
+		this.#deps.hold?.release(reason);
+	}
+
+	#stage(): string {
+		if (this.#transfer) return this.#image?.state === "VALIDATING" ? "validating" : this.#transfer.kind === "fetch" ? "downloading" : "uploading";
+		switch (this.#state) {
+			case "RUNNING": return this.#deps.boot.status.phase === "VERIFYING" ? "verifying" : "restarting";
+			case "INITIALIZING": return "preparing";
+			case "INITIALIZED": return "ready";
+			case "FAILED_GRACEFUL":
+			case "FAILED_CRITICAL": return "failed";
+		}
+		return this.#image?.state === "VALID" ? "staged" : "idle";
+	}
+
+	#set(state: UpdateState, description: string, time?: number): void {
+		this.#state = state;
+		this.#description = description;
+		this.#stateTime = time ?? epochSeconds(this.#deps.clock);
+	}
+}
+
+/** Telemetry this recent still describes the car (an engine-off bus goes silent). */
+export function isFresh(ageMs: number, freshMs = DEFAULT_UPDATE_OPTIONS.telemetryFreshMs): boolean {
+	return ageMs >= 0 && ageMs <= freshMs;
+}
+
+/** Moving, by the latest fresh telemetry. */
+export function isMoving(v: Pick<VehicleState, "speedKmh" | "speedAgeMs">, freshMs = DEFAULT_UPDATE_OPTIONS.telemetryFreshMs): boolean {
+	return isFresh(v.speedAgeMs, freshMs) && v.speedKmh > 0;
+}
+
+/** Map pipeline errors to HTTP: bad bytes 422 (too large 413), state 409, flash 500. */
+export function toHttp(e: unknown): unknown {
+	if (!(e instanceof OtaError)) return e;
+	const status = e.code === "image_too_large" ? 413
+		: isImageRejection(e.code) ? 422
+		: e.code === "ota_bad_expected_sha256" ? 400
+		: e.code === "ota_write_failed" || e.code === "ota_unavailable" ? 500
+		: 409;
+	return new HttpError(status, e.code, e.message);
+}

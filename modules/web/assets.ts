@@ -1,0 +1,97 @@
+/*
+ * Serves the web app (web/, built by scripts/build-web.mjs) from an asset
+ * port: every file gzip-compressed as stored, with content-encoding: gzip,
+ * a cache policy and an ETag. Runs on XS: no Node, no DOM.
+ *
+ *   registerAssetRoutes(router, assets)
+ *
+ * - GET / and GET /index.html: the app (cache-control: no-cache, so a
+ *   firmware update brings the new app at once; the ETag makes the
+ *   revalidation a 304).
+ * - GET of every other file: its content-hashed name never changes, so it
+ *   is cached for a year (immutable).
+ * - GET of any other path outside /api/ that does not look like a missing
+ *   script, style or image: the app's index.html, so a captive-portal probe
+ *   (/generate_204, /hotspot-detect.html, ...) or a bookmarked deep link
+ *   lands on the app. This is a router guard that runs only when no route
+ *   matched, after the Host, CORS and auth guards.
+ */
+
+import { errorResponse } from "api/errors";
+import type { Response } from "api/http";
+import type { Guard, Router } from "api/router";
+import type { Asset, AssetSource } from "ports/assets";
+
+export const INDEX_PATH = "/index.html";
+
+/** Paths ending like this are files; a miss is a 404, not the app. */
+const FILE_LIKE = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|json|webmanifest|wasm|bin|gz)$/i;
+
+const SECURITY_HEADERS: [string, string][] = [
+	["x-content-type-options", "nosniff"],
+	["referrer-policy", "no-referrer"],
+];
+
+/** The app's own policy: nothing from elsewhere, no framing by other sites. */
+export const CONTENT_SECURITY_POLICY =
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+export function assetResponse(asset: Asset, ifNoneMatch: string | undefined, isIndex: boolean): Response {
+	const headers: [string, string][] = [
+		["cache-control", asset.immutable && !isIndex ? "public, max-age=31536000, immutable" : "no-cache"],
+		...SECURITY_HEADERS,
+	];
+	if (asset.etag) headers.push(["etag", `"${asset.etag}"`]);
+	if (isIndex) headers.push(["content-security-policy", CONTENT_SECURITY_POLICY], ["x-frame-options", "DENY"]);
+	if (asset.etag && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, asset.etag))
+		return { status: 304, headers };
+	headers.push(["content-type", asset.contentType], ["content-encoding", "gzip"], ["vary", "accept-encoding"]);
+	return { status: 200, headers, body: asset.bytes };
+}
+
+function etagMatches(header: string, etag: string): boolean {
+	return header.split(",").some((t) => {
+		const v = t.trim().replace(/^W\//, "");
+		return v === "*" || v === `"${etag}"`;
+	});
+}
+
+function notBuilt(): Response {
+	return errorResponse(503, "web_app_missing", "The web app is not part of this firmware build (run npm run build:web before building).");
+}
+
+/** Whether an unmatched GET path should be answered with the app. */
+export function servesApp(path: string): boolean {
+	return !(path === "/api" || path.startsWith("/api/")) && !FILE_LIKE.test(path);
+}
+
+export function registerAssetRoutes(router: Router, assets: AssetSource): void {
+	const serveIndex = (ifNoneMatch: string | undefined): Response => {
+		const index = assets.get(INDEX_PATH);
+		return index ? assetResponse(index, ifNoneMatch, true) : notBuilt();
+	};
+	router.add({ method: "GET", path: "/", handle: (req) => serveIndex(req.headers["if-none-match"]) });
+	for (const path of assets.paths()) {
+		if (path === "/") continue;
+		router.add({
+			method: "GET", path,
+			handle: (req) => {
+				if (path === INDEX_PATH) return serveIndex(req.headers["if-none-match"]);
+				const asset = assets.get(path);
+				return asset ? assetResponse(asset, req.headers["if-none-match"], false) : errorResponse(404, "not_found", `Nothing at ${path}.`);
+			},
+		});
+	}
+	router.guard(appFallback(assets, serveIndex));
+}
+
+/** For GETs no route matched: a file added since the routes were registered, or the app. */
+function appFallback(assets: AssetSource, serveIndex: (ifNoneMatch: string | undefined) => Response): Guard {
+	return (req, route) => {
+		if (route || req.method !== "GET") return undefined;
+		if (req.path === "/api" || req.path.startsWith("/api/")) return undefined;
+		const asset = assets.get(req.path);
+		if (asset) return assetResponse(asset, req.headers["if-none-match"], req.path === INDEX_PATH);
+		return servesApp(req.path) ? serveIndex(req.headers["if-none-match"]) : undefined;
+	};
+}

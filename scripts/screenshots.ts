@@ -1,0 +1,36 @@
+// `npm run screenshots`: every page of the web app in chromium against a
+// fresh simulator, at phone width (360 px) and desktop width, saved as
+// docs/screenshots/<page>-phone.png and <page>-desktop.png.
+//   --url http://127.0.0.1:8080   shoot a running simulator instead (signed in with --password)
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DESKTOP, PASSWORD, PHONE, launchBrowser, setPasswordOnBoard, signedInPage, startRig, type Rig } from "../host-tests/browser/support/browser";
+import { ROOT } from "../host/simulator/package-info";
+
+const { values } = parseArgs({ options: { url: { type: "string" }, password: { type: "string", default: PASSWORD }, out: { type: "string", default: path.join(ROOT, "docs/screenshots") } } });
+const PAGES = ["dashboard", "tuning", "diagnostics", "setup", "update", "logs"];
+
+let rig: Rig | undefined;
+let url = values.url;
+const browser = url ? await launchBrowser() : undefined;
+if (!url) {
+	rig = await startRig();
+	url = rig.sim.url;
+	await setPasswordOnBoard(rig.sim);
+	await new Promise((r) => setTimeout(r, 4000)); // some car data for the plot
+}
+fs.mkdirSync(values.out!, { recursive: true });
+for (const [name, viewport] of [["phone", PHONE], ["desktop", DESKTOP]] as const) {
+	const { context, page } = await signedInPage(browser ?? rig!.browser, viewport, values.password, 1);
+	for (const p of PAGES) {
+		await page.goto(`${url}/#/${p === "dashboard" ? "" : p}`);
+		await page.waitForTimeout(p === "dashboard" ? 6000 : 1500);
+		const file = path.join(values.out!, `${p}-${name}.png`);
+		await page.screenshot({ path: file, fullPage: true });
+		console.log(`wrote ${path.relative(ROOT, file)}`);
+	}
+	await context.close();
+}
+await browser?.close();
+await rig?.close();

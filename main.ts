@@ -1,14 +1,15 @@
 /*
  * Composition root on the board and in mcsim. Start-up order matters:
- *   1. the CAN bridge, in STOCK (pass-through): from here on frames flow in
- *      C whatever happens to JS;
- *   2. the abort hook, so an unhandled exception is logged, not a reboot;
+ *   1. the abort hook, so an unhandled exception is logged, not a reboot;
+ *   2. the CAN bridge, in STOCK (pass-through): from here on frames flow in
+ *      C whatever happens to JS (if its port cannot start, the firmware
+ *      still comes up and reports it rather than failing every boot);
  *   3. settings, controller, OTA boot check, update service, HTTP.
  * A failure in step 3 leaves the bridge forwarding (proved in the simulator
  * by host-tests/host/bridge-first.test.ts).
  */
 
-import { NativeCanBridge } from "can/can";
+import { startBridge } from "can/can";
 import config from "mc/config";
 import { makeAbortHook } from "app/abort-hook";
 import { createFirmware } from "app/firmware";
@@ -22,9 +23,9 @@ import { runningImage } from "ota/slot-info";
 import { resourceAssets } from "platform/moddable/assets";
 import { devicePorts } from "device/ports";
 
-const can = new NativeCanBridge();
-
 (globalThis as any).abort = makeAbortHook((line) => trace(`${line}\n`));
+
+const can = startBridge((line) => trace(`${line}\n`));
 
 const ota = new EspOtaPort();
 

@@ -66,6 +66,21 @@ describe("project configuration", () => {
 			assert.match(manifest.platforms["..."].error, /esp32c6/);
 		});
 		it("turns on the abort hook", () => assert.ok(manifest.defines.xs.abortHook));
+		it("preloads every firmware module by name (mcconfig's preload wildcards skip .ts), so code lives in flash", () => {
+			const preload: string[] = manifest.preload;
+			assert.notInclude(preload.join(" "), "*", "wildcards do not match TypeScript modules");
+			const missing: string[] = [];
+			for (const [name, target] of Object.entries<any>(manifest.modules)) {
+				if (name === "*" || !name.endsWith("/*")) continue;
+				const dir = path.join(PROJECT_ROOT, String(target).replace(/\/\*$/, ""));
+				for (const file of fs.readdirSync(dir)) {
+					if (!file.endsWith(".ts") || file.endsWith(".d.ts")) continue;
+					const module = `${name.slice(0, -2)}/${file.slice(0, -3)}`;
+					if (!preload.includes(module)) missing.push(module);
+				}
+			}
+			assert.deepEqual(missing, [], "add these to manifest.json preload");
+		});
 		it("maps every firmware folder it names to one tsconfig path", () => {
 			const tsconfig = JSON.parse(read("tsconfig.base.json"));
 			for (const [name, target] of Object.entries<any>(manifest.modules)) {

@@ -7,12 +7,13 @@
 import type { Response } from "api/http";
 
 export class HttpError extends Error {
+	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
+	override readonly name = "HttpError";
 	readonly status: number;
 	readonly code: string;
 	readonly extra?: Record<string, unknown>;
 	constructor(status: number, code: string, message: string, extra?: Record<string, unknown>) {
 		super(message);
-		this.name = "HttpError";
 		this.status = status;
 		this.code = code;
 		this.extra = extra;

@@ -59,3 +59,42 @@ export class NativeCanBridge implements CanBridge {
 		return CANNative.selfTest();
 	}
 }
+
+/**
+ * Start the native bridge; when the port cannot start (a TWAI driver that
+ * fails to install, a UDP port in use in mcsim), the firmware still comes
+ * up in a state that says so: the health check reports both nodes not
+ * started (so a new image on trial rolls back), the status shows it, and
+ * the web app stays reachable to diagnose it. A throw here would stop the
+ * whole firmware at boot, on every boot.
+ */
+export function startBridge(log: (line: string) => void, options?: { generation?: HaldexGeneration; watchdogMs?: number }): CanBridge {
+	try {
+		return new NativeCanBridge(options);
+	}
+	catch (e) {
+		log(`CAN bridge did not start: ${e instanceof Error ? e.message : String(e)}`);
+		return new StoppedBridge();
+	}
+}
+
+const NEVER = -1;
+
+/** A bridge whose port did not start: nothing flows, and it says so. */
+export class StoppedBridge implements CanBridge {
+	setTarget(): void { /* no port: nothing to rewrite */ }
+	rewriting(): boolean { return false; }
+	vehicle() {
+		return { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: NEVER, engineAgeMs: NEVER, haldexAgeMs: NEVER };
+	}
+	counters() {
+		return { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0 };
+	}
+	health(): { chassis: BusHealth; haldex: BusHealth } {
+		const down: BusHealth = { started: false, busOff: false, silent: true };
+		return { chassis: down, haldex: down };
+	}
+	selfTest(): boolean {
+		return CANNative.selfTest();
+	}
+}

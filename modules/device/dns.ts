@@ -39,11 +39,12 @@ export interface DnsQuery {
 }
 
 export class DnsFormatError extends Error {
+	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
+	override readonly name = "DnsFormatError";
 	/** The query id when the header was readable (then a FORMERR can be sent). */
 	readonly id: number | undefined;
 	constructor(message: string, id?: number) {
 		super(message);
-		this.name = "DnsFormatError";
 		this.id = id;
 	}
 }

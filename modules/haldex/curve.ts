@@ -32,10 +32,11 @@ export interface LockMap {
 
 /** Why a curve or map was refused: `path` names the value, e.g. "points[3].x". */
 export class ShapeError extends Error {
+	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
+	override readonly name = "ShapeError";
 	readonly path: string;
 	constructor(path: string, message: string) {
 		super(`${path}: ${message}`);
-		this.name = "ShapeError";
 		this.path = path;
 	}
 }

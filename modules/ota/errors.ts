@@ -45,10 +45,11 @@ export type OtaErrorCode =
 
 /** A refused image or operation: `code` is stable, `message` is for people. */
 export class OtaError extends Error {
+	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
+	override readonly name = "OtaError";
 	readonly code: OtaErrorCode;
 	constructor(code: OtaErrorCode, message: string) {
 		super(message);
-		this.name = "OtaError";
 		this.code = code;
 	}
 }

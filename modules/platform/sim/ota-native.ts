@@ -1,8 +1,10 @@
 /*
- * "platform/ota-native" in mcsim: the desktop simulator has no flash slots.
- * It reports one slot holding the build's image version (from mc/config) so
- * the app runs; every write is refused (the Node simulator, host/simulator,
- * has the full flash model).
+ * "platform/ota-native" in mcsim: the desktop simulator has no flash.
+ * Slot 0 reports the build's image version (from mc/config) so the app
+ * runs; slot 1 takes an upload and discards the bytes (it counts them), so
+ * the validator, digest and HTTP streaming run for real in mcsim and their
+ * memory can be measured. Switching firmware is refused: mcsim cannot boot
+ * an image (the Node simulator, host/simulator, has the full flash model).
  */
 import config from "mc/config";
 
@@ -21,23 +23,32 @@ function descriptorPrefix(): ArrayBuffer {
 }
 
 export function slotInfo(index: number): [string, number, number] | undefined {
-	return index === 0 ? ["ota_0", 0x20000, 0x1f0000] : undefined;
+	return index === 0 ? ["ota_0", 0x20000, 0x1f0000] : index === 1 ? ["ota_1", 0x210000, 0x1f0000] : undefined;
 }
 export const running = () => 0;
 export const bootSlot = () => 0;
-export const state = (_index: number) => 2; // VALID
-export function read(_index: number, offset: number, length: number): ArrayBuffer {
+export const state = (index: number) => (index === 0 ? 2 : -1); // VALID; slot 1 has no otadata entry
+export function read(index: number, offset: number, length: number): ArrayBuffer {
 	const out = new Uint8Array(length).fill(0xff);
+	if (index !== 0) return out.buffer;
 	const prefix = new Uint8Array(descriptorPrefix());
 	for (let i = 0; i < length && offset + i < prefix.length; i++) out[i] = prefix[offset + i];
 	return out.buffer;
 }
-export const begin = (_index: number): number => unavailable();
-export const write = (_handle: number, _bytes: ArrayBuffer | ArrayBufferView): void => unavailable();
-export const end = (_handle: number): void => unavailable();
-export const abort = (_handle: number): void => undefined;
+let received = -1;
+export function begin(index: number): number {
+	if (index !== 1) throw new Error("ESP_ERR_OTA_PARTITION_CONFLICT: slot 0 is running");
+	received = 0;
+	return 1;
+}
+export function write(_handle: number, bytes: ArrayBuffer | ArrayBufferView): void {
+	if (received < 0) throw new Error("ESP_ERR_INVALID_ARG: no write in progress");
+	received += bytes.byteLength;
+}
+export function end(_handle: number): void { received = -1; }
+export function abort(_handle: number): void { received = -1; }
 export const setBoot = (_index: number): void => unavailable();
 export const markValid = (): void => undefined;
 export const markInvalidAndRestart = (): void => unavailable();
-export const invalidate = (_index: number): void => unavailable();
-export const available = false;
+export const invalidate = (_index: number): void => undefined;
+export const available = true;

@@ -3,10 +3,11 @@
 import { digestBench } from "./digest";
 import { haldexXsBench } from "./haldex-xs";
 import { otaBench } from "./ota";
+import { canCoreBench } from "./can-core";
 
 export interface Benchmark {
 	name: string;
 	run(): Promise<void>;
 }
 
-export const benchmarks: Benchmark[] = [digestBench, haldexXsBench, otaBench];
+export const benchmarks: Benchmark[] = [canCoreBench, haldexXsBench, otaBench, digestBench];

@@ -1,4 +1,4 @@
-/* The web app's build: the size budget, nothing from elsewhere, the simulator's asset port, defaults in step with the firmware. */
+/* The web app's build: the size budget, nothing from elsewhere, the simulator's asset port (the factory curves come from the firmware's own haldex/curve). */
 
 import fs from "node:fs";
 import os from "node:os";
@@ -7,8 +7,6 @@ import zlib from "node:zlib";
 import { assert } from "chai";
 import { BUDGET_BYTES, buildWeb } from "../../scripts/build-web.mjs";
 import { fileAssets } from "../../host/adapters/file-assets";
-import { defaultConfig } from "haldex/settings";
-import { DEFAULT_CURVES, DEFAULT_MAP } from "../../web/src/defaults";
 import { ASSET_INDEX_NAME } from "ports/assets";
 
 describe("web app build", function () {
@@ -59,12 +57,5 @@ describe("web app build", function () {
 		assert.isUndefined(assets.get("/missing.js"));
 		const empty = fileAssets(path.join(dir, "nope"));
 		assert.match(zlib.gunzipSync(empty.get("/index.html")!.bytes as Uint8Array).toString(), /npm run build:web/);
-	});
-
-	it("restores the same factory curves and map as the firmware", () => {
-		const d = defaultConfig();
-		assert.deepEqual(DEFAULT_CURVES.speed, d.speedCurve);
-		assert.deepEqual(DEFAULT_CURVES.throttle, d.throttleCurve);
-		assert.deepEqual(DEFAULT_MAP, d.map);
 	});
 });

@@ -137,3 +137,30 @@ export function interpolateMap(map: LockMap, throttlePct: number, speedKmh: numb
 	const v1 = row1[s.i] + (row1[s1] - row1[s.i]) * s.f;
 	return v0 + (v1 - v0) * t.f;
 }
+
+/*
+ * The factory curves and map (S3's), one source for the firmware's
+ * defaults (haldex/settings) and the web app's "Restore defaults". Fresh
+ * copies each call: callers edit them.
+ */
+export function factoryCurve(kind: CurveKind): CurvePoint[] {
+	return kind === "speed"
+		? [{ x: 0, lock: 50 }, { x: 20, lock: 45 }, { x: 40, lock: 35 }, { x: 80, lock: 20 }, { x: 140, lock: 0 }]
+		: [{ x: 0, lock: 0 }, { x: 10, lock: 10 }, { x: 25, lock: 25 }, { x: 50, lock: 55 }, { x: 80, lock: 80 }];
+}
+
+export function factoryMap(): LockMap {
+	return {
+		speedBins: [0, 5, 10, 20, 40, 60, 80, 100, 140],
+		throttleBins: [0, 5, 10, 20, 40, 60, 80],
+		lockTable: [
+			[0, 0, 0, 0, 0, 0, 0, 0, 0],
+			[0, 0, 0, 0, 0, 0, 0, 0, 0],
+			[0, 0, 5, 5, 5, 5, 0, 0, 0],
+			[0, 5, 10, 15, 15, 10, 5, 0, 0],
+			[5, 10, 20, 25, 25, 20, 15, 10, 5],
+			[10, 20, 30, 40, 40, 30, 25, 20, 15],
+			[20, 30, 45, 60, 60, 50, 40, 30, 20],
+		],
+	};
+}

@@ -38,7 +38,7 @@ import type { Logger } from "ports/log";
 import type { OtaImageState } from "ports/ota";
 import type { HaldexGeneration } from "ports/can";
 import { MODES, parseModeName, type HaldexMode } from "haldex/modes";
-import { ShapeError, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
+import { ShapeError, factoryCurve, factoryMap, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
 
 export const SETTINGS_DOMAIN = "haldex";
 export const SCHEMA_VERSION = 2;
@@ -101,21 +101,9 @@ export function defaultConfig(): HaldexConfig {
 			lockReleaseRatePctPerSec: 120,
 			disengageUnderSpeed: { map: 0, speed: 0, throttle: 0 },
 		},
-		speedCurve: [{ x: 0, lock: 50 }, { x: 20, lock: 45 }, { x: 40, lock: 35 }, { x: 80, lock: 20 }, { x: 140, lock: 0 }],
-		throttleCurve: [{ x: 0, lock: 0 }, { x: 10, lock: 10 }, { x: 25, lock: 25 }, { x: 50, lock: 55 }, { x: 80, lock: 80 }],
-		map: {
-			speedBins: [0, 5, 10, 20, 40, 60, 80, 100, 140],
-			throttleBins: [0, 5, 10, 20, 40, 60, 80],
-			lockTable: [
-				[0, 0, 0, 0, 0, 0, 0, 0, 0],
-				[0, 0, 0, 0, 0, 0, 0, 0, 0],
-				[0, 0, 5, 5, 5, 5, 0, 0, 0],
-				[0, 5, 10, 15, 15, 10, 5, 0, 0],
-				[5, 10, 20, 25, 25, 20, 15, 10, 5],
-				[10, 20, 30, 40, 40, 30, 25, 20, 15],
-				[20, 30, 45, 60, 60, 50, 40, 30, 20],
-			],
-		},
+		speedCurve: factoryCurve("speed"),
+		throttleCurve: factoryCurve("throttle"),
+		map: factoryMap(),
 		extra: {},
 	};
 }

@@ -9,8 +9,7 @@ import { h, fill, text } from "../dom";
 import { get, post } from "../api";
 import { drawChart } from "../chart";
 import { isMissing } from "../errors";
-import { CURVE_MAX_POINTS, CURVE_X_MAX, MAP_SPEED_MAX, interpolateMap } from "../../../modules/haldex/curve";
-import { DEFAULT_CURVES, DEFAULT_MAP, type LockMap, type Point } from "../defaults";
+import { CURVE_MAX_POINTS, CURVE_X_MAX, MAP_SPEED_MAX, factoryCurve, factoryMap, interpolateMap, type CurvePoint as Point, type LockMap } from "../../../modules/haldex/curve";
 import { lastStatus, messageBox, modal, onStatus } from "../ui";
 
 type Kind = "speed" | "throttle";
@@ -182,7 +181,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 		const ok = await modal("Restore the factory curve?", [h("p", null, "The editor gets the factory curve. Nothing changes on the board until you press Save.")],
 			[{ label: "Cancel", value: "cancel" }, { label: "Put defaults in the editor", cls: "primary", value: "ok" }]);
 		if (ok !== "ok") return;
-		points = DEFAULT_CURVES[kind].map((p) => ({ ...p }));
+		points = factoryCurve(kind);
 		changed(true);
 		msg.show("info", "Factory curve in the editor. Press Save to keep it.");
 	}
@@ -304,7 +303,7 @@ function mapEditor(root: HTMLElement): () => void {
 		const ok = await modal("Restore the factory map?", [h("p", null, "The editor gets the factory map. Nothing changes on the board until you press Save.")],
 			[{ label: "Cancel", value: "cancel" }, { label: "Put defaults in the editor", cls: "primary", value: "ok" }]);
 		if (ok !== "ok") return;
-		map = clone(DEFAULT_MAP);
+		map = factoryMap();
 		build();
 		msg.show("info", "Factory map in the editor. Press Save to keep it.");
 	}

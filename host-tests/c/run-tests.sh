@@ -18,6 +18,8 @@ step() { # name, command...; the command's own "N passed, N failed" line is adde
 step unit "$OUT/test_bridge"
 step udp-port "$OUT/test_udp_port"
 step mirror "$OUT/test_mirror"
+# The xsmc bindings against the real XS headers (@agoric/xsnap), -Werror.
+step xs-binding $MAKE -s xs-binding-check
 if [ -n "$CLANG" ]; then
   step fuzz $MAKE -s fuzz FUZZ_SECONDS="$SECONDS_"
 else

@@ -85,6 +85,11 @@ export class Router {
 		return this;
 	}
 
+	/** Every registered route, in order (for checks such as "every change needs auth"). */
+	routes(): readonly RouteSpec[] {
+		return this.#routes.map((r) => r.spec);
+	}
+
 	/** Methods registered for a path, for 405 and CORS preflight answers. */
 	methodsFor(path: string): string[] {
 		const segments = splitPath(path);

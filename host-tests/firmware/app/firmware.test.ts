@@ -4,6 +4,7 @@ import { assert } from "../../support/assert";
 import { fakePlatform } from "../../support/fakes";
 import { createFirmware } from "app/firmware";
 import { makeAbortHook } from "app/abort-hook";
+import { FakeHttpClient } from "../../support/fake-http-client";
 
 describe("app/firmware", () => {
 	it("answers GET /api/status with the running version, board and uptime", () => {
@@ -43,5 +44,22 @@ describe("app/abort-hook", () => {
 		const lines: string[] = [];
 		assert.isTrue(makeAbortHook((l) => lines.push(l))("memory full", undefined));
 		assert.match(lines[0], /memory full/);
+	});
+});
+
+describe("app/firmware routes", () => {
+	it("needs the admin password for every request that changes something, except setting the first password", () => {
+		// With an HTTP client, so the update server's routes are there too.
+		const fw = createFirmware({ ...fakePlatform(), http: new FakeHttpClient() }, { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 4 } });
+		assert.isTrue(fw.router.routes().some((r) => r.path === "/api/update/check"));
+		const open = fw.router.routes().filter((r) => r.method !== "GET" && !r.auth).map((r) => `${r.method} ${r.path}`);
+		assert.deepEqual(open, ["POST /api/setup"]);
+		fw.stop();
+	});
+	it("answers every GET without a password", () => {
+		const fw = createFirmware(fakePlatform(), { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 4 } });
+		const locked = fw.router.routes().filter((r) => r.method === "GET" && r.auth).map((r) => r.path);
+		assert.deepEqual(locked, []);
+		fw.stop();
 	});
 });

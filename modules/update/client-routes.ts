@@ -10,32 +10,16 @@
 
 import { HttpError, jsonResponse } from "api/errors";
 import type { Router } from "api/router";
-import type { HttpClient } from "ports/http-client";
 import { parseHttpUrl, isSafeHeaderValue } from "ports/http-client";
-import type { Clock } from "ports/clock";
-import type { Timers } from "ports/timers";
-import type { KeyValueStore } from "ports/store";
-import type { Logger } from "ports/log";
 import { fromHex } from "util/hex";
 import type { UpdateService } from "update/service";
-import { UpdateClient, type UpdateClientOptions } from "update/client";
+import { UpdateClient, type UpdateClientDeps, type UpdateClientOptions } from "update/client";
 
 /** What createUpdateClient needs from the platform (the firmware's Platform plus an HTTP client). */
-export interface UpdateClientPlatform {
-	http: HttpClient;
-	store: KeyValueStore;
-	clock: Clock;
-	timers: Timers;
-	logger: Logger;
-	runningVersion(): string;
-}
+export type UpdateClientPlatform = Pick<UpdateClientDeps, "http" | "store" | "clock" | "timers" | "logger" | "runningVersion">;
 
-export interface UpdateClientInputs {
-	/** Joined to a network (station mode with an IP). */
-	online(): boolean;
-	/** The car is moving (fresh speed > 0). */
-	isDriving(): boolean;
-}
+/** Whether the board is online (station joined with an IP) and whether the car is moving. */
+export type UpdateClientInputs = Pick<UpdateClientDeps, "online" | "isDriving">;
 
 /** Build the client and arm its daily check. Pass it as UpdateService's `remote`, then call registerUpdateClientRoutes. */
 export function createUpdateClient(platform: UpdateClientPlatform, inputs: UpdateClientInputs, options: Partial<UpdateClientOptions> = {}): UpdateClient {

@@ -22,6 +22,7 @@ import { EspOtaPort } from "platform/moddable/ota-port";
 import { runningImage } from "ota/slot-info";
 import { resourceAssets } from "platform/moddable/assets";
 import { devicePorts } from "device/ports";
+import { updateServerClient } from "platform/moddable/update-http";
 
 (globalThis as any).abort = makeAbortHook((line) => trace(`${line}\n`));
 
@@ -48,6 +49,7 @@ const firmware = createFirmware({
 	can,
 	assets: resourceAssets(), // the web app, from the build's resources
 	device: devicePorts(), // Wi-Fi, mDNS, DNS, SNTP, button, LED, brake mirrors, ohxdata, watchdog
+	http: updateServerClient(), // the OTA file server; https needs the pinned CA resource (docs/update-client.md)
 	httpSelfCheck: probe.answered,
 	// The access point's fixed address first (the captive-portal redirect goes there) and loopback
 	// (the health self-probe); the home network's address comes from the device services.

@@ -137,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			hostAddresses: () => ["127.0.0.1", "localhost", "[::1]", ...device.addresses()],
 			can: carLink.bridge,
 			device: device.ports(),
+			online: () => true, // the reference OTA server is on loopback, whatever the simulated Wi-Fi does
 			assets: fileAssets(path.join(ROOT, "build/web")), // the web app (npm run build:web)
 			httpSelfCheck: () => httpUp,
 			ota,

@@ -104,7 +104,8 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	const boot = new BootConfirmer({ ota, store, clock, timers, logger, health: { ...health, extra: options.healthExtra } }, options.bootConfirm);
 	const client = !options.remote && platform.http
 		? createUpdateClient({ ...platform, http: platform.http }, {
-			online: () => platform.online?.() ?? true,
+			// Online = joined to a home network; the access point alone has no internet.
+			online: () => platform.online?.() ?? (services.network ? services.network.stationState === "connected" : true),
 			isDriving: () => isMoving(can.vehicle()),
 		})
 		: undefined;

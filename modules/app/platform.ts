@@ -39,7 +39,7 @@ export interface Platform {
 	assets?: AssetSource;
 	/** HTTP client for the update server; absent where none is built in. */
 	http?: HttpClient;
-	/** Joined to a network with an address (the update check needs it); absent = assume online. */
+	/** Reaches the update server; absent = joined to a home network (the device services know). */
 	online?: () => boolean;
 	/** The device's current IP addresses (access point, home network), for the Host check. */
 	hostAddresses(): string[];

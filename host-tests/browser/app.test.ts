@@ -163,13 +163,18 @@ describe("web app in chromium", function () {
 		assert.include(await page.textContent("#upload-msg"), "0.9.0+ohxs is ready to install");
 		if (rig) {
 			// Driving: the board refuses, and the page says why in a driver's words.
-			rig.sim.carLink.setScenario("drive");
+			// The simulator card (only in the simulator) drives and parks the car.
+			await page.waitForSelector("#sim-card:not([hidden])");
+			if (await page.isEnabled("#sim-drive")) await page.click("#sim-drive");
+			await page.waitForSelector("#sim-car:has-text('driving')");
 			await page.waitForTimeout(300);
 			await page.click("#install-btn");
 			await page.click(".dialog button.danger");
 			await page.waitForSelector("#upload-msg:has-text('Not installed.')");
 			assert.match((await page.textContent("#upload-msg"))!, /The (car is moving|engine is running)\. (Stop the car|Switch the engine off)/);
-			rig.sim.carLink.setScenario("parked");
+			await page.click("#sim-park");
+			await page.waitForSelector("#sim-car:has-text('parked')");
+			assert.equal(rig.sim.carLink.scenario, "parked");
 			await page.waitForTimeout(2500); // the last moving-car telemetry goes stale
 		}
 		await page.click("#install-btn");

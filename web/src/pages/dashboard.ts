@@ -5,6 +5,7 @@ import { post } from "../api";
 import { drawChart } from "../chart";
 import { isMissing } from "../errors";
 import { messageBox, onStatus, refreshStatus, setPollInterval, type Status } from "../ui";
+import { simulatorCard } from "../sim";
 
 export const MODES: { id: string; label: string; sub: string }[] = [
 	{ id: "STOCK", label: "Stock", sub: "as from the factory" },
@@ -73,7 +74,8 @@ export function mount(root: HTMLElement): () => void {
 			h("div", { class: "tiles" }, speedT, rpmT, pedalT, targetT, engT), note),
 		h("section", { class: "card" }, h("h2", null, "Last 30 seconds"),
 			h("div", { class: "legend" }, h("span", { class: "key target" }, "Lock target"), h("span", { class: "key eng" }, "Engagement")),
-			canvas));
+			canvas),
+		simulatorCard());
 
 	async function choose(mode: string) {
 		pending = mode;

@@ -4,6 +4,7 @@
  * restart until the board answers again with the new version.
  */
 
+import { simulatorCard } from "../sim";
 import { h, fill, text, fmtBytes, fmtDate } from "../dom";
 import { ApiError, get, post, upload, api } from "../api";
 import { explain, codeOf, isMissing } from "../errors";
@@ -74,7 +75,8 @@ export function mount(root: HTMLElement): () => void {
 		section("Check online", h("p", { class: "muted" }, "Asks the update server set in Setup whether a newer version exists (needs the board joined to a network with internet)."),
 			h("div", { class: "row" }, checkBtn), checkMsg, remoteBox),
 		section("Install from a file", h("p", { class: "muted" }, "Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed."),
-			h("div", { class: "row" }, fileInput, uploadBtn), progressBox, upMsg, stagedBox));
+			h("div", { class: "row" }, fileInput, uploadBtn), progressBox, upMsg, stagedBox),
+		simulatorCard());
 
 	let status: UpdateStatus | undefined;
 

@@ -27,6 +27,7 @@ describe("host/simulator", function () {
 			assert.equal(body.version, `${pkg.version}+ohxs`);
 			assert.equal(body.board, "simulator");
 			assert.isNumber(body.uptimeMs);
+			assert.equal(body.resetReason, "power-on", "the first boot of a fresh data folder");
 		}
 		finally {
 			await sim.stop();

@@ -121,6 +121,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	async function boot(): Promise<void> {
 		boots++;
 		timers = new NodeTimers();
+		const resetReason = device.resetReason(); // why this boot happened (the device sim moves on to the next one)
 		const booted = board.boot();
 		for (const line of booted.log) logger.log("debug", `bootloader: ${line}`);
 		const ota = board.port;
@@ -131,7 +132,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			store: new FileStore(path.join(options.dataDir, "nvs.json")),
 			restart: { restart: (reason) => { void sim.reboot(reason); } },
 			digests: nodeDigests,
-			system: { board: () => "simulator", resetReason: () => device.resetReason(), memory: () => ({ nativeHeapFree: undefined }) },
+			system: { board: () => "simulator", resetReason: () => resetReason, memory: () => ({ nativeHeapFree: undefined }) },
 			logger,
 			random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
 			hostAddresses: () => ["127.0.0.1", "localhost", "[::1]", ...device.addresses()],

@@ -30,19 +30,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { jsonResponse, HttpError } from "api/errors";
 import type { Firmware } from "app/firmware";
-import type { Platform } from "app/platform";
 import type { Logger } from "ports/log";
 import type { AccessPointConfig, MdnsPort, SntpPort, StationConfig, StationEvent, UdpPort, WifiPort } from "ports/network";
 import type { BrakeMirrorPort, DigitalInputs, InputName, LedPort, MirrorChannel, MirrorConfig, MirrorStatus } from "ports/io";
 import type { PartitionPort } from "ports/partition";
 import type { HardwareWatchdog } from "ports/watchdog";
 import { parsePartitionCsv } from "ota/partition-table";
-import { createDeviceServices, deviceStatusFields, type DevicePorts, type DeviceServices } from "device/services";
-import { registerDeviceRoutes } from "device/routes";
+import { deviceStatusFields, type DevicePorts, type DeviceServices } from "device/services";
 import { LONG_PRESS_MS } from "device/button";
 import type { FlashBoard } from "../adapters/flash/board";
 import { bindingAvailable, loadOhxCan } from "../adapters/can-bridge-node";
-import type { CarLink } from "./car-link";
 import { ROOT } from "./package-info";
 
 /** Networks the simulated radio can join. */
@@ -221,7 +218,6 @@ export interface DeviceSimOptions {
 	logger: Logger;
 	/** Restart the simulated board (Simulator.reboot). */
 	reboot: (why: string) => Promise<void>;
-	carLink?: CarLink;
 	/** UDP port of the captive DNS responder on 127.0.0.1 (0 = a free one). */
 	dnsPort?: number;
 	/** How long joining a simulated network takes (ms). */
@@ -241,10 +237,10 @@ export interface DeviceSim {
 	resetReason(): string;
 	/** The board's addresses for the Host check. */
 	addresses(): string[];
-	/** This boot's simulated adapters (Platform.device, once createFirmware builds the device services). */
+	/** This boot's simulated adapters, for Platform.device (createFirmware builds the device services over them). */
 	ports(): DevicePorts;
-	/** Call after createFirmware(): device services, their routes and the simulator's controls. */
-	boot(firmware: Firmware, platform: Platform): DeviceServices;
+	/** Call after createFirmware(): takes its device services and adds the simulator's controls. */
+	boot(firmware: Firmware): DeviceServices;
 	shutdown(): void;
 	/** Press the mode button like a finger: short (150 ms) or long (LONG_PRESS_MS + 200 ms). */
 	pressButton(kind: "short" | "long"): number;
@@ -301,28 +297,12 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 			bootPorts = { wifi, mdns: new SimMdns(), udp: nodeUdp, sntp, inputs, led, mirrors, partition, watchdog };
 			return bootPorts;
 		},
-		boot(firmware, platform) {
-			const ports = sim.ports();
-			const haldex = (firmware as unknown as { haldex?: { settings: { config: { mode: string }; setMode(m: string): unknown }; controller: { effectiveMode(): string; turnOff(r: string): void } } }).haldex;
-			const existing = (firmware as unknown as { device?: DeviceServices }).device;
-			services = existing ?? createDeviceServices({
-				...platform,
-				ports,
-				config: { hostName: firmware.config.hostName, httpPort: firmware.config.httpPort, dnsPort: options.dnsPort ?? 0 },
-				signals: {
-					effectiveMode: haldex ? () => haldex.controller.effectiveMode() : undefined,
-					watchdogFallback: options.carLink ? () => options.carLink!.bridge.state() === "FALLBACK" : undefined,
-				},
-				modes: haldex ? { current: () => haldex.settings.config.mode, select: (m) => { haldex.settings.setMode(m); } } : undefined,
-				physicalPresence: () => firmware.auth.physicalPresence(),
-				setupOpen: () => firmware.auth.setupWindow().open,
-				controller: haldex?.controller,
-			});
-			if (!existing) registerDeviceRoutes(firmware.router, services);
-			// The device part of the status on its own (GET /api/status carries it once createFirmware builds the services).
+		boot(firmware) {
+			// createFirmware built the device services over sim.ports(); the simulator adds its controls.
+			services = firmware.device;
+			// The device part of the status on its own (GET /api/status carries it too).
 			firmware.router.add({ method: "GET", path: "/api/sim/device", handle: () => jsonResponse(200, deviceStatusFields(services!)) });
 			registerSimControls(firmware);
-			if (!existing) services.start(); // createFirmware starts the services it builds
 			nextReason = "software"; // what the next reboot reports unless a crash says otherwise
 			return services;
 		},

@@ -116,7 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	// The bridge forwards before the firmware boots and across its reboots,
 	// as the C bridge on the board starts before any JS work.
 	const carLink: CarLink = startCarLink({ canLog: options.canLog, scenario: options.car, logger }) ?? missingBinding();
-	const device = createDeviceSim({ board, logger, reboot: (why) => sim.reboot(why), carLink, ...options.device });
+	const device = createDeviceSim({ board, logger, reboot: (why) => sim.reboot(why), ...options.device });
 
 	async function boot(): Promise<void> {
 		boots++;
@@ -154,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			healthExtra: () => (failHealth ? "simulated health failure (failNextHealthCheck / --fail-health)" : undefined),
 		});
 		registerSimControls(firmware.router, { carLink, get boots() { return boots; }, failHealth: () => failHealth, failNextHealthCheck: (on = true) => { failHealth = on; } });
-		device.boot(firmware, platform);
+		device.boot(firmware);
 		server = await serveRouterOnNode(firmware.router, { port });
 		port = server.port;
 		httpUp = true;

@@ -1,5 +1,5 @@
 /*
- * The update client over HTTP, beside the lead's /api/update routes:
+ * The update client over HTTP, beside the update service's /api/update routes (update/routes):
  *   GET  /api/update/server          server URL, module, tokenSet (never the token)
  *   POST /api/update/server   auth   {url?, module?, token?}
  *   POST /api/update/check    auth   start a check (?allowDowngrade=1 to accept an older version)

@@ -29,6 +29,7 @@ import { updateServerClient } from "platform/moddable/update-http";
 const can = startBridge((line) => trace(`${line}\n`));
 
 const ota = new EspOtaPort();
+let runningVersion: string | undefined;
 
 const settings: FirmwareConfig = {
 	hostName: config.hostName ?? DEFAULT_CONFIG.hostName,
@@ -55,8 +56,8 @@ const firmware = createFirmware({
 	// (the health self-probe); the home network's address comes from the device services.
 	hostAddresses: () => ["192.168.4.1", "127.0.0.1"],
 	ota,
-	// From the running slot's app descriptor, never from a constant.
-	runningVersion: () => runningImage(ota).version,
+	// From the running slot's app descriptor, never from a constant (read once: it is fixed for a boot).
+	runningVersion: () => (runningVersion ??= runningImage(ota).version),
 }, settings);
 
 serveRouter(firmware.router, settings.httpPort);

@@ -125,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		const booted = board.boot();
 		for (const line of booted.log) logger.log("debug", `bootloader: ${line}`);
 		const ota = board.port;
+		const runningVersion = runningImage(ota).version; // the booted slot's descriptor, fixed for this boot
 		httpUp = false;
 		platform = {
 			clock: new NodeClock(),
@@ -142,7 +143,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			assets: fileAssets(path.join(ROOT, "build/web")), // the web app (npm run build:web)
 			httpSelfCheck: () => httpUp,
 			ota,
-			runningVersion: () => runningImage(ota).version,
+			runningVersion: () => runningVersion,
 			...simulatorUpdatePorts(), // http: the update client's HTTP client
 		};
 		const verifying = ota.runningState() === "PENDING_VERIFY";

@@ -176,16 +176,7 @@ export function statusBody(platform: Platform) {
 
 /** What a client needs after an install to see the board converge. */
 function updateSummary(update: UpdateService, boot: BootConfirmer) {
-	const s = update.status();
 	const b = boot.status;
-	return {
-		state: s.state,
-		stage: s.stage,
-		current: s.current,
-		target_version: s.target_version,
-		verifying: b.phase === "VERIFYING",
-		healthyForMs: b.healthyForMs,
-		available: s.available,
-	};
+	return { ...update.summary(), verifying: b.phase === "VERIFYING", healthyForMs: b.healthyForMs };
 }
 

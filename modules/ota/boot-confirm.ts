@@ -125,6 +125,8 @@ export class BootConfirmer {
 	#problems: string[] = [];
 	#timer: TimerHandle | undefined;
 	#lastStoredProblem: string | undefined;
+	/** The running image's version, read once at start (it cannot change during a boot). */
+	#version: string | undefined;
 
 	constructor(deps: BootConfirmDeps, options: BootConfirmOptions = {}) {
 		this.#deps = deps;
@@ -138,6 +140,7 @@ export class BootConfirmer {
 	start(): BootStatus {
 		const { ota, store, clock, logger } = this.#deps;
 		const me = runningImage(ota);
+		this.#version = me.version;
 		const state = ota.runningState();
 		if (readHistory(store).length === 0) appendHistory(store, { time: epochSeconds(clock), version: me.version });
 
@@ -183,7 +186,7 @@ export class BootConfirmer {
 		return {
 			phase: this.#phase,
 			runningState: ota.runningState(),
-			version: runningImage(ota).version,
+			version: this.#version ?? runningImage(ota).version,
 			healthyForMs: this.#phase === "VERIFYING" ? healthyForMs : 0,
 			windowMs: this.#windowMs,
 			problems: [...this.#problems],
@@ -215,7 +218,7 @@ export class BootConfirmer {
 		const { ota, store } = this.#deps;
 		ota.markValid();
 		const pending = readPending(store);
-		this.#confirmed(runningImage(ota).version, pending ? pending.from : "");
+		this.#confirmed(this.#version ?? runningImage(ota).version, pending ? pending.from : "");
 		this.stop();
 	}
 

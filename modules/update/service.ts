@@ -136,6 +136,8 @@ export class UpdateService {
 	#lastTransfer: Transfer | undefined;
 	#holding = false;
 	#watch: TimerHandle | undefined;
+	/** The running image's version: fixed for a boot, and read from flash once. */
+	#current: string | undefined;
 
 	constructor(deps: UpdateServiceDeps, options: Partial<UpdateServiceOptions> = {}) {
 		this.#deps = deps;
@@ -177,13 +179,12 @@ export class UpdateService {
 
 	/** GET /api/update: OpenHaldex-S3's flat fields plus seed 002's. */
 	status() {
-		const running = runningImage(this.#deps.ota);
 		const remote = this.#deps.remote?.summary();
 		const t = this.#transfer ?? this.#lastTransfer;
 		const now = this.#deps.clock.monotonicMs();
 		const progressMs = t ? (this.#transfer ? now : t.lastByteMs) - t.startedMs : 0;
 		return {
-			current: running.version,
+			current: this.#currentVersion(),
 			latest: remote?.latest ?? "",
 			available: remote?.available ?? false,
 			lastCheckMs: remote?.lastCheckMs ?? 0,
@@ -201,6 +202,17 @@ export class UpdateService {
 			target_version: this.#targetVersion ?? "",
 			update_history: readHistory(this.#deps.store) as HistoryEntry[],
 			timeSynced: this.#deps.clock.source() !== "none",
+		};
+	}
+
+	/** The few fields GET /api/status carries, without reading the history from the store. */
+	summary() {
+		return {
+			state: this.#state,
+			stage: this.#stage(),
+			current: this.#currentVersion(),
+			target_version: this.#targetVersion ?? "",
+			available: this.#deps.remote?.summary().available ?? false,
 		};
 	}
 
@@ -371,6 +383,10 @@ export class UpdateService {
 	}
 
 	// ---- internals -------------------------------------------------------
+
+	#currentVersion(): string {
+		return (this.#current ??= runningImage(this.#deps.ota).version);
+	}
 
 	#switchAndRestart(): () => void {
 		this.#set("RUNNING", `Installing ${this.#targetVersion}: the board restarts now.`);

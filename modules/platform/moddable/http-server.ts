@@ -54,7 +54,7 @@ export function serveRouter(router: Router, port: number): { close(): void } {
 				conn.exchange!.write(new Uint8Array(conn.read(ArrayBuffer)));
 				return;
 			case PREPARE_RESPONSE:
-				return prepare(conn, (conn.response = conn.exchange!.finish()));
+				return prepare(conn, conn.exchange!.finish());
 			case RESPONSE_FRAGMENT: {
 				const body = conn.response?.body;
 				if (!isBodySource(body)) return undefined;
@@ -77,10 +77,9 @@ function prepare(conn: Connection, res: Response): object {
 	for (const [n, v] of res.headers ?? []) headers.push(n, v);
 	let body = res.body;
 	if (typeof body === "string") body = new Uint8Array(ArrayBuffer.fromString(body));
-	if (body instanceof Uint8Array && body.length > SMALL_BODY) {
-		body = sliceSource(body);
-		conn.response = { ...res, body };
-	}
+	if (body instanceof Uint8Array && body.length > SMALL_BODY) body = sliceSource(body);
+	// Kept for message 9 (the body's pieces) and 10 (afterSend).
+	conn.response = { ...res, body };
 	if (isBodySource(body)) {
 		if (body.length !== undefined) headers.push("content-length", String(body.length));
 		return { status: res.status, reason: reasonPhrase(res.status), headers, body: true };

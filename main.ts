@@ -21,7 +21,7 @@ import { boardInfo, chipRandom, systemRestart } from "platform/moddable/system";
 import { EspOtaPort } from "platform/moddable/ota-port";
 import { runningImage } from "ota/slot-info";
 import { resourceAssets } from "platform/moddable/assets";
-import { devicePorts } from "device/ports";
+import { devicePorts } from "platform/device-ports";
 import { updateServerClient } from "platform/moddable/update-http";
 
 (globalThis as any).abort = makeAbortHook((line) => trace(`${line}\n`));

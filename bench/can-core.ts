@@ -15,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const canCoreBench: Benchmark = {
 	name: "CAN core (C, host)",
 	async run() {
-		const r = spawnSync("make", ["-s", "--no-print-directory", "-C", path.join(ROOT, "modules/can"), "bench"], { encoding: "utf8" });
+		const r = spawnSync("make", ["-s", "--no-print-directory", "-C", path.join(ROOT, "host-tests/c"), "bench"], { encoding: "utf8" });
 		process.stdout.write(r.stdout);
 		if (r.status !== 0) process.stdout.write(`(the C bench did not run: ${r.stderr.trim() || `exit ${r.status}`})\n`);
 	},

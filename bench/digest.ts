@@ -1,7 +1,7 @@
 /* SHA-256 throughput: node:crypto (the simulator's digest port) against the pure TypeScript digest. */
 
 import { createHash } from "node:crypto";
-import { Sha256 } from "util/sha256";
+import { Sha256 } from "../host/portable/sha256";
 import type { Benchmark } from "./registry";
 
 export const digestBench: Benchmark = {

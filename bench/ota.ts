@@ -83,7 +83,7 @@ export const otaBench: Benchmark = {
 			// Inside XS: the validator with the pure TypeScript SHA-256.
 			const entry = [
 				`import { ImageValidator } from "ota/validator";`,
-				`import { pureDigests } from "util/sha256";`,
+				`import { pureDigests } from "./host/portable/sha256";`,
 				`import { buildEspImage } from "./host/adapters/flash/esp-image";`,
 				`declare const issueCommand: (msg: ArrayBuffer) => ArrayBuffer;`,
 				`const image = buildEspImage({ version: "1.0.0+ohxs", size: 512 * 1024, seed: 3 });`,

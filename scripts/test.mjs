@@ -59,8 +59,8 @@ const same = fwXs.passed + fwXs.failed + fwXs.pending === fwNode.passed + fwNode
 console.log(`\nfirmware suites: Node ran ${fwNode.passed + fwNode.failed + fwNode.pending}, XS ran ${fwXs.passed + fwXs.failed + fwXs.pending}${same ? " (same)" : " (MISMATCH)"}`);
 record("Node and XS ran the same firmware tests", same ? 0 : 1, same ? 1 : 0, same ? 0 : 1);
 
-if (fs.existsSync(path.join(ROOT, "modules/can/Makefile"))) {
-	const c = await run("C tests (ASan+UBSan, fuzz)", "make", ["-s", "--no-print-directory", "-C", "modules/can", "test"]);
+if (fs.existsSync(path.join(ROOT, "host-tests/c/Makefile"))) {
+	const c = await run("C tests (ASan+UBSan, fuzz)", "make", ["-s", "--no-print-directory", "-C", "host-tests/c", "test"]);
 	const lines = [...c.out.matchAll(/^(\d+) passed, (\d+) failed/gm)];
 	const passed = lines.reduce((n, m) => n + Number(m[1]), 0);
 	const failed = lines.reduce((n, m) => n + Number(m[2]), 0);

@@ -6,7 +6,7 @@
  *                                of MOTOR1, BRAKES1..4, mLW_1 at 40 %)
  * Instructions per frame: run the callgrind modes for two N and divide the
  * difference of the totals by the difference of N (setup cancels out);
- * `make -C modules/can bench` does exactly that.
+ * `make -C host-tests/c bench` does exactly that.
  */
 #define _POSIX_C_SOURCE 199309L
 #include "ohx_bridge.h"

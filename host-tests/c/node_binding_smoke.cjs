@@ -1,4 +1,4 @@
-// Smoke test of the Node binding (build/Release/ohx_can.node); run by make -C modules/can test when built.
+// Smoke test of the Node binding (build/Release/ohx_can.node); run by make -C host-tests/c test when built.
 // [spec] conversions and error classes; the behaviour itself is tested in C (test_bridge.c).
 const ohx = require(require('path').join(__dirname, '../../build/Release/ohx_can.node'));
 const assert = require('assert');

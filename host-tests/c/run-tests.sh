@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the C test steps and prints "N passed, N failed" (sum of all steps) last.
-# Called by `make -C modules/can test`; env: OUT, CLANG, MAKE, SECONDS_, ROOT.
+# Called by `make -C host-tests/c test`; env: OUT, CLANG, MAKE, SECONDS_, ROOT.
 P=0; F=0
 step() { # name, command...; the command's own "N passed, N failed" line is added
   name=$1; shift
@@ -28,7 +28,7 @@ fi
 if [ -f "$ROOT/build/Release/ohx_can.node" ]; then
   step node-binding node "$ROOT/host-tests/c/node_binding_smoke.cjs"
 else
-  echo "[node-binding] SKIPPED - build/Release/ohx_can.node not built (make -C modules/can node-binding)"
+  echo "[node-binding] SKIPPED - build/Release/ohx_can.node not built (make -C host-tests/c node-binding)"
 fi
 echo "$P passed, $F failed"
 [ "$F" -eq 0 ]

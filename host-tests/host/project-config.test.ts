@@ -7,9 +7,10 @@
 import { assert } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { checkPartitionTable, findPartition, otaSlots, parsePartitionCsv } from "ota/partition-table";
+import { checkPartitionTable, findPartition, otaSlots, parsePartitionCsv } from "../../host/adapters/flash/partition-table";
 import { PROJECT_ROOT } from "../xs/xs-engine";
 import { imageVersion } from "../../scripts/sync-version";
+import { filesOf, resolveManifest, scriptModules } from "../../scripts/manifest";
 
 const read = (p: string) => fs.readFileSync(path.join(PROJECT_ROOT, p), "utf8");
 
@@ -38,7 +39,7 @@ describe("project configuration", () => {
 
 	describe("sdkconfig/sdkconfig.defaults", () => {
 		const sdk = read("sdkconfig/sdkconfig.defaults");
-		for (const option of ["CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y", "CONFIG_TWAI_ISR_CACHE_SAFE=y", "CONFIG_APP_PROJECT_VER_FROM_CONFIG=y", "CONFIG_PARTITION_TABLE_CUSTOM=y", "CONFIG_ESPTOOLPY_FLASHSIZE_4MB=y"]) {
+		for (const option of ["CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y", "CONFIG_TWAI_ISR_CACHE_SAFE=y", "CONFIG_TWAI_IO_FUNC_IN_IRAM=y", "CONFIG_APP_PROJECT_VER_FROM_CONFIG=y", "CONFIG_PARTITION_TABLE_CUSTOM=y", "CONFIG_ESPTOOLPY_FLASHSIZE_4MB=y"]) {
 			it(`sets ${option}`, () => assert.include(sdk.split("\n"), option));
 		}
 		it("carries package.json's version with the +ohxs identity", () => {
@@ -66,27 +67,102 @@ describe("project configuration", () => {
 			assert.match(manifest.platforms["..."].error, /esp32c6/);
 		});
 		it("turns on the abort hook", () => assert.ok(manifest.defines.xs.abortHook));
-		it("preloads every firmware module by name (mcconfig's preload wildcards skip .ts), so code lives in flash", () => {
-			const preload: string[] = manifest.preload;
-			assert.notInclude(preload.join(" "), "*", "wildcards do not match TypeScript modules");
-			const missing: string[] = [];
-			for (const [name, target] of Object.entries<any>(manifest.modules)) {
-				if (name === "*" || !name.endsWith("/*")) continue;
-				const dir = path.join(PROJECT_ROOT, String(target).replace(/\/\*$/, ""));
-				for (const file of fs.readdirSync(dir)) {
-					if (!file.endsWith(".ts") || file.endsWith(".d.ts")) continue;
-					const module = `${name.slice(0, -2)}/${file.slice(0, -3)}`;
-					if (!preload.includes(module)) missing.push(module);
+		it("keeps no module list of its own: each folder's manifest names its modules and preloads", () => {
+			assert.notProperty(manifest, "preload");
+			assert.deepEqual(manifest.modules, { "*": ["./main"] });
+		});
+	});
+
+	for (const platform of ["esp32/esp32c6", "lin"]) {
+		describe(`what mcconfig builds for ${platform}`, () => {
+			const m = resolveManifest(PROJECT_ROOT, platform);
+			const scripts = scriptModules(m);
+			it("meets no error entry", () => assert.deepEqual(m.errors, []));
+			it("resolves every module name and every listed file to files in the tree", () => {
+				const missing = [...m.modules].filter(([, t]) => !t.startsWith("$(") && filesOf(t).length === 0).map(([n]) => n);
+				missing.push(...m.files.filter((f) => !f.startsWith("$(") && filesOf(f).length === 0).map((f) => path.relative(PROJECT_ROOT, f)));
+				assert.deepEqual(missing, []);
+			});
+			it("preloads every firmware module (mcconfig's preload wildcards skip .ts, so each is named), and nothing else", () => {
+				const expected = [...scripts.keys()].filter((n) => n !== "main").sort();
+				assert.deepEqual([...m.preload].sort(), expected);
+			});
+			it("leaves the host's modules out of the image", () => {
+				for (const file of scripts.values()) assert.notMatch(path.relative(PROJECT_ROOT, file), /^(host|host-tests|scripts)\//);
+				for (const name of ["ota/partition-table", "ota/verify-stored", "util/sha256"]) assert.notInclude([...scripts.keys()], name);
+			});
+			it("every folder manifest preloads each TypeScript file of its folder", () => {
+				const unlisted: string[] = [];
+				for (const rel of m.manifests.filter((f) => f.startsWith("modules/"))) {
+					const dir = path.join(PROJECT_ROOT, path.dirname(rel));
+					const json = JSON.parse(read(rel));
+					for (const [name, target] of Object.entries<any>(json.modules ?? {})) {
+						if (name === "*" || !name.endsWith("/*")) continue;
+						for (const file of filesOf(path.resolve(dir, target))) {
+							if (!file.endsWith(".ts") || file.endsWith(".d.ts")) continue;
+							const module = `${name.slice(0, -1)}${path.basename(file, ".ts")}`;
+							if (!(json.preload ?? []).includes(module)) unlisted.push(`${rel}: ${module}`);
+						}
+					}
+				}
+				assert.deepEqual(unlisted, []);
+			});
+		});
+	}
+
+	describe("one platform tree", () => {
+		for (const platform of ["mac", "win", "esp32/esp32s3", "esp32", "pico", "nrf52"]) {
+			it(`refuses ${platform} at build time with an error entry`, () => {
+				const m = resolveManifest(PROJECT_ROOT, platform);
+				assert.isNotEmpty(m.errors, `no error entry met for ${platform}`);
+			});
+		}
+		it("maps the names both targets share to modules/platform/<target>/, and tsc sees the board's", () => {
+			const board = resolveManifest(PROJECT_ROOT, "esp32/esp32c6");
+			const mcsim = resolveManifest(PROJECT_ROOT, "lin");
+			const tsconfig = JSON.parse(read("tsconfig.base.json"));
+			for (const name of ["platform/chip", "platform/ota-native", "platform/device-ports"]) {
+				assert.equal(path.relative(PROJECT_ROOT, board.modules.get(name)!), `modules/platform/esp32c6/${name.slice(9)}`);
+				assert.equal(path.relative(PROJECT_ROOT, mcsim.modules.get(name)!), `modules/platform/mcsim/${name.slice(9)}`);
+				assert.deepEqual(tsconfig.compilerOptions.paths[name], [`./modules/platform/esp32c6/${name.slice(9)}`]);
+			}
+		});
+		it("gives every other module name one tsconfig path to the same place", () => {
+			const tsconfig = JSON.parse(read("tsconfig.base.json"));
+			const paths: Record<string, string[]> = tsconfig.compilerOptions.paths;
+			const resolveTs = (name: string): string | undefined => {
+				if (paths[name]) return path.resolve(PROJECT_ROOT, paths[name][0]);
+				const wild = Object.keys(paths).find((k) => k.endsWith("/*") && name.startsWith(k.slice(0, -1)));
+				return wild ? path.resolve(PROJECT_ROOT, paths[wild][0].replace("*", name.slice(wild.length - 1))) : undefined;
+			};
+			for (const platform of ["esp32/esp32c6", "lin"]) {
+				const m = resolveManifest(PROJECT_ROOT, platform);
+				for (const [name, file] of scriptModules(m)) {
+					if (name === "main" || ["platform/chip", "platform/ota-native", "platform/device-ports"].includes(name)) continue;
+					const want = file.replace(/\.(ts|js)$/, "");
+					assert.equal(resolveTs(name), want, `tsconfig paths for ${name}`);
 				}
 			}
-			assert.deepEqual(missing, [], "add these to manifest.json preload");
 		});
-		it("maps every firmware folder it names to one tsconfig path", () => {
-			const tsconfig = JSON.parse(read("tsconfig.base.json"));
-			for (const [name, target] of Object.entries<any>(manifest.modules)) {
-				if (name === "*") continue;
-				assert.deepEqual(tsconfig.compilerOptions.paths[name], [target], `tsconfig paths for ${name}`);
-			}
+	});
+
+	describe("one pin map: boards/<board>/manifest.json is the only place pins are written", () => {
+		const board = JSON.parse(read("boards/openhaldex-c6/manifest.json"));
+		const c = [
+			"modules/platform/esp32c6/ohx_twai_port.c",
+			"modules/platform/esp32c6/ohx_mirror_io.c",
+			"modules/platform/esp32c6/pins.c",
+		].map((f) => [f, read(f)] as const);
+		it("defines every MODDEF_OHX_* the board's C reads", () => {
+			const used = new Set(c.flatMap(([, src]) => [...src.matchAll(/MODDEF_OHX_([A-Z0-9_]+)/g)].map((x) => x[1].toLowerCase())));
+			used.delete("inputs_active_low"); // optional: active-high inputs when absent
+			const missing = [...used].filter((k) => !(k in board.defines.ohx));
+			assert.deepEqual(missing, []);
+		});
+		it("has no second copy of the pins (no config.pins, no GPIO literals in the board's C or TypeScript)", () => {
+			assert.notProperty(board.config ?? {}, "pins");
+			for (const [file, src] of c) assert.notMatch(src, /GPIO_NUM_\d/, `${file} names a GPIO`);
+			assert.notMatch(read("modules/platform/esp32c6/device-ports.ts"), /\?\?\s*\d/, "no literal fallback pins");
 		});
 	});
 });

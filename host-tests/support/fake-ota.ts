@@ -5,7 +5,7 @@
  * ota_0 and blank otadata, as a USB flash leaves a board.
  */
 
-import { pureDigests } from "util/sha256";
+import { pureDigests } from "../../host/portable/sha256";
 import { FlashBoard } from "../../host/adapters/flash/board";
 import { MemoryFlashStorage, NorFlash } from "../../host/adapters/flash/nor-flash";
 import { SMALL_TEST_CSV, SMALL_TEST_FLASH, layoutFromCsv } from "../../host/adapters/flash/layout";

@@ -11,7 +11,7 @@ import type { Restart } from "ports/restart";
 import type { SystemInfo } from "ports/system";
 import type { Logger, LogLevel } from "ports/log";
 import type { Platform } from "app/platform";
-import { pureDigests } from "util/sha256";
+import { pureDigests } from "../../host/portable/sha256";
 import { RecordingCanBridge } from "./fake-can";
 import { runningImage } from "ota/slot-info";
 import type { FlashBoard } from "../../host/adapters/flash/board";

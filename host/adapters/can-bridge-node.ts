@@ -6,7 +6,7 @@
  * (forward()), keeps the time (its own monotonic clock, so the firmware's
  * simulated reboots do not reset it), and tracks bus silence.
  *
- * Build the binding with `npx node-gyp rebuild` (or `make -C modules/can
+ * Build the binding with `npx node-gyp rebuild` (or `make -C host-tests/c
  * node-binding`).
  */
 

@@ -35,7 +35,7 @@ import type { AccessPointConfig, MdnsPort, SntpPort, StationConfig, StationEvent
 import type { BrakeMirrorPort, DigitalInputs, InputName, LedPort, MirrorChannel, MirrorConfig, MirrorStatus } from "ports/io";
 import type { PartitionPort } from "ports/partition";
 import type { HardwareWatchdog } from "ports/watchdog";
-import { parsePartitionCsv } from "ota/partition-table";
+import { parsePartitionCsv } from "../adapters/flash/partition-table";
 import { deviceStatusFields, type DevicePorts, type DeviceServices } from "device/services";
 import { LONG_PRESS_MS } from "device/button";
 import type { FlashBoard } from "../adapters/flash/board";

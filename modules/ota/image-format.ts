@@ -44,11 +44,6 @@ export interface ImageHeader {
 	hashAppended: number;
 }
 
-export interface SegmentHeader {
-	loadAddr: number;
-	length: number;
-}
-
 export interface AppDescriptor {
 	magic: number;
 	secureVersion: number;
@@ -65,9 +60,6 @@ export function u16(b: Uint8Array, at: number): number {
 }
 export function u32(b: Uint8Array, at: number): number {
 	return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-}
-export function putU32(b: Uint8Array, at: number, v: number): void {
-	b[at] = v & 255; b[at + 1] = (v >>> 8) & 255; b[at + 2] = (v >>> 16) & 255; b[at + 3] = (v >>> 24) & 255;
 }
 
 /** A NUL-terminated ASCII field; bytes outside printable ASCII become "?". */
@@ -95,10 +87,6 @@ export function parseImageHeader(b: Uint8Array, at = 0): ImageHeader {
 		maxChipRevFull: u16(b, at + 17),
 		hashAppended: b[at + 23],
 	};
-}
-
-export function parseSegmentHeader(b: Uint8Array, at: number): SegmentHeader {
-	return { loadAddr: u32(b, at), length: u32(b, at + 4) };
 }
 
 /** Parse esp_app_desc_t from an image prefix (it starts at image offset 0x20). */

@@ -6,7 +6,7 @@
 import { assert } from "../../support/assert";
 import { OtaError } from "ota/errors";
 import { ImageValidator, type ValidatorOptions } from "ota/validator";
-import { pureDigests } from "util/sha256";
+import { pureDigests } from "../../../host/portable/sha256";
 import { buildEspImage, sha256, Prng, type EspImageOptions } from "../../support/esp-image";
 
 const SLOT = 128 * 1024;

@@ -2,7 +2,7 @@
 
 import { assert } from "../../support/assert";
 import { hmacSha256, pbkdf2Sha256, constantTimeEqual } from "util/pbkdf2";
-import { pureDigests } from "util/sha256";
+import { pureDigests } from "../../../host/portable/sha256";
 import { toHex } from "util/hex";
 import { utf8Encode } from "util/utf8";
 import { base64Decode, base64Encode } from "util/base64";

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ImageValidator } from "ota/validator";
-import { pureDigests } from "util/sha256";
+import { pureDigests } from "../../../host/portable/sha256";
 import { nodeDigests } from "../../../host/adapters/node-platform";
 import { PROJECT_ROOT } from "../../xs/xs-engine";
 import { buildEspImage } from "../../support/esp-image";

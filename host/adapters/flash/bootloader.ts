@@ -16,7 +16,7 @@
 
 import type { DigestFactory } from "ports/digest";
 import { OTADATA_SECTOR_SIZE, STATE_CODES, activeEntry, decodeEntry, encodeEntry, entryInvalid, slotOfSeq, type OtaSelectEntry } from "ota/otadata";
-import { verifyStoredImage } from "ota/verify-stored";
+import { verifyStoredImage } from "./verify-stored";
 import type { NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 

@@ -12,7 +12,7 @@
  * under Node and inside XS.
  */
 
-import { Sha256 } from "util/sha256";
+import { Sha256 } from "../../portable/sha256";
 
 export interface EspImageOptions {
 	version?: string;

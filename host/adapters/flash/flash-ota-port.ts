@@ -18,7 +18,7 @@ import type { OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
 import type { DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
 import { OTADATA_SECTOR_SIZE, STATE_CODES, activeEntry, decodeEntry, encodeEntry, entryInvalid, planSelection, slotOfSeq, slotStateCode, stateName, type OtaSelectEntry } from "ota/otadata";
-import { verifyStoredImage } from "ota/verify-stored";
+import { verifyStoredImage } from "./verify-stored";
 import { SECTOR_SIZE, type NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 

@@ -4,7 +4,7 @@
  * every offset.
  */
 
-import { findPartition, otaSlots, parsePartitionCsv, type OtaSlotLayout } from "ota/partition-table";
+import { findPartition, otaSlots, parsePartitionCsv, type OtaSlotLayout } from "./partition-table";
 
 export interface FlashLayout {
 	flashSize: number;

@@ -2,20 +2,14 @@
  * OpenHaldex XS - CAN bridge core. Behaviour is specified in ohx_bridge.h.
  * Pure C99: no OS, no heap, no platform headers.
  *
- * Placement: on the ESP32 the port compiles this file with
- * OHX_HOT=IRAM_ATTR-like attributes via -DOHX_HOT=... and OHX_RODATA for
- * tables (CONFIG_TWAI_ISR_CACHE_SAFE needs code and constants out of flash).
+ * Placement (ohx_hot.h): functions the frame path reaches are OHX_HOT and
+ * their tables OHX_RODATA, so the board's port can keep them out of flash.
  */
 #include "ohx_bridge.h"
 
 #include <string.h>
 
-#ifndef OHX_HOT
-#define OHX_HOT
-#endif
-#ifndef OHX_RODATA
-#define OHX_RODATA
-#endif
+#include "ohx_hot.h"
 
 #define OHX_MAGIC 0x4F485842u /* "OHXB" */
 
@@ -94,7 +88,7 @@ OHX_HOT uint8_t ohx_lock_scale(uint8_t full, uint8_t percent, bool invert)
     return invert ? (uint8_t)(0xFEu - v) : v;
 }
 
-uint8_t ohx_engagement_pct(uint16_t raw, uint16_t lo, uint16_t hi)
+OHX_HOT uint8_t ohx_engagement_pct(uint16_t raw, uint16_t lo, uint16_t hi)
 {
     if (hi <= lo) return 0;
     if (raw <= lo) return 0;
@@ -511,7 +505,7 @@ OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t 
     return OHX_FRAME_PASS;
 }
 
-int ohx_bridge_note_event(ohx_bridge_t *b, uint8_t bus, uint8_t event)
+OHX_HOT int ohx_bridge_note_event(ohx_bridge_t *b, uint8_t bus, uint8_t event)
 {
     CHECK_HANDLE(b);
     if (bus >= OHX_BUS_COUNT) return OHX_ERR_INVALID_BUS;

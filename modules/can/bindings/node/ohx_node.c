@@ -16,7 +16,7 @@
 
 #include "ohx_bridge.h"
 
-/* ohx_node_mirror.c: the brake / handbrake mirror (core/ohx_mirror.h). */
+/* modules/brake-mirror/bindings/node/ohx_node_mirror.c: the brake / handbrake mirror (ohx_mirror.h). */
 napi_value ohx_node_mirror_init(napi_env env, napi_value exports);
 
 #define CALL(env, expr)                                                     \

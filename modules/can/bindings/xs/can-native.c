@@ -2,7 +2,7 @@
  * OpenHaldex XS - xsmc binding of the CAN bridge. Only converts values; the
  * bridge lives in the port (ohx_port.h) and every call on it is made under
  * ohx_port_lock(). Includes no platform header, so it compiles on the host
- * against the XS headers (make -C modules/can xs-binding-check).
+ * against the XS headers (make -C host-tests/c xs-binding-check).
  */
 #include "ohx_bridge.h" /* first: brings <stddef.h>, which xs.h expects */
 #include "ohx_port.h"

@@ -1,0 +1,16 @@
+/*
+ * Compile-time check, never built into an image: mcsim's stand-ins offer
+ * exactly what the board's natives declare, so main.ts type-checks the same
+ * for both targets. (tsconfig.firmware.json includes this file; no manifest
+ * names it.)
+ */
+import type * as boardChip from "./esp32c6/chip";
+import type * as boardOta from "./esp32c6/ota-native";
+import type * as boardDevice from "./esp32c6/device-ports";
+import * as mcsimChip from "./mcsim/chip";
+import * as mcsimOta from "./mcsim/ota-native";
+import * as mcsimDevice from "./mcsim/device-ports";
+
+export const chipAgrees: typeof boardChip = mcsimChip;
+export const otaAgrees: typeof boardOta = mcsimOta;
+export const devicePortsAgree: typeof boardDevice = mcsimDevice;

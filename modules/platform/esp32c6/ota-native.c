@@ -15,7 +15,7 @@
 #include "xsHost.h"
 #include "esp_err.h"
 #include "esp_partition.h"
-#include "esp_ota_ops.h"
+#include "app_update/include/esp_ota_ops.h" /* component-relative, as the SDK's own modules include it */
 
 #define OHX_SECTOR 4096
 

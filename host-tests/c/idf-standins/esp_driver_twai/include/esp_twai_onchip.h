@@ -1,7 +1,7 @@
 /* Stand-in for ESP-IDF v6.0's esp_twai_onchip.h (see README.md). */
 #pragma once
 #include "driver/gpio.h"
-#include "esp_twai.h"
+#include "esp_twai.h" /* beside this file, as in ESP-IDF */
 
 typedef struct {
     struct {

@@ -22,6 +22,7 @@ export async function runFirmwareSuitesInXs(filter?: string): Promise<{ passes: 
 	const files = findSuites(path.join(PROJECT_ROOT, "host-tests/firmware")).filter((f) => !filter || f.includes(filter));
 	const entry = [
 		`import { runAll } from "./host-tests/xs/mocha-shim";`,
+		`import "./host-tests/support/preloaded-json";`,
 		...files.map((f) => `import "./${path.relative(PROJECT_ROOT, f).split(path.sep).join("/")}";`),
 		`runAll();`,
 	].join("\n");

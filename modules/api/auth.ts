@@ -29,6 +29,7 @@ import { constantTimeEqual, pbkdf2Sha256 } from "util/pbkdf2";
 import { fromHex, toHex } from "util/hex";
 import { utf8Decode, utf8Encode } from "util/utf8";
 import { base64Decode } from "util/base64";
+import { frozen } from "util/frozen";
 
 export const AUTH_DOMAIN = "auth";
 const PASSWORD_KEY = "admin";
@@ -47,7 +48,7 @@ export interface AuthOptions {
 	maxPasswordLength: number;
 }
 
-export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
+export const DEFAULT_AUTH_OPTIONS: AuthOptions = frozen({
 	iterations: 4096,
 	firstBootWindowMs: 10 * 60_000,
 	presenceWindowMs: 2 * 60_000,
@@ -56,7 +57,7 @@ export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
 	lockoutMaxMs: 15 * 60_000,
 	minPasswordLength: 8,
 	maxPasswordLength: 64,
-};
+});
 
 export interface AuthDeps {
 	store: KeyValueStore;

@@ -1,3 +1,4 @@
+import { frozen } from "util/frozen";
 /*
  * The HTTP shapes the router core speaks. Adapters (Moddable's http Server
  * on the board and in mcsim, node:http in the simulator) translate to and
@@ -45,7 +46,7 @@ export function isBodySource(body: ResponseBody | undefined): body is BodySource
 
 /** Reason phrases for every status the firmware sends. Moddable's server
  * answers "OK" for codes missing from its own table, so adapters pass these. */
-const REASONS: Record<number, string> = {
+const REASONS: Record<number, string> = frozen({
 	200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 206: "Partial Content",
 	301: "Moved Permanently", 302: "Found", 304: "Not Modified",
 	400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -54,7 +55,7 @@ const REASONS: Record<number, string> = {
 	421: "Misdirected Request", 422: "Unprocessable Content", 423: "Locked", 428: "Precondition Required",
 	429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
 	507: "Insufficient Storage",
-};
+});
 
 export function reasonPhrase(status: number): string {
 	return REASONS[status] ?? (status < 400 ? "OK" : "Error");

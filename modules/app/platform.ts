@@ -17,6 +17,7 @@ import type { CanBridge } from "ports/can";
 import type { HttpClient } from "ports/http-client";
 import type { AssetSource } from "ports/assets";
 import type { DevicePorts } from "device/services";
+import { frozen } from "util/frozen";
 
 export interface Platform {
 	clock: Clock;
@@ -53,4 +54,4 @@ export interface FirmwareConfig {
 	httpPort: number;
 }
 
-export const DEFAULT_CONFIG: FirmwareConfig = { hostName: "openhaldex", httpPort: 80 };
+export const DEFAULT_CONFIG: FirmwareConfig = frozen({ hostName: "openhaldex", httpPort: 80 });

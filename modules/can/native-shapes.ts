@@ -5,11 +5,12 @@
  */
 
 import type { BridgeCounters, BridgeMode, VehicleState } from "ports/can";
+import { frozen } from "util/frozen";
 
 /** ohx_mode_t numbers. */
-export const NATIVE_MODE: Record<"STOCK" | BridgeMode, number> = { STOCK: 0, FWD: 1, "5050": 2, "6040": 3, "7525": 4, CUSTOM: 5 };
+export const NATIVE_MODE: Record<"STOCK" | BridgeMode, number> = frozen({ STOCK: 0, FWD: 1, "5050": 2, "6040": 3, "7525": 4, CUSTOM: 5 });
 /** ohx_state_t numbers. */
-export const NATIVE_STATE = { STOCK: 0, ACTIVE: 1, FALLBACK: 2, HELD: 3 } as const;
+export const NATIVE_STATE = frozen({ STOCK: 0, ACTIVE: 1, FALLBACK: 2, HELD: 3 } as const);
 
 export interface NativeSnapshotShape {
 	speedKmh: number;

@@ -14,17 +14,18 @@
  */
 
 import type { KeyValueStore } from "ports/store";
+import { frozen } from "util/frozen";
 
 export type ResetReason =
 	| "power-on" | "software" | "panic" | "int-watchdog" | "task-watchdog" | "watchdog"
 	| "brownout" | "deep-sleep" | "external" | "unknown";
 
-export const RESET_REASONS: readonly ResetReason[] = [
+export const RESET_REASONS: readonly ResetReason[] = frozen([
 	"power-on", "software", "panic", "int-watchdog", "task-watchdog", "watchdog", "brownout", "deep-sleep", "external", "unknown",
-];
+]);
 
 /** Resets that mean the firmware crashed or hung. */
-export const CRASH_REASONS: readonly ResetReason[] = ["panic", "int-watchdog", "task-watchdog", "watchdog"];
+export const CRASH_REASONS: readonly ResetReason[] = frozen(["panic", "int-watchdog", "task-watchdog", "watchdog"]);
 
 export const SAFE_MODE_STREAK = 3;
 export const STABLE_AFTER_MS = 60_000;

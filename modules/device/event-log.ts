@@ -16,6 +16,7 @@ import type { TimerHandle, Timers } from "ports/timers";
 import type { Logger } from "ports/log";
 import type { PartitionPort } from "ports/partition";
 import { FlashLog } from "device/log-flash";
+import { frozen } from "util/frozen";
 
 export type EventKind =
 	| "boot" | "safe-mode" | "mode" | "update" | "rollback" | "bus-fault" | "watchdog"
@@ -38,7 +39,7 @@ export const RAM_ENTRIES = 64;
 export const FLUSH_COUNT = 8;
 export const FLUSH_DELAY_MS = 30_000;
 export const MAX_MESSAGE = 200;
-const URGENT: readonly EventKind[] = ["boot", "safe-mode", "rollback", "watchdog"];
+const URGENT: readonly EventKind[] = frozen(["boot", "safe-mode", "rollback", "watchdog"]);
 
 export interface EventLogDeps {
 	clock: Clock;

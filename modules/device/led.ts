@@ -1,3 +1,4 @@
+import { frozen } from "util/frozen";
 /*
  * The WS2812 status LED as a pure function of the board's state.
  *
@@ -39,16 +40,16 @@ export interface LedState {
 
 export const LED_FRAME_MS = 50;
 
-export const MODE_COLORS: Readonly<Record<string, { color: string; rgb: number }>> = {
+export const MODE_COLORS: Readonly<Record<string, { color: string; rgb: number }>> = frozen({
 	STOCK: { color: "red", rgb: 0xff0000 },
 	FWD: { color: "green", rgb: 0x00ff00 },
 	"5050": { color: "blue", rgb: 0x0000ff },
 	"6040": { color: "pink", rgb: 0xff1493 },
 	"7525": { color: "cyan", rgb: 0x00ffff },
 	CUSTOM: { color: "white", rgb: 0xffffff },
-};
-const AMBER = { color: "amber", rgb: 0xffa000 };
-const VIOLET = { color: "violet", rgb: 0x8000ff };
+});
+const AMBER = frozen({ color: "amber", rgb: 0xffa000 });
+const VIOLET = frozen({ color: "violet", rgb: 0x8000ff });
 
 export function modeColor(mode: string): { color: string; rgb: number } {
 	return MODE_COLORS[mode] ?? MODE_COLORS.CUSTOM;

@@ -19,8 +19,9 @@
 
 import type { PartitionPort } from "ports/partition";
 import { utf8Decode, utf8Encode } from "util/utf8";
+import { frozen } from "util/frozen";
 
-const MAGIC = [0x4f, 0x48, 0x58, 0x4c]; // "OHXL"
+const MAGIC = frozen([0x4f, 0x48, 0x58, 0x4c]); // "OHXL"
 const SECTOR_HEADER = 8;
 const RECORD_HEADER = 3;
 const FREE = 0xffff;

@@ -25,13 +25,14 @@ import type { KeyValueStore } from "ports/store";
 import type { TimerHandle, Timers } from "ports/timers";
 import { answerDatagram } from "device/dns";
 import { utf8Length } from "ports/store";
+import { frozen } from "util/frozen";
 
 export const AP_ADDRESS = "192.168.4.1";
 export const WIFI_DOMAIN = "wifi";
 export const RETRY_FIRST_MS = 5_000;
 export const RETRY_MAX_MS = 60_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
-export const SNTP_SERVERS = ["pool.ntp.org", "time.google.com"];
+export const SNTP_SERVERS = frozen(["pool.ntp.org", "time.google.com"]);
 export const SNTP_RESYNC_MS = 6 * 3600_000;
 export const SNTP_RETRY_MS = 5 * 60_000;
 export const DNS_PORT = 53;
@@ -181,7 +182,7 @@ export class NetworkService {
 				},
 			],
 			dns: { captive: this.#dns !== undefined, port: this.#dns?.port ?? null, answersWith: AP_ADDRESS, queries: this.#dnsStats.queries, answered: this.#dnsStats.answered, ...(this.#dnsStats.error ? { error: this.#dnsStats.error } : {}) },
-			time: { ...this.#sntp, servers: SNTP_SERVERS },
+			time: { ...this.#sntp, servers: [...SNTP_SERVERS] }, // a copy: JSON.stringify throws on flash objects
 		};
 	}
 
@@ -350,7 +351,8 @@ export class NetworkService {
 		if (!sntp || this.#sntp.state === "asking") return;
 		this.#d.timers.cancel(this.#sntpTimer);
 		this.#sntp = { ...this.#sntp, state: "asking" };
-		this.#sntpRequest = sntp.request(SNTP_SERVERS, (epochMs, error) => {
+		// A copy: SNTP_SERVERS is frozen (in flash on the board) and the adapter may keep or change it.
+		this.#sntpRequest = sntp.request([...SNTP_SERVERS], (epochMs, error) => {
 			this.#sntpRequest = undefined;
 			if (epochMs !== undefined) {
 				this.#d.clock.setWallMs(epochMs, "sntp");

@@ -8,6 +8,7 @@ import { HttpError } from "api/errors";
 import type { KeyValueStore } from "ports/store";
 import type { MirrorConfig, MirrorMode } from "ports/io";
 import { parseModeName } from "haldex/modes";
+import { frozen } from "util/frozen";
 
 export const DEVICE_DOMAIN = "device";
 const KEY = "settings";
@@ -30,7 +31,7 @@ export function defaultDeviceSettings(): DeviceSettings {
 	};
 }
 
-const MIRROR_MODES: readonly MirrorMode[] = ["off", "follow", "invert"];
+const MIRROR_MODES: readonly MirrorMode[] = frozen(["off", "follow", "invert"]);
 
 function bad(field: string, message: string): never {
 	throw new HttpError(400, "bad_device_setting", message, { field });

@@ -154,7 +154,8 @@ export class HaldexController {
 			mode: this.#d.settings.config.mode,
 			effectiveMode: this.effectiveMode(),
 			generation: this.#d.settings.config.settings.haldexGeneration,
-			requestPct: state === "running" ? this.#request : null,
+			// One decimal: curves interpolate to values like 57.464999999999996.
+			requestPct: state === "running" && this.#request !== null ? Math.round(this.#request * 10) / 10 : null,
 			targetPct: state === "running" ? this.#target : null,
 			engagementPct: vehicle.haldexEngagementPct,
 			bridgeRewriting: this.#d.bridge.rewriting(),

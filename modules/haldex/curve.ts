@@ -1,3 +1,4 @@
+import { frozen } from "util/frozen";
 /*
  * Lock curves (speed or throttle -> lock %) and the throttle x speed map.
  * Pure functions: validation that names the first bad value, and the
@@ -18,7 +19,7 @@ export type CurveKind = "speed" | "throttle";
 
 export const CURVE_MAX_POINTS = 12;
 /** Largest x per curve: km/h for speed, pedal % for throttle. */
-export const CURVE_X_MAX: Readonly<Record<CurveKind, number>> = { speed: 300, throttle: 100 };
+export const CURVE_X_MAX: Readonly<Record<CurveKind, number>> = frozen({ speed: 300, throttle: 100 });
 
 export const MAP_THROTTLE_BINS = 7;
 export const MAP_SPEED_BINS = 9;

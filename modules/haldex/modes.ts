@@ -14,21 +14,22 @@
  */
 
 import type { BridgeMode } from "ports/can";
+import { frozen } from "util/frozen";
 
 export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "SPEED" | "THROTTLE" | "MAP";
 
-export const MODES: readonly HaldexMode[] = ["STOCK", "FWD", "5050", "6040", "7525", "SPEED", "THROTTLE", "MAP"];
+export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "SPEED", "THROTTLE", "MAP"]);
 
 
 /** Lock asked for by each preset, in percent. */
-export const PRESET_LOCK: Readonly<Record<"FWD" | "5050" | "6040" | "7525", number>> = {
+export const PRESET_LOCK: Readonly<Record<"FWD" | "5050" | "6040" | "7525", number>> = frozen({
 	FWD: 0,
 	"5050": 100,
 	"6040": 40,
 	"7525": 30,
-};
+});
 
-const ALIASES: Readonly<Record<string, HaldexMode>> = {
+const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
 	STOCK: "STOCK", PASSTHRU: "STOCK",
 	FWD: "FWD", "100:0": "FWD",
 	"5050": "5050", "50:50": "5050", LOCK: "5050",
@@ -37,7 +38,7 @@ const ALIASES: Readonly<Record<string, HaldexMode>> = {
 	SPEED: "SPEED",
 	THROTTLE: "THROTTLE",
 	MAP: "MAP", EXPERT: "MAP",
-};
+});
 
 /** Our mode for a name (ours or S3's, any letter case), or undefined. */
 export function parseModeName(name: unknown): HaldexMode | undefined {

@@ -39,6 +39,7 @@ import type { OtaImageState } from "ports/ota";
 import type { HaldexGeneration } from "ports/can";
 import { MODES, parseModeName, type HaldexMode } from "haldex/modes";
 import { ShapeError, factoryCurve, factoryMap, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
+import { frozen } from "util/frozen";
 
 export const SETTINGS_DOMAIN = "haldex";
 export const SCHEMA_VERSION = 2;
@@ -82,12 +83,12 @@ export interface HaldexConfig {
 	extra: Record<string, unknown>;
 }
 
-export const SETTINGS_LIMITS = {
+export const SETTINGS_LIMITS = frozen({
 	disableThrottle: [0, 100],
 	disableSpeed: [0, 300],
 	lockReleaseRatePctPerSec: [0, 1000],
 	disengageUnderSpeed: [0, 300],
-} as const;
+} as const);
 
 /** The defaults (S3's). A fresh copy each call. */
 export function defaultConfig(): HaldexConfig {
@@ -108,7 +109,7 @@ export function defaultConfig(): HaldexConfig {
 	};
 }
 
-const KNOWN_KEYS = ["haldexGeneration", "disableController", "disableThrottle", "disableSpeed", "lockReleaseRatePctPerSec", "disengageUnderSpeed"];
+const KNOWN_KEYS = frozen(["haldexGeneration", "disableController", "disableThrottle", "disableSpeed", "lockReleaseRatePctPerSec", "disengageUnderSpeed"]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === "object" && !Array.isArray(value);

@@ -1,3 +1,4 @@
+import { frozen } from "util/frozen";
 /*
  * The ESP-IDF application image format (esp_image_header_t,
  * esp_image_segment_header_t, esp_app_desc_t), as far as an updater needs
@@ -21,9 +22,9 @@ export const APP_DESC_MAGIC = 0xabcd5432;
 export const IMAGE_PREFIX_LENGTH = APP_DESC_OFFSET + APP_DESC_LENGTH; // 288
 
 /** esp_chip_id_t values in the image header. */
-export const CHIP_IDS: Record<string, number> = {
+export const CHIP_IDS: Record<string, number> = frozen({
 	esp32: 0x00, esp32s2: 0x02, esp32c3: 0x05, esp32s3: 0x09, esp32c2: 0x0c, esp32c6: 0x0d, esp32h2: 0x10, esp32p4: 0x12,
-};
+});
 export const CHIP_ESP32C6 = 0x0d;
 
 export function chipName(id: number): string {

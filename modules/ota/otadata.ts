@@ -11,14 +11,15 @@
  */
 
 import type { OtaImageState } from "ports/ota";
+import { frozen } from "util/frozen";
 
 export const OTADATA_SECTOR_SIZE = 0x1000;
 export const OTADATA_ENTRY_SIZE = 32;
 export const SEQ_UNSET = 0xffffffff;
 
-export const STATE_CODES: Record<OtaImageState, number> = {
+export const STATE_CODES: Record<OtaImageState, number> = frozen({
 	NEW: 0, PENDING_VERIFY: 1, VALID: 2, INVALID: 3, ABORTED: 4, UNDEFINED: 0xffffffff,
-};
+});
 
 export function stateName(code: number): OtaImageState {
 	for (const k in STATE_CODES) if (STATE_CODES[k as OtaImageState] === code) return k as OtaImageState;

@@ -25,20 +25,55 @@ export interface SemVer {
 	build: string[];
 }
 
-const NUM = "(0|[1-9]\\d*)";
-const IDENT = "[0-9A-Za-z-]+";
-const SEMVER = new RegExp(`^${NUM}\\.${NUM}\\.${NUM}(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+(${IDENT}(?:\\.${IDENT})*))?$`);
+/** A run of ASCII digits (SemVer's numeric identifier, leading zeros not judged here). */
+function isDigits(text: string): boolean {
+	if (!text.length) return false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
 
-/** SemVer 2.0.0 parse; undefined when the text is not a version. */
+/** Dot-separated identifiers of [0-9A-Za-z-], none empty; undefined otherwise. */
+function identifiers(text: string): string[] | undefined {
+	const parts = text.split(".");
+	for (const part of parts) {
+		if (!part.length) return undefined;
+		for (let i = 0; i < part.length; i++) {
+			const c = part.charCodeAt(i);
+			const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+			if (!ok) return undefined;
+		}
+	}
+	return parts;
+}
+
+/** A numeric core field: digits, no leading zero, a safe integer. */
+function coreNumber(text: string): number | undefined {
+	if (!isDigits(text) || (text.length > 1 && text[0] === "0")) return undefined;
+	const n = Number(text);
+	return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * SemVer 2.0.0 parse; undefined when the text is not a version. Written
+ * without a RegExp: it runs on every image check and status answer, and a
+ * module-level RegExp crashes XS once preloaded (docs/preload-hazards.md).
+ */
 export function parseSemVer(text: string): SemVer | undefined {
-	const m = SEMVER.exec(text);
-	if (!m) return undefined;
-	const prerelease = m[4] ? m[4].split(".") : [];
+	const plus = text.indexOf("+");
+	const head = plus < 0 ? text : text.slice(0, plus);
+	const build = plus < 0 ? [] : identifiers(text.slice(plus + 1));
+	const dash = head.indexOf("-");
+	const core = (dash < 0 ? head : head.slice(0, dash)).split(".");
+	const prerelease = dash < 0 ? [] : identifiers(head.slice(dash + 1));
+	if (!build || !prerelease || core.length !== 3) return undefined;
 	// SemVer: numeric pre-release identifiers must not have leading zeros.
-	if (prerelease.some((p) => /^\d+$/.test(p) && p.length > 1 && p[0] === "0")) return undefined;
-	const major = Number(m[1]), minor = Number(m[2]), patch = Number(m[3]);
-	if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor) || !Number.isSafeInteger(patch)) return undefined;
-	return { major, minor, patch, prerelease, build: m[5] ? m[5].split(".") : [] };
+	if (prerelease.some((p) => isDigits(p) && p.length > 1 && p[0] === "0")) return undefined;
+	const major = coreNumber(core[0]), minor = coreNumber(core[1]), patch = coreNumber(core[2]);
+	if (major === undefined || minor === undefined || patch === undefined) return undefined;
+	return { major, minor, patch, prerelease, build };
 }
 
 /** SemVer precedence: negative when a < b, 0 when equal (build metadata ignored). */
@@ -53,7 +88,7 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
 		if (i >= pb.length) return 1;
 		const x = pa[i], y = pb[i];
 		if (x === y) continue;
-		const xn = /^\d+$/.test(x), yn = /^\d+$/.test(y);
+		const xn = isDigits(x), yn = isDigits(y);
 		if (xn && yn) return Number(x) < Number(y) ? -1 : 1;
 		if (xn !== yn) return xn ? -1 : 1;
 		return x < y ? -1 : 1;

@@ -1,3 +1,4 @@
+import { frozen } from "util/frozen";
 /*
  * Clock port. The board has no RTC: wall time is unknown until a source
  * supplies it (SNTP, an update server's Date header, or the browser).
@@ -20,7 +21,7 @@ export interface Clock {
 	setWallMs(epochMs: number, source: Exclude<TimeSource, "none">): boolean;
 }
 
-const TRUST: Record<TimeSource, number> = { none: 0, browser: 1, server: 2, sntp: 3 };
+const TRUST: Record<TimeSource, number> = frozen({ none: 0, browser: 1, server: 2, sntp: 3 });
 
 /** True when `next` may replace the wall time that `current` provided. */
 export function mayReplaceTime(current: TimeSource, next: TimeSource): boolean {

@@ -35,6 +35,7 @@ import { utf8Decode } from "util/utf8";
 import { fromHex } from "util/hex";
 import { Download, setClockFromDate, type BeginTransfer, type DownloadOptions, type DownloadStatus } from "update/download";
 import { chooseUpdate, parseOtaFileList, type OtaFile } from "update/release-list";
+import { frozen } from "util/frozen";
 import {
 	authHeaders, fileUrl, isOnServer, listUrl, loadServerSettings, saveServerSettings, viewServerSettings,
 	type ServerSettings, type ServerSettingsView,
@@ -70,9 +71,9 @@ export interface UpdateClientOptions {
 	download: Partial<DownloadOptions>;
 }
 
-export const DEFAULT_CLIENT_OPTIONS: UpdateClientOptions = {
+export const DEFAULT_CLIENT_OPTIONS: UpdateClientOptions = frozen({
 	checkTimeoutMs: 20_000, listLimitBytes: 16 * 1024, dailyMs: 24 * 3600_000, pollMs: 10 * 60_000, firstCheckDelayMs: 60_000, download: {},
-};
+});
 
 export interface ClientSummary extends RemoteUpdateSummary {
 	checkErrorCode: CheckErrorCode;

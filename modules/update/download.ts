@@ -35,6 +35,7 @@ import type { Timers, TimerHandle } from "ports/timers";
 import type { Logger } from "ports/log";
 import type { HttpClient, HttpExchange, HttpFailure, HttpResponseHead } from "ports/http-client";
 import type { StageOptions } from "ota/stager";
+import { frozen } from "util/frozen";
 
 export type BeginTransfer = (options: StageOptions & { total?: number }) => BodySink;
 
@@ -50,7 +51,7 @@ export interface DownloadOptions {
 	stallMs: number;
 }
 
-export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = { maxRetries: 5, maxAttempts: 40, backoffMs: 1000, backoffMaxMs: 8000, stallMs: 10_000 };
+export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = frozen({ maxRetries: 5, maxAttempts: 40, backoffMs: 1000, backoffMaxMs: 8000, stallMs: 10_000 });
 
 export interface DownloadDeps {
 	http: HttpClient;
@@ -93,7 +94,7 @@ export interface DownloadEvents {
 	onFailed(code: string, message: string): void;
 }
 
-const RETRYABLE_STATUS = [408, 429, 500, 502, 503, 504];
+const RETRYABLE_STATUS = frozen([408, 429, 500, 502, 503, 504]);
 
 export class Download {
 	readonly #deps: DownloadDeps;
@@ -384,7 +385,7 @@ export function parseContentRange(text: string | undefined): { start: number; en
 	return { start, end, total: m[3] === "*" ? undefined : Number(m[3]) };
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS = frozen(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]);
 
 /** RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms; undefined otherwise. */
 export function parseHttpDate(text: string | undefined): number | undefined {

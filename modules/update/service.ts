@@ -33,6 +33,7 @@ import type { ImageStager, StageOptions } from "ota/stager";
 import type { BootConfirmer } from "ota/boot-confirm";
 import { readHistory, OTA_DOMAIN, type HistoryEntry } from "ota/history";
 import { runningImage } from "ota/slot-info";
+import { frozen } from "util/frozen";
 
 export type UpdateState = "IDLE" | "INITIALIZING" | "INITIALIZED" | "RUNNING" | "FAILED_GRACEFUL" | "FAILED_CRITICAL";
 export type ImageState = "UPLOADING" | "VALIDATING" | "UPLOAD_ERROR" | "VALID" | "INVALID";
@@ -104,16 +105,16 @@ export interface UpdateServiceOptions {
 	telemetryFreshMs: number;
 }
 
-export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = { stallMs: 30_000, telemetryFreshMs: 2_000 };
+export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = frozen({ stallMs: 30_000, telemetryFreshMs: 2_000 });
 
-const DESCRIPTIONS: Record<UpdateState, string> = {
+const DESCRIPTIONS: Record<UpdateState, string> = frozen({
 	IDLE: "No update in progress.",
 	INITIALIZING: "Checking that the update can be installed.",
 	INITIALIZED: "Ready to install; start to switch to the new firmware and restart.",
 	RUNNING: "Installing: the board restarts into the new firmware and checks it.",
 	FAILED_GRACEFUL: "The update did not complete; the previous firmware is running.",
 	FAILED_CRITICAL: "The update failed while switching firmware; the board may need a USB re-flash if it does not start.",
-};
+});
 
 interface Transfer {
 	kind: TransferKind;

@@ -21,16 +21,14 @@ import { errorResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Guard, Router } from "api/router";
 import type { Asset, AssetSource } from "ports/assets";
+import { frozen } from "util/frozen";
 
 export const INDEX_PATH = "/index.html";
 
-/** Paths ending like this are files; a miss is a 404, not the app. */
-const FILE_LIKE = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|json|webmanifest|wasm|bin|gz)$/i;
-
-const SECURITY_HEADERS: [string, string][] = [
+const SECURITY_HEADERS = frozen<[string, string][]>([
 	["x-content-type-options", "nosniff"],
 	["referrer-policy", "no-referrer"],
-];
+]);
 
 /** The app's own policy: nothing from elsewhere, no framing by other sites. */
 export const CONTENT_SECURITY_POLICY =
@@ -39,7 +37,7 @@ export const CONTENT_SECURITY_POLICY =
 export function assetResponse(asset: Asset, ifNoneMatch: string | undefined, isIndex: boolean): Response {
 	const headers: [string, string][] = [
 		["cache-control", asset.immutable && !isIndex ? "public, max-age=31536000, immutable" : "no-cache"],
-		...SECURITY_HEADERS,
+		...SECURITY_HEADERS.map(([name, value]): [string, string] => [name, value]), // fresh pairs: the response is the caller's to change
 	];
 	if (asset.etag) headers.push(["etag", `"${asset.etag}"`]);
 	if (isIndex) headers.push(["content-security-policy", CONTENT_SECURITY_POLICY], ["x-frame-options", "DENY"]);
@@ -60,9 +58,11 @@ function notBuilt(): Response {
 	return errorResponse(503, "web_app_missing", "The web app is not part of this firmware build (run npm run build:web before building).");
 }
 
-/** Whether an unmatched GET path should be answered with the app. */
+/** Whether an unmatched GET path should be answered with the app (paths that look like files get a 404). */
 export function servesApp(path: string): boolean {
-	return !(path === "/api" || path.startsWith("/api/")) && !FILE_LIKE.test(path);
+	// A literal in the function is a new RegExp per call; at module level it would be preloaded (docs/preload-hazards.md).
+	const fileLike = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|json|webmanifest|wasm|bin|gz)$/i;
+	return !(path === "/api" || path.startsWith("/api/")) && !fileLike.test(path);
 }
 
 export function registerAssetRoutes(router: Router, assets: AssetSource): void {

@@ -109,6 +109,19 @@ describe("haldex/controller", () => {
 		assert.isTrue(s.bridgeRewriting);
 	});
 
+	it("reports the curve's request to one decimal (interpolation leaves long binary fractions)", () => {
+		const { time, bridge, haldex } = setup("SPEED");
+		haldex.controller.start();
+		for (const speedKmh of [1.7, 13.3, 37.3, 61.9, 88.8]) {
+			bridge.inputs = { ...bridge.inputs, speedKmh, pedalPct: 50 };
+			time.advance(20);
+			const request = haldex.controller.status().requestPct!;
+			assert.isNumber(request);
+			assert.equal(String(request), String(Math.round(request * 10) / 10), `speed ${speedKmh}: ${request}`);
+			assert.isAtMost(String(request).split(".")[1]?.length ?? 0, 1, `speed ${speedKmh}: ${request}`);
+		}
+	});
+
 	describe("forced STOCK", () => {
 		it("holdStock() puts the bridge in pass-through before it returns, and keeps it there every tick", () => {
 			const { time, bridge, haldex } = setup("5050");

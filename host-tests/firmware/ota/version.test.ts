@@ -15,6 +15,14 @@ describe("ota/version", () => {
 		assert.deepEqual(parseSemVer("1.2.3-rc.1+ohxs"), { major: 1, minor: 2, patch: 3, prerelease: ["rc", "1"], build: ["ohxs"] });
 		for (const bad of ["1.2", "01.2.3", "1.2.3-01", "v1.2.3", "1.2.3+", "", "1.2.3-rc..1"]) assert.isUndefined(parseSemVer(bad), bad);
 	});
+	it("accepts and refuses exactly what SemVer 2.0.0's grammar does", () => {
+		assert.deepEqual(parseSemVer("0.0.0"), { major: 0, minor: 0, patch: 0, prerelease: [], build: [] });
+		assert.deepEqual(parseSemVer("1.2.3-rc-1.x-y+b-1.0a"), { major: 1, minor: 2, patch: 3, prerelease: ["rc-1", "x-y"], build: ["b-1", "0a"] });
+		assert.deepEqual(parseSemVer("1.2.3+001"), { major: 1, minor: 2, patch: 3, prerelease: [], build: ["001"] }, "leading zeros are fine in build metadata");
+		assert.deepEqual(parseSemVer("1.2.3-0a.0"), { major: 1, minor: 2, patch: 3, prerelease: ["0a", "0"], build: [] });
+		for (const bad of ["1.2.3.4", "1..3", "1.2.3-", "1.2.3-rc.", "1.2.3-rc_1", "1.2.3+b+c", "1.2.3 ", " 1.2.3", "1.2.-3", "+1.2.3", "1.2.3-+b", "9007199254740992.0.0", "1.a.3", "1.2.3-é"])
+			assert.isUndefined(parseSemVer(bad), JSON.stringify(bad));
+	});
 	it("orders versions by SemVer precedence, ignoring build metadata", () => {
 		const order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0"];
 		for (let i = 1; i < order.length; i++) assert.equal(compareSemVer(v(order[i - 1]), v(order[i])), -1, `${order[i - 1]} < ${order[i]}`);

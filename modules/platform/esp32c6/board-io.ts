@@ -18,6 +18,7 @@ import type { BrakeMirrorPort, DigitalInputs, InputName, LedPort, MirrorChannel,
 import type { PartitionPort } from "ports/partition";
 import type { HardwareWatchdog } from "ports/watchdog";
 import type { BoardPins } from "platform/esp32c6/pins";
+import { frozen } from "util/frozen";
 
 export class BoardInputs implements DigitalInputs {
 	readonly #pins: Record<InputName, number>;
@@ -52,8 +53,8 @@ export class NeoPixelLed implements LedPort {
 	}
 }
 
-const MODES: MirrorMode[] = ["off", "follow", "invert"];
-const CHANNEL: Record<MirrorChannel, 0 | 1> = { brake: 0, handbrake: 1 };
+const MODES: readonly MirrorMode[] = frozen(["off", "follow", "invert"]);
+const CHANNEL: Record<MirrorChannel, 0 | 1> = frozen({ brake: 0, handbrake: 1 });
 
 export class NativeMirrors implements BrakeMirrorPort {
 	readonly #native = new MirrorNative();
@@ -87,7 +88,7 @@ export class FlashPartition implements PartitionPort {
 	}
 }
 
-export const taskWatchdog: HardwareWatchdog = {
+export const taskWatchdog: HardwareWatchdog = frozen({
 	start(timeoutMs) { watchdogStart(timeoutMs); },
 	feed() { watchdogFeed(); },
-};
+});

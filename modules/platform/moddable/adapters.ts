@@ -12,6 +12,7 @@ import type { Timers, TimerHandle } from "ports/timers";
 import { mayReplaceTime, type Clock, type TimeSource } from "ports/clock";
 import type { DigestFactory } from "ports/digest";
 import type { Logger } from "ports/log";
+import { frozen } from "util/frozen";
 
 export class ModdableTimers implements Timers {
 	#next = 1;
@@ -47,7 +48,7 @@ export class ModdableClock implements Clock {
 	}
 }
 
-export const preferenceStore: KeyValueStore = {
+export const preferenceStore: KeyValueStore = frozen({
 	get: (domain, key) => Preference.get(domain, key),
 	set(domain: string, key: string, value: StoreValue) {
 		checkStoreLimits(domain, key, value);
@@ -55,9 +56,9 @@ export const preferenceStore: KeyValueStore = {
 	},
 	delete: (domain, key) => Preference.delete(domain, key),
 	keys: (domain) => Preference.keys(domain),
-};
+});
 
-export const cryptDigests: DigestFactory = {
+export const cryptDigests: DigestFactory = frozen({
 	sha256() {
 		const d = new Digest("SHA256");
 		return {
@@ -67,8 +68,8 @@ export const cryptDigests: DigestFactory = {
 			close() { return new Uint8Array(d.close()); },
 		};
 	},
-};
+});
 
-export const traceLogger: Logger = {
+export const traceLogger: Logger = frozen({
 	log(level, message) { trace(`${level}: ${message}\n`); },
-};
+});

@@ -15,6 +15,7 @@ import MDNS from "mdns";
 import { Socket } from "socket";
 import SNTP from "sntp";
 import type { AccessPointConfig, MdnsPort, MdnsService, SntpPort, StationConfig, StationEvent, UdpPort, UdpSocket, WifiPort } from "ports/network";
+import { frozen } from "util/frozen";
 
 const MODE_STATION = 1, MODE_AP = 2;
 const netGet = Net.get as unknown as (what: string, iface?: string) => string | number | undefined;
@@ -83,7 +84,7 @@ export class ModdableMdns implements MdnsPort {
 	}
 }
 
-export const moddableUdp: UdpPort = {
+export const moddableUdp: UdpPort = frozen({
 	bind(port, onMessage): UdpSocket {
 		const socket = new Socket({ kind: "UDP", port }) as unknown as {
 			callback: (message: number, value?: number, address?: string, remotePort?: number) => void;
@@ -101,9 +102,9 @@ export const moddableUdp: UdpPort = {
 			close() { socket.close(); },
 		};
 	},
-};
+});
 
-export const moddableSntp: SntpPort = {
+export const moddableSntp: SntpPort = frozen({
 	request(servers, done) {
 		let finished = false, index = 0;
 		const finish = (epochMs: number | undefined, error?: string) => { if (!finished) { finished = true; done(epochMs, error); } };
@@ -117,4 +118,4 @@ export const moddableSntp: SntpPort = {
 		});
 		return { cancel() { finished = true; try { (sntp as unknown as { close(): void }).close(); } catch { /* already closed */ } } };
 	},
-};
+});

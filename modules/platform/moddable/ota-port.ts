@@ -8,14 +8,15 @@ import * as native from "platform/ota-native";
 import type { OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
 import { OtaError, type OtaErrorCode } from "ota/errors";
 import { stateName } from "ota/otadata";
+import { frozen } from "util/frozen";
 
-const ESP_ERRORS: Record<string, OtaErrorCode> = {
+const ESP_ERRORS: Record<string, OtaErrorCode> = frozen({
 	ESP_ERR_OTA_PARTITION_CONFLICT: "ota_running_slot",
 	ESP_ERR_OTA_ROLLBACK_INVALID_STATE: "ota_pending_verify",
 	ESP_ERR_OTA_VALIDATE_FAILED: "ota_no_valid_image",
 	ESP_ERR_NOT_FOUND: "ota_no_slot",
 	ESP_ERR_NOT_SUPPORTED: "ota_unavailable",
-};
+});
 
 function call<T>(what: string, f: () => T): T {
 	try {

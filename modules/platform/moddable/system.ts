@@ -7,6 +7,7 @@ import type { Random } from "ports/random";
 import type { Restart } from "ports/restart";
 import type { SystemInfo } from "ports/system";
 import type { Logger } from "ports/log";
+import { frozen } from "util/frozen";
 
 export function systemRestart(logger: Logger): Restart {
 	return {
@@ -25,10 +26,10 @@ export function boardInfo(board: string): SystemInfo {
 	};
 }
 
-export const chipRandom: Random = {
+export const chipRandom: Random = frozen({
 	bytes(length: number) {
 		const buffer = new ArrayBuffer(length);
 		fillRandom(buffer);
 		return new Uint8Array(buffer);
 	},
-};
+});

@@ -16,7 +16,8 @@ import { createFirmware } from "app/firmware";
 import { DEFAULT_CONFIG, type FirmwareConfig } from "app/platform";
 import { serveRouter } from "platform/moddable/http-server";
 import { httpSelfProbe } from "platform/moddable/http-probe";
-import { ModdableClock, ModdableTimers, cryptDigests, preferenceStore, traceLogger } from "platform/moddable/adapters";
+import { ModdableClock, ModdableTimers, cryptDigests, traceLogger } from "platform/moddable/adapters";
+import { createStore } from "platform/store";
 import { boardInfo, chipRandom, systemRestart } from "platform/moddable/system";
 import { EspOtaPort } from "platform/moddable/ota-port";
 import { runningImage } from "ota/slot-info";
@@ -41,7 +42,7 @@ const probe = httpSelfProbe(timers, settings.httpPort);
 const firmware = createFirmware({
 	clock: new ModdableClock(),
 	timers,
-	store: preferenceStore,
+	store: createStore(), // Preference (NVS) on the board; a JSON file in mcsim, whose Preference cannot save
 	restart: systemRestart(traceLogger),
 	digests: cryptDigests,
 	system: boardInfo(config.board ?? "openhaldex-c6"),

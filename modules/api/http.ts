@@ -1,9 +1,10 @@
-import { frozen } from "util/frozen";
 /*
  * The HTTP shapes the router core speaks. Adapters (Moddable's http Server
  * on the board and in mcsim, node:http in the simulator) translate to and
  * from these; nothing here knows which server carries the bytes.
  */
+
+import { frozen } from "util/frozen";
 
 export interface RequestHead {
 	method: string;

@@ -1,4 +1,3 @@
-import { frozen } from "util/frozen";
 /*
  * The WS2812 status LED as a pure function of the board's state.
  *
@@ -15,6 +14,8 @@ import { frozen } from "util/frozen";
  * ledColorAt(state, t) gives the colour at time t (the driver samples it
  * every LED_FRAME_MS and writes the LED only when the colour changes).
  */
+
+import { frozen } from "util/frozen";
 
 export type LedPattern = "solid" | "blink-fast" | "blink-slow" | "double-flash" | "breathe" | "alternate-white";
 

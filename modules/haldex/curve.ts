@@ -1,4 +1,3 @@
-import { frozen } from "util/frozen";
 /*
  * Lock curves (speed or throttle -> lock %) and the throttle x speed map.
  * Pure functions: validation that names the first bad value, and the
@@ -9,6 +8,8 @@ import { frozen } from "util/frozen";
  *   map:   {"speedBins": [9], "throttleBins": [7], "lockTable": [7][9]}
  *          lockTable[t][s] is the lock at throttleBins[t] and speedBins[s].
  */
+
+import { frozen } from "util/frozen";
 
 export interface CurvePoint {
 	x: number;

@@ -1,10 +1,11 @@
-import { frozen } from "util/frozen";
 /*
  * The ESP-IDF application image format (esp_image_header_t,
  * esp_image_segment_header_t, esp_app_desc_t), as far as an updater needs
  * it. Layout facts: docs/ota.md and ESP-IDF's esp_app_format.h. Pure
  * functions over byte arrays; the streaming validator uses them.
  */
+
+import { frozen } from "util/frozen";
 
 export const IMAGE_MAGIC = 0xe9;
 export const IMAGE_HEADER_LENGTH = 24;

@@ -1,9 +1,10 @@
-import { frozen } from "util/frozen";
 /*
  * Clock port. The board has no RTC: wall time is unknown until a source
  * supplies it (SNTP, an update server's Date header, or the browser).
  * Monotonic time is always available and is what timeouts use.
  */
+
+import { frozen } from "util/frozen";
 
 export type TimeSource = "none" | "sntp" | "server" | "browser";
 

@@ -1,13 +1,11 @@
 /*
- * Moddable adapters for the small ports (board and mcsim): Timer, Preference,
- * crypt Digest, trace. The clock counts from boot with Date.now() deltas;
+ * Moddable adapters for the small ports (board and mcsim): Timer, crypt
+ * Digest, trace. (The store is per target: platform/store.) The clock counts from boot with Date.now() deltas;
  * wall time is set by SNTP, the update server or the browser.
  */
 
 import Timer from "timer";
-import Preference from "preference";
 import { Digest } from "crypt";
-import { checkStoreLimits, type KeyValueStore, type StoreValue } from "ports/store";
 import type { Timers, TimerHandle } from "ports/timers";
 import { mayReplaceTime, type Clock, type TimeSource } from "ports/clock";
 import type { DigestFactory } from "ports/digest";
@@ -47,16 +45,6 @@ export class ModdableClock implements Clock {
 		return true;
 	}
 }
-
-export const preferenceStore: KeyValueStore = frozen({
-	get: (domain, key) => Preference.get(domain, key),
-	set(domain: string, key: string, value: StoreValue) {
-		checkStoreLimits(domain, key, value);
-		Preference.set(domain, key, value);
-	},
-	delete: (domain, key) => Preference.delete(domain, key),
-	keys: (domain) => Preference.keys(domain),
-});
 
 export const cryptDigests: DigestFactory = frozen({
 	sha256() {

@@ -5,6 +5,7 @@
  */
 
 import { frozen } from "util/frozen";
+import { utf8Encode } from "util/utf8";
 
 export interface RequestHead {
 	method: string;
@@ -39,6 +40,27 @@ export interface Response {
 	body?: ResponseBody;
 	/** Runs once the response has been completely sent (e.g. a restart). */
 	afterSend?: () => void;
+}
+
+/**
+ * A body produced as text pieces on demand (each encoded as UTF-8 and cut
+ * to what the server asks for), so a long answer is never whole in RAM.
+ * `next` returns undefined when there is no more.
+ */
+export function textSource(next: () => string | undefined): BodySource {
+	let rest: Uint8Array | undefined;
+	return {
+		read(max: number) {
+			while (!rest || !rest.length) {
+				const text = next();
+				if (text === undefined) return undefined;
+				rest = utf8Encode(text);
+			}
+			const piece = rest.subarray(0, max);
+			rest = rest.subarray(piece.length);
+			return piece;
+		},
+	};
 }
 
 export function isBodySource(body: ResponseBody | undefined): body is BodySource {

@@ -16,6 +16,7 @@ import type { TimerHandle, Timers } from "ports/timers";
 import type { Logger } from "ports/log";
 import type { PartitionPort } from "ports/partition";
 import { FlashLog } from "device/log-flash";
+import { utf8Decode } from "util/utf8";
 import { frozen } from "util/frozen";
 
 export type EventKind =
@@ -131,20 +132,45 @@ export class EventLog {
 		}
 	}
 
-	/** The newest entries, newest first: persisted ones, then this boot's waiting ones. */
+	/** The newest entries, newest first: this boot's waiting ones, then persisted ones. */
 	entries(limit = 100, kind?: string): LogEntry[] {
-		const ring: LogEntry[] = [];
-		const take = (e: LogEntry) => {
-			if (kind && e.kind !== kind) return;
-			ring.push(this.#withWall(e));
-			if (ring.length > limit) ring.shift();
+		const cursor = this.cursor(limit, kind);
+		const out: LogEntry[] = [];
+		for (let e = cursor.next(); e; e = cursor.next()) out.push(e);
+		return out;
+	}
+
+	/**
+	 * The same entries, read one at a time, so a response can stream them:
+	 * it holds their flash locations (4 bytes each), not the entries. A
+	 * location whose sector was reused before it was read holds a newer
+	 * entry: it is skipped (the list only goes back in time).
+	 */
+	cursor(limit = 100, kind?: string): { next(): LogEntry | undefined } {
+		const flash = this.#flash;
+		const at = new Int32Array(Math.max(1, limit)); // ring of the newest matching locations
+		let end = 0, found = 0;
+		flash?.forEachRecord((location, payload) => {
+			if (kind && decode(utf8Decode(payload))?.kind !== kind) return;
+			at[end] = location;
+			end = (end + 1) % at.length;
+			found++;
+		});
+		const recent = (flash ? this.#pending : this.#ram).filter((e) => !kind || e.kind === kind).slice(-limit);
+		const total = recent.length + Math.min(found, limit - recent.length);
+		let i = 0, last = this.#next; // sequence numbers only go down from here
+		const older = (e: LogEntry | undefined) => (e && e.n < last ? ((last = e.n), this.#withWall(e)) : undefined);
+		return {
+			next: () => {
+				while (i < total) {
+					const k = i++;
+					const text = k < recent.length ? undefined : flash!.readAt(at[(((end - 1 - (k - recent.length)) % at.length) + at.length) % at.length]);
+					const e = older(k < recent.length ? recent[recent.length - 1 - k] : text === undefined ? undefined : decode(text));
+					if (e) return e;
+				}
+				return undefined;
+			},
 		};
-		if (this.#flash) {
-			this.#flash.forEach((text) => { const e = decode(text); if (e) take(e); });
-			for (const e of this.#pending) take(e);
-		}
-		else for (const e of this.#ram) take(e);
-		return ring.reverse();
 	}
 
 	/** Erase RAM and flash; the clear itself is the first new entry. */

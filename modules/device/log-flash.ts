@@ -91,6 +91,23 @@ export class FlashLog {
 		for (const sector of this.#order()) this.#scan(sector, (payload) => visit(utf8Decode(payload)));
 	}
 
+	/** Every readable record, oldest first, with the location readAt() takes. */
+	forEachRecord(visit: (location: number, payload: Uint8Array) => void): void {
+		const size = this.#p.sectorSize;
+		for (const sector of this.#order()) this.#scan(sector, (payload, at) => visit(sector * size + at, payload));
+	}
+
+	/** The record at a location forEachRecord() gave; undefined when it is no longer there (erased, damaged). */
+	readAt(location: number): string | undefined {
+		const size = this.#p.sectorSize;
+		if (location < 0 || location % size < SECTOR_HEADER || location >= this.#sectors * size) return undefined;
+		const head = this.#p.read(location, RECORD_HEADER);
+		const len = head[0] | (head[1] << 8);
+		if (len === FREE || len === 0 || (location % size) + RECORD_HEADER + len > size) return undefined;
+		const payload = this.#p.read(location + RECORD_HEADER, len);
+		return check(payload) === head[2] ? utf8Decode(payload) : undefined;
+	}
+
 	/** Erase what is used and start over (the sequence keeps counting). */
 	clear(): void {
 		const used = this.#order();
@@ -134,7 +151,7 @@ export class FlashLog {
 	}
 
 	/** Visit valid payloads of a sector; returns the offset where free space starts. */
-	#scan(sector: number, visit: (payload: Uint8Array) => void): number {
+	#scan(sector: number, visit: (payload: Uint8Array, at: number) => void): number {
 		const size = this.#p.sectorSize;
 		const bytes = this.#p.read(sector * size, size);
 		let at = SECTOR_HEADER;
@@ -143,7 +160,7 @@ export class FlashLog {
 			if (len === FREE) break;
 			if (len === 0 || at + RECORD_HEADER + len > size) { this.#damaged++; return size; } // unusable rest of sector
 			const payload = bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + len);
-			if (check(payload) === bytes[at + 2]) visit(payload);
+			if (check(payload) === bytes[at + 2]) visit(payload, at);
 			else this.#damaged++;
 			at += RECORD_HEADER + len;
 		}

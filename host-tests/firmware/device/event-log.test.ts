@@ -90,4 +90,59 @@ describe("device/event-log", () => {
 		const log = new EventLog({ clock: time, timers: time, boot: 1 });
 		assert.equal(log.record("log", "a".repeat(500)).message.length, 200);
 	});
+
+	describe("reading entries one at a time (the streamed GET /api/logs)", () => {
+		const kinds = ["mode", "login", "wifi", "update"] as const;
+		/** Everything recorded, newest first, as the log must list it. */
+		function fill(log: EventLog, count: number): { kind: string; message: string }[] {
+			const all: { kind: string; message: string }[] = [];
+			for (let i = 0; i < count; i++) {
+				const kind = kinds[(i * 7) % kinds.length];
+				const message = `event ${i} ${"x".repeat(i % 90)}`;
+				log.record(kind, message);
+				all.unshift({ kind, message });
+				if (i % 13 === 0) time.advance(1);
+			}
+			return all;
+		}
+		const take = (log: EventLog, limit: number, kind?: string) => {
+			const c = log.cursor(limit, kind);
+			const out: { kind: string; message: string }[] = [];
+			for (let e = c.next(); e; e = c.next()) out.push({ kind: e.kind, message: e.message });
+			return out;
+		};
+
+		it("lists the newest first across flash and the waiting batch, for every limit and kind", () => {
+			const log = new EventLog({ clock: time, timers: time, partition: flash, boot: 1 });
+			const all = fill(log, 300); // several sectors, and a partly waiting batch
+			assert.isAbove(log.status().waiting, 0, "some entries still wait for their batch");
+			for (const limit of [1, 7, 100, 200]) {
+				assert.deepEqual(take(log, limit), all.slice(0, limit), `limit ${limit}`);
+				for (const kind of kinds) assert.deepEqual(take(log, limit, kind), all.filter((e) => e.kind === kind).slice(0, limit), `limit ${limit}, kind ${kind}`);
+			}
+			assert.deepEqual(take(log, 5, "boot"), []);
+		});
+
+		it("lists the RAM ring the same way when there is no flash", () => {
+			const log = new EventLog({ clock: time, timers: time, boot: 1 });
+			const all = fill(log, 100).slice(0, 64); // the RAM ring keeps the newest 64
+			assert.deepEqual(take(log, 100), all);
+			assert.deepEqual(take(log, 10, "wifi"), all.filter((e) => e.kind === "wifi").slice(0, 10));
+		});
+
+		it("skips an entry whose sector was reused while it was being read, instead of showing another", () => {
+			const small = new MemoryPartition(3 * flash.sectorSize);
+			const log = new EventLog({ clock: time, timers: time, partition: small, boot: 1 });
+			fill(log, 60);
+			log.flush();
+			const cursor = log.cursor(200);
+			const first = cursor.next()!;
+			fill(log, 400); // wraps the 3-sector ring: the rest of what the cursor selected is erased
+			log.flush();
+			const rest: number[] = [];
+			for (let e = cursor.next(); e; e = cursor.next()) rest.push(e.n);
+			assert.isBelow(first.n, 61);
+			for (const n of rest) assert.isAtMost(n, first.n, "never an entry recorded after the cursor was made");
+		});
+	});
 });

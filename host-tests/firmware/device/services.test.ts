@@ -1,5 +1,6 @@
 /* Specification of the composed device services and their routes (modules/device/services, routes) through the firmware's router. */
 
+import { bodyText } from "../../support/body";
 import { assert } from "../../support/assert";
 import { fakePlatform, type FakePlatform } from "../../support/fakes";
 import { FakeInputs, FakeLed, FakeMirrors, FakeUdp, FakeWatchdog, FakeWifi, MemoryPartition } from "../../support/fake-device";
@@ -36,7 +37,7 @@ describe("device/services", () => {
 		if (body !== undefined) h["content-type"] = "application/json";
 		return fw.router.handle({ method, target, headers: h }, body === undefined ? undefined : JSON.stringify(body));
 	}
-	const json = (r: Response) => JSON.parse(r.body as string);
+	const json = (r: Response) => JSON.parse(bodyText(r));
 
 	beforeEach(() => {
 		platform = fakePlatform();
@@ -156,6 +157,20 @@ describe("device/services", () => {
 		assert.equal(ports.wifi.ap!.password, "new-ap-pass");
 		assert.notInclude(r.body as string, "new-ap-pass");
 		assert.notInclude(call("GET", "/api/wifi").body as string, "homepass1");
+	});
+
+	it("streams the log one entry at a time: pieces no larger than the server asks for, newest first", () => {
+		boot();
+		for (let i = 0; i < 150; i++) device.events.record("mode", `mode change ${i} ${"m".repeat(i % 50)}`);
+		const r = call("GET", "/api/logs?limit=200");
+		assert.equal(r.status, 200);
+		assert.notTypeOf(r.body, "string", "not built as one string");
+		const parsed = JSON.parse(bodyText(r, 37)); // an odd piece size: entries are cut across pieces
+		assert.equal(parsed.entries[0].message, `mode change 149 ${"m".repeat(149 % 50)}`);
+		const numbers = parsed.entries.map((e: { n: number }) => e.n);
+		assert.deepEqual(numbers, [...numbers].sort((a: number, b: number) => b - a), "newest first");
+		assert.isAtLeast(parsed.entries.length, 150);
+		assert.isObject(parsed.log);
 	});
 
 	it("refuses a bad log limit", () => {

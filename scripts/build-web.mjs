@@ -1,9 +1,12 @@
 // `npm run build:web`: bundle and minify the web app (web/) with esbuild,
-// gzip every file (level 9) and write them with an index into build/web/:
+// gzip every file (level 9) and write them with an index into web/dist/:
 //   index.html.gz, app.<hash>.js.gz, app.<hash>.css.gz, asset-index.txt
 // (the index is JSON; not named .json because mcconfig would take it for a
 // module). The firmware serves these from its resources (manifest.json),
-// the simulator from this folder. Prints the compressed total and fails
+// the simulator from this folder. web/dist/ is committed, so a plain
+// mcconfig on a fresh clone finds it; the output is deterministic (content-
+// hashed names, gzip without a timestamp) and host-tests/host/web.test.ts
+// fails when it falls behind web/. Prints the compressed total and fails
 // above the budget (150 KB for the whole app).
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -17,7 +20,7 @@ export const BUDGET_BYTES = 150 * 1024;
 
 const hash = (data) => crypto.createHash("sha256").update(data).digest("hex");
 
-export async function buildWeb({ outDir = path.join(ROOT, "build/web"), quiet = false } = {}) {
+export async function buildWeb({ outDir = path.join(ROOT, "web/dist"), quiet = false } = {}) {
 	const started = Date.now();
 	const common = { bundle: true, minify: true, write: false, legalComments: "none", logLevel: "silent", target: ["es2020"] };
 	const js = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, "web/src/main.ts")], format: "iife", tsconfig: path.join(ROOT, "web/tsconfig.json") });

@@ -22,7 +22,7 @@ const env = { ...process.env, PATH: `${path.join(ROOT, "node_modules/.bin")}${pa
 const sync = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/sync-version.ts")], { cwd: ROOT, env, stdio: "inherit" });
 if (sync.status !== 0) process.exit(sync.status ?? 1);
 
-// The web app goes into the firmware's resources (manifest.json "resources": build/web/*).
+// The web app goes into the firmware's resources (manifest.json "resources": web/dist/*).
 const web = spawnSync(process.execPath, [path.join(ROOT, "scripts/build-web.mjs")], { cwd: ROOT, env, stdio: "inherit" });
 if (web.status !== 0) process.exit(web.status ?? 1);
 

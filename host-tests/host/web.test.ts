@@ -27,6 +27,12 @@ describe("web app build", function () {
 		console.log(`      web app: ${(index.totalGzip / 1024).toFixed(1)} KB compressed`);
 	});
 
+	it("matches the committed web/dist/ byte for byte (plain mcconfig on a fresh clone builds with it; run npm run build:web after changing web/)", () => {
+		const committed = path.join(path.dirname(new URL(import.meta.url).pathname), "../../web/dist");
+		assert.sameMembers(fs.readdirSync(committed), fs.readdirSync(dir), "the same files");
+		for (const f of fs.readdirSync(dir)) assert.isTrue(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(committed, f))), `web/dist/${f} is stale: run npm run build:web`);
+	});
+
 	it("writes gzip files and an index the firmware can read (not .json: mcconfig takes that for a module)", () => {
 		assert.isTrue(fs.existsSync(path.join(dir, ASSET_INDEX_NAME)));
 		assert.deepEqual(index.files.map((f) => f.path.replace(/\.[0-9a-f]{10}\./, ".HASH.")), ["/index.html", "/app.HASH.js", "/app.HASH.css"]);

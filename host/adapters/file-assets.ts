@@ -1,5 +1,5 @@
 /*
- * The simulator's asset port: the compressed web app in build/web/ (written
+ * The simulator's asset port: the compressed web app in web/dist/ (written
  * by scripts/build-web.mjs). The index is re-read when it changes, so
  * `npm run build:web` while the simulator runs is picked up on the next
  * page load. When the app has not been built, "/" answers a short page that

@@ -140,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			can: carLink.bridge,
 			device: device.ports(),
 			online: () => true, // the reference OTA server is on loopback, whatever the simulated Wi-Fi does
-			assets: fileAssets(path.join(ROOT, "build/web")), // the web app (npm run build:web)
+			assets: fileAssets(path.join(ROOT, "web/dist")), // the web app (npm run build:web)
 			httpSelfCheck: () => httpUp,
 			ota,
 			runningVersion: () => runningVersion,

@@ -1,8 +1,8 @@
 /*
  * The web app's files, as the firmware serves them: compressed at build
- * time (scripts/build-web.mjs writes build/web/), stored in the firmware's
+ * time (scripts/build-web.mjs writes web/dist/), stored in the firmware's
  * resources on the board and in mcsim (platform/moddable/assets) and read
- * from build/web/ by the simulator (host/adapters/file-assets).
+ * from web/dist/ by the simulator (host/adapters/file-assets).
  */
 
 import type { BodySource } from "api/http";
@@ -27,11 +27,11 @@ export interface AssetSource {
 	paths(): string[];
 }
 
-/** The entry in build/web/asset-index.txt (JSON) for one file. */
+/** The entry in web/dist/asset-index.txt (JSON) for one file. */
 export interface AssetIndexEntry {
 	/** Request path, starting with "/". */
 	path: string;
-	/** File name of the compressed bytes in build/web/ (and the resource name on the device). */
+	/** File name of the compressed bytes in web/dist/ (and the resource name on the device). */
 	file: string;
 	type: string;
 	/** Uncompressed size in bytes. */

@@ -1,6 +1,6 @@
 /*
  * The board's and mcsim's asset port: the compressed web app stored as
- * resources (manifest.json "resources" takes build/web/*, which
+ * resources (manifest.json "resources" takes web/dist/*, which
  * scripts/build-web.mjs writes before mcconfig runs). Resources live in
  * flash (memory-mapped on the ESP32): a response reads them in pieces, so
  * a file never sits whole in RAM.

@@ -4,10 +4,11 @@ import { digestBench } from "./digest";
 import { haldexXsBench } from "./haldex-xs";
 import { otaBench } from "./ota";
 import { canCoreBench } from "./can-core";
+import { xsAllocBench } from "./xs-alloc";
 
 export interface Benchmark {
 	name: string;
 	run(): Promise<void>;
 }
 
-export const benchmarks: Benchmark[] = [canCoreBench, haldexXsBench, otaBench, digestBench];
+export const benchmarks: Benchmark[] = [canCoreBench, haldexXsBench, otaBench, digestBench, xsAllocBench];

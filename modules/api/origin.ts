@@ -20,7 +20,10 @@ import type { Response } from "api/http";
 import type { Decorator, Guard, Router } from "api/router";
 
 /** The host names and addresses the device answers to (without ports), lower case. */
-export type AllowedHosts = () => string[];
+/** The names and addresses the device answers as. `fresh` rebuilds a cached list (a miss may be an address just gained). */
+export type AllowedHosts = (fresh?: boolean) => string[];
+
+const allows = (allowed: AllowedHosts, host: string) => allowed().includes(host) || allowed(true).includes(host);
 
 export function hostOf(value: string): string {
 	const v = value.trim().toLowerCase();
@@ -33,7 +36,7 @@ export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guar
 	return (req) => {
 		const host = req.headers.host;
 		if (!host) return errorResponse(400, "host_missing", "The request has no Host header.");
-		if (allowed().includes(hostOf(host))) return undefined;
+		if (allows(allowed, hostOf(host))) return undefined;
 		const api = req.path === "/api" || req.path.startsWith("/api/");
 		if (portalUrl && !api && (req.method === "GET" || req.method === "HEAD"))
 			return { status: 302, headers: [["location", portalUrl()], ["cache-control", "no-store"]], body: "" };
@@ -52,7 +55,7 @@ const ALLOWED_HEADERS = "authorization, content-type, x-expected-sha256";
 export function corsGuard(router: Router, allowed: AllowedHosts): Guard {
 	return (req) => {
 		const origin = req.headers.origin;
-		const ok = origin !== undefined && allowed().includes(originHost(origin) ?? "");
+		const ok = origin !== undefined && allows(allowed, originHost(origin) ?? "");
 		if (req.method === "OPTIONS") {
 			if (!ok) return errorResponse(403, "origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
 			const methods = router.methodsFor(req.path);
@@ -80,7 +83,7 @@ export function corsGuard(router: Router, allowed: AllowedHosts): Guard {
 export function corsHeaders(allowed: AllowedHosts): Decorator {
 	return (req, res) => {
 		const origin = req.headers.origin;
-		if (req.method === "OPTIONS" || origin === undefined || !allowed().includes(originHost(origin) ?? "")) return res;
+		if (req.method === "OPTIONS" || origin === undefined || !allows(allowed, originHost(origin) ?? "")) return res;
 		return { ...res, headers: [...(res.headers ?? []), ["access-control-allow-origin", origin], ["vary", "Origin"]] };
 	};
 }

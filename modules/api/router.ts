@@ -288,6 +288,7 @@ export function parseRequest(head: RequestHead): Request {
 }
 
 function decode(text: string): string {
+	if (text.indexOf("%") < 0 && text.indexOf("+") < 0) return text; // the usual case: nothing to decode, nothing to allocate
 	try {
 		return decodeURIComponent(text.replace(/\+/g, " "));
 	}
@@ -300,14 +301,14 @@ function splitPath(path: string): string[] {
 	return path.split("/").filter((s) => s.length > 0);
 }
 
+const isParam = (p: string) => p.startsWith("{") && p.endsWith("}");
+
+/** Params of a match, or undefined. Every route is tried per request, so a miss allocates nothing. */
 function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
 	if (pattern.length !== actual.length) return undefined;
+	for (let i = 0; i < pattern.length; i++) if (!isParam(pattern[i]) && pattern[i] !== actual[i]) return undefined;
 	const params: Record<string, string> = {};
-	for (let i = 0; i < pattern.length; i++) {
-		const p = pattern[i];
-		if (p.startsWith("{") && p.endsWith("}")) params[p.slice(1, -1)] = actual[i];
-		else if (p !== actual[i]) return undefined;
-	}
+	for (let i = 0; i < pattern.length; i++) if (isParam(pattern[i])) params[pattern[i].slice(1, -1)] = actual[i];
 	return params;
 }
 

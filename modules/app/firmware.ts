@@ -60,7 +60,18 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	const { ota, store, clock, timers, logger, can } = platform;
 	const router = new Router();
 	let device: DeviceServices | undefined;
-	const allowedHosts = () => [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses(), ...(device?.addresses() ?? [])].map((h) => h.toLowerCase());
+	// Every request checks its Host against these: rebuilt at most once a second, or when a
+	// name is not found (api/origin asks again with fresh = true), not for each request and guard.
+	let hostsAt = -Infinity;
+	let hosts: string[] = [];
+	const allowedHosts = (fresh = false) => {
+		const now = clock.monotonicMs();
+		if (fresh || now - hostsAt >= 1000 || now < hostsAt) {
+			hostsAt = now;
+			hosts = [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses(), ...(device?.addresses() ?? [])].map((h) => h.toLowerCase());
+		}
+		return hosts;
+	};
 	const auth = new AdminAuth({ ...platform, onEvent: (event, detail) => device?.authEvent(event, detail) }, options.auth);
 
 	// "The HTTP server answered": any request answered since boot (the web

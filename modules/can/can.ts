@@ -7,13 +7,17 @@
 
 import CANNative from "can/native";
 import type { BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
-import { NATIVE_STATE, countersFromNative, nativeTarget, vehicleFromNative } from "can/native-shapes";
+import { NATIVE_MODE, NATIVE_STATE, countersFromNative, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
+import type { VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1, BUS_OFF = 2;
 
 export class NativeCanBridge implements CanBridge {
 	readonly #native: CANNative;
 	#generation: HaldexGeneration;
+	// Refilled on every vehicle() call: the controller reads it 50 times a second.
+	readonly #snapshot = {} as NativeSnapshotShape;
+	readonly #vehicle: VehicleState = { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: -1, engineAgeMs: -1, haldexAgeMs: -1 };
 
 	/** Starts the bridge in STOCK (pass-through). */
 	constructor(options: { generation?: HaldexGeneration; watchdogMs?: number } = {}) {
@@ -26,8 +30,9 @@ export class NativeCanBridge implements CanBridge {
 			this.#native.setGeneration(generation);
 			this.#generation = generation;
 		}
-		const t = nativeTarget(lockPct, mode);
-		this.#native.setTarget(t.mode as 0, t.percent);
+		// Called 50 times a second: no { mode, percent } object (nativeTarget) on this path.
+		if (lockPct === null) this.#native.setTarget(NATIVE_MODE.STOCK as 0, 0);
+		else this.#native.setTarget(NATIVE_MODE[mode] as 0, Math.max(0, Math.min(100, Math.round(lockPct))));
 	}
 
 	/** The core's own pass-through hold, beside the controller's STOCK. */
@@ -39,8 +44,9 @@ export class NativeCanBridge implements CanBridge {
 		return this.#native.state() === NATIVE_STATE.ACTIVE;
 	}
 
+	/** The latest inputs, in an object reused by every call (read it, don't keep it). */
 	vehicle() {
-		return vehicleFromNative(this.#native.snapshot());
+		return vehicleIntoFrom(this.#vehicle, this.#native.snapshot(this.#snapshot as never) as unknown as NativeSnapshotShape);
 	}
 
 	counters() {

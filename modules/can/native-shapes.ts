@@ -32,6 +32,19 @@ export interface NativeCountersShape {
 	watchdogFallbacks: number;
 }
 
+/** The same fields written into `into` (reused across calls: the control loop allocates nothing). */
+export function vehicleIntoFrom(into: VehicleState, s: NativeSnapshotShape): VehicleState {
+	into.speedKmh = s.speedKmh;
+	into.rpm = s.rpm;
+	into.pedalPct = s.pedalPct;
+	into.haldexEngagementPct = s.haldexEngagementPct;
+	into.haldexState = s.haldexState;
+	into.speedAgeMs = s.speedAgeMs === null ? -1 : s.speedAgeMs;
+	into.engineAgeMs = s.motor1AgeMs === null ? -1 : s.motor1AgeMs;
+	into.haldexAgeMs = s.haldexAgeMs === null ? -1 : s.haldexAgeMs;
+	return into;
+}
+
 export function vehicleFromNative(s: NativeSnapshotShape): VehicleState {
 	const age = (a: number | null) => (a === null ? -1 : a);
 	return {

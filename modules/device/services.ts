@@ -32,7 +32,10 @@ import { decideBoot, normalizeResetReason, readBootRecord, writeBootRecord, STAB
 import { EventLog, type EventKind } from "device/event-log";
 import { NetworkService, AP_ADDRESS } from "device/network";
 import { ButtonGestures, nextFavourite, type Gesture } from "device/button";
-import { LED_FRAME_MS, ledColorAt, ledState, rgbHex, type LedInputs, type LedState } from "device/led";
+import { LED_FRAME_MS, ledColorAt, ledState, rgbHex, type LedState } from "device/led";
+
+/** How often the LED re-reads its slower signals (update, trial, bus fault, watchdog, setup window). */
+export const LED_SIGNALS_MS = 200;
 import { loadDeviceSettings, saveDeviceSettings, patchDeviceSettings, type DeviceSettings } from "device/settings";
 
 export const HOUSEKEEPING_MS = 1000;
@@ -122,15 +125,34 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 	const sig = deps.signals ?? {};
 	const read = (f: (() => boolean) | undefined) => { try { return f ? f() : false; } catch { return false; } };
 	const mode = () => { try { return sig.effectiveMode?.() ?? "STOCK"; } catch { return "STOCK"; } };
-	const ledInputs = (): LedInputs => ({
-		mode: safeMode.active ? "STOCK" : mode(),
-		safeMode: safeMode.active,
-		updating: read(sig.updating),
-		pendingVerify: read(sig.pendingVerify),
-		busFault: read(sig.busFault),
-		watchdogFallback: read(sig.watchdogFallback),
-		setupOpen: read(deps.setupOpen),
-	});
+	// The LED is drawn 20 times a second; building its state each frame cost about 100 slots
+	// (the signals read the bridge's health, the OTA state, the setup window). So the signals
+	// are sampled every LED_SIGNALS_MS, the mode every frame, and a new LedState is made only
+	// when one of them changed: an unchanged frame allocates nothing.
+	let ledAt = -Infinity;
+	let ledMode = "", ledFlags = -1;
+	let ledLast: LedState | undefined;
+	const ledFlag = (on: boolean, bit: number) => (on ? bit : 0);
+	let signalFlags = 0;
+	const currentLed = (): LedState => {
+		const now = clock.monotonicMs();
+		if (now - ledAt >= LED_SIGNALS_MS || now < ledAt) {
+			ledAt = now;
+			signalFlags = ledFlag(read(sig.updating), 1) | ledFlag(read(sig.pendingVerify), 2) | ledFlag(read(sig.busFault), 4)
+				| ledFlag(read(sig.watchdogFallback), 8) | ledFlag(read(deps.setupOpen), 16);
+		}
+		const m = safeMode.active ? "STOCK" : mode();
+		const flags = signalFlags | ledFlag(safeMode.active, 32);
+		if (!ledLast || m !== ledMode || flags !== ledFlags) {
+			ledMode = m;
+			ledFlags = flags;
+			ledLast = ledState({
+				mode: m, safeMode: (flags & 32) !== 0, updating: (flags & 1) !== 0, pendingVerify: (flags & 2) !== 0,
+				busFault: (flags & 4) !== 0, watchdogFallback: (flags & 8) !== 0, setupOpen: (flags & 16) !== 0,
+			});
+		}
+		return ledLast;
+	};
 
 	const network = ports.wifi ? new NetworkService({
 		wifi: ports.wifi, mdns: ports.mdns, udp: ports.udp, sntp: ports.sntp, store, clock, timers, logger,
@@ -202,7 +224,7 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 			applyMirrors();
 			return settings;
 		},
-		led: () => ledState(ledInputs()),
+		led: currentLed,
 		gesture,
 		authEvent(event, detail) {
 			events.record(event === "password_set" ? "setup" : "login", detail);

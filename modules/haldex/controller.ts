@@ -18,9 +18,9 @@ import type { BridgeMode, CanBridge, HaldexGeneration, VehicleState } from "port
 import type { Timers, TimerHandle } from "ports/timers";
 import type { Clock } from "ports/clock";
 import type { Logger } from "ports/log";
-import type { HaldexSettingsStore } from "haldex/settings";
+import type { HaldexConfig, HaldexSettingsStore } from "haldex/settings";
 import { bridgeModeOf, type HaldexMode } from "haldex/modes";
-import { ReleaseRamp, rawTarget } from "haldex/target";
+import { ReleaseRamp, rawTarget, type TargetSettings } from "haldex/target";
 
 export const TICK_MS = 20;
 
@@ -127,6 +127,17 @@ export class HaldexController {
 		return this.state() === "running" ? this.#d.settings.config.mode : "STOCK";
 	}
 
+	#settingsFor: unknown;
+	#settingsForTarget: TargetSettings | undefined;
+	/** The settings the target needs, made once per settings change (not 50 times a second). */
+	#targetSettings(config: Readonly<HaldexConfig>): TargetSettings {
+		if (this.#settingsFor !== config || !this.#settingsForTarget) {
+			this.#settingsFor = config;
+			this.#settingsForTarget = { ...config.settings, speedCurve: config.speedCurve, throttleCurve: config.throttleCurve, map: config.map };
+		}
+		return this.#settingsForTarget;
+	}
+
 	/** One control step; the timer calls it every TICK_MS. */
 	tick(): void {
 		const now = this.#d.clock.monotonicMs();
@@ -140,7 +151,7 @@ export class HaldexController {
 			return;
 		}
 		const vehicle = this.#d.bridge.vehicle();
-		const request = rawTarget(mode, { ...config.settings, speedCurve: config.speedCurve, throttleCurve: config.throttleCurve, map: config.map }, vehicle);
+		const request = rawTarget(mode, this.#targetSettings(config), vehicle);
 		const ramped = this.#ramp.step(request ?? 0, now, config.settings.lockReleaseRatePctPerSec);
 		this.#request = request;
 		this.#target = Math.round(ramped);

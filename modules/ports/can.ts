@@ -54,6 +54,7 @@ export interface CanBridge {
 	setTarget(generation: HaldexGeneration, lockPct: number | null, mode?: BridgeMode): void;
 	/** True while the C core is rewriting (not in STOCK and not fallen back). */
 	rewriting(): boolean;
+	/** The latest decoded inputs. The board reuses one object for every call: read it now, don't keep it. */
 	vehicle(): VehicleState;
 	counters(): BridgeCounters;
 	health(): { chassis: BusHealth; haldex: BusHealth };

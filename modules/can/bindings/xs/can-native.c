@@ -145,7 +145,11 @@ void xs_ohx_can_snapshot(xsMachine *the)
     ohx_port_unlock();
     if (r != OHX_OK) throw_code(the, r);
     xsmcVars(1);
-    xsmcSetNewObject(xsResult);
+    /* snapshot(into): refill the caller's object, so the 50 Hz control loop allocates nothing */
+    if (xsmcArgc > 0 && xsmcTypeOf(xsArg(0)) == xsReferenceType)
+        xsResult = xsArg(0);
+    else
+        xsmcSetNewObject(xsResult);
     set_num(the, "speedKmh", s.speed_centi_kmh / 100.0);
     set_num(the, "speedSource", s.speed_source);
     set_age(the, "speedAgeMs", s.speed_age_ms);

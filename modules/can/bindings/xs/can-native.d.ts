@@ -59,7 +59,8 @@ export default class CANNative {
 	setWatchdogMs(ms: number): void;
 	holdPassthrough(hold: boolean): void;
 	state(): CanState;
-	snapshot(): CanSnapshot;
+	/** With `into`, refills that object (no allocation once it has every field) and returns it. */
+	snapshot(into?: CanSnapshot): CanSnapshot;
 	counters(): CanCounters;
 	resetCounters(): void;
 	busStatus(bus: CanBus): CanBusStatus;

@@ -1,0 +1,117 @@
+/*
+ * Allocation on the hot paths, measured inside XS (@agoric/xsnap): slots
+ * allocated per uploaded KiB (the upload route -> update service -> stager
+ * -> validator -> slot writer) and per GET /api/status. xsnap's meter gives
+ * the slots in use; a step starts right after gc() and is small enough that
+ * no collection runs inside it (a step whose count falls is dropped), so the
+ * growth is what the step allocated. A slot is 16 bytes on the C6. Chunk
+ * bytes (strings, buffers) are not visible in xsnap: `npm run check:mcsim`
+ * reads them from mcsim's instruments.
+ *
+ * The digest and the CAN bridge are stand-ins that allocate nothing, as the
+ * board's natives do in JS (crypt's Digest; NativeCanBridge refills one
+ * object), and the flash is the tests' in-memory model. The periodic work is
+ * measured per call (a controller tick, an LED frame): the tests' timers
+ * would count their own bookkeeping.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { PROJECT_ROOT, bundleForXs } from "../host-tests/xs/xs-engine";
+import type { Benchmark } from "./registry";
+
+const ENTRY = `
+import { createFirmware } from "app/firmware";
+import { fakePlatform } from "./host-tests/support/fakes";
+import { buildEspImage } from "./host-tests/support/esp-image";
+import { base64Encode } from "util/base64";
+import { utf8Encode } from "util/utf8";
+const p = fakePlatform("1.0.0+ohxs");
+// A digest that allocates nothing per chunk, like the board's native one.
+const digests = { sha256() { return { write() {}, close() { return new Uint8Array(32); } }; } };
+// A bridge that allocates nothing, like NativeCanBridge (one vehicle object, refilled).
+const vehicle = { speedKmh: 42, rpm: 2500, pedalPct: 30, haldexEngagementPct: 40, haldexState: 0, speedAgeMs: 10, engineAgeMs: 10, haldexAgeMs: 10 };
+const counters = { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0 };
+const bus = { started: true, busOff: false, silent: false };
+const health = { chassis: bus, haldex: bus };
+const can = { setTarget() {}, holdPassthrough() {}, rewriting: () => true, vehicle: () => vehicle, counters: () => counters, health: () => health, selfTest: () => true };
+const fw = createFirmware({ ...p, digests, can }, { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 8 } });
+const HOST = { host: "openhaldex.local" };
+if (fw.router.handle({ method: "POST", target: "/api/setup", headers: { ...HOST, "content-type": "application/json" } }, JSON.stringify({ password: "bench-password" })).status !== 200) throw new Error("setup");
+const AUTH = "Basic " + base64Encode(utf8Encode("admin:bench-password"));
+const image = buildEspImage({ version: "1.1.0+ohxs", size: 120 * 1024, seed: 7 }); // the tests' board has 128 KiB slots
+
+const CHUNK = 1024;
+let ex, at = 0;
+globalThis.bench = {
+	status(n) { for (let i = 0; i < n; i++) if (fw.router.handle({ method: "GET", target: "/api/status", headers: HOST }).status !== 200) throw new Error("status"); },
+	begin() {
+		ex = fw.router.open({ method: "POST", target: "/api/update/images/upload", headers: { ...HOST, "content-type": "application/octet-stream", authorization: AUTH } }, image.length);
+		if (!ex.wantsBody) throw new Error("upload refused: " + ex.finish().status);
+	},
+	tick(n) { for (let i = 0; i < n; i++) fw.haldex.controller.tick(); },
+	led(n) { for (let i = 0; i < n; i++) fw.device.led(); },
+	mode(m) { fw.haldex.settings.setMode(m); },
+	upload(kib) { for (let i = 0; i < kib && at < image.length; i++) { ex.write(image.subarray(at, at + CHUNK)); at += CHUNK; } },
+};
+`;
+
+interface Meter { slots?: number; compute?: number; error?: string }
+
+async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: number[]; statusCompute: number[]; tickSlots: number[]; ledSlots: number[] }> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-bench-xs-"));
+	const bundle = path.join(dir, "bundle.js");
+	fs.writeFileSync(bundle, await bundleForXs(ENTRY));
+	const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bench/xs-steps.mjs"), bundle], { stdio: ["pipe", "pipe", "inherit"] });
+	const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+	const step = async (expr: string): Promise<Meter> => {
+		child.stdin!.write(`${expr}\n`);
+		const { value } = await lines.next();
+		const m = JSON.parse(value) as Meter;
+		if (m.error) throw new Error(`${expr}: ${m.error}`);
+		return m;
+	};
+	const delta = async (expr: string): Promise<{ slots: number; compute: number } | undefined> => {
+		const base = await step("gc()");
+		const after = await step(expr);
+		const slots = after.slots! - base.slots!;
+		return slots >= 0 ? { slots, compute: after.compute! } : undefined; // a collection ran inside: drop it
+	};
+	await step("bench.status(3)"); // warm up (lazy caches)
+	const statusSlots: number[] = [], statusCompute: number[] = [];
+	for (let i = 0; i < 7; i++) { const d = await delta("bench.status(1)"); if (d) { statusSlots.push(d.slots); statusCompute.push(d.compute); } }
+	const perCall = async (expr: string, n: number) => {
+		await step(expr);
+		const runs: number[] = [];
+		for (let i = 0; i < 5; i++) { const d = await delta(expr); if (d) runs.push(d.slots / n); }
+		return runs;
+	};
+	await step('bench.mode("5050")');
+	const tickSlots = await perCall("bench.tick(50)", 50);
+	const ledSlots = await perCall("bench.led(20)", 20);
+	await step("bench.begin()");
+	await step("bench.upload(16)"); // past the header and first erase
+	const uploadSlotsPerKiB: number[] = [];
+	for (let i = 0; i < 6; i++) { const d = await delta("bench.upload(16)"); if (d) uploadSlotsPerKiB.push(d.slots / 16); }
+	child.stdin!.end();
+	await new Promise((r) => child.on("exit", r));
+	fs.rmSync(dir, { recursive: true, force: true });
+	return { statusSlots, uploadSlotsPerKiB, statusCompute, tickSlots, ledSlots };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export const xsAllocBench: Benchmark = {
+	name: "allocation in XS: /api/status, the control loop, the LED, uploads (slots, 16 B each on the C6)",
+	async run() {
+		const m = await measure();
+		console.log(`GET /api/status     ${median(m.statusSlots)} slots per answer (${(median(m.statusSlots) * 16 / 1024).toFixed(1)} KiB on the C6), runs ${m.statusSlots.join(", ")}; ${median(m.statusCompute)} XS compute units`);
+		console.log(`controller tick     ${median(m.tickSlots).toFixed(1)} slots per tick in 5050 (50 a second: ${(median(m.tickSlots) * 50).toFixed(0)} slots/s)`);
+		console.log(`LED frame           ${median(m.ledSlots).toFixed(1)} slots per unchanged frame (20 a second: ${(median(m.ledSlots) * 20).toFixed(0)} slots/s)`);
+		console.log(`upload              ${median(m.uploadSlotsPerKiB).toFixed(1)} slots per KiB (1 KiB writes), runs ${m.uploadSlotsPerKiB.map((x) => x.toFixed(1)).join(", ")}`);
+	},
+};
+
+if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) await xsAllocBench.run();

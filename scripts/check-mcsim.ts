@@ -1,0 +1,290 @@
+/*
+ * `npm run check:mcsim`: the firmware in the Moddable SDK's own simulator,
+ * under load, the way the board runs it (preloaded modules, fixed heap, the
+ * SDK's http, the xsmc CAN binding). With $MODDABLE set it:
+ *   1. builds for lin from a fresh state (its own HTTP port, store file and
+ *      UDP ports, so it does not disturb another mcsim);
+ *   2. runs mcsim headless (xvfb-run) and reads its instruments every second;
+ *   3. GETs every route of docs/api.md (no 5xx), sets the admin password;
+ *   4. for LOAD_SECONDS: uploads images from the project's image builder, good
+ *      and broken, one after another; polls /api/status twice a second; sends
+ *      frames to the bridge on both buses at FRAMES_PER_S each over UDP and
+ *      counts what comes out the other side;
+ *   5. fills the event log, GETs every route again;
+ *   6. restarts mcsim and checks the password still works.
+ * It fails on a segfault, an XS abort, any 5xx, an unanswered poll, a dropped
+ * or unbridged frame, or memory over the goals (at most one collection per
+ * 256 KB uploaded; the live set under 60 % of the chunk heap), and prints its
+ * figures (docs/performance.md). Without $MODDABLE: "skipped", exit 0.
+ *   tsx scripts/check-mcsim.ts [--seconds N] [--rate FRAMES_PER_S] [--incremental]
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildEspImage, type EspImageOptions } from "../host/adapters/flash/esp-image";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
+const LOAD_SECONDS = arg("--seconds", 180);
+const FRAMES_PER_S = arg("--rate", 4000);
+const HTTP_PORT = 18080;
+const UDP_BASE = 31100;
+const PASSWORD = "check-mcsim-1";
+const CHUNK_HEAP = 49152;
+const { MODDABLE } = process.env;
+
+if (!MODDABLE) {
+	console.log("check:mcsim skipped: no Moddable SDK ($MODDABLE is not set; see README.md, \"Build for a board\")");
+	process.exit(0);
+}
+if (spawnSync("xvfb-run", ["--help"]).error) {
+	console.log("check:mcsim skipped: xvfb-run not found (apt-get install xvfb)");
+	process.exit(0);
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-check-mcsim-"));
+const storeFile = path.join(work, "store.json");
+const failures: string[] = [];
+const fail = (why: string) => { failures.push(why); console.log(`FAIL ${why}`); };
+const note = (line: string) => console.log(line);
+
+// 1. build
+const app = path.basename(ROOT);
+const tmp = path.join(MODDABLE, "build/tmp/lin/mc/debug", app);
+const bin = path.join(MODDABLE, "build/bin/lin/mc/debug", app);
+if (!process.argv.includes("--incremental")) for (const d of [tmp, bin]) fs.rmSync(d, { recursive: true, force: true });
+note(`building for lin (httpPort=${HTTP_PORT}, storeFile=${storeFile}) ...`);
+const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), "lin", `httpPort=${HTTP_PORT}`, `storeFile=${storeFile}`], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+fs.writeFileSync(path.join(work, "build.log"), `${build.stdout}${build.stderr}`);
+const xslWarnings = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.startsWith("### warning"));
+if (build.status !== 0) { fail(`the lin build failed (${path.join(work, "build.log")})`); finish(); }
+note(`built ${path.join(bin, "mc.so")}; xsl printed ${xslWarnings.length} warnings (docs/preload-hazards.md)`);
+
+// 2. mcsim and its instruments
+interface Sample { chunkUsed: number; slotUsed: number; gcs: number; atMs: number }
+let samples: Sample[] = [];
+let key: string[] = [];
+let mcsimLog = "";
+function startMcsim(): ChildProcess {
+	const mcsim = path.join(MODDABLE!, "build/bin/lin/release/mcsim");
+	const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", mcsim, path.join(bin, "mc.so")], { env: { ...process.env, OHX_CAN_UDP_BASE: String(UDP_BASE) }, stdio: ["ignore", "pipe", "pipe"] });
+	const onText = (text: string) => {
+		mcsimLog += text;
+		for (const line of text.split("\n")) {
+			if (line.startsWith("instruments key: ")) key = line.slice(17).split(",");
+			else if (line.startsWith("instruments: ")) {
+				const v = line.slice(13).split(",").map(Number);
+				const at = (name: string) => v[key.indexOf(name)];
+				samples.push({ chunkUsed: at("Chunk used"), slotUsed: at("Slot used"), gcs: at("Garbage collections"), atMs: Date.now() });
+			}
+		}
+	};
+	child.stdout!.setEncoding("utf8").on("data", onText);
+	child.stderr!.setEncoding("utf8").on("data", onText);
+	return child;
+}
+const crashed = () => /Segmentation fault|XS abort|memory full|stack overflow/i.exec(mcsimLog)?.[0];
+
+// HTTP helpers (every answer must be JSON with the right status; 5xx fails)
+interface Answer { status: number; body: string; ms: number }
+function request(method: string, target: string, options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number } = {}): Promise<Answer> {
+	const started = Date.now();
+	return new Promise((resolve) => {
+		const headers: Record<string, string> = { host: "openhaldex.local" };
+		if (options.auth) headers.authorization = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`;
+		if (options.type) headers["content-type"] = options.type;
+		const body = typeof options.body === "string" ? Buffer.from(options.body) : options.body;
+		if (body || options.length !== undefined) headers["content-length"] = String(options.length ?? body!.length);
+		const req = http.request({ host: "127.0.0.1", port: HTTP_PORT, method, path: target, headers, agent: false, timeout: options.timeoutMs ?? 30_000 }, (res) => {
+			let text = "";
+			res.setEncoding("utf8").on("data", (c) => { text += c; }).on("end", () => resolve({ status: res.statusCode ?? 0, body: text, ms: Date.now() - started }));
+		});
+		req.on("timeout", () => { req.destroy(); resolve({ status: 0, body: "timeout", ms: Date.now() - started }); });
+		req.on("error", (e) => resolve({ status: 0, body: String(e.message), ms: Date.now() - started }));
+		if (body) {
+			// in pieces, as a phone would send it; stop when the board has already answered
+			let at = 0;
+			const pump = () => { while (at < body.length) { const piece = body.subarray(at, at + 4096); at += piece.length; if (!req.write(piece)) { req.once("drain", pump); return; } } req.end(); };
+			pump();
+		}
+		else req.end();
+	});
+}
+async function waitForBoard(ms = 30_000): Promise<boolean> {
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if ((await request("GET", "/api/status", { timeoutMs: 2000 })).status === 200) return true;
+		if (crashed()) return false;
+		await new Promise((r) => setTimeout(r, 300));
+	}
+	return false;
+}
+
+/** Every GET route docs/api.md documents (templates filled in). */
+function documentedGets(): string[] {
+	const text = fs.readFileSync(path.join(ROOT, "docs/api.md"), "utf8");
+	const out = new Set<string>();
+	for (const m of text.matchAll(/^###.*$/gm)) {
+		if (/Simulator/i.test(m[0])) continue;
+		for (const g of m[0].matchAll(/GET (\/api\/[^`,\s]+)/g)) {
+			const p = g[1].replace("{id}", "1");
+			const alt = /\{([a-z|]+)\}/.exec(p);
+			if (alt) for (const a of alt[1].split("|")) out.add(p.replace(alt[0], a));
+			else out.add(p);
+		}
+	}
+	return [...out];
+}
+async function getEverything(label: string): Promise<void> {
+	const routes = documentedGets();
+	let bad = 0;
+	for (const route of routes) {
+		const r = await request("GET", route);
+		if (r.status === 0 || r.status >= 500) { bad++; fail(`${label}: GET ${route} answered ${r.status} ${r.body.slice(0, 120)}`); }
+		else if (!r.body.startsWith("{")) { bad++; fail(`${label}: GET ${route} answered ${r.status} without a JSON body`); }
+	}
+	note(`${label}: ${routes.length} documented GET routes, ${routes.length - bad} answered without a 5xx`);
+}
+
+// 4. the load
+function images(): { name: string; bytes: Uint8Array; want: number[] }[] {
+	const good = (seed: number, size: number): EspImageOptions => ({ version: "0.2.0+ohxs", size, seed, chipId: 0x0d });
+	return [
+		{ name: "good 24 KiB", bytes: buildEspImage(good(1, 24 * 1024)), want: [200] },
+		{ name: "good 48 KiB", bytes: buildEspImage(good(2, 48 * 1024)), want: [200] },
+		{ name: "bad checksum", bytes: buildEspImage({ ...good(3, 24 * 1024), badChecksum: true }), want: [422] },
+		{ name: "bad magic", bytes: buildEspImage({ ...good(4, 16 * 1024), magic: 0x00 }), want: [422] },
+		{ name: "another chip", bytes: buildEspImage({ ...good(5, 16 * 1024), chipId: 0x09 }), want: [422] },
+		{ name: "not an OpenHaldex XS build", bytes: buildEspImage({ ...good(6, 16 * 1024), version: "0.2.0" }), want: [422] },
+	];
+}
+
+interface FrameStats { sent: number; received: number; bad: number }
+function frameLoad(rate: number) {
+	const chassis = dgram.createSocket("udp4"), haldex = dgram.createSocket("udp4");
+	const stats = { toHaldex: { sent: 0, received: 0, bad: 0 } as FrameStats, toChassis: { sent: 0, received: 0, bad: 0 } as FrameStats };
+	const seen = [new Uint8Array(1 << 24), new Uint8Array(1 << 24)];
+	// What the bridge puts on the Haldex bus reaches UDP_BASE+3; on the chassis bus, UDP_BASE+1.
+	const listen = (sock: dgram.Socket, port: number, s: FrameStats, index: number, id: number) => {
+		sock.on("message", (m) => {
+			if (m.length !== 16 || m.readUInt32LE(4) !== id) return;
+			const seq = m.readUInt32LE(8);
+			if (seq >= seen[index].length || seen[index][seq]) { s.bad++; return; }
+			seen[index][seq] = 1;
+			s.received++;
+		});
+		sock.bind(port, "127.0.0.1");
+	};
+	listen(haldex, UDP_BASE + 3, stats.toHaldex, 0, 0x123);
+	listen(chassis, UDP_BASE + 1, stats.toChassis, 1, 0x124);
+	const frame = (bus: number, id: number, seq: number) => {
+		const b = Buffer.alloc(16);
+		b[0] = 1; b[2] = 8; b[3] = bus; b.writeUInt32LE(id, 4); b.writeUInt32LE(seq, 8); b.writeUInt32LE(0xa5a5a5a5, 12);
+		return b;
+	};
+	const started = Date.now();
+	const timer = setInterval(() => {
+		const due = Math.floor(((Date.now() - started) / 1000) * rate);
+		while (stats.toHaldex.sent < due) {
+			chassis.send(frame(0, 0x123, stats.toHaldex.sent++), UDP_BASE, "127.0.0.1");
+			haldex.send(frame(1, 0x124, stats.toChassis.sent++), UDP_BASE + 2, "127.0.0.1");
+		}
+	}, 5);
+	return {
+		stats,
+		stop: async () => { clearInterval(timer); await new Promise((r) => setTimeout(r, 1500)); chassis.close(); haldex.close(); },
+	};
+}
+
+async function main(): Promise<void> {
+	let mcsim = startMcsim();
+	if (!(await waitForBoard())) { fail(`mcsim did not answer (${crashed() ?? "no crash seen"})`); return; }
+	note("mcsim answers");
+	await getEverything("fresh boot");
+	const setup = await request("POST", "/api/setup", { body: JSON.stringify({ password: PASSWORD }), type: "application/json" });
+	if (setup.status !== 200) fail(`POST /api/setup answered ${setup.status} ${setup.body}`);
+
+	// early refusal: a content-length over the slot is answered before any body
+	const early = await request("POST", "/api/update/images/upload", { auth: true, type: "application/octet-stream", length: 4 * 1024 * 1024, timeoutMs: 5000 });
+	if (early.status !== 413) fail(`an upload announcing 4 MB answered ${early.status} (${early.ms} ms), not 413`);
+	else note(`an upload announcing 4 MB: 413 after ${early.ms} ms, no body read`);
+
+	const set = images();
+	const samplesBefore = samples.length;
+	const frames = frameLoad(FRAMES_PER_S);
+	let polls = 0, pollFailures = 0, pollMaxMs = 0;
+	const poller = setInterval(async () => {
+		polls++;
+		const r = await request("GET", "/api/status", { timeoutMs: 5000 });
+		pollMaxMs = Math.max(pollMaxMs, r.ms);
+		if (r.status !== 200) { pollFailures++; if (pollFailures <= 5) fail(`poll ${polls} answered ${r.status} ${r.body.slice(0, 80)}`); }
+	}, 500);
+	const until = Date.now() + LOAD_SECONDS * 1000;
+	let uploads = 0, uploadedBytes = 0;
+	const outcome: Record<string, number> = {};
+	while (Date.now() < until && !crashed()) {
+		const img = set[uploads % set.length];
+		const r = await request("POST", "/api/update/images/upload", { auth: true, type: "application/octet-stream", body: img.bytes, timeoutMs: 60_000 });
+		uploads++;
+		uploadedBytes += img.bytes.length;
+		outcome[`${img.name}: ${r.status}`] = (outcome[`${img.name}: ${r.status}`] ?? 0) + 1;
+		if (!img.want.includes(r.status)) fail(`upload ${uploads} (${img.name}) answered ${r.status} ${r.body.slice(0, 120)}`);
+		if (r.status === 200) {
+			const id = JSON.parse(r.body).id;
+			const del = await request("DELETE", `/api/update/images/${id}`, { auth: true });
+			if (del.status !== 204) fail(`DELETE image ${id} answered ${del.status}`);
+		}
+	}
+	clearInterval(poller);
+	await frames.stop();
+	const load = samples.slice(samplesBefore);
+	note(`load: ${uploads} uploads (${(uploadedBytes / 1024).toFixed(0)} KiB) in ${LOAD_SECONDS} s: ${Object.entries(outcome).map(([k, n]) => `${k} x${n}`).join("; ")}`);
+	note(`polls: ${polls} sent, ${polls - pollFailures} answered, slowest ${pollMaxMs} ms`);
+	for (const [dir, s] of Object.entries(frames.stats)) {
+		note(`frames ${dir}: ${s.sent} sent, ${s.received} bridged, ${s.sent - s.received} missing, ${s.bad} duplicated (${FRAMES_PER_S}/s)`);
+		if (s.received !== s.sent || s.bad) fail(`frames ${dir}: ${s.sent - s.received} not bridged, ${s.bad} duplicated`);
+	}
+	if (pollFailures) fail(`${pollFailures} of ${polls} polls unanswered`);
+
+	// memory over the load
+	const gcs = load.reduce((n, s) => n + s.gcs, 0);
+	const perQuarterMB = gcs / Math.max(1, uploadedBytes / (256 * 1024));
+	const peakChunks = Math.max(...load.map((s) => s.chunkUsed)), peakSlots = Math.max(...load.map((s) => s.slotUsed));
+	const afterGc = load.filter((s) => s.gcs > 0).map((s) => s.chunkUsed);
+	const live = afterGc.length ? Math.min(...afterGc) : Math.min(...load.map((s) => s.chunkUsed));
+	note(`memory: ${gcs} collections (${perQuarterMB.toFixed(2)} per 256 KB uploaded; ${(gcs / (uploadedBytes / (1024 * 1024))).toFixed(1)} per MB), chunk peak ${peakChunks} of ${CHUNK_HEAP} B, slot peak ${peakSlots}, live set (chunks, lowest sample after a collection) ${live} B = ${((100 * live) / CHUNK_HEAP).toFixed(0)} %`);
+	if (perQuarterMB > 1) fail(`${perQuarterMB.toFixed(2)} collections per 256 KB uploaded (goal: at most 1)`);
+	if (live > 0.6 * CHUNK_HEAP) fail(`live set ${live} B is over 60 % of the ${CHUNK_HEAP} B chunk heap`);
+
+	// 5. a full event log, then every route again
+	for (let i = 0; i < 130; i++) await request("POST", "/api/mode", { auth: true, type: "application/json", body: JSON.stringify({ mode: i % 2 ? "FWD" : "STOCK" }) });
+	const logs = await request("GET", "/api/logs");
+	note(`event log: GET /api/logs answered ${logs.status}, ${logs.body.length} B, ${logs.status === 200 ? JSON.parse(logs.body).entries.length : 0} entries`);
+	await getEverything("after filling the event log");
+
+	// 6. restart: the password must survive
+	mcsim.kill("SIGTERM");
+	spawnSync("pkill", ["-f", path.join(bin, "mc.so")]);
+	await new Promise((r) => setTimeout(r, 1500));
+	mcsim = startMcsim();
+	if (!(await waitForBoard())) { fail("mcsim did not come back after a restart"); return; }
+	const check = await request("POST", "/api/auth/check", { auth: true });
+	if (check.status !== 200) fail(`after a restart the password is refused (${check.status} ${check.body})`);
+	else note("after a restart: the password set before is accepted");
+	mcsim.kill("SIGTERM");
+	spawnSync("pkill", ["-f", path.join(bin, "mc.so")]);
+}
+
+function finish(): never {
+	const crash = crashed();
+	if (crash) fail(`mcsim printed "${crash}"`);
+	fs.writeFileSync(path.join(work, "mcsim.log"), mcsimLog);
+	console.log(`\ncheck:mcsim: ${failures.length ? `FAILED (${failures.length})` : "passed"}; logs in ${work}`);
+	process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((e) => fail(String(e?.stack ?? e))).finally(finish);

@@ -1,4 +1,4 @@
-// `npm run build:sim` / `npm run build:device`: build the app with an
+// `npm run build:mcsim` / `npm run build:device`: build the app with an
 // installed Moddable SDK ($MODDABLE). The pinned TypeScript from
 // node_modules goes first on PATH, because mcconfig runs `tsc` and needs
 // TypeScript >= 6 for its es2025 target. The version is synced first so

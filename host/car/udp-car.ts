@@ -7,7 +7,7 @@
  *   car  --chassis frames-->  :30100  [bridge]  :30103 --Haldex-side output--> simulated Haldex
  *   car  <--chassis output--  :30101  [bridge]  :30102 <--0x2C0 reports------- simulated Haldex
  *
- * Run: npm run sim:car-udp [-- --seconds N] (base port: $OHX_CAN_UDP_BASE, default 30100).
+ * Run: npm run mcsim:car-udp [-- --seconds N] (base port: $OHX_CAN_UDP_BASE, default 30100).
  */
 
 import dgram from "node:dgram";

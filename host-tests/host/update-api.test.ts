@@ -96,6 +96,25 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal(upd.body.current, next);
 	});
 
+	it("puts the owner's mode back in effect once the new firmware is confirmed (STOCK only during the install and the trial)", async () => {
+		await setup();
+		assert.equal((await request(sim, "POST", "/api/mode", json({ mode: "5050" }))).status, 200);
+		assert.equal((await request(sim, "GET", "/api/status", { auth: false })).body.effectiveMode, "5050");
+		const image = buildEspImage({ version: next, size: 60_000, seed: 9 });
+		assert.equal((await request(sim, "POST", "/api/update/images/upload", octets(image))).status, 200);
+		const bootsBefore = sim.boots;
+		assert.equal((await request(sim, "POST", "/api/update/install")).status, 200);
+		await until("the reboot", async () => sim.boots > bootsBefore && (await request(sim, "GET", "/api/status", { auth: false })).status === 200);
+		const trial = (await request(sim, "GET", "/api/status", { auth: false })).body;
+		assert.equal(trial.update.verifying, true);
+		assert.equal(trial.effectiveMode, "STOCK", "held in STOCK while the new firmware is on trial");
+		assert.equal(trial.mode, "5050", "the owner's choice is kept");
+		await until("the confirmation", async () => (await request(sim, "GET", "/api/update", { auth: false })).body.state === "IDLE");
+		await until("the mode to apply again", async () => (await request(sim, "GET", "/api/status", { auth: false })).body.effectiveMode === "5050", 3000);
+		const after = (await request(sim, "GET", "/api/status", { auth: false })).body;
+		assert.deepEqual({ mode: after.mode, effectiveMode: after.effectiveMode }, { mode: "5050", effectiveMode: "5050" });
+	});
+
 	it("refuses each guard with its own 409", async () => {
 		await setup();
 		await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "drive" }), auth: false });

@@ -126,8 +126,11 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		restart: platform.restart,
 		vehicle: () => can.vehicle(),
 		hold: {
-			hold: (reason) => { haldex.controller.holdStock(reason); can.holdPassthrough?.(true); },
-			release: (reason) => { can.holdPassthrough?.(false); haldex.controller.release(reason); },
+			hold: (reason) => {
+				const held = haldex.controller.holdStock(reason);
+				can.holdPassthrough?.(true);
+				return { release: () => { can.holdPassthrough?.(false); held.release(); } };
+			},
 		},
 		remote: options.remote ?? client,
 		onConfirmed: () => { haldex.settings.migrateIfConfirmed(ota.runningState()); },

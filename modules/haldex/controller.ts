@@ -34,6 +34,12 @@ export interface HaldexControllerDeps {
 	logger?: Logger;
 }
 
+/** A STOCK hold: ended by release(), once; releasing twice does nothing. */
+export interface StockHold {
+	readonly reason: string;
+	release(): void;
+}
+
 export interface ControllerStatus {
 	state: ControllerState;
 	/** The mode the driver selected. */
@@ -59,7 +65,7 @@ export interface ControllerStatus {
 export class HaldexController {
 	readonly #d: HaldexControllerDeps;
 	readonly #ramp = new ReleaseRamp();
-	readonly #holds: string[] = [];
+	readonly #holds: StockHold[] = [];
 	#timer: TimerHandle | undefined;
 	#state: "running" | "off" | "stopped" = "stopped";
 	#offReason: string | undefined;
@@ -97,23 +103,30 @@ export class HaldexController {
 		this.#d.logger?.log("warn", `haldex controller off: ${reason}`);
 	}
 
-	/** Force pass-through until release(reason). Effective before this returns. Reasons nest. */
-	holdStock(reason: string): void {
-		if (!this.#holds.includes(reason)) this.#holds.push(reason);
+	/**
+	 * Force pass-through until the returned hold is released. Effective before
+	 * this returns. Holds nest, and each is ended only by its own handle: the
+	 * one who held is the one who releases (a reason is for the log and the
+	 * status, never matched).
+	 */
+	holdStock(reason: string): StockHold {
+		const hold: StockHold = {
+			reason,
+			release: () => {
+				const i = this.#holds.indexOf(hold);
+				if (i < 0) return;
+				this.#holds.splice(i, 1);
+				this.#d.logger?.log("info", `haldex hold released: ${reason}${this.#holds.length ? ` (still held: ${this.holds().join(", ")})` : ""}`);
+			},
+		};
+		this.#holds.push(hold);
 		this.#passThrough();
 		this.#d.logger?.log("info", `haldex held in STOCK: ${reason}`);
-	}
-
-	/** End one hold; the mode applies again at the next tick when no hold is left. */
-	release(reason: string): void {
-		const i = this.#holds.indexOf(reason);
-		if (i < 0) return;
-		this.#holds.splice(i, 1);
-		this.#d.logger?.log("info", `haldex hold released: ${reason}${this.#holds.length ? ` (still held: ${this.#holds.join(", ")})` : ""}`);
+		return hold;
 	}
 
 	holds(): string[] {
-		return this.#holds.slice();
+		return this.#holds.map((h) => h.reason);
 	}
 
 	state(): ControllerState {

@@ -7,7 +7,7 @@
  *   registerHaldexRoutes(router, haldex);       // haldex/routes
  *   status = { ...status, ...haldexStatusFields(haldex) };
  *   haldex.settings.migrateIfConfirmed(ota.runningState());   // at boot and after markValid()
- *   haldex.controller.holdStock("ota-install") / release(...)
+ *   const hold = haldex.controller.holdStock("ota-install"); ... hold.release()
  */
 
 import type { CanBridge } from "ports/can";

@@ -52,10 +52,9 @@ export interface ImageInfo {
 	error?: { code: string; message: string };
 }
 
-/** Forces the CAN bridge to pass-through (the controller keeps STOCK). */
+/** Forces the CAN bridge to pass-through (the controller keeps STOCK) until the returned handle is released. */
 export interface BridgeHold {
-	hold(reason: string): void;
-	release(reason: string): void;
+	hold(reason: string): { release(): void };
 }
 
 /** What the update client (remote server) reports, when one is configured. */
@@ -135,7 +134,7 @@ export class UpdateService {
 	#image: ImageInfo | undefined;
 	#transfer: Transfer | undefined;
 	#lastTransfer: Transfer | undefined;
-	#holding = false;
+	#held: { release(): void } | undefined;
 	#watch: TimerHandle | undefined;
 	/** The running image's version: fixed for a boot, and read from flash once. */
 	#current: string | undefined;
@@ -504,15 +503,15 @@ export class UpdateService {
 	}
 
 	#hold(reason: string): void {
-		if (this.#holding) return;
-		this.#holding = true;
-		this.#deps.hold?.hold(reason);
+		this.#held ??= this.#deps.hold?.hold(reason);
 	}
 
-	#release(reason: string): void {
-		if (!this.#holding) return;
-		this.#holding = false;
-		this.#deps.hold?.release(reason);
+	/** End the service's own hold (whatever reason it was taken with); `why` goes to the log. */
+	#release(why: string): void {
+		if (!this.#held) return;
+		this.#deps.logger.log("info", `update service releases its STOCK hold: ${why}`);
+		this.#held.release();
+		this.#held = undefined;
 	}
 
 	#stage(): string {

@@ -139,13 +139,27 @@ describe("haldex/controller", () => {
 		it("resumes the mode only when every hold is released", () => {
 			const { time, bridge, haldex } = setup("5050");
 			haldex.controller.start();
-			haldex.controller.holdStock("pending-verify");
-			haldex.controller.holdStock("ota-install");
-			haldex.controller.release("ota-install");
+			const trial = haldex.controller.holdStock("pending-verify");
+			const install = haldex.controller.holdStock("ota-install");
+			install.release();
 			time.advance(20);
 			assert.isNull(bridge.last!.lockPct);
 			assert.deepEqual(haldex.controller.holds(), ["pending-verify"]);
-			haldex.controller.release("pending-verify");
+			trial.release();
+			time.advance(20);
+			assert.equal(bridge.last!.lockPct, 100);
+		});
+		it("ends a hold only through its own handle: the same reason from someone else, or a second release, changes nothing", () => {
+			const { time, bridge, haldex } = setup("5050");
+			haldex.controller.start();
+			const a = haldex.controller.holdStock("the new firmware is on trial");
+			const b = haldex.controller.holdStock("the new firmware is on trial");
+			a.release();
+			a.release(); // twice: must not end b
+			time.advance(20);
+			assert.isNull(bridge.last!.lockPct, "b still holds");
+			assert.deepEqual(haldex.controller.holds(), ["the new firmware is on trial"]);
+			b.release();
 			time.advance(20);
 			assert.equal(bridge.last!.lockPct, 100);
 		});

@@ -229,12 +229,15 @@ describe("update API over HTTP (simulator)", function () {
 			assert.equal(r.body.error.code, "host_not_allowed");
 		});
 		it("answers a CORS preflight from its own origin without a password, and refuses a foreign one", async () => {
-			const own = await request(sim, "OPTIONS", "/api/update/install", { auth: false, headers: { origin: "http://openhaldex.local", "access-control-request-method": "POST" } });
+			const ownOrigin = `http://openhaldex.local:${sim.port}`; // the simulator's page is on its own port
+			const own = await request(sim, "OPTIONS", "/api/update/install", { auth: false, headers: { origin: ownOrigin, "access-control-request-method": "POST" } });
 			assert.equal(own.status, 204);
-			assert.equal(own.headers["access-control-allow-origin"], "http://openhaldex.local");
-			const foreign = await request(sim, "OPTIONS", "/api/update/install", { auth: false, headers: { origin: "http://evil.example" } });
-			assert.equal(foreign.status, 403);
-			assert.isUndefined(foreign.headers["access-control-allow-origin"]);
+			assert.equal(own.headers["access-control-allow-origin"], ownOrigin);
+			for (const origin of ["http://evil.example", "http://127.0.0.1:9999", "http://localhost:3000", "http://openhaldex.local"]) {
+				const foreign = await request(sim, "OPTIONS", "/api/update/install", { auth: false, headers: { origin } });
+				assert.equal(foreign.status, 403, origin);
+				assert.isUndefined(foreign.headers["access-control-allow-origin"], origin);
+			}
 		});
 	});
 });

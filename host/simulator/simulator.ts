@@ -14,6 +14,7 @@
  */
 
 import fs from "node:fs";
+import net from "node:net";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createFirmware, type Firmware, type FirmwareOptions } from "app/firmware";
@@ -88,11 +89,25 @@ export interface Simulator {
 	readonly device: DeviceSim;
 }
 
+/** A port nothing listens on now (the OS's choice), for "--port 0". */
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once("error", reject);
+		probe.listen(0, "127.0.0.1", () => {
+			const { port } = probe.address() as net.AddressInfo;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
 	fs.mkdirSync(options.dataDir, { recursive: true });
 	const logger = options.logger ?? consoleLogger("[sim] ");
 	const bootDelayMs = options.bootDelayMs ?? 1500;
-	let port = options.port;
+	// The firmware must know its own port from the first boot (CORS grants only its own origin),
+	// so port 0 is resolved to a free port before anything is built.
+	let port = options.port || (await freePort());
 	let boots = 0;
 	let firmware: Firmware | undefined;
 	let server: NodeHttpServer | undefined;

@@ -136,12 +136,13 @@ export class AdminAuth {
 		if (now < this.#lockedUntil) return this.#lockedResponse(now);
 		if (!authorization)
 			return errorResponse(401, "auth_required", "This action needs the admin password.");
-		if (this.#verifiedTag && constantTimeEqual(this.#tag(authorization), this.#verifiedTag)) return undefined;
-		const password = parseBasic(authorization);
-		if (password !== undefined && verifyPassword(this.#deps.digests, stored, password)) {
+		const known = this.#verifiedTag !== undefined && constantTimeEqual(this.#tag(authorization), this.#verifiedTag);
+		const password = known ? undefined : parseBasic(authorization);
+		if (known || (password !== undefined && verifyPassword(this.#deps.digests, stored, password))) {
+			// Failures count "in a row": the owner's right password, cached or not, starts the count again.
 			this.#failures = 0;
 			this.#lockouts = 0;
-			this.#verifiedTag = this.#tag(authorization);
+			if (!known) this.#verifiedTag = this.#tag(authorization);
 			return undefined;
 		}
 		this.#failures++;

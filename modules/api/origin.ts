@@ -44,18 +44,29 @@ export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guar
 	};
 }
 
-function originHost(origin: string): string | undefined {
-	const m = /^https?:\/\/([^/]+)$/i.exec(origin.trim());
-	return m ? hostOf(m[1]) : undefined;
+/**
+ * Whether an Origin is one of the device's own pages: http, one of its names
+ * or addresses, and its own HTTP port (no port = 80). http://127.0.0.1:9999
+ * or http://localhost:3000 is another program's page, not ours.
+ */
+export function ownOrigin(origin: string, allowed: AllowedHosts, port: number): boolean {
+	const m = /^http:\/\/([^/?#@]+)$/i.exec(origin.trim());
+	if (!m) return false;
+	const authority = m[1].toLowerCase();
+	const host = hostOf(authority);
+	const rest = authority.slice(host.length);
+	if (rest !== "" && !/^:\d{1,5}$/.test(rest)) return false;
+	const originPort = rest === "" ? 80 : Number(rest.slice(1));
+	return originPort === port && allows(allowed, host);
 }
 
 const ALLOWED_HEADERS = "authorization, content-type, x-expected-sha256";
 
 /** Answers preflights and refuses state changes from foreign origins. */
-export function corsGuard(router: Router, allowed: AllowedHosts): Guard {
+export function corsGuard(router: Router, allowed: AllowedHosts, port: number): Guard {
 	return (req) => {
 		const origin = req.headers.origin;
-		const ok = origin !== undefined && allows(allowed, originHost(origin) ?? "");
+		const ok = origin !== undefined && ownOrigin(origin, allowed, port);
 		if (req.method === "OPTIONS") {
 			if (!ok) return errorResponse(403, "origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
 			const methods = router.methodsFor(req.path);
@@ -80,10 +91,10 @@ export function corsGuard(router: Router, allowed: AllowedHosts): Guard {
 }
 
 /** Adds Access-Control-Allow-Origin for the device's own origins. */
-export function corsHeaders(allowed: AllowedHosts): Decorator {
+export function corsHeaders(allowed: AllowedHosts, port: number): Decorator {
 	return (req, res) => {
 		const origin = req.headers.origin;
-		if (req.method === "OPTIONS" || origin === undefined || !allows(allowed, originHost(origin) ?? "")) return res;
+		if (req.method === "OPTIONS" || origin === undefined || !ownOrigin(origin, allowed, port)) return res;
 		return { ...res, headers: [...(res.headers ?? []), ["access-control-allow-origin", origin], ["vary", "Origin"]] };
 	};
 }

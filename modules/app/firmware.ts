@@ -84,8 +84,8 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		const address = platform.hostAddresses()[0] ?? `${config.hostName}.local`;
 		return `http://${address}${config.httpPort === 80 ? "" : `:${config.httpPort}`}/`;
 	};
-	router.guard(hostGuard(allowedHosts, portal)).guard(corsGuard(router, allowedHosts)).guard(auth.guard());
-	router.decorate(corsHeaders(allowedHosts));
+	router.guard(hostGuard(allowedHosts, portal)).guard(corsGuard(router, allowedHosts, config.httpPort)).guard(auth.guard());
+	router.decorate(corsHeaders(allowedHosts, config.httpPort));
 	router.decorate((_req, res) => { answered = true; return res; });
 
 	const haldex = createHaldex({ bridge: can, store, timers, clock, logger });

@@ -103,6 +103,13 @@ describe("api/auth", () => {
 			platform.time.advance(30_000);
 			assert.equal(call("POST", "/api/test/change", { authorization: basic("correct horse") }).status, 200);
 		});
+		it("counts wrong passwords in a row only: the owner's right one in between starts the count again", () => {
+			assert.equal(call("POST", "/api/test/change", { authorization: basic("correct horse") }).status, 200); // the owner signs in (cached from now on)
+			for (let i = 0; i < 4; i++) assert.equal(call("POST", "/api/test/change", { authorization: basic(`bad ${i}xxxxx`) }).status, 401);
+			assert.equal(call("POST", "/api/test/change", { authorization: basic("correct horse") }).status, 200);
+			for (let i = 0; i < 4; i++) assert.equal(call("POST", "/api/test/change", { authorization: basic(`bad ${i}yyyyy`) }).status, 401, `wrong ${i + 1} after the right one`);
+			assert.equal(call("POST", "/api/test/change", { authorization: basic("bad 5yyyyy") }).status, 429, "the fifth in a row locks");
+		});
 		it("doubles the lockout on a second series of failures", () => {
 			for (let i = 0; i < 5; i++) call("POST", "/api/test/change", { authorization: basic("bad password") });
 			platform.time.advance(30_000);
@@ -172,6 +179,15 @@ describe("api/origin", () => {
 	it("adds Access-Control-Allow-Origin only for its own origins", () => {
 		assert.equal(header(get({ host: "openhaldex.local", origin: "http://192.168.4.1" }), "access-control-allow-origin"), "http://192.168.4.1");
 		assert.isUndefined(header(get({ host: "openhaldex.local", origin: "http://evil.example" }), "access-control-allow-origin"));
+	});
+	it("grants CORS only to the device's own origins: its names and addresses on its own port, over http", () => {
+		for (const origin of ["http://openhaldex.local", "http://openhaldex.local:80", "http://192.168.4.1", "HTTP://OpenHaldex.local"])
+			assert.equal(header(get({ host: "openhaldex.local", origin }), "access-control-allow-origin"), origin, origin);
+		for (const origin of ["http://127.0.0.1:9999", "http://localhost:3000", "http://openhaldex.local:8080", "https://openhaldex.local", "http://192.168.4.1:81", "http://openhaldex.local:", "http://user@openhaldex.local", "http://openhaldex.local/", "null"]) {
+			assert.isUndefined(header(get({ host: "openhaldex.local", origin }), "access-control-allow-origin"), origin);
+			const write = fw.router.handle({ method: "POST", target: "/api/setup", headers: { host: "openhaldex.local", origin, "content-type": "application/json" } }, '{"password":"xxxxxxxxxx"}');
+			assert.equal(write.status, 403, `a write from ${origin}`);
+		}
 	});
 });
 

@@ -211,6 +211,10 @@ function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r
 				catch {
 					return decorate(errorResponse(400, "bad_json", "The request body is not valid JSON."));
 				}
+				// Every JSON endpoint takes an object: null, an array or a bare value is refused here,
+				// once, rather than read as "no change" by a handler (POST /api/update/server null was a 200).
+				if (value === null || typeof value !== "object" || Array.isArray(value))
+					return decorate(errorResponse(400, "body_not_object", `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`));
 			}
 			return decorate(run(() => spec.handle!(req, value)));
 		},

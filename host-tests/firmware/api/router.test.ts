@@ -72,6 +72,15 @@ describe("api/router", () => {
 		assert.equal(bodyJson(res).error.code, "bad_json");
 	});
 
+	it("refuses a JSON body that is not an object with 400 body_not_object, before any handler runs", () => {
+		for (const text of ["null", "[]", "[1,2]", "3", "\"text\"", "true"]) {
+			const res = router.handle({ method: "POST", target: "/api/echo", headers: { "content-type": "application/json" } }, text);
+			assert.equal(res.status, 400, text);
+			assert.equal(bodyJson(res).error.code, "body_not_object", text);
+		}
+		assert.deepEqual(bodyJson(router.handle({ method: "POST", target: "/api/echo", headers: { "content-type": "application/json" } }, "{}")), { got: {} });
+	});
+
 	it("refuses a wrong content type with 415", () => {
 		const res = router.handle({ method: "POST", target: "/api/echo", headers: { "content-type": "text/plain" } }, "{}");
 		assert.equal(res.status, 415);

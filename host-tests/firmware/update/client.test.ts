@@ -47,7 +47,7 @@ describe("update/client", () => {
 				[{ module: "" }, "bad_module"], [{ module: "a/b" }, "bad_module"],
 				[{ token: "has space" }, "bad_token"], [{ token: "line\r\nx-evil: 1" }, "bad_token"], [{ token: "a".repeat(513) }, "bad_token"],
 				[{ url: "http://ok.test", token: 5 }, "bad_token"],
-				[{ password: "x" }, "bad_settings"], [[1], "bad_settings"],
+				[{ password: "x" }, "bad_settings"], [[1], "body_not_object"], [null, "body_not_object"], ["text", "body_not_object"],
 			];
 			for (const [body, code] of cases) {
 				const res = h.post("/api/update/server", body);

@@ -177,7 +177,7 @@ describe("host/simulator: device services", function () {
 		assert.isAtMost(slow, 60);
 		// invert over HTTP: the simulator control sets the input, /api/device shows the output
 		await post("/api/device/settings", { handbrake: { mode: "invert" } }, AUTH);
-		await post("/api/sim/inputs", { handbrake: true });
+		await post("/api/sim/inputs", { handbrake: true }, AUTH);
 		const out = await until("inverted handbrake", async () => { const o = (await get("/api/device")).body.outputs.handbrake; return o.input ? o : undefined; });
 		assert.isFalse(out.output);
 	});

@@ -115,16 +115,31 @@ describe("update API over HTTP (simulator)", function () {
 		assert.deepEqual({ mode: after.mode, effectiveMode: after.effectiveMode }, { mode: "5050", effectiveMode: "5050" });
 	});
 
+	it("keeps its simulator controls for the owner once a password is set; the long press only from its own pages", async () => {
+		assert.equal((await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "drive" }), auth: false })).status, 200, "before setup, as on a fresh board");
+		await setup();
+		const bare = await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "parked" }), auth: false });
+		assert.equal(bare.status, 401);
+		assert.equal(bare.body.error.code, "auth_required");
+		assert.equal((await request(sim, "POST", "/api/sim/fail-health", { ...json({ on: true }), auth: false })).status, 401);
+		assert.equal((await request(sim, "POST", "/api/sim/car", json({ scenario: "parked" }))).status, 200);
+		// The long press is the forgotten-password path, so it needs no password; a page elsewhere cannot press it.
+		const foreign = await request(sim, "POST", "/api/sim/button", { body: JSON.stringify({ press: "long" }), headers: { "content-type": "text/plain", origin: "http://localhost:3000" }, auth: false });
+		assert.equal(foreign.status, 403);
+		assert.equal(foreign.body.error.code, "origin_not_allowed");
+		assert.equal((await request(sim, "GET", "/api/setup", { auth: false })).body.setupOpen, false, "setup stayed closed");
+	});
+
 	it("refuses each guard with its own 409", async () => {
 		await setup();
-		await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "drive" }), auth: false });
+		await request(sim, "POST", "/api/sim/car", json({ scenario: "drive" }));
 		const image0 = buildEspImage({ version: next, size: 20_000 });
 		assert.equal((await request(sim, "POST", "/api/update/images/upload", octets(image0))).status, 200);
 		await until("the engine to run", async () => sim.carLink.bridge.vehicle().rpm > 0);
 		const engine = await request(sim, "POST", "/api/update/install");
 		assert.equal(engine.status, 409);
 		assert.include(["engine_running", "vehicle_moving"], engine.body.error.code);
-		await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "parked" }), auth: false });
+		await request(sim, "POST", "/api/sim/car", json({ scenario: "parked" }));
 		assert.equal((await request(sim, "DELETE", "/api/update/images/1")).status, 204);
 
 		const nothing = await request(sim, "POST", "/api/update/install");

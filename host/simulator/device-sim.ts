@@ -30,6 +30,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { jsonResponse, HttpError } from "api/errors";
 import type { Firmware } from "app/firmware";
+import type { Response } from "api/http";
 import type { Logger } from "ports/log";
 import type { AccessPointConfig, MdnsPort, SntpPort, StationConfig, StationEvent, UdpPort, WifiPort } from "ports/network";
 import type { BrakeMirrorPort, DigitalInputs, InputName, LedPort, MirrorChannel, MirrorConfig, MirrorStatus } from "ports/io";
@@ -339,6 +340,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 
 	function registerSimControls(firmware: Firmware): void {
 		const r = firmware.router;
+		// Once the owner has a password, the simulator's controls need it too: they crash, stall
+		// and rewire the board. The long press stays open: it stands for a hand on the board (its
+		// job is the forgotten password), and a page on another port cannot reach it (api/origin).
 		r.add({
 			method: "POST", path: "/api/sim/button", body: "json",
 			handle: (_q, body) => {
@@ -349,7 +353,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 		});
 		r.add({
 			method: "POST", path: "/api/sim/inputs", body: "json",
-			handle: (_q, body) => {
+			handle: (q, body) => {
+				const refused = ownerOnly(firmware, q.headers.authorization);
+				if (refused) return refused;
 				const b = (body ?? {}) as Record<string, unknown>;
 				for (const [k, v] of Object.entries(b)) {
 					if (typeof v !== "boolean") throw new HttpError(400, "bad_input", `${k} must be true or false.`);
@@ -368,7 +374,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 		});
 		r.add({
 			method: "POST", path: "/api/sim/crash", body: "json",
-			handle: (_q, body) => {
+			handle: (q, body) => {
+				const refused = ownerOnly(firmware, q.headers.authorization);
+				if (refused) return refused;
 				const kind = (body as { kind?: unknown } | undefined)?.kind ?? "panic";
 				if (kind !== "panic" && kind !== "int-watchdog") throw new HttpError(400, "bad_crash", 'kind must be "panic" or "int-watchdog".');
 				return { ...jsonResponse(202, { crashing: kind }), afterSend: () => { void sim.crash(kind); } };
@@ -376,7 +384,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 		});
 		r.add({
 			method: "POST", path: "/api/sim/stall", body: "json",
-			handle: (_q, body) => {
+			handle: (q, body) => {
+				const refused = ownerOnly(firmware, q.headers.authorization);
+				if (refused) return refused;
 				const ms = (body as { ms?: unknown } | undefined)?.ms;
 				if (typeof ms !== "number" || ms < 1 || ms > 60_000) throw new HttpError(400, "bad_stall", "ms must be 1 to 60000.");
 				return { ...jsonResponse(202, { stallingMs: ms }), afterSend: () => setImmediate(() => sim.stall(ms)) };
@@ -385,4 +395,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 	}
 
 	return sim;
+}
+
+/** The admin password's check, once a password exists (before setup, as on a fresh board, anyone may). */
+export function ownerOnly(firmware: Firmware, authorization: string | undefined): Response | undefined {
+	return firmware.auth.hasPassword() ? firmware.auth.check(authorization) : undefined;
 }

@@ -5,13 +5,17 @@
  *   GET  /api/sim                      {car, failHealth, boots}
  *   POST /api/sim/car {scenario}       "drive" | "parked" (engine off: updates need it)
  *   POST /api/sim/fail-health {on}     the next new image fails its first-boot health check
+ * The POSTs need the admin password once one is set (device-sim.ts ownerOnly).
  */
 
 import { HttpError, jsonResponse } from "api/errors";
 import type { Router } from "api/router";
+import type { Response } from "api/http";
 import type { CarLink, CarScenario } from "./car-link";
 
 export interface SimControlTarget {
+	/** The admin check the controls apply once a password is set. */
+	ownerOnly(authorization: string | undefined): Response | undefined;
 	carLink: CarLink;
 	boots: number;
 	failHealth(): boolean;
@@ -23,7 +27,9 @@ export function registerSimControls(router: Router, sim: SimControlTarget): void
 	router.add({ method: "GET", path: "/api/sim", handle: () => jsonResponse(200, state()) });
 	router.add({
 		method: "POST", path: "/api/sim/car", body: "json",
-		handle: (_req, body) => {
+		handle: (req, body) => {
+			const refused = sim.ownerOnly(req.headers.authorization);
+			if (refused) return refused;
 			const scenario = (body as { scenario?: unknown } | undefined)?.scenario;
 			if (scenario !== "drive" && scenario !== "parked")
 				throw new HttpError(422, "invalid_scenario", 'scenario must be "drive" or "parked".');
@@ -38,7 +44,9 @@ export function registerSimControls(router: Router, sim: SimControlTarget): void
 	});
 	router.add({
 		method: "POST", path: "/api/sim/fail-health", body: "json",
-		handle: (_req, body) => {
+		handle: (req, body) => {
+			const refused = sim.ownerOnly(req.headers.authorization);
+			if (refused) return refused;
 			const on = (body as { on?: unknown } | undefined)?.on;
 			if (typeof on !== "boolean") throw new HttpError(422, "invalid_switch", "on must be true or false.");
 			sim.failNextHealthCheck(on);

@@ -34,6 +34,7 @@ import { buildEspImage } from "../adapters/flash/esp-image";
 import type { BootResult } from "../adapters/flash/bootloader";
 import { startCarLink, type CarLink, type CarScenario } from "./car-link";
 import { registerSimControls } from "./sim-controls";
+import { ownerOnly } from "./device-sim";
 import { fileAssets } from "../adapters/file-assets";
 import { simulatorUpdatePorts } from "./update-server-link";
 import { createDeviceSim, type DeviceSim, type DeviceSimOptions } from "./device-sim";
@@ -169,7 +170,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			bootConfirm: { windowMs, pollMs: Math.max(10, Math.min(1000, Math.floor(windowMs / 10))) },
 			healthExtra: () => (failHealth ? "simulated health failure (failNextHealthCheck / --fail-health)" : undefined),
 		});
-		registerSimControls(firmware.router, { carLink, get boots() { return boots; }, failHealth: () => failHealth, failNextHealthCheck: (on = true) => { failHealth = on; } });
+		registerSimControls(firmware.router, { ownerOnly: (a) => ownerOnly(firmware!, a), carLink, get boots() { return boots; }, failHealth: () => failHealth, failNextHealthCheck: (on = true) => { failHealth = on; } });
 		device.boot(firmware);
 		server = await serveRouterOnNode(firmware.router, { port });
 		port = server.port;

@@ -277,18 +277,31 @@ export function mediaType(value: string | undefined): string {
 }
 
 export function parseRequest(head: RequestHead): Request {
-	const q = head.target.indexOf("?");
-	const rawPath = q < 0 ? head.target : head.target.slice(0, q);
+	let target = head.target;
+	let headers = head.headers;
+	// Absolute form (GET http://openhaldex.local/api/status): servers must accept it, and its
+	// authority replaces Host (RFC 9112 3.2.2), so the Host check judges what was really asked for.
+	const head8 = target.slice(0, 8).toLowerCase(); // schemes are case-insensitive
+	const scheme = head8.startsWith("http://") ? 7 : head8 === "https://" ? 8 : 0;
+	if (scheme) {
+		const slash = target.indexOf("/", scheme);
+		const authority = target.slice(scheme, slash < 0 ? target.length : slash);
+		if (!authority || authority.includes("@")) throw new HttpError(400, "bad_request_target", "The request target names no host, or names a user.");
+		headers = { ...headers, host: authority };
+		target = slash < 0 ? "/" : target.slice(slash);
+	}
+	const q = target.indexOf("?");
+	const rawPath = q < 0 ? target : target.slice(0, q);
 	const query: Record<string, string> = {};
 	if (q >= 0) {
-		for (const pair of head.target.slice(q + 1).split("&")) {
+		for (const pair of target.slice(q + 1).split("&")) {
 			if (!pair) continue;
 			const eq = pair.indexOf("=");
 			const name = decode(eq < 0 ? pair : pair.slice(0, eq));
 			query[name] = eq < 0 ? "" : decode(pair.slice(eq + 1));
 		}
 	}
-	return { ...head, method: head.method.toUpperCase(), path: decode(rawPath) || "/", query, params: {} };
+	return { ...head, headers, method: head.method.toUpperCase(), path: decode(rawPath) || "/", query, params: {} };
 }
 
 function decode(text: string): string {

@@ -180,6 +180,14 @@ describe("api/origin", () => {
 		assert.equal(header(get({ host: "openhaldex.local", origin: "http://192.168.4.1" }), "access-control-allow-origin"), "http://192.168.4.1");
 		assert.isUndefined(header(get({ host: "openhaldex.local", origin: "http://evil.example" }), "access-control-allow-origin"));
 	});
+	it("answers an absolute-form target as the API it names, judging its authority as the Host", () => {
+		const own = get({ host: "192.168.4.1" }, "GET", "http://openhaldex.local/api/setup");
+		assert.equal(own.status, 200);
+		assert.hasAllKeys(JSON.parse(own.body as string), ["passwordSet", "setupOpen", "reason", "closesInS"], "the API, not the web page");
+		const foreign = get({ host: "openhaldex.local" }, "GET", "http://evil.example/api/setup");
+		assert.equal(foreign.status, 421);
+		assert.equal(JSON.parse(foreign.body as string).error.code, "host_not_allowed");
+	});
 	it("grants CORS only to the device's own origins: its names and addresses on its own port, over http", () => {
 		for (const origin of ["http://openhaldex.local", "http://openhaldex.local:80", "http://192.168.4.1", "HTTP://OpenHaldex.local"])
 			assert.equal(header(get({ host: "openhaldex.local", origin }), "access-control-allow-origin"), origin, origin);

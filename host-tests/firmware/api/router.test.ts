@@ -1,7 +1,7 @@
 /* Specification of the router core (modules/api/router). Runs on Node and inside XS. */
 
 import { assert } from "../../support/assert";
-import { Router, type BodySink } from "api/router";
+import { Router, parseRequest, type BodySink } from "api/router";
 import { HttpError, jsonResponse } from "api/errors";
 import { header, reasonPhrase, type Response } from "api/http";
 import { utf8Decode, utf8Encode } from "util/utf8";
@@ -59,6 +59,17 @@ describe("api/router", () => {
 		const res = router.handle({ method: "POST", target: "/api/crash", headers: {} });
 		assert.equal(res.status, 500);
 		assert.equal(bodyJson(res).error.code, "internal");
+	});
+
+	it("takes an absolute-form target as its path, with the authority standing for Host", () => {
+		const r = parseRequest({ method: "GET", target: "http://openhaldex.local/api/status?x=1", headers: { host: "elsewhere" } });
+		assert.equal(r.path, "/api/status");
+		assert.deepEqual(r.query, { x: "1" });
+		assert.equal(r.headers.host, "openhaldex.local");
+		assert.equal(parseRequest({ method: "GET", target: "http://192.168.4.1", headers: {} }).path, "/");
+		assert.equal(parseRequest({ method: "GET", target: "HTTP://openhaldex.local/a", headers: {} }).path, "/a", "schemes are case-insensitive");
+		for (const bad of ["http:///api/status", "http://user@openhaldex.local/api/status"])
+			assert.throws(() => parseRequest({ method: "GET", target: bad, headers: {} }), /no host|names a user/, bad);
 	});
 
 	it("parses a JSON body", () => {

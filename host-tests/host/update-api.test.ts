@@ -130,6 +130,29 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal((await request(sim, "GET", "/api/setup", { auth: false })).body.setupOpen, false, "setup stayed closed");
 	});
 
+	it("answers a trickling upload 408 upload_stalled and closes it, so the slot is free again", async () => {
+		await setup();
+		const image = buildEspImage({ version: next, size: 20_000 });
+		const started = Date.now();
+		const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+			const req = http.request({ host: "127.0.0.1", port: sim.port, method: "POST", path: "/api/update/images/upload", headers: {
+				authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`, "content-type": "application/octet-stream", "content-length": String(image.length),
+			} }, (res) => {
+				let text = "";
+				res.on("data", (c) => { text += c; }).on("end", () => { clearInterval(drip); resolve({ status: res.statusCode!, body: JSON.parse(text) }); });
+			});
+			req.on("error", (e) => { clearInterval(drip); reject(e); });
+			let at = 0;
+			const drip = setInterval(() => { if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at))); }, 100); // 10 bytes a second
+		});
+		assert.equal(answer.status, 408, JSON.stringify(answer.body));
+		assert.equal(answer.body.error.code, "upload_stalled");
+		assert.isBelow(Date.now() - started, 10_000, "answered within a few stall windows (300 ms here), not at the end of the body");
+		const images = (await request(sim, "GET", "/api/update/images", { auth: false })).body.items;
+		assert.equal(images[0].state, "UPLOAD_ERROR");
+		assert.equal((await request(sim, "POST", "/api/update/images/upload", octets(image))).status, 200, "the slot is free");
+	});
+
 	it("refuses each guard with its own 409", async () => {
 		await setup();
 		await request(sim, "POST", "/api/sim/car", json({ scenario: "drive" }));

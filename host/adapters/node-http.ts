@@ -58,9 +58,16 @@ function handle(router: Router, req: http.IncomingMessage, res: http.ServerRespo
 	}
 	let complete = false;
 	req.on("data", (chunk: Buffer) => {
-		if (exchange.wantsBody) exchange.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+		if (complete || !exchange.wantsBody) return;
+		exchange.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+		if (exchange.settled) {
+			// Decided mid-body (a stalled upload was aborted): answer now; "connection: close" ends it.
+			complete = true;
+			send(res, exchange.finish());
+		}
 	});
 	req.on("end", () => {
+		if (complete) return;
 		complete = true;
 		send(res, exchange.finish());
 	});

@@ -51,6 +51,12 @@ export type Decorator = (req: Request, res: Response) => Response;
 export interface Exchange {
 	/** False when the answer is already known: the adapter discards the body. */
 	readonly wantsBody: boolean;
+	/**
+	 * True once the answer is decided mid-body (the handler failed, e.g. a
+	 * stalled upload was aborted): the adapter sends finish() now and closes
+	 * the connection instead of reading a body nobody will use.
+	 */
+	readonly settled?: boolean;
 	write(chunk: Uint8Array): void;
 	finish(): Response;
 	abort(reason: string): void;
@@ -229,6 +235,7 @@ function streamExchange(sink: BodySink, decorate: (r: Response) => Response): Ex
 	let done = false;
 	return {
 		wantsBody: true,
+		get settled() { return failure !== undefined; },
 		write(chunk) {
 			if (failure || done) return;
 			try {

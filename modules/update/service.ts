@@ -98,13 +98,15 @@ export interface UpdateServiceDeps {
 }
 
 export interface UpdateServiceOptions {
-	/** A transfer with no bytes for this long is aborted. */
+	/** An upload that delivers fewer than minBytesPerStall bytes in any window of this length is aborted. */
 	stallMs: number;
+	/** The least an upload must deliver per stallMs: a 1-byte trickle must not hold the slot for ever. */
+	minBytesPerStall: number;
 	/** Telemetry older than this no longer proves the car is moving (the bus is silent with the engine off). */
 	telemetryFreshMs: number;
 }
 
-export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = frozen({ stallMs: 30_000, telemetryFreshMs: 2_000 });
+export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = frozen({ stallMs: 30_000, minBytesPerStall: 1024, telemetryFreshMs: 2_000 });
 
 const DESCRIPTIONS: Record<UpdateState, string> = frozen({
 	IDLE: "No update in progress.",
@@ -122,6 +124,9 @@ interface Transfer {
 	received: number;
 	total?: number;
 	stall?: TimerHandle;
+	/** When the current stall window began, and the bytes received by then. */
+	windowStartMs?: number;
+	windowBytes: number;
 }
 
 export class UpdateService {
@@ -135,6 +140,8 @@ export class UpdateService {
 	#transfer: Transfer | undefined;
 	#lastTransfer: Transfer | undefined;
 	#held: { release(): void } | undefined;
+	/** The upload the stall rule stopped: its late bytes are answered 408, not 409. */
+	#stalledId = 0;
 	#watch: TimerHandle | undefined;
 	/** The running image's version: fixed for a boot, and read from flash once. */
 	#current: string | undefined;
@@ -246,7 +253,7 @@ export class UpdateService {
 		}
 		const id = this.#nextImageId();
 		const now = this.#deps.clock.monotonicMs();
-		this.#transfer = { kind, startedMs: now, lastByteMs: now, received: 0, total: options.total };
+		this.#transfer = { kind, startedMs: now, lastByteMs: now, received: 0, total: options.total, windowBytes: 0 };
 		this.#image = { id, progress: 0, state: "UPLOADING", state_description: kind === "upload" ? "Receiving the upload." : "Downloading the update." };
 		if (this.#state === "FAILED_GRACEFUL" || this.#state === "FAILED_CRITICAL") this.#set("IDLE", DESCRIPTIONS.IDLE);
 		this.#armStall();
@@ -255,7 +262,7 @@ export class UpdateService {
 		return {
 			write: (chunk) => {
 				const t = this.#transfer;
-				if (!t || this.#image?.id !== id) throw new HttpError(409, "transfer_aborted", "This transfer was stopped (it stalled or was cancelled).");
+				if (!t || this.#image?.id !== id) throw this.#stoppedError(id);
 				try {
 					stager.write(chunk);
 				}
@@ -266,10 +273,9 @@ export class UpdateService {
 				t.received += chunk.length;
 				t.lastByteMs = this.#deps.clock.monotonicMs();
 				this.#image.progress = t.total ? Math.min(99, Math.floor((t.received * 100) / t.total)) : 0;
-				this.#armStall();
 			},
 			end: () => {
-				if (!this.#transfer || this.#image?.id !== id) throw new HttpError(409, "transfer_aborted", "This transfer was stopped (it stalled or was cancelled).");
+				if (!this.#transfer || this.#image?.id !== id) throw this.#stoppedError(id);
 				this.#image.state = "VALIDATING";
 				this.#image.state_description = "Checking the complete image.";
 				try {
@@ -469,21 +475,51 @@ export class UpdateService {
 		this.#finishTransfer();
 	}
 
+	#stalled(id: number, reason: string): void {
+		this.#stalledId = id;
+		this.#abortTransfer(id, reason);
+	}
+
+	#stoppedError(id: number): HttpError {
+		return this.#stalledId === id
+			? new HttpError(408, "upload_stalled", "The upload was too slow and was stopped; the slot was freed. Upload again.")
+			: new HttpError(409, "transfer_aborted", "This transfer was stopped (it was cancelled).");
+	}
+
 	#finishTransfer(): void {
 		this.#cancelStall();
 		this.#lastTransfer = this.#transfer;
 		this.#transfer = undefined;
 	}
 
-	#armStall(): void {
+	/**
+	 * One timer for the whole upload, not one per chunk. When it fires, the
+	 * upload is aborted (its slot freed) if no byte came for stallMs, or if the
+	 * last stallMs window brought fewer than minBytesPerStall bytes (a trickle
+	 * of 1 byte every 10 s used to hold the slot for ever); otherwise it is set
+	 * again for the next moment either rule could trip.
+	 */
+	#armStall(delayMs = this.#options.stallMs): void {
 		this.#cancelStall();
 		const t = this.#transfer;
 		// A download has its own stall watchdog that resumes with Range and
 		// aborts the sink when it gives up; only uploads are timed out here.
 		if (!t || t.kind === "fetch") return;
+		if (t.windowStartMs === undefined) { t.windowStartMs = this.#deps.clock.monotonicMs(); t.windowBytes = t.received; }
 		const id = this.#image!.id;
-		t.stall = this.#deps.timers.after(this.#options.stallMs, () => {
-			this.#abortTransfer(id, `no data arrived for ${Math.round(this.#options.stallMs / 1000)} s`);
+		t.stall = this.#deps.timers.after(Math.max(1, delayMs), () => {
+			if (this.#transfer !== t) return;
+			const now = this.#deps.clock.monotonicMs();
+			const stall = this.#options.stallMs, secs = Math.round(stall / 1000);
+			const idle = now - t.lastByteMs;
+			if (idle >= stall) return this.#stalled(id, `no data arrived for ${secs} s`);
+			if (now - t.windowStartMs! >= stall) {
+				const got = t.received - t.windowBytes;
+				if (got < this.#options.minBytesPerStall) return this.#stalled(id, `only ${got} bytes arrived in ${secs} s`);
+				t.windowStartMs = now;
+				t.windowBytes = t.received;
+			}
+			this.#armStall(Math.min(stall - idle, stall - (now - t.windowStartMs!)));
 		});
 	}
 

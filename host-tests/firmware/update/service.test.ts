@@ -185,8 +185,27 @@ describe("update API", () => {
 			assert.equal(img.state, "UPLOAD_ERROR");
 			assert.match(img.state_description, /no data arrived for 30 s/);
 			ex.write(image.subarray(2000));
-			assert.equal(ex.finish().status, 409, "the late rest of the body is refused, never 200");
+			assert.isTrue(ex.settled, "decided mid-body: the adapter answers now and closes");
+			const late = ex.finish();
+			assert.equal(late.status, 408, "the late rest of the body is refused, never 200");
+			assert.equal(JSON.parse(late.body as string).error.code, "upload_stalled");
 			assert.equal(dev.upload(image).status, 200);
+		});
+		it("aborts an upload that trickles (less than 1 KiB per 30 s): the slot is not held for ever", () => {
+			const image = newer();
+			const ex = dev.open(image.length);
+			let at = 0;
+			for (let t = 0; t < 31_000; t += 10_000) { ex.write(image.subarray(at, at + 1)); at += 1; dev.platform.time.advance(10_000); }
+			const img = dev.get("/api/update/images").body.items[0];
+			assert.equal(img.state, "UPLOAD_ERROR");
+			assert.match(img.state_description, /only \d+ bytes arrived in 30 s/);
+			assert.equal(dev.upload(image).status, 200, "the slot is free for the next upload");
+		});
+		it("lets a slow but steady upload through (a few KiB every 30 s is progress)", () => {
+			const image = newer(12_000);
+			const ex = dev.open(image.length);
+			for (let at = 0; at < image.length; at += 1500) { ex.write(image.subarray(at, at + 1500)); dev.platform.time.advance(20_000); }
+			assert.equal(ex.finish().status, 200);
 		});
 		it("reports progress, bytes and speed while receiving", () => {
 			const image = newer(20_000);

@@ -62,6 +62,9 @@ export function serveRouter(router: Router, port: number): { close(): void } {
 			}
 			case REQUEST_FRAGMENT:
 				conn.exchange!.write(new Uint8Array(conn.read(ArrayBuffer)));
+				// Decided mid-body (a stalled upload was aborted): no more body; the server then
+				// asks for the response (message 8) and closes the connection after it.
+				if (conn.exchange!.settled) conn.total = 0;
 				return;
 			case PREPARE_RESPONSE:
 				return prepare(conn, conn.exchange!.finish());

@@ -101,4 +101,28 @@ describe("host/adapters/node-http", () => {
 		});
 		assert.equal(events.at(-1), "abort client disconnected after 1000");
 	});
+	it("answers requests its parser refuses with a status and the JSON error body, never a bare 400", async () => {
+		const probes = [
+			"GARBAGE\r\n\r\n",
+			"GET / HTTP/9.9\r\nhost: x\r\n\r\n",
+			"GET /api/x HTTP/1.1\r\nhost x\r\n\r\n",
+			"GET /api/x HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n",
+			"POST /api/x HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+			"GET /api/x HTTP/1.1\r\nhost: a\u0000b\r\n\r\n",
+			`GET /api/x HTTP/1.1\r\nhost: a\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`,
+			"GET /api/x HTTP/1.1\r\nhost: a\r\ncontent-length: -1\r\n\r\n",
+		];
+		for (const probe of probes) {
+			const reply = await new Promise<string>((resolve, reject) => {
+				const socket = net.connect(server.port, "127.0.0.1", () => socket.end(probe));
+				let text = "";
+				socket.on("data", (c) => { text += c; }).on("close", () => resolve(text)).on("error", reject);
+			});
+			const label = JSON.stringify(probe.slice(0, 60));
+			const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(reply)?.[1]);
+			assert.isAtLeast(status, 400, `${label}: ${reply.slice(0, 80)}`);
+			const body = reply.slice(reply.indexOf("\r\n\r\n") + 4);
+			assert.isString(JSON.parse(body).error.code, label);
+		}
+	});
 });

@@ -22,6 +22,18 @@ export async function serveRouterOnNode(router: Router, options: { port: number;
 	const server = http.createServer((req, res) => handle(router, req, res));
 	// Mirror the device: one request per connection.
 	server.keepAliveTimeout = 0;
+	// A request Node's parser refuses (bad framing, oversized headers) gets the same JSON error
+	// body as every other failure, not Node's bare "400 Bad Request".
+	server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+		if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) { socket.destroy(); return; }
+		const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+		const status = tooLarge ? 431 : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW" ? 413 : 400;
+		const res = errorResponse(status, tooLarge ? "headers_too_large" : "bad_request", tooLarge
+			? "The request's headers are too large."
+			: `The request is not valid HTTP/1.1 (${String(error.code ?? "parse error").replace(/^HPE_/, "").toLowerCase()}).`);
+		const body = Buffer.from(res.body as string);
+		socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString("latin1")}`, "latin1");
+	});
 	await new Promise<void>((resolve, reject) => {
 		server.once("error", reject);
 		server.listen(options.port, host, () => resolve());

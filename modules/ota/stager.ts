@@ -135,7 +135,9 @@ export class ImageStager {
 			throw this.#failed(e);
 		}
 		try {
-			if (!v.prefixAccepted) return;
+			// Not yet past the prefix, or refused by the version policy: the slot is not touched,
+			// but the file is still checked to its end so its damage, if any, is what the owner hears.
+			if (!v.prefixAccepted || v.policyRefusal) return;
 			if (!wasAccepted) {
 				// The first 288 bytes just passed: only now is the slot touched.
 				this.#writer = this.#deps.ota.begin(this.#slot!);
@@ -163,7 +165,7 @@ export class ImageStager {
 			throw this.#failed(e);
 		}
 		try {
-			this.#writer!.end();
+			this.#writer!.end(); // policyRefusal was thrown by v.end() above: a writer exists here
 		}
 		catch (e) {
 			throw this.#failed(e, "ota_write_failed");

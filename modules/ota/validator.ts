@@ -5,9 +5,13 @@
  * hash buffer, so its memory does not grow with the image.
  *
  *  - Prefix (first 288 bytes: header, first segment header, app
- *    descriptor): magic, chip, segment count, descriptor, identity,
- *    version policy. `prefixAccepted` turns true only after these pass;
- *    callers erase and write nothing before that.
+ *    descriptor): magic, chip, segment count, descriptor, identity.
+ *    `prefixAccepted` turns true only after these pass; callers erase and
+ *    write nothing before that.
+ *  - Version policy (downgrade, secure_version): judged with the prefix,
+ *    but refused last. `policyRefusal` is set at once so callers write
+ *    nothing to flash, and validation goes on, so a damaged older file is
+ *    reported for its damage ("bad checksum"), not as "older version".
  *  - Streaming: each segment header (length a multiple of 4, below 16 MiB,
  *    inside the image and the slot), the 0xEF XOR checksum of segment
  *    data, SHA-256 of the whole file, SHA-256 through the checksum byte
@@ -77,6 +81,7 @@ export class ImageValidator {
 	#received = 0;
 	#accepted = false;
 	#failure: OtaError | undefined;
+	#policy: OtaError | undefined;
 	#done: ValidatedImage | undefined;
 	#header: ImageHeader | undefined;
 	#descriptor: AppDescriptor | undefined;
@@ -104,6 +109,8 @@ export class ImageValidator {
 	get received(): number { return this.#received; }
 	/** True once the first 288 bytes passed every check: only then may the slot be erased. */
 	get prefixAccepted(): boolean { return this.#accepted; }
+	/** The version policy's refusal, known from the prefix; end() throws it if the file is otherwise sound. */
+	get policyRefusal(): OtaError | undefined { return this.#policy; }
 	/** The first 288 bytes (complete once prefixAccepted). */
 	get prefix(): Uint8Array { return this.#prefix; }
 	get header(): ImageHeader | undefined { return this.#header; }
@@ -197,7 +204,13 @@ export class ImageValidator {
 			throw new OtaError("image_no_app_descriptor", "The image has no ESP-IDF app descriptor where one must be (offset 0x20), so its name and version are unknown.");
 		this.#descriptor = d;
 		const version = checkIdentity(d);
-		checkUpgrade(version, d.secureVersion, this.#options);
+		try {
+			checkUpgrade(version, d.secureVersion, this.#options);
+		}
+		catch (e) {
+			if (!(e instanceof OtaError)) throw e;
+			this.#policy = e; // refused at the end: what is wrong with the file is said first
+		}
 	}
 
 	#checkSegmentLength(index: number, length: number, dataStart: number): void {
@@ -320,6 +333,7 @@ export class ImageValidator {
 		const expected = this.#options.expectedSha256;
 		if (expected && !sameBytes(sha, expected))
 			throw new OtaError("image_sha256_mismatch", `The file's SHA-256 is ${toHex(sha)}, not the expected ${toHex(expected)}: it was damaged or is a different file.`);
+		if (this.#policy) throw this.#policy;
 		const d = this.#descriptor;
 		return {
 			version: d ? d.version : "",

@@ -71,8 +71,8 @@ export const REJECTIONS: RejectionCase[] = [
 	{ name: "another Moddable app (no +ohxs)", image: () => img({ version: "1.0.0" }), code: "image_not_ohxs", early: true },
 	{ name: "an Arduino OpenHaldex image", image: () => img({ projectName: "arduino-lib-builder", version: "esp-idf: v5.1.4 d7b0a45ddb" }), code: "image_wrong_project", early: true },
 	{ name: "an unparsable version", image: () => img({ version: "latest+ohxs" }), code: "image_bad_version", early: true },
-	{ name: "a downgrade", image: () => img({ version: "1.2.2+ohxs" }), code: "image_downgrade", early: true },
-	{ name: "a lower secure_version", image: () => img({ secureVersion: 0 }), options: { runningSecureVersion: 1 }, code: "image_secure_version_lower", early: true },
+	{ name: "a downgrade", image: () => img({ version: "1.2.2+ohxs" }), code: "image_downgrade" },
+	{ name: "a lower secure_version", image: () => img({ secureVersion: 0 }), options: { runningSecureVersion: 1 }, code: "image_secure_version_lower" },
 	{ name: "garbage after the image", image: () => img({ trailing: new Uint8Array([0xff, 0xff, 0x00, 0x01]) }), code: "image_trailing_data" },
 ];
 
@@ -142,6 +142,23 @@ describe("ota/validator", () => {
 
 	it("refuses a malformed expected SHA-256 with ota_bad_expected_sha256", () => {
 		assert.equal(codeOf(() => new ImageValidator(base({ expectedSha256: new Uint8Array(31) }))), "ota_bad_expected_sha256");
+	});
+
+	it("knows a downgrade from the first 288 bytes (policyRefusal: callers write nothing), but refuses it only once the file proved sound", () => {
+		const v = new ImageValidator(base());
+		const image = img({ version: "1.2.2+ohxs" });
+		v.write(image.subarray(0, 1024));
+		assert.isTrue(v.prefixAccepted);
+		assert.equal(v.policyRefusal?.code, "image_downgrade");
+		v.write(image.subarray(1024));
+		assert.equal(codeOf(() => v.end()), "image_downgrade");
+	});
+
+	it("says what is wrong with a damaged older file before that it is older", () => {
+		assert.equal(rejection(img({ version: "1.2.2+ohxs", badChecksum: true })).code, "image_bad_checksum");
+		assert.equal(rejection(img({ version: "1.2.2+ohxs", badAppendedHash: true })).code, "image_bad_appended_hash");
+		assert.equal(rejection(img({ version: "1.2.2+ohxs" }).subarray(0, 3000)).code, "image_truncated");
+		assert.equal(rejection(img({ secureVersion: 0, badChecksum: true }), { runningSecureVersion: 1 }).code, "image_bad_checksum");
 	});
 
 	it("allows a downgrade when asked", () => {

@@ -4,6 +4,7 @@
  * polling /api/status, paused while the tab is hidden.
  */
 
+import { safeModeOf } from "./status-view";
 import { h, fill, text } from "./dom";
 import { onAuthChange, post, setPassword, signedIn } from "./api";
 import { lastContact, onStatus, refreshStatus, setPollInterval, signIn, type Status } from "./ui";
@@ -51,14 +52,6 @@ function route() {
 	window.scrollTo?.(0, 0);
 }
 window.addEventListener("hashchange", route);
-
-/** Safe mode: `safeMode` as a boolean or {active, reason}, with `safeModeReason` (the device service's field). */
-export function safeModeOf(s: Status | undefined): { on: boolean; reason: string } {
-	const sm = s?.safeMode;
-	if (!sm) return { on: false, reason: "" };
-	if (typeof sm === "object") return { on: sm.active !== false, reason: sm.reason ?? s?.safeModeReason ?? "" };
-	return { on: true, reason: s?.safeModeReason ?? "" };
-}
 
 let lastStatusSeen: Status | undefined;
 let timeSent = false;

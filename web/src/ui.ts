@@ -104,8 +104,9 @@ export interface Status {
 	};
 	frameDiag?: Record<string, unknown>;
 	controller?: { state: string; holds?: string[]; offReason?: string; ticks?: number; maxTickGapMs?: number; requestPct?: number | null; targetPct?: number | null };
-	safeMode?: boolean | { active?: boolean; reason?: string };
-	safeModeReason?: string;
+	safeMode?: boolean;
+	/** Why safe mode is on (present only while it is). */
+	banner?: string;
 }
 
 type StatusListener = (s: Status | undefined, error?: ApiError) => void;

@@ -1,5 +1,6 @@
 /* Logs: the board's recent events, newest first; clear with the password. */
 
+import { logOrder } from "../status-view";
 import { h, fill } from "../dom";
 import { get, post } from "../api";
 import { isMissing } from "../errors";
@@ -19,7 +20,7 @@ export function mount(root: HTMLElement): () => void {
 		try {
 			const r = await get<LogEntry[] | { entries?: LogEntry[]; items?: LogEntry[] }>("/api/logs");
 			const entries = Array.isArray(r) ? r : r.entries ?? r.items ?? [];
-			fill(list, entries.slice().reverse().map((e) => {
+			fill(list, logOrder(entries).map((e) => {
 				const wall = e.wallMs || (e.time ? e.time * (e.time < 1e11 ? 1000 : 1) : 0);
 				const when = wall ? new Date(wall).toLocaleString() : `${Math.round((e.upMs ?? e.uptimeMs ?? e.t ?? 0) / 1000)} s after start`;
 				const level = e.level ?? "info";

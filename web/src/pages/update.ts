@@ -4,6 +4,7 @@
  * restart until the board answers again with the new version.
  */
 
+import { fileProblem } from "../status-view";
 import { simulatorCard } from "../sim";
 import { h, fill, text, fmtBytes, fmtDate } from "../dom";
 import { ApiError, get, post, upload, api } from "../api";
@@ -133,6 +134,8 @@ export function mount(root: HTMLElement): () => void {
 	async function doUpload() {
 		const file = fileInput.files?.[0];
 		if (!file) return;
+		const problem = fileProblem(file);
+		if (problem) { upMsg.show("bad", problem); return; }
 		uploadBtn.disabled = true;
 		fileInput.disabled = true;
 		progressBox.classList.remove("hidden");

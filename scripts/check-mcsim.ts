@@ -10,7 +10,8 @@
  *      and broken, one after another; polls /api/status twice a second; sends
  *      frames to the bridge on both buses at FRAMES_PER_S each over UDP and
  *      counts what comes out the other side;
- *   5. fills the event log, GETs every route again;
+ *   5. trickles an upload (it must get 408 and its connection closed), fills
+ *      the event log, GETs every route again;
  *   6. restarts mcsim and checks the password still works.
  * It fails on a segfault, an XS abort, any 5xx, an unanswered poll, a dropped
  * or unbridged frame, or memory over the goals (at most one collection per
@@ -259,6 +260,27 @@ async function main(): Promise<void> {
 	note(`memory: ${gcs} collections (${perQuarterMB.toFixed(2)} per 256 KB uploaded; ${(gcs / (uploadedBytes / (1024 * 1024))).toFixed(1)} per MB), chunk peak ${peakChunks} of ${CHUNK_HEAP} B, slot peak ${peakSlots}, live set (chunks, lowest sample after a collection) ${live} B = ${((100 * live) / CHUNK_HEAP).toFixed(0)} %`);
 	if (perQuarterMB > 1) fail(`${perQuarterMB.toFixed(2)} collections per 256 KB uploaded (goal: at most 1)`);
 	if (live > 0.6 * CHUNK_HEAP) fail(`live set ${live} B is over 60 % of the ${CHUNK_HEAP} B chunk heap`);
+
+	// a trickling upload (1 byte every 500 ms) must be stopped (408) and its connection ended
+	const trickle = await new Promise<{ status: number; ms: number; body: string }>((resolve) => {
+		const started = Date.now();
+		const image = set[0].bytes;
+		const req = http.request({ host: "127.0.0.1", port: HTTP_PORT, method: "POST", path: "/api/update/images/upload", agent: false, headers: {
+			host: "openhaldex.local", authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
+			"content-type": "application/octet-stream", "content-length": String(image.length),
+		} }, (res) => {
+			let text = "";
+			res.setEncoding("utf8").on("data", (c) => { text += c; }).on("end", () => { clearInterval(drip); resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, body: text }); });
+		});
+		req.on("error", (e) => { clearInterval(drip); resolve({ status: 0, ms: Date.now() - started, body: String(e.message) }); });
+		let at = 0;
+		const drip = setInterval(() => {
+			if (Date.now() - started > 120_000) { clearInterval(drip); req.destroy(); }
+			else if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at)));
+		}, 500);
+	});
+	if (trickle.status !== 408 || !trickle.body.includes("upload_stalled")) fail(`a trickling upload answered ${trickle.status} after ${trickle.ms} ms: ${trickle.body.slice(0, 120)}`);
+	else note(`a trickling upload (2 bytes/s): 408 upload_stalled after ${(trickle.ms / 1000).toFixed(1)} s, connection closed`);
 
 	// 5. a full event log, then every route again
 	for (let i = 0; i < 130; i++) await request("POST", "/api/mode", { auth: true, type: "application/json", body: JSON.stringify({ mode: i % 2 ? "FWD" : "STOCK" }) });

@@ -82,9 +82,36 @@ describe("web app in chromium", function () {
 			const width = await page.evaluate<number>("document.documentElement.scrollWidth");
 			assert.isAtMost(width, PHONE.width, `page ${p || "dashboard"} is ${width} px wide`);
 			assert.isTrue(await page.locator("nav a[aria-current]").isVisible());
+			// Every tab of the page too (Tuning -> Map was 662 px wide at 360 px).
+			const tabs = await page.locator('[role="tab"]').count();
+			for (let i = 0; i < tabs; i++) {
+				const tab = page.locator('[role="tab"]').nth(i);
+				const name = (await tab.textContent())?.trim();
+				await tab.click();
+				await page.waitForTimeout(300);
+				const w = await page.evaluate<number>("document.documentElement.scrollWidth");
+				assert.isAtMost(w, PHONE.width, `page ${p || "dashboard"}, tab ${name}, is ${w} px wide`);
+			}
 		}
 		assert.deepEqual(errors, []);
 		await context.close();
+	});
+
+	it("keeps the selected mode readable after a tap on a touch screen (hover does not stick over it)", async () => {
+		for (const touch of [true, false]) {
+			const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, hasTouch: touch, isMobile: touch });
+			await context.addInitScript(`sessionStorage.setItem("ohx.pw", ${JSON.stringify(PASSWORD)});`);
+			const page = await context.newPage();
+			await open(page, "");
+			const button = page.locator('button[data-mode="6040"]');
+			if (touch) await button.tap(); else await button.click();
+			await page.waitForSelector('button[data-mode="6040"][aria-pressed="true"]');
+			await button.hover(); // the pointer stays where the finger was: a phone keeps :hover there
+			await page.waitForTimeout(200);
+			const bg = await button.evaluate((el) => getComputedStyle(el).backgroundColor);
+			assert.equal(bg, "rgb(0, 71, 179)", `${touch ? "touch" : "mouse"}: the selected mode keeps its accent background`);
+			await context.close();
+		}
 	});
 
 	it("switches mode and shows the engagement following the lock target", async function () {

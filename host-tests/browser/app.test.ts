@@ -108,7 +108,7 @@ describe("web app in chromium", function () {
 			await page.waitForSelector('button[data-mode="6040"][aria-pressed="true"]');
 			await button.hover(); // the pointer stays where the finger was: a phone keeps :hover there
 			await page.waitForTimeout(200);
-			const bg = await button.evaluate((el) => getComputedStyle(el).backgroundColor);
+			const bg = await button.evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor as string);
 			assert.equal(bg, "rgb(0, 71, 179)", `${touch ? "touch" : "mouse"}: the selected mode keeps its accent background`);
 			await context.close();
 		}

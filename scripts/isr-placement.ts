@@ -88,7 +88,7 @@ export function readObject(file: string, tool = "readelf"): ObjectModel {
 		if (!m || m[1] === "0") continue;
 		// Columns after the type: Addr Off Size ES [Flg] Lk Inf Al. Flags may be empty.
 		const rest = m[4].trim().split(/\s+/);
-		const [lk, inf] = [rest.at(-3), rest.at(-2)];
+		const inf = rest.at(-2);
 		const flags = rest.length >= 8 ? rest[4] : "";
 		const index = Number(m[1]);
 		const type = m[3];
@@ -99,7 +99,6 @@ export function readObject(file: string, tool = "readelf"): ObjectModel {
 			exec: flags.includes("X"),
 			relocFor: type === "RELA" || type === "REL" ? Number(inf) : undefined,
 		});
-		void lk;
 	}
 	const byName = new Map<string, Section>();
 	for (const s of sections.values()) byName.set(s.name, s);
@@ -177,9 +176,10 @@ function symbolAt(model: ObjectModel, section: number, offset: number): string {
 	return best?.name ?? model.sections.get(section)?.name ?? `section ${section}`;
 }
 
-function sectionLabel(model: ObjectModel, section: number, addendHint = 0): string {
+/** A section named by its symbol at offset 0 (or any symbol in it), for reports. */
+function sectionLabel(model: ObjectModel, section: number): string {
 	const name = model.sections.get(section)?.name ?? `section ${section}`;
-	const sym = model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT") && s.value === addendHint)
+	const sym = model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT") && s.value === 0)
 		?? model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT"));
 	return sym ? `${sym.name} (${name})` : name;
 }

@@ -19,8 +19,7 @@ import { errorResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Decorator, Guard, Router } from "api/router";
 
-/** The host names and addresses the device answers to (without ports), lower case. */
-/** The names and addresses the device answers as. `fresh` rebuilds a cached list (a miss may be an address just gained). */
+/** The host names and addresses the device answers to (without ports), lower case. `fresh` rebuilds a cached list (a miss may be an address just gained). */
 export type AllowedHosts = (fresh?: boolean) => string[];
 
 const allows = (allowed: AllowedHosts, host: string) => allowed().includes(host) || allowed(true).includes(host);

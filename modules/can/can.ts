@@ -7,7 +7,7 @@
 
 import CANNative from "can/native";
 import type { BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
-import { NATIVE_MODE, NATIVE_STATE, countersFromNative, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
+import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
 import type { VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1, BUS_OFF = 2;
@@ -32,7 +32,7 @@ export class NativeCanBridge implements CanBridge {
 		}
 		// Called 50 times a second: no { mode, percent } object (nativeTarget) on this path.
 		if (lockPct === null) this.#native.setTarget(NATIVE_MODE.STOCK as 0, 0);
-		else this.#native.setTarget(NATIVE_MODE[mode] as 0, Math.max(0, Math.min(100, Math.round(lockPct))));
+		else this.#native.setTarget(NATIVE_MODE[mode] as 0, nativePercent(lockPct));
 	}
 
 	/** The core's own pass-through hold, beside the controller's STOCK. */

@@ -72,7 +72,12 @@ export function countersFromNative(c: NativeCountersShape): BridgeCounters {
 }
 
 /** The native target for a port request: null = STOCK, else the preset and a whole percent. */
+/** The whole percent the core takes (0..100). */
+export function nativePercent(lockPct: number): number {
+	return Math.max(0, Math.min(100, Math.round(lockPct)));
+}
+
 export function nativeTarget(lockPct: number | null, mode: BridgeMode): { mode: number; percent: number } {
 	if (lockPct === null) return { mode: NATIVE_MODE.STOCK, percent: 0 };
-	return { mode: NATIVE_MODE[mode], percent: Math.max(0, Math.min(100, Math.round(lockPct))) };
+	return { mode: NATIVE_MODE[mode], percent: nativePercent(lockPct) };
 }

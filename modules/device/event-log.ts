@@ -164,7 +164,8 @@ export class EventLog {
 			next: () => {
 				while (i < total) {
 					const k = i++;
-					const text = k < recent.length ? undefined : flash!.readAt(at[(((end - 1 - (k - recent.length)) % at.length) + at.length) % at.length]);
+					// k - recent.length < at.length, so one + at.length keeps the index positive
+					const text = k < recent.length ? undefined : flash!.readAt(at[(end - 1 - (k - recent.length) + at.length) % at.length]);
 					const e = older(k < recent.length ? recent[recent.length - 1 - k] : text === undefined ? undefined : decode(text));
 					if (e) return e;
 				}

@@ -33,10 +33,10 @@ import { EventLog, type EventKind } from "device/event-log";
 import { NetworkService, AP_ADDRESS } from "device/network";
 import { ButtonGestures, nextFavourite, type Gesture } from "device/button";
 import { LED_FRAME_MS, ledColorAt, ledState, rgbHex, type LedState } from "device/led";
+import { loadDeviceSettings, saveDeviceSettings, patchDeviceSettings, type DeviceSettings } from "device/settings";
 
 /** How often the LED re-reads its slower signals (update, trial, bus fault, watchdog, setup window). */
 export const LED_SIGNALS_MS = 200;
-import { loadDeviceSettings, saveDeviceSettings, patchDeviceSettings, type DeviceSettings } from "device/settings";
 
 export const HOUSEKEEPING_MS = 1000;
 export const WATCHDOG_TIMEOUT_MS = 10_000;

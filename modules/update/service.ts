@@ -125,7 +125,7 @@ interface Transfer {
 	total?: number;
 	stall?: TimerHandle;
 	/** When the current stall window began, and the bytes received by then. */
-	windowStartMs?: number;
+	windowStartMs: number;
 	windowBytes: number;
 }
 
@@ -253,7 +253,7 @@ export class UpdateService {
 		}
 		const id = this.#nextImageId();
 		const now = this.#deps.clock.monotonicMs();
-		this.#transfer = { kind, startedMs: now, lastByteMs: now, received: 0, total: options.total, windowBytes: 0 };
+		this.#transfer = { kind, startedMs: now, lastByteMs: now, received: 0, total: options.total, windowStartMs: now, windowBytes: 0 };
 		this.#image = { id, progress: 0, state: "UPLOADING", state_description: kind === "upload" ? "Receiving the upload." : "Downloading the update." };
 		if (this.#state === "FAILED_GRACEFUL" || this.#state === "FAILED_CRITICAL") this.#set("IDLE", DESCRIPTIONS.IDLE);
 		this.#armStall();
@@ -505,7 +505,6 @@ export class UpdateService {
 		// A download has its own stall watchdog that resumes with Range and
 		// aborts the sink when it gives up; only uploads are timed out here.
 		if (!t || t.kind === "fetch") return;
-		if (t.windowStartMs === undefined) { t.windowStartMs = this.#deps.clock.monotonicMs(); t.windowBytes = t.received; }
 		const id = this.#image!.id;
 		t.stall = this.#deps.timers.after(Math.max(1, delayMs), () => {
 			if (this.#transfer !== t) return;
@@ -513,13 +512,13 @@ export class UpdateService {
 			const stall = this.#options.stallMs, secs = Math.round(stall / 1000);
 			const idle = now - t.lastByteMs;
 			if (idle >= stall) return this.#stalled(id, `no data arrived for ${secs} s`);
-			if (now - t.windowStartMs! >= stall) {
+			if (now - t.windowStartMs >= stall) {
 				const got = t.received - t.windowBytes;
 				if (got < this.#options.minBytesPerStall) return this.#stalled(id, `only ${got} bytes arrived in ${secs} s`);
 				t.windowStartMs = now;
 				t.windowBytes = t.received;
 			}
-			this.#armStall(Math.min(stall - idle, stall - (now - t.windowStartMs!)));
+			this.#armStall(Math.min(stall - idle, stall - (now - t.windowStartMs)));
 		});
 	}
 

@@ -2,7 +2,8 @@
  * An in-memory board for firmware suites (portable: runs in XS): the real
  * FlashOtaPort, NOR flash model and simulated bootloader over a small
  * 320 KiB flash with two 128 KiB slots, a factory image of `version` in
- * ota_0 and blank otadata, as a USB flash leaves a board.
+ * ota_0 and blank otadata, as a USB flash leaves a board; its first boot
+ * then writes otadata[0] = {seq 1, VALID}, as the v6.0 bootloader does.
  */
 
 import { pureDigests } from "../../host/portable/sha256";

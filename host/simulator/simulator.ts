@@ -5,9 +5,14 @@
  * for the simulated boot time and comes back, as the board would.
  *
  * OTA: the flash is a 4 MB file (dataDir/flash.bin) laid out by
- * partitions.csv. On first start a factory image of package.json's
- * version (+ohxs) is written into ota_0. Every boot goes through the
- * simulated bootloader (ESP-IDF's selection and rollback rules); the
+ * partitions.csv, with the binary partition table at 0x8000 (what
+ * gen_esp32part.py makes of the same CSV), so ESP-IDF's parttool and
+ * otatool read it as a board's flash. The bootloader region (0x0-0x8000)
+ * stays erased: the second-stage bootloader is simulated, not stored. On
+ * first start a factory image of package.json's version (+ohxs) is
+ * written into ota_0, otadata blank, as a USB flash leaves a board. Every
+ * boot goes through the simulated bootloader (ESP-IDF v6.0's selection and
+ * rollback rules, host/adapters/flash/bootloader.ts); the
  * running version is the booted slot's descriptor. failNextHealthCheck()
  * (or --fail-health) makes the next first-boot health check fail, so a
  * reset during it rolls back, end to end.
@@ -15,7 +20,7 @@
 
 import fs from "node:fs";
 import net from "node:net";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { createFirmware, type Firmware, type FirmwareOptions } from "app/firmware";
 import { DEFAULT_CONFIG, type Platform } from "app/platform";
@@ -29,6 +34,7 @@ import { DEFAULT_HEALTH_WINDOW_MS, type BootStatus } from "ota/boot-confirm";
 import { NorFlash } from "../adapters/flash/nor-flash";
 import { FileFlashStorage } from "../adapters/flash/file-storage";
 import { layoutFromCsv } from "../adapters/flash/layout";
+import { PARTITION_TABLE_OFFSET, encodePartitionTable, parsePartitionCsv } from "../adapters/flash/partition-table";
 import { FlashBoard } from "../adapters/flash/board";
 import { buildEspImage } from "../adapters/flash/esp-image";
 import type { BootResult } from "../adapters/flash/bootloader";
@@ -102,6 +108,8 @@ function freePort(): Promise<number> {
 	});
 }
 
+const nodeMd5 = (bytes: Uint8Array) => new Uint8Array(createHash("md5").update(bytes).digest());
+
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
 	fs.mkdirSync(options.dataDir, { recursive: true });
 	const logger = options.logger ?? consoleLogger("[sim] ");
@@ -120,8 +128,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	let httpUp = false;
 
 	const flash = new NorFlash(new FileFlashStorage(path.join(options.dataDir, "flash.bin"), SIM_FLASH_SIZE), { logOps: false });
-	const layout = layoutFromCsv(fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8"), SIM_FLASH_SIZE);
+	const csv = fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8");
+	const layout = layoutFromCsv(csv, SIM_FLASH_SIZE);
 	const board = new FlashBoard(flash, layout, nodeDigests);
+	// The table a USB flash writes at 0x8000, from the same partitions.csv, so ESP-IDF's tools read the file as a board's flash.
+	if (board.ensurePartitionTable(encodePartitionTable(parsePartitionCsv(csv), nodeMd5), PARTITION_TABLE_OFFSET))
+		logger.log("info", "wrote the partition table at 0x8000");
 	board.onRestart = (why) => { void sim.reboot(why); };
 	if (!board.slotHasImage(0) && !board.slotHasImage(1)) {
 		// First start: the factory image a USB flash would leave (otadata blank).

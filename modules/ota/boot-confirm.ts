@@ -14,6 +14,15 @@
  * At boot it also notices a rollback: an install was recorded for a slot,
  * but we run from another one and that slot is ABORTED/INVALID (or holds
  * no confirmed entry). That is FAILED_GRACEFUL, recorded with the reason.
+ *
+ * Confirming is two writes that a power cut can separate: otadata (erase,
+ * then write the VALID entry: esp_ota_mark_app_valid_cancel_rollback) and
+ * the store's history. Before touching otadata the pending record is
+ * marked healthPassed (and its old health problem dropped); so if the cut
+ * lands inside the otadata rewrite, the board boots the previous image and
+ * the record says the new one passed its check and the confirmation was
+ * cut off, never a stale health problem. A cut after otadata is finished
+ * at the next boot (the pending record names the running slot).
  */
 
 import type { OtaPort, OtaImageState } from "ports/ota";
@@ -148,7 +157,8 @@ export class BootConfirmer {
 		if (pending && pending.slot !== me.slot) {
 			// We were installed elsewhere but run from here: the bootloader rolled back.
 			const theirs = ota.slotState(pending.slot);
-			const why = theirs === "ABORTED" ? "it was reset before it confirmed its health"
+			const why = pending.healthPassed !== undefined ? "it passed its health check, but the board restarted or lost power while the confirmation was being written, so the bootloader went back"
+				: theirs === "ABORTED" ? "it was reset before it confirmed its health"
 				: theirs === "INVALID" ? "it marked itself invalid"
 				: theirs === "NEW" || theirs === "PENDING_VERIFY" ? "the bootloader could not start it"
 				: "its boot record was lost (power cut while switching)";
@@ -215,9 +225,10 @@ export class BootConfirmer {
 		}
 		this.#healthySince ??= now;
 		if (now - this.#healthySince < this.#windowMs) return;
-		const { ota, store } = this.#deps;
-		ota.markValid();
+		const { ota, store, clock } = this.#deps;
 		const pending = readPending(store);
+		if (pending) writePending(store, { slot: pending.slot, version: pending.version, from: pending.from, time: pending.time, healthPassed: epochSeconds(clock) });
+		ota.markValid();
 		this.#confirmed(this.#version ?? runningImage(ota).version, pending ? pending.from : "");
 		this.stop();
 	}

@@ -13,6 +13,7 @@ export type OtaErrorCode =
 	| "image_truncated_header"
 	| "image_bad_magic"
 	| "image_wrong_chip"
+	| "image_chip_revision"
 	| "image_no_segments"
 	| "image_too_many_segments"
 	| "image_bad_header"
@@ -25,6 +26,8 @@ export type OtaErrorCode =
 	// While streaming and at the end.
 	| "image_bad_segment_length"
 	| "image_segment_past_end"
+	| "image_segment_misaligned"
+	| "image_bad_load_address"
 	| "image_truncated"
 	| "image_bad_checksum"
 	| "image_bad_appended_hash"

@@ -4,8 +4,10 @@
  *   history  JSON [{time, version}], at most 16; entry 0 is the
  *            installation (the first version this board ran), the rest
  *            are confirmed updates, oldest first
- *   pending  JSON {slot, version, from, time, lastProblem?}: an install
- *            whose first boot is not confirmed yet
+ *   pending  JSON {slot, version, from, time, lastProblem?, healthPassed?}:
+ *            an install whose first boot is not confirmed yet;
+ *            healthPassed is written just before otadata is marked VALID,
+ *            so a cut inside that write is told as what it was
  *   result   JSON {state: "CONFIRMED" | "FAILED_GRACEFUL", version, from,
  *            time, reason?}: how the last install ended
  * Every value stays far below the store's 4000-byte limit (16 entries of
@@ -33,6 +35,8 @@ export interface PendingInstall {
 	time: number;
 	/** The last health problem seen while verifying (why a rollback happened). */
 	lastProblem?: string;
+	/** Epoch seconds when the health window passed; set right before markValid (then lastProblem is dropped). */
+	healthPassed?: number;
 }
 
 export type InstallResultState = "CONFIRMED" | "FAILED_GRACEFUL";

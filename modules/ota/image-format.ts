@@ -55,6 +55,8 @@ export interface AppDescriptor {
 	date: string;
 	idfVersion: string;
 	elfSha256: Uint8Array;
+	/** mmu_page_size, log2 (0 in images older than the field: the chip's default page). */
+	mmuPageSizeLog2: number;
 }
 
 export function u16(b: Uint8Array, at: number): number {
@@ -102,7 +104,32 @@ export function parseAppDescriptor(b: Uint8Array, at = APP_DESC_OFFSET): AppDesc
 		date: cString(b, at + 0x60, 16),
 		idfVersion: cString(b, at + 0x70, 32),
 		elfSha256: b.slice(at + 0x90, at + 0xb0),
+		mmuPageSizeLog2: b[at + 0xb4],
 	};
+}
+
+/**
+ * The ESP32-C6's address map as ESP-IDF v6.0 uses it to load an app
+ * (components/soc/esp32c6/include/soc/soc.h, esp_system/ld/esp32c6/memory.ld.in,
+ * bootloader/subproject/main/ld/esp32c6/bootloader.ld.in):
+ *   - flash-mapped (IROM = DROM): 0x42000000 + 256 MMU pages of 64 KiB;
+ *   - HP SRAM 0x40800000..0x40880000, of which an app may load only up to
+ *     0x4086E610: above it the bootloader's own code, data and stack live
+ *     while it copies the app (the app's linker script ends there too);
+ *   - LP SRAM (RTC fast memory) 0x50000000..0x50004000;
+ *   - below 0x10000000: not loaded at all (padding, reserved).
+ */
+export const C6_MEMORY = frozen({
+	mappedLow: 0x42000000, mappedHigh: 0x43000000,
+	sramLow: 0x40800000, sramHigh: 0x40880000, appSramEnd: 0x4086e610,
+	lpLow: 0x50000000, lpHigh: 0x50004000,
+	notLoadedBelow: 0x10000000,
+	defaultMmuPage: 0x10000,
+});
+
+/** A chip revision as ESP-IDF writes it (major * 100 + minor) -> "v0.1". */
+export function chipRevisionName(full: number): string {
+	return `v${Math.floor(full / 100)}.${full % 100}`;
 }
 
 /** Length of the padding after the last segment: (offset + padding + 1) % 16 === 0. */

@@ -69,28 +69,28 @@ export function decodeEntry(b: Uint8Array, at = 0): OtaSelectEntry {
 	return { seq: get32(b, at), label: b.slice(at + 4, at + 24), state: get32(b, at + 24), crc: get32(b, at + 28) };
 }
 
-/** ESP-IDF bootloader_common_ota_select_valid: seq set and the CRC matches. */
-export function entryValid(e: OtaSelectEntry): boolean {
+/** The entry's CRC matches a set seq (what esp_ota_get_state_partition and the bootloader's "initial contents" test look at). */
+export function entryCrcOk(e: OtaSelectEntry): boolean {
 	return e.seq !== SEQ_UNSET && e.crc === otaSeqCrc(e.seq);
 }
 
-/** bootloader_common_ota_select_invalid: unset, or state INVALID/ABORTED. */
+/** bootloader_common_ota_select_invalid: unset, or state INVALID/ABORTED (the CRC is not looked at). */
 export function entryInvalid(e: OtaSelectEntry): boolean {
 	return e.seq === SEQ_UNSET || e.state === STATE_CODES.INVALID || e.state === STATE_CODES.ABORTED;
 }
 
-/** The bootable candidate (valid CRC and not INVALID/ABORTED). */
-export function entrySelectable(e: OtaSelectEntry): boolean {
-	return entryValid(e) && !entryInvalid(e);
+/** bootloader_common_ota_select_valid (v6.0): not invalid, and the CRC matches: the entry can choose a slot. */
+export function entryValid(e: OtaSelectEntry): boolean {
+	return !entryInvalid(e) && entryCrcOk(e);
 }
 
 /**
  * bootloader_common_get_active_otadata: index (0/1) of the winning entry,
- * the highest seq among selectable ones; -1 when none is.
+ * the highest seq among valid ones (a tie goes to sector 0); -1 when none is.
  */
 export function activeEntry(entries: readonly OtaSelectEntry[]): number {
-	const ok0 = entrySelectable(entries[0]), ok1 = entrySelectable(entries[1]);
-	if (ok0 && ok1) return entries[0].seq >= entries[1].seq ? 0 : 1; // ESP-IDF: MAX(seq0, seq1), ties to 0
+	const ok0 = entryValid(entries[0]), ok1 = entryValid(entries[1]);
+	if (ok0 && ok1) return entries[0].seq >= entries[1].seq ? 0 : 1;
 	if (ok0) return 0;
 	if (ok1) return 1;
 	return -1;
@@ -102,20 +102,70 @@ export function slotOfSeq(seq: number, slots: number): number {
 }
 
 /**
- * The write that selects `slot` (esp_rewrite_ota_data): which sector and
- * which seq. The sector is always the one NOT holding the current winner,
- * so a torn write leaves the previous choice intact; the seq is the
- * smallest that maps to `slot` and is not below the current winner's.
+ * The bootloader's choice before it loads anything
+ * (bootloader_utility_get_selected_boot_partition, no factory app, rollback
+ * enabled, after its PENDING_VERIFY -> ABORTED pass):
+ *   - both entries invalid: ota_0; `initial` when both are also blank or
+ *     CRC-damaged (a board fresh from a USB flash): the bootloader then
+ *     writes otadata[0] = {slot + 1, VALID} for the slot it loads;
+ *   - else the active entry's slot;
+ *   - else (entries set but damaged) no slot: every slot is tried from ota_0.
  */
-export function planSelection(entries: readonly OtaSelectEntry[], slot: number, slots: number): { sector: 0 | 1; seq: number } {
+export function bootChoice(entries: readonly OtaSelectEntry[], slots: number): { slot: number; entry: number; initial: boolean } {
+	if (entryInvalid(entries[0]) && entryInvalid(entries[1]))
+		return { slot: 0, entry: -1, initial: !entryCrcOk(entries[0]) && !entryCrcOk(entries[1]) };
+	const active = activeEntry(entries);
+	if (active === -1) return { slot: -1, entry: -1, initial: false };
+	return { slot: slotOfSeq(entries[active].seq, slots), entry: active, initial: false };
+}
+
+/**
+ * esp_ota_get_boot_partition: the active entry's slot; when there is none
+ * (both invalid, or damaged) find_default_boot_partition: ota_0, as this
+ * layout has no factory app.
+ */
+export function bootPartition(entries: readonly OtaSelectEntry[], slots: number): number {
+	if (entryInvalid(entries[0]) && entryInvalid(entries[1])) return 0;
+	const active = activeEntry(entries);
+	return active === -1 ? 0 : slotOfSeq(entries[active].seq, slots);
+}
+
+/**
+ * The slot esp_ota_check_rollback_is_possible would return to: the entry
+ * that is not active must itself be valid (state and CRC); the caller must
+ * still verify that slot's image. Undefined when there is none (this layout
+ * has no factory app to fall back to).
+ */
+export function rollbackTarget(entries: readonly OtaSelectEntry[], slots: number): number | undefined {
+	const active = activeEntry(entries);
+	if (active === -1) return undefined;
+	const other = entries[active ^ 1];
+	return entryValid(other) ? slotOfSeq(other.seq, slots) : undefined;
+}
+
+/**
+ * The write that selects `slot`, as ESP-IDF v6.0's esp_rewrite_ota_data
+ * makes it: which sector and which seq.
+ *   - The active entry already maps to `slot` (e.g. after a bootloader
+ *     fallback, or installing into the slot a failed trial left selected):
+ *     that same sector is rewritten in place with the same seq, so the new
+ *     state (NEW) is the one that wins. (v5.5 wrote the other sector with
+ *     the same seq, and the older VALID entry won the tie: no trial.)
+ *   - Otherwise the sector NOT holding the active entry, so a torn write
+ *     leaves the previous choice intact, with the smallest seq above the
+ *     active one that maps to `slot` (compute_ota_seq_for_target_slot).
+ *   - No active entry: sector 0, seq slot + 1.
+ */
+export function planSelection(entries: readonly OtaSelectEntry[], slot: number, slots: number): { sector: 0 | 1; seq: number; inPlace: boolean } {
 	if (slot < 0 || slot >= slots) throw new RangeError(`OTA slot ${slot} does not exist (there are ${slots})`);
 	const active = activeEntry(entries);
-	if (active === -1) return { sector: 0, seq: slot + 1 };
+	if (active === -1) return { sector: 0, seq: slot + 1, inPlace: false };
 	const seq = entries[active].seq;
+	if (slotOfSeq(seq, slots) === slot) return { sector: active as 0 | 1, seq, inPlace: true };
 	const base = (slot + 1) % slots;
 	let i = 0;
 	while (seq > base + i * slots) i++;
-	return { sector: (active === 0 ? 1 : 0), seq: base + i * slots };
+	return { sector: (active === 0 ? 1 : 0), seq: base + i * slots, inPlace: false };
 }
 
 /**
@@ -124,7 +174,7 @@ export function planSelection(entries: readonly OtaSelectEntry[], slot: number, 
  */
 export function slotStateCode(entries: readonly OtaSelectEntry[], slot: number, slots: number): number | undefined {
 	for (const e of entries) {
-		if (e.seq !== SEQ_UNSET && slotOfSeq(e.seq, slots) === slot && e.crc === otaSeqCrc(e.seq)) return e.state;
+		if (entryCrcOk(e) && slotOfSeq(e.seq, slots) === slot) return e.state;
 	}
 	return undefined;
 }

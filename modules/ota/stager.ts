@@ -52,8 +52,6 @@ export interface StagerDeps {
 	store: KeyValueStore;
 	clock: Clock;
 	logger?: Logger;
-	/** The board's chip id; ESP32-C6 by default. */
-	chipId?: number;
 }
 
 export class ImageStager {
@@ -96,12 +94,14 @@ export class ImageStager {
 		const target = ota.slots().find((s) => s.index !== running);
 		if (!target) throw new OtaError("ota_no_slot", "There is no second firmware slot to receive an update.");
 		const me = runningImage(ota);
+		const chip = ota.chip();
 		let validator: ImageValidator;
 		try {
 			validator = new ImageValidator({
 				digests,
 				slotSize: target.size,
-				chipId: this.#deps.chipId,
+				chipId: chip.id,
+				chipRevision: chip.revision,
 				expectedSha256: options.expectedSha256,
 				declaredSize: options.declaredSize,
 				running: me.version,

@@ -5,7 +5,8 @@
  * hash buffer, so its memory does not grow with the image.
  *
  *  - Prefix (first 288 bytes: header, first segment header, app
- *    descriptor): magic, chip, segment count, descriptor, identity.
+ *    descriptor): magic, chip and its revision, segment count, the
+ *    descriptor at the start of segment 0, segment 0's placement, identity.
  *    `prefixAccepted` turns true only after these pass; callers erase and
  *    write nothing before that.
  *  - Version policy (downgrade, secure_version): judged with the prefix,
@@ -13,7 +14,8 @@
  *    nothing to flash, and validation goes on, so a damaged older file is
  *    reported for its damage ("bad checksum"), not as "older version".
  *  - Streaming: each segment header (length a multiple of 4, below 16 MiB,
- *    inside the image and the slot), the 0xEF XOR checksum of segment
+ *    inside the image and the slot; a mapped segment aligned to its MMU
+ *    page, a loaded one inside the C6's app RAM), the 0xEF XOR checksum of segment
  *    data, SHA-256 of the whole file, SHA-256 through the checksum byte
  *    when the header says a hash is appended, total size within the slot.
  *  - end(): the image is complete, the appended hash matches, the caller's
@@ -28,7 +30,7 @@ import { OtaError } from "ota/errors";
 import {
 	APPENDED_HASH_LENGTH, APP_DESC_LENGTH, APP_DESC_MAGIC, CHECKSUM_SEED, CHIP_ESP32C6, IMAGE_HEADER_LENGTH, IMAGE_MAGIC,
 	IMAGE_PREFIX_LENGTH, MAX_SEGMENTS, MAX_SEGMENT_LENGTH, SEGMENT_HEADER_LENGTH,
-	checksumPadding, chipName, parseAppDescriptor, parseImageHeader, u32, type AppDescriptor, type ImageHeader,
+	C6_MEMORY, checksumPadding, chipName, chipRevisionName, parseAppDescriptor, parseImageHeader, u32, type AppDescriptor, type ImageHeader,
 } from "ota/image-format";
 import { checkIdentity, checkUpgrade, type VersionPolicy } from "ota/version";
 import { toHex } from "util/hex";
@@ -39,14 +41,21 @@ export interface ValidatorOptions extends VersionPolicy {
 	slotSize: number;
 	/** The board's chip (image header chip_id); ESP32-C6 by default. */
 	chipId?: number;
+	/**
+	 * The board's chip revision, major * 100 + minor (esp_chip_info), checked
+	 * against the header's min/max_chip_rev_full as the bootloader does.
+	 * Undefined: not known to the caller, not checked.
+	 */
+	chipRevision?: number;
 	/** SHA-256 of the whole file, when the caller knows it (server metadata, the browser). */
 	expectedSha256?: Uint8Array;
 	/** The upload's announced length (Content-Length), when known. */
 	declaredSize?: number;
 	/**
-	 * Check the structure only (magic, chip, segments, checksum, appended
-	 * hash), as the bootloader and esp_ota_end do: no descriptor, identity
-	 * or version checks. For images already in flash.
+	 * Check the structure only (magic, chip and revision, segments and
+	 * their addresses, the app descriptor's presence, checksum, appended
+	 * hash), as the bootloader and esp_ota_end do: no identity or version
+	 * checks. For images already in flash.
 	 */
 	structureOnly?: boolean;
 	/** Ignore whatever follows the image (a slot's stale bytes past its end). */
@@ -94,6 +103,7 @@ export class ImageValidator {
 	#fill = 0;
 	#xor = CHECKSUM_SEED;
 	#imageEnd = 0;
+	#mmuPage: number = C6_MEMORY.defaultMmuPage;
 
 	constructor(options: ValidatorOptions) {
 		this.#options = options;
@@ -186,6 +196,7 @@ export class ImageValidator {
 		const chip = this.#options.chipId ?? CHIP_ESP32C6;
 		if (h.chipId !== chip)
 			throw new OtaError("image_wrong_chip", `The image is built for ${chipName(h.chipId)}; this board is ${chipName(chip)}.`);
+		this.#checkRevision(h);
 		if (h.segmentCount === 0)
 			throw new OtaError("image_no_segments", "The image header says it has no segments.");
 		if (h.segmentCount > MAX_SEGMENTS)
@@ -195,14 +206,15 @@ export class ImageValidator {
 		const firstLength = u32(b, IMAGE_HEADER_LENGTH + 4);
 		this.#checkSegmentLength(0, firstLength, IMAGE_HEADER_LENGTH + SEGMENT_HEADER_LENGTH);
 		if (h.hashAppended) this.#imageDigest = this.#options.digests.sha256();
+		// On the C6 (SOC_MMU_PAGE_SIZE_CONFIGURABLE) the bootloader and esp_ota_end read the
+		// MMU page size from the descriptor at the start of segment 0: an image without one fails.
 		const d = parseAppDescriptor(b);
-		if (this.#options.structureOnly) {
-			if (d.magic === APP_DESC_MAGIC) this.#descriptor = d;
-			return;
-		}
 		if (firstLength < APP_DESC_LENGTH || d.magic !== APP_DESC_MAGIC)
-			throw new OtaError("image_no_app_descriptor", "The image has no ESP-IDF app descriptor where one must be (offset 0x20), so its name and version are unknown.");
+			throw new OtaError("image_no_app_descriptor", "The image has no ESP-IDF app descriptor where one must be (the start of segment 0, offset 0x20), so the bootloader cannot load it and its name and version are unknown.");
 		this.#descriptor = d;
+		this.#mmuPage = d.mmuPageSizeLog2 > 0 ? 2 ** d.mmuPageSizeLog2 : C6_MEMORY.defaultMmuPage;
+		this.#checkPlacement(0, u32(b, IMAGE_HEADER_LENGTH), firstLength, IMAGE_HEADER_LENGTH + SEGMENT_HEADER_LENGTH);
+		if (this.#options.structureOnly) return;
 		const version = checkIdentity(d);
 		try {
 			checkUpgrade(version, d.secureVersion, this.#options);
@@ -211,6 +223,43 @@ export class ImageValidator {
 			if (!(e instanceof OtaError)) throw e;
 			this.#policy = e; // refused at the end: what is wrong with the file is said first
 		}
+	}
+
+	/** bootloader_common_check_chip_revision_validity: min <= revision, and revision <= max when max is set. */
+	#checkRevision(h: ImageHeader): void {
+		const rev = this.#options.chipRevision;
+		if (rev === undefined) return;
+		if (h.minChipRevFull > rev)
+			throw new OtaError("image_chip_revision", `The image needs chip revision ${chipRevisionName(h.minChipRevFull)} or newer; this board's chip is ${chipRevisionName(rev)}.`);
+		const max = h.maxChipRevFull;
+		if (max !== 0 && max !== 0xffff && rev > max)
+			throw new OtaError("image_chip_revision", `The image supports chip revisions up to ${chipRevisionName(max)}; this board's chip is ${chipRevisionName(rev)}.`);
+	}
+
+	/**
+	 * Where a segment goes, by the C6's map (ota/image-format C6_MEMORY):
+	 * a flash-mapped segment must sit at the same offset within an MMU page
+	 * in the file as at its address (verify_segment_header); a segment the
+	 * bootloader copies into RAM must lie inside the RAM an app may use
+	 * (verify_load_addresses).
+	 */
+	#checkPlacement(index: number, addr: number, length: number, dataOffset: number): void {
+		const m = C6_MEMORY;
+		if (addr >= m.mappedLow && addr < m.mappedHigh) {
+			const page = this.#mmuPage;
+			if (dataOffset % page !== addr % page)
+				throw new OtaError("image_segment_misaligned", `Segment ${index} is mapped at 0x${hex8(addr)} but its data is at file offset 0x${dataOffset.toString(16)}: the two must agree modulo the ${page / 1024} KiB MMU page.`);
+			return;
+		}
+		if (addr < m.notLoadedBelow || length === 0) return;
+		const end = addr + length;
+		if (addr >= m.sramLow && end <= m.sramHigh) {
+			if (end > m.appSramEnd)
+				throw new OtaError("image_bad_load_address", `Segment ${index} (0x${hex8(addr)}-0x${hex8(end)}) reaches into the RAM the bootloader uses while it loads the app (from 0x${hex8(m.appSramEnd)}).`);
+			return;
+		}
+		if (addr >= m.lpLow && end <= m.lpHigh) return;
+		throw new OtaError("image_bad_load_address", `Segment ${index} would be loaded at 0x${hex8(addr)}-0x${hex8(end)}, outside the ESP32-C6's RAM.`);
 	}
 
 	#checkSegmentLength(index: number, length: number, dataStart: number): void {
@@ -242,6 +291,7 @@ export class ImageValidator {
 					if (this.#fill === SEGMENT_HEADER_LENGTH) {
 						const length = u32(this.#segHeader, 4);
 						this.#checkSegmentLength(this.#segment, length, this.#pos);
+						this.#checkPlacement(this.#segment, u32(this.#segHeader, 0), length, this.#pos);
 						this.#left = length;
 						this.#phase = Phase.SegmentData;
 						if (length === 0) this.#endSegment();
@@ -351,6 +401,10 @@ export class ImageValidator {
 
 function phaseName(p: Phase): string {
 	return p === Phase.SegmentHeader ? "the header" : p === Phase.SegmentData ? "the data" : p === Phase.Hash ? "the appended hash" : "the checksum";
+}
+
+function hex8(n: number): string {
+	return n.toString(16).padStart(8, "0");
 }
 
 function hex2(n: number): string {

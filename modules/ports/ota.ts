@@ -38,7 +38,15 @@ export interface OtaSlotWriter {
 	abort(): void;
 }
 
+/** The chip images must be built for: image header chip_id, and its revision (major * 100 + minor, esp_chip_info). */
+export interface OtaChip {
+	id: number;
+	revision: number;
+}
+
 export interface OtaPort {
+	/** The chip the running firmware is on (what an image's header must allow). */
+	chip(): OtaChip;
 	/** Every OTA app slot, in index order. */
 	slots(): OtaSlot[];
 	/** The slot the running app was booted from. */
@@ -54,8 +62,9 @@ export interface OtaPort {
 	/** Begin a sequential write into a slot that is not the running one. */
 	begin(index: number): OtaSlotWriter;
 	/**
-	 * Point otadata at `index` with state NEW (esp_ota_set_boot_partition:
-	 * only the otadata sector not holding the current choice is written).
+	 * Point otadata at `index` with state NEW (esp_ota_set_boot_partition,
+	 * v6.0: the otadata sector not holding the current choice, or that same
+	 * sector in place when it already selects `index`).
 	 * Takes effect at the next restart.
 	 */
 	setBoot(index: number): void;

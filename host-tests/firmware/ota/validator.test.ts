@@ -10,8 +10,22 @@ import { pureDigests } from "../../../host/portable/sha256";
 import { buildEspImage, sha256, Prng, type EspImageOptions } from "../../support/esp-image";
 
 const SLOT = 128 * 1024;
+/** The board these tests judge for: an ESP32-C6 v0.1, as the simulated board (host/adapters/flash/verify-stored SIMULATED_CHIP). */
+const BOARD_REVISION = 1;
 const base = (o: Partial<ValidatorOptions> = {}): ValidatorOptions =>
-	({ digests: pureDigests, slotSize: SLOT, running: "1.2.3+ohxs", runningSecureVersion: 0, ...o });
+	({ digests: pureDigests, slotSize: SLOT, running: "1.2.3+ohxs", runningSecureVersion: 0, chipRevision: BOARD_REVISION, ...o });
+
+/** Each segment of a built image: load address, length, and where its data starts in the file. */
+function segmentTable(image: Uint8Array): { address: number; length: number; dataOffset: number }[] {
+	const u32 = (at: number) => (image[at] | (image[at + 1] << 8) | (image[at + 2] << 16) | (image[at + 3] << 24)) >>> 0;
+	const out = [];
+	let at = 24;
+	for (let i = 0; i < image[1]; i++) {
+		out.push({ address: u32(at), length: u32(at + 4), dataOffset: at + 8 });
+		at += 8 + u32(at + 4);
+	}
+	return out;
+}
 
 function feed(image: Uint8Array, chunk: number, o: Partial<ValidatorOptions> = {}) {
 	const v = new ImageValidator(base(o));
@@ -57,6 +71,9 @@ export const REJECTIONS: RejectionCase[] = [
 	{ name: "a wrong magic byte", image: () => img({ magic: 0xe8 }), code: "image_bad_magic", early: true },
 	{ name: "random bytes", image: () => { const b = new Uint8Array(5000); new Prng(42).fill(b); b[0] = 0x17; return b; }, code: "image_bad_magic", early: true },
 	{ name: "an image for another chip (ESP32-S3)", image: () => img({ chipId: 0x09 }), code: "image_wrong_chip", early: true },
+	{ name: "an image for a newer chip revision (needs v0.2, the board is v0.1)", image: () => img({ minChipRevFull: 2 }), code: "image_chip_revision", early: true },
+	{ name: "a flash-mapped segment off its MMU page offset", image: () => img({ segmentAddress: { index: 2, address: 0x42000000 } }), code: "image_segment_misaligned" },
+	{ name: "a RAM segment outside the C6's memory (an ESP32-S3 DRAM address)", image: () => img({ segmentAddress: { index: 1, address: 0x3fc88000 } }), code: "image_bad_load_address" },
 	{ name: "too many segments", image: () => img({ segmentCountField: 17 }), code: "image_too_many_segments", early: true },
 	{ name: "no segments", image: () => img({ segmentCountField: 0 }), code: "image_no_segments", early: true },
 	{ name: "a segment length that is not a multiple of 4", image: () => img({ segmentLengthField: { index: 1, length: 514 } }), code: "image_bad_segment_length" },
@@ -126,6 +143,48 @@ describe("ota/validator", () => {
 		v.write(image.subarray(287, 288));
 		assert.isTrue(v.prefixAccepted);
 		assert.equal(v.descriptor!.version, "1.3.0+ohxs");
+	});
+
+	describe("ESP-IDF v6.0's image rules for the C6 (esp_image_format.c, bootloader_common_loader.c)", () => {
+		it("chip revision: min <= board, and board <= max when max is set (0 and 0xFFFF mean unset)", () => {
+			assert.equal(rejection(img({ minChipRevFull: 1 })).code, "accepted", "needs v0.1, board is v0.1");
+			assert.equal(rejection(img({ minChipRevFull: 2 })).code, "image_chip_revision");
+			assert.equal(rejection(img({ maxChipRevFull: 99 }), { chipRevision: 100 }).code, "image_chip_revision", "a v1.0 chip, an image for v0.x only");
+			assert.equal(rejection(img({ maxChipRevFull: 0 }), { chipRevision: 100 }).code, "accepted", "max 0 is unset");
+			assert.equal(rejection(img({ maxChipRevFull: 0xffff }), { chipRevision: 100 }).code, "accepted");
+			assert.match(rejection(img({ minChipRevFull: 2 })).message, /v0\.2.*v0\.1/);
+			assert.equal(rejection(img({ minChipRevFull: 2 }), { chipRevision: undefined }).code, "accepted", "unknown board revision: not checked");
+		});
+		it("a misaligned segment 0 is refused within the first 288 bytes, before anything may be erased", () => {
+			const r = rejection(img({ segmentAddress: { index: 0, address: 0x42800000 } }), {}, 288);
+			assert.equal(r.code, "image_segment_misaligned");
+			assert.equal(r.at, 288);
+		});
+		it("judges alignment by the descriptor's MMU page size (log2; 0 = 64 KiB)", () => {
+			const plain = img();
+			const bulk = segmentTable(plain)[2];
+			assert.isBelow(bulk.dataOffset, 0x8000);
+			const off32 = { index: 2, address: 0x42008000 + bulk.dataOffset }; // right modulo 32 KiB, wrong modulo 64 KiB
+			assert.equal(rejection(img({ segmentAddress: off32 })).code, "image_segment_misaligned");
+			assert.equal(rejection(img({ segmentAddress: off32, mmuPageSizeLog2: 15 })).code, "accepted");
+			assert.equal(rejection(img({ segmentAddress: off32, mmuPageSizeLog2: 16 })).code, "image_segment_misaligned");
+		});
+		it("RAM segments: inside HP SRAM below the bootloader's region, or LP SRAM; not-loaded addresses pass", () => {
+			const at = (address: number) => rejection(img({ segmentAddress: { index: 1, address } })).code;
+			assert.equal(at(0x40800000), "accepted");
+			assert.equal(at(0x4086e610 - 512), "accepted", "ends exactly where the bootloader's loader code starts");
+			assert.equal(at(0x4086e610 - 508), "image_bad_load_address");
+			assert.equal(at(0x4087f000), "image_bad_load_address", "the bootloader's stack");
+			assert.equal(at(0x40880000), "image_bad_load_address", "past the end of SRAM");
+			assert.equal(at(0x50000000), "accepted", "LP SRAM");
+			assert.equal(at(0x50003f00), "image_bad_load_address", "runs past LP SRAM");
+			assert.equal(at(0x00000000), "accepted", "padding segments are not loaded");
+		});
+		it("structure-only checks (the bootloader, esp_ota_end) also need the descriptor at the start of segment 0", () => {
+			assert.equal(rejection(img({ descriptorMagic: 0 }), { structureOnly: true }).code, "image_no_app_descriptor");
+			assert.equal(rejection(img({ minChipRevFull: 2 }), { structureOnly: true }).code, "image_chip_revision");
+			assert.equal(rejection(img({ segmentAddress: { index: 1, address: 0x3fc88000 } }), { structureOnly: true }).code, "image_bad_load_address");
+		});
 	});
 
 	it("refuses garbage at its first byte", () => {

@@ -79,6 +79,22 @@ describe("esptool cross-check", function () {
 			assert.match(info("h.bin", buildEspImage({ badAppendedHash: true })), /Validation hash: [0-9a-f]{64} \(invalid\)/);
 		});
 
+		// esptool's image-info lays an image out; it does not judge it by the bootloader's rules. For the
+		// four v6.0 rules our validator adds, it reports the fields and calls checksum and hash valid.
+		it("image-info does not refuse what the v6.0 load rules refuse; it only shows the fields (our validator refuses them)", () => {
+			const base = { version: "1.3.0+ohxs", size: 6000 };
+			const rev = info("rev.bin", buildEspImage({ ...base, minChipRevFull: 2 }));
+			assert.match(rev, /Minimal chip revision: v0\.2/);
+			assert.match(rev, /Checksum: 0x[0-9a-f]{2} \(valid\)/);
+			const misaligned = info("mis.bin", buildEspImage({ ...base, segmentAddress: { index: 2, address: 0x42000000 } }));
+			assert.match(misaligned, /2\s+0x[0-9a-f]+\s+0x42000000\s+0x00000368\s+DROM, IROM/, "shown as a plain mapped segment");
+			const ram = info("ram.bin", buildEspImage({ ...base, segmentAddress: { index: 1, address: 0x3fc88000 } }));
+			assert.match(ram, /1\s+0x00200\s+0x3fc88000\s+0x00000160\s*\n/, "no memory type: the address is in none of the C6's regions");
+			const nodesc = info("nodesc.bin", buildEspImage({ ...base, descriptorMagic: 0 }));
+			assert.notMatch(nodesc, /Application Information/, "no descriptor, so no application section");
+			assert.match(nodesc, /Validation hash: [0-9a-f]{64} \(valid\)/);
+		});
+
 		it("elf2image of the tiny ELF reproduces the committed fixture byte for byte, and the validator accepts it", () => {
 			const elf = path.join(dir, "tiny.elf");
 			fs.writeFileSync(elf, tinyElf("0.1.0+ohxs"));

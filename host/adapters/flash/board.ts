@@ -11,20 +11,24 @@ import { NorFlash, SECTOR_SIZE } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 import { simulateBoot, type BootResult } from "./bootloader";
 import { FlashOtaPort } from "./flash-ota-port";
+import { SIMULATED_CHIP, type ChipIdentity } from "./verify-stored";
 
 export class FlashBoard {
 	readonly flash: NorFlash;
 	readonly layout: FlashLayout;
 	readonly digests: DigestFactory;
+	/** The chip the bootloader and the OtaPort check images against. */
+	readonly chip: ChipIdentity;
 	#port: FlashOtaPort | undefined;
 	#last: BootResult | undefined;
 	boots = 0;
 	onRestart: ((reason: string) => void) | undefined;
 
-	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory) {
+	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip: ChipIdentity = SIMULATED_CHIP) {
 		this.flash = flash;
 		this.layout = layout;
 		this.digests = digests;
+		this.chip = chip;
 	}
 
 	/** The OtaPort of the current boot (boot() first). */
@@ -34,14 +38,19 @@ export class FlashBoard {
 	}
 	get lastBoot(): BootResult | undefined { return this.#last; }
 
-	/** Reset: the bootloader chooses a slot; throws when no slot holds a valid image (a bricked board). */
+	/**
+	 * Reset: the bootloader chooses a slot; throws when no slot holds a valid
+	 * image (a bricked board). After a power cut the power comes back; a
+	 * reset with the power on keeps a pending cut (injected by a test), which
+	 * can then land in the bootloader's own otadata writes or later.
+	 */
 	boot(): BootResult {
-		this.flash.powerOn();
-		const r = simulateBoot(this.flash, this.layout, this.digests);
+		if (this.flash.powerLost) this.flash.powerOn();
+		const r = simulateBoot(this.flash, this.layout, this.digests, this.chip);
 		this.#last = r;
 		this.boots++;
 		if (r.slot < 0) throw new Error(`no bootable firmware: ${r.log.join("; ")}`);
-		this.#port = new FlashOtaPort(this.flash, this.layout, r.slot, this.digests, { onRestart: (why) => this.onRestart?.(why) });
+		this.#port = new FlashOtaPort(this.flash, this.layout, r.slot, this.digests, { onRestart: (why) => this.onRestart?.(why), chip: this.chip });
 		return r;
 	}
 
@@ -51,6 +60,19 @@ export class FlashBoard {
 		if (!s || image.length > s.size) throw new RangeError(`image does not fit slot ${slotIndex}`);
 		this.flash.eraseRange(s.offset, Math.ceil(image.length / SECTOR_SIZE) * SECTOR_SIZE);
 		this.flash.write(s.offset, image);
+	}
+
+	/**
+	 * Put the binary partition table at 0x8000 (ESP-IDF's offset) unless the
+	 * flash already holds exactly it, so tools that read a board's flash
+	 * (parttool, otatool) read this one. Returns true when it wrote.
+	 */
+	ensurePartitionTable(table: Uint8Array, offset = 0x8000): boolean {
+		const current = this.flash.read(offset, table.length);
+		if (current.every((b, i) => b === table[i])) return false;
+		this.flash.eraseRange(offset, Math.ceil(table.length / SECTOR_SIZE) * SECTOR_SIZE);
+		this.flash.write(offset, table);
+		return true;
 	}
 
 	/** True when slot `index` starts with an image header (the simulator writes its factory image once). */

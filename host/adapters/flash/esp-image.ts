@@ -39,6 +39,13 @@ export interface EspImageOptions {
 	badAppendedHash?: boolean;
 	/** Bytes appended after the image. */
 	trailing?: Uint8Array;
+	/** Header min_chip_rev_full / max_chip_rev_full (major * 100 + minor; default 0 and 0xFFFF = any). */
+	minChipRevFull?: number;
+	maxChipRevFull?: number;
+	/** Load address of segment `index` instead of the builder's (0: descriptor, 1..: DRAM, last: flash-mapped bulk). */
+	segmentAddress?: { index: number; address: number };
+	/** The descriptor's mmu_page_size byte (log2; 0 = the chip's default, 64 KiB on the C6). */
+	mmuPageSizeLog2?: number;
 }
 
 export const DROM_DESC_ADDR = 0x42800020;
@@ -80,6 +87,7 @@ export function appDescriptor(o: EspImageOptions = {}): Uint8Array {
 	putText(d, 0x50, "12:00:00", 16);
 	putText(d, 0x60, "Jan  1 2026", 16);
 	putText(d, 0x70, o.idfVersion ?? "v6.0", 32);
+	d[0xb4] = o.mmuPageSizeLog2 ?? 0;
 	// app_elf_sha256 (0x90..0xB0) stays zero, as in an ELF before esptool fills it in.
 	return d;
 }
@@ -120,15 +128,16 @@ export function buildEspImage(o: EspImageOptions = {}): Uint8Array {
 	put32(out, 4, 0x40800000); // entry
 	out[8] = 0xee; // wp pin disabled
 	out[12] = o.chipId ?? 0x0d; out[13] = 0;
-	out[14] = 0; // min_chip_rev
-	out[15] = 0; out[16] = 0; // min_chip_rev_full
-	out[17] = 0xff; out[18] = 0xff; // max_chip_rev_full
+	const minRev = o.minChipRevFull ?? 0, maxRev = o.maxChipRevFull ?? 0xffff;
+	out[14] = Math.floor(minRev / 100); // min_chip_rev (legacy, major only)
+	out[15] = minRev & 255; out[16] = minRev >>> 8; // min_chip_rev_full
+	out[17] = maxRev & 255; out[18] = maxRev >>> 8; // max_chip_rev_full
 	out[23] = o.hashAppendedField ?? (hashAppended ? 1 : 0);
 
 	let at = 24;
 	let checksum = 0xef;
 	segs.forEach((s, i) => {
-		put32(out, at, s.addr);
+		put32(out, at, o.segmentAddress && o.segmentAddress.index === i ? o.segmentAddress.address : s.addr);
 		put32(out, at + 4, o.segmentLengthField && o.segmentLengthField.index === i ? o.segmentLengthField.length : s.data.length);
 		out.set(s.data, at + 8);
 		for (let k = 0; k < s.data.length; k++) checksum ^= s.data[k];

@@ -6,26 +6,31 @@
  *     PENDING_VERIFY; writes are sequential with erase-ahead, sector by
  *     sector, never the whole slot up front;
  *   - end() verifies the image as written (esp_ota_end: esp_image_verify);
- *   - setBoot verifies the slot's image, then erases and writes only the
- *     otadata sector that does not hold the current choice, state NEW;
+ *   - setBoot verifies the slot's image, then writes otadata as v6.0's
+ *     esp_rewrite_ota_data does (ota/otadata planSelection): the sector not
+ *     holding the current choice, or, when the choice already is that slot,
+ *     the same sector in place; state NEW;
  *   - markValid rewrites the active entry in place with state VALID
- *     (esp_ota_mark_app_valid_cancel_rollback).
+ *     (esp_ota_mark_app_valid_cancel_rollback);
+ *   - markInvalidAndRestart only when esp_ota_check_rollback_is_possible
+ *     would say yes: the other entry valid and its slot's image verified.
  * Portable (no Node API): the in-memory fake for firmware suites is this
  * class over MemoryFlashStorage.
  */
 
-import type { OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
+import type { OtaChip, OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
 import type { DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
-import { OTADATA_SECTOR_SIZE, STATE_CODES, activeEntry, decodeEntry, encodeEntry, entryInvalid, planSelection, slotOfSeq, slotStateCode, stateName, type OtaSelectEntry } from "ota/otadata";
-import { verifyStoredImage } from "./verify-stored";
+import { STATE_CODES, activeEntry, bootPartition, planSelection, rollbackTarget, slotStateCode, stateName, type OtaSelectEntry } from "ota/otadata";
+import { SIMULATED_CHIP, verifyStoredImage, type ChipIdentity } from "./verify-stored";
+import { readOtadata, writeOtadataEntry } from "./bootloader";
 import { SECTOR_SIZE, type NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 
 export interface FlashOtaPortOptions {
 	/** Called by markInvalidAndRestart after otadata is updated (the simulator reboots). */
 	onRestart?: (reason: string) => void;
-	chipId?: number;
+	chip?: ChipIdentity;
 }
 
 export class FlashOtaPort implements OtaPort {
@@ -46,6 +51,11 @@ export class FlashOtaPort implements OtaPort {
 		this.#options = options;
 	}
 
+	chip(): OtaChip {
+		const c = this.#options.chip ?? SIMULATED_CHIP;
+		return { id: c.id, revision: c.revision };
+	}
+
 	slots(): OtaSlot[] {
 		return this.layout.slots.map((s) => ({ label: s.name, index: s.index, offset: s.offset, size: s.size }));
 	}
@@ -56,8 +66,7 @@ export class FlashOtaPort implements OtaPort {
 
 	/** The two otadata entries as they are in flash. */
 	otadata(): OtaSelectEntry[] {
-		const { offset } = this.layout.otadata;
-		return [decodeEntry(this.flash.read(offset, 32)), decodeEntry(this.flash.read(offset + OTADATA_SECTOR_SIZE, 32))];
+		return readOtadata(this.flash, this.layout);
 	}
 
 	runningState(): OtaImageState {
@@ -71,11 +80,7 @@ export class FlashOtaPort implements OtaPort {
 	}
 
 	bootSlot(): OtaSlot {
-		// esp_ota_get_boot_partition: the otadata winner, else the first OTA slot (no factory here).
-		const entries = this.otadata();
-		if (entryInvalid(entries[0]) && entryInvalid(entries[1])) return this.#slot(0);
-		const active = activeEntry(entries);
-		return this.#slot(active === -1 ? 0 : slotOfSeq(entries[active].seq, this.layout.slots.length));
+		return this.#slot(bootPartition(this.otadata(), this.layout.slots.length));
 	}
 
 	read(index: number, offset: number, length: number): Uint8Array {
@@ -130,7 +135,7 @@ export class FlashOtaPort implements OtaPort {
 				port.#writing = false;
 				port.calls.push(`end(${index})`);
 				if (written === 0) throw new OtaError("ota_write_failed", "Nothing was written.");
-				const r = verifyStoredImage((o, l) => flash.read(slot.offset + o, l), slot.size, port.#digests, port.#options.chipId);
+				const r = port.#verify(index);
 				if (!r.ok) throw new OtaError("ota_write_failed", `The image read back from slot ${slot.label} is not valid (${r.error.code}): ${r.error.message}`);
 			},
 			abort() {
@@ -144,7 +149,7 @@ export class FlashOtaPort implements OtaPort {
 	setBoot(index: number): void {
 		this.calls.push(`setBoot(${index})`);
 		const slot = this.#slot(index);
-		const r = verifyStoredImage((o, l) => this.flash.read(slot.offset + o, l), slot.size, this.#digests, this.#options.chipId);
+		const r = this.#verify(index);
 		if (!r.ok) throw new OtaError("ota_no_valid_image", `Slot ${slot.label} holds no valid image (${r.error.code}); it cannot be made the boot slot.`);
 		const entries = this.otadata();
 		const plan = planSelection(entries, index, this.layout.slots.length);
@@ -161,12 +166,17 @@ export class FlashOtaPort implements OtaPort {
 		this.#writeEntry(active as 0 | 1, entries[active].seq, STATE_CODES.VALID, entries[active].label);
 	}
 
+	/** esp_ota_check_rollback_is_possible: the other entry is valid and its slot holds an image that verifies. */
+	rollbackPossible(): boolean {
+		const target = rollbackTarget(this.otadata(), this.layout.slots.length);
+		return target !== undefined && this.#verify(target).ok;
+	}
+
 	markInvalidAndRestart(): void {
 		this.calls.push("markInvalidAndRestart()");
 		const entries = this.otadata();
 		const active = activeEntry(entries);
-		const other = active === -1 ? undefined : entries[active ^ 1];
-		if (active === -1 || !other || entryInvalid(other))
+		if (active === -1 || !this.rollbackPossible())
 			throw new OtaError("ota_write_failed", "Rollback is not possible: no other slot holds a bootable image.");
 		this.#writeEntry(active as 0 | 1, entries[active].seq, STATE_CODES.INVALID, entries[active].label);
 		this.#options.onRestart?.("the running firmware marked itself invalid");
@@ -181,16 +191,15 @@ export class FlashOtaPort implements OtaPort {
 	}
 
 	#writeEntry(sector: 0 | 1, seq: number, state: number, label: Uint8Array): void {
-		const at = this.layout.otadata.offset + sector * OTADATA_SECTOR_SIZE;
-		const entry = encodeEntry(seq, state);
-		entry.set(label, 4);
-		try {
-			this.flash.eraseSector(at);
-			this.flash.write(at, entry);
-		}
+		try { writeOtadataEntry(this.flash, this.layout, sector, seq, state, label); }
 		catch (e) {
 			throw new OtaError("ota_write_failed", `otadata update failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
+	}
+
+	#verify(index: number) {
+		const s = this.#slot(index);
+		return verifyStoredImage((o, l) => this.flash.read(s.offset + o, l), s.size, this.#digests, this.#options.chip ?? SIMULATED_CHIP);
 	}
 
 	#slot(index: number): OtaSlot {

@@ -91,6 +91,19 @@ export class NorFlash {
 		return this.storage.read(offset, length);
 	}
 
+	/**
+	 * Work of another user of the same chip that is atomic by its own design
+	 * (an NVS entry write: a torn one is discarded at the next mount): it
+	 * costs `units` of the power-cut budget and either completes or, when
+	 * the budget runs out inside it, does not happen and the power is gone.
+	 */
+	atomicWork(units: number, what: string): void {
+		this.#alive();
+		if (this.#budget !== undefined && this.#budget < units) throw this.#cut(`power lost during ${what}`);
+		if (this.#budget !== undefined) this.#budget -= units;
+		this.bytesWritten += units;
+	}
+
 	eraseSector(offset: number): void {
 		this.#alive();
 		if (offset % SECTOR_SIZE) throw new FlashRuleError(`erase at 0x${offset.toString(16)} is not on a 4 KiB sector boundary`);

@@ -15,6 +15,8 @@
 #include "xsHost.h"
 #include "esp_err.h"
 #include "esp_partition.h"
+#include "esp_chip_info.h"
+#include "sdkconfig.h"
 #include "app_update/include/esp_ota_ops.h" /* component-relative, as the SDK's own modules include it */
 
 #define OHX_SECTOR 4096
@@ -40,6 +42,19 @@ static xsIntegerValue ohx_index_of(const esp_partition_t *p)
 	if (!p || (p->type != ESP_PARTITION_TYPE_APP) || (p->subtype < ESP_PARTITION_SUBTYPE_APP_OTA_MIN) || (p->subtype >= ESP_PARTITION_SUBTYPE_APP_OTA_MAX))
 		return -1;
 	return (xsIntegerValue)(p->subtype - ESP_PARTITION_SUBTYPE_APP_OTA_MIN);
+}
+
+/* chip() -> [chip id an image header must carry, revision as major * 100 + minor]. */
+void xs_ohx_ota_chip(xsMachine *the)
+{
+	esp_chip_info_t info;
+	esp_chip_info(&info);
+	xsmcVars(1);
+	xsmcSetNewArray(xsResult, 2);
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)CONFIG_IDF_FIRMWARE_CHIP_ID);
+	xsmcSetIndex(xsResult, 0, xsVar(0));
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)info.revision);
+	xsmcSetIndex(xsResult, 1, xsVar(0));
 }
 
 /* slotInfo(index) -> [label, offset, size], or undefined when there is no such slot. */

@@ -5,6 +5,8 @@
  * message starts with the esp_err name.
  */
 /** [label, offset, size] of OTA slot `index`, undefined when absent. */
+/** [image header chip id (CONFIG_IDF_FIRMWARE_CHIP_ID), chip revision major * 100 + minor (esp_chip_info)]. */
+export function chip(): [number, number];
 export function slotInfo(index: number): [string, number, number] | undefined;
 /** Running OTA slot, -1 when not an OTA slot. */
 export function running(): number;

@@ -22,6 +22,10 @@ function descriptorPrefix(): ArrayBuffer {
 	return b.buffer;
 }
 
+/** mcsim is no chip: it answers as an ESP32-C6 v0.1 so uploads are judged as on a board. */
+export function chip(): [number, number] {
+	return [0x0d, 1];
+}
 export function slotInfo(index: number): [string, number, number] | undefined {
 	return index === 0 ? ["ota_0", 0x20000, 0x1f0000] : index === 1 ? ["ota_1", 0x210000, 0x1f0000] : undefined;
 }

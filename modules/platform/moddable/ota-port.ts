@@ -5,7 +5,7 @@
  */
 
 import * as native from "platform/ota-native";
-import type { OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
+import type { OtaChip, OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
 import { OtaError, type OtaErrorCode } from "ota/errors";
 import { stateName } from "ota/otadata";
 import { frozen } from "util/frozen";
@@ -32,6 +32,11 @@ function call<T>(what: string, f: () => T): T {
 
 export class EspOtaPort implements OtaPort {
 	#slots: OtaSlot[] | undefined;
+
+	chip(): OtaChip {
+		const c = native.chip();
+		return { id: c[0], revision: c[1] };
+	}
 
 	slots(): OtaSlot[] {
 		if (!this.#slots) {

@@ -1,6 +1,6 @@
 // `npm run screenshots`: every page of the web app in chromium against a
-// fresh simulator, at phone width (360 px) and desktop width, saved as
-// docs/screenshots/<page>-phone.png and <page>-desktop.png.
+// fresh simulator, at phone width (360 px) and desktop width, light and
+// dark, saved as docs/screenshots/<page>-<phone|desktop>[-dark].png.
 //   --url http://127.0.0.1:8080   shoot a running simulator instead (signed in with --password)
 import fs from "node:fs";
 import path from "node:path";
@@ -21,8 +21,8 @@ if (!url) {
 	await new Promise((r) => setTimeout(r, 4000)); // some car data for the plot
 }
 fs.mkdirSync(values.out!, { recursive: true });
-for (const [name, viewport] of [["phone", PHONE], ["desktop", DESKTOP]] as const) {
-	const { context, page } = await signedInPage(browser ?? rig!.browser, viewport, values.password, 1);
+for (const [name, viewport, scheme] of [["phone", PHONE, "light"], ["desktop", DESKTOP, "light"], ["phone-dark", PHONE, "dark"], ["desktop-dark", DESKTOP, "dark"]] as const) {
+	const { context, page } = await signedInPage(browser ?? rig!.browser, viewport, values.password, 1, scheme);
 	for (const p of PAGES) {
 		await page.goto(`${url}/#/${p === "dashboard" ? "" : p}`);
 		await page.waitForTimeout(p === "dashboard" ? 6000 : 1500);

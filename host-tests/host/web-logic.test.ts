@@ -7,7 +7,8 @@ import { assert } from "chai";
 import { deviceStatusFields, type DeviceServices } from "device/services";
 import { EventLog } from "device/event-log";
 import { ManualTime } from "../support/fakes";
-import { fileProblem, logOrder, safeModeOf } from "../../web/src/status-view";
+import { fileProblem, interfaceLabel, lockTargetOf, logOrder, safeModeOf } from "../../web/src/status-view";
+import { choiceLabel, nextChoice, parseChoice, resolveTheme, type ThemeChoice } from "../../web/src/theme-choice";
 
 function deviceFields(active: boolean, reason = "") {
 	const device = {
@@ -38,5 +39,32 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 	it("refuses an empty file before sending it, saying so", () => {
 		assert.match(fileProblem({ size: 0, name: "xs_esp32.bin" })!, /xs_esp32\.bin is empty/);
 		assert.isUndefined(fileProblem({ size: 1_200_000, name: "xs_esp32.bin" }));
+	});
+
+	it("theme: follows the phone until the owner picks; the switch goes automatic -> the opposite -> the other -> automatic", () => {
+		for (const prefersDark of [false, true]) {
+			assert.equal(resolveTheme("auto", prefersDark), prefersDark ? "dark" : "light");
+			const seen: ThemeChoice[] = ["auto"];
+			for (let i = 0; i < 3; i++) seen.push(nextChoice(seen[seen.length - 1], prefersDark));
+			assert.deepEqual(seen, prefersDark ? ["auto", "light", "dark", "auto"] : ["auto", "dark", "light", "auto"]);
+			assert.equal(resolveTheme(seen[1], prefersDark), prefersDark ? "light" : "dark", "the first tap always changes what is shown");
+		}
+		assert.equal(parseChoice("dark"), "dark");
+		assert.equal(parseChoice("purple"), "auto");
+		assert.equal(parseChoice(null), "auto");
+		assert.match(choiceLabel("auto", true).name, /automatic \(dark/);
+		assert.equal(choiceLabel("light", true).name, "Theme: light");
+	});
+
+	it("shows no lock target in STOCK (the Haldex decides; the firmware's 0 is not what the coupling does)", () => {
+		assert.isUndefined(lockTargetOf({ effectiveMode: "STOCK", telemetry: { spec: 0 } }));
+		assert.equal(lockTargetOf({ effectiveMode: "5050", telemetry: { spec: 100 } }), 100);
+		assert.equal(lockTargetOf({ effectiveMode: "SPEED", telemetry: { spec: 0 } }), 0, "a real 0 % target outside STOCK is shown");
+		assert.isUndefined(lockTargetOf(undefined));
+	});
+
+	it("names the network interfaces in the owner's words, not the API's keys", () => {
+		assert.equal(interfaceLabel("ap"), "Board's own Wi-Fi");
+		assert.equal(interfaceLabel("station"), "Home network");
 	});
 });

@@ -1,5 +1,5 @@
 /*
- * Reference OTA file server: the v2 API of seed 001 over a set of firmware
+ * Reference OTA file server: the fleet OTA file API (v2) over a set of firmware
  * files, as a real node:http server. The simulator's `npm start` runs one
  * with a newer demo image, and the host tests run it on 127.0.0.1 with
  * faults switched on.

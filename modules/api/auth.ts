@@ -17,7 +17,7 @@
  *   as a keyed digest so later requests cost one SHA-256, not PBKDF2.
  */
 
-import { HttpError, errorResponse, jsonResponse } from "api/errors";
+import { HttpError, jsonResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Guard, Router } from "api/router";
 import type { Clock } from "ports/clock";
@@ -30,6 +30,7 @@ import { fromHex, toHex } from "util/hex";
 import { utf8Decode, utf8Encode } from "util/utf8";
 import { base64Decode } from "util/base64";
 import { frozen } from "util/frozen";
+import { apiError, apiErrorResponse } from "api/error-codes";
 
 export const AUTH_DOMAIN = "auth";
 const PASSWORD_KEY = "admin";
@@ -109,13 +110,13 @@ export class AdminAuth {
 	/** Set the admin password through the setup window. Throws HttpError. */
 	setup(password: unknown): void {
 		if (!this.setupWindow().open) {
-			throw new HttpError(403, "setup_closed", this.hasPassword()
+			throw apiError("setup_closed", this.hasPassword()
 				? "A password is already set. To set a new one, hold the mode button for 3 seconds, then try again within 2 minutes."
 				: "The setup window has closed (it is open for 10 minutes after power-on). Hold the mode button for 3 seconds to open it again.");
 		}
 		const { minPasswordLength: min, maxPasswordLength: max } = this.#options;
 		if (typeof password !== "string" || password.length < min || password.length > max)
-			throw new HttpError(400, "weak_password", `The password must be ${min} to ${max} characters.`);
+			throw apiError("invalid_password", `The password must be ${min} to ${max} characters.`, { field: "password" });
 		const salt = this.#deps.random.bytes(16);
 		const iterations = this.#options.iterations;
 		const hash = pbkdf2Sha256(this.#deps.digests, utf8Encode(password), salt, iterations);
@@ -131,11 +132,11 @@ export class AdminAuth {
 	check(authorization: string | undefined): Response | undefined {
 		const stored = this.#deps.store.get(AUTH_DOMAIN, PASSWORD_KEY);
 		if (typeof stored !== "string")
-			return errorResponse(403, "setup_required", "No admin password is set yet. Open Setup on the device's page to choose one.");
+			return apiErrorResponse("setup_required", "No admin password is set yet. Open Setup on the device's page to choose one.");
 		const now = this.#deps.clock.monotonicMs();
 		if (now < this.#lockedUntil) return this.#lockedResponse(now);
 		if (!authorization)
-			return errorResponse(401, "auth_required", "This action needs the admin password.");
+			return apiErrorResponse("auth_required", "This action needs the admin password.");
 		const known = this.#verifiedTag !== undefined && constantTimeEqual(this.#tag(authorization), this.#verifiedTag);
 		const password = known ? undefined : parseBasic(authorization);
 		if (known || (password !== undefined && verifyPassword(this.#deps.digests, stored, password))) {
@@ -155,7 +156,7 @@ export class AdminAuth {
 			this.#deps.onEvent?.("locked_out", `sign-in locked for ${Math.ceil(ms / 1000)} s`);
 			return this.#lockedResponse(now);
 		}
-		return errorResponse(401, "auth_invalid", "The admin password is wrong.");
+		return apiErrorResponse("auth_invalid", "The admin password is wrong.");
 	}
 
 	/** Router guard: enforces `auth: true` routes. */
@@ -191,7 +192,7 @@ export class AdminAuth {
 
 	#lockedResponse(now: number): Response {
 		const seconds = Math.ceil((this.#lockedUntil - now) / 1000);
-		const res = errorResponse(429, "auth_locked", `Too many wrong passwords. Try again in ${seconds} s.`, undefined);
+		const res = apiErrorResponse("auth_locked", `Too many wrong passwords. Try again in ${seconds} s.`, undefined);
 		res.headers!.push(["retry-after", String(seconds)]);
 		return res;
 	}

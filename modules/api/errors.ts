@@ -1,6 +1,7 @@
 /*
  * One error format for every failure: {"error": {"code", "message"}} with
- * the right status. Codes are stable identifiers clients may switch on;
+ * the right status (api/error-codes), plus "field" (and "problems") inside
+ * "error" when a value was refused. Codes are stable identifiers clients may switch on;
  * messages are for people.
  */
 
@@ -11,13 +12,22 @@ export class HttpError extends Error {
 	override readonly name = "HttpError";
 	readonly status: number;
 	readonly code: string;
+	/** Top-level fields beside "error" (OpenHaldex-S3's {"started": false}). */
 	readonly extra?: Record<string, unknown>;
-	constructor(status: number, code: string, message: string, extra?: Record<string, unknown>) {
+	/** Fields inside "error": "field" names the bad value, "problems" lists every one found. */
+	readonly detail?: ErrorDetail;
+	constructor(status: number, code: string, message: string, extra?: Record<string, unknown>, detail?: ErrorDetail) {
 		super(message);
 		this.status = status;
 		this.code = code;
 		this.extra = extra;
+		this.detail = detail;
 	}
+}
+
+export interface ErrorDetail {
+	field?: string;
+	problems?: { field: string; message: string }[];
 }
 
 export function jsonResponse(status: number, value: unknown, headers: [string, string][] = []): Response {
@@ -28,12 +38,12 @@ export function jsonResponse(status: number, value: unknown, headers: [string, s
 	};
 }
 
-export function errorResponse(status: number, code: string, message: string, extra?: Record<string, unknown>): Response {
-	return jsonResponse(status, { ...extra, error: { code, message } });
+export function errorResponse(status: number, code: string, message: string, extra?: Record<string, unknown>, detail?: ErrorDetail): Response {
+	return jsonResponse(status, { ...extra, error: { code, message, ...detail } });
 }
 
 export function errorFrom(error: unknown): Response {
-	if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.extra);
+	if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.extra, error.detail);
 	const message = error instanceof Error ? error.message : String(error);
 	return errorResponse(500, "internal", `The device hit an unexpected error: ${message}`);
 }

@@ -15,9 +15,9 @@
  * explicitly, never "*".
  */
 
-import { errorResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Decorator, Guard, Router } from "api/router";
+import { apiErrorResponse } from "api/error-codes";
 
 /** The host names and addresses the device answers to (without ports), lower case. `fresh` rebuilds a cached list (a miss may be an address just gained). */
 export type AllowedHosts = (fresh?: boolean) => string[];
@@ -34,12 +34,12 @@ export function hostOf(value: string): string {
 export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guard {
 	return (req) => {
 		const host = req.headers.host;
-		if (!host) return errorResponse(400, "host_missing", "The request has no Host header.");
+		if (!host) return apiErrorResponse("host_missing", "The request has no Host header.");
 		if (allows(allowed, hostOf(host))) return undefined;
 		const api = req.path === "/api" || req.path.startsWith("/api/");
 		if (portalUrl && !api && (req.method === "GET" || req.method === "HEAD"))
 			return { status: 302, headers: [["location", portalUrl()], ["cache-control", "no-store"]], body: "" };
-		return errorResponse(421, "host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
+		return apiErrorResponse("host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
 	};
 }
 
@@ -67,9 +67,9 @@ export function corsGuard(router: Router, allowed: AllowedHosts, port: number): 
 		const origin = req.headers.origin;
 		const ok = origin !== undefined && ownOrigin(origin, allowed, port);
 		if (req.method === "OPTIONS") {
-			if (!ok) return errorResponse(403, "origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
+			if (!ok) return apiErrorResponse("origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
 			const methods = router.methodsFor(req.path);
-			if (!methods.length) return errorResponse(404, "not_found", `Nothing at ${req.path}.`);
+			if (!methods.length) return apiErrorResponse("not_found", `Nothing at ${req.path}.`);
 			const res: Response = {
 				status: 204,
 				headers: [
@@ -84,7 +84,7 @@ export function corsGuard(router: Router, allowed: AllowedHosts, port: number): 
 		}
 		// A browser always sends Origin on a cross-origin write; refuse foreign ones outright.
 		if (origin !== undefined && !ok && req.method !== "GET" && req.method !== "HEAD")
-			return errorResponse(403, "origin_not_allowed", `Changes are accepted only from the device's own pages, not ${origin}.`);
+			return apiErrorResponse("origin_not_allowed", `Changes are accepted only from the device's own pages, not ${origin}.`);
 		return undefined;
 	};
 }

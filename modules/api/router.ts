@@ -9,9 +9,10 @@
  *   -> finish() -> Response.   abort() when the client goes away.
  */
 
-import { HttpError, errorFrom, errorResponse, jsonResponse } from "api/errors";
+import { errorFrom, jsonResponse } from "api/errors";
 import type { Request, RequestHead, Response } from "api/http";
 import { utf8Decode, utf8Encode } from "util/utf8";
+import { apiError, apiErrorResponse } from "api/error-codes";
 
 export type BodyKind = "none" | "json" | "stream";
 
@@ -116,8 +117,8 @@ export class Router {
 			if (!route) {
 				const allowed = this.methodsFor(req.path);
 				if (allowed.length)
-					return answered(decorate(errorResponse(405, "method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)));
-				return answered(decorate(errorResponse(404, "not_found", `Nothing at ${req.path}.`)));
+					return answered(decorate(apiErrorResponse("method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)));
+				return answered(decorate(apiErrorResponse("not_found", `Nothing at ${req.path}.`)));
 			}
 			return this.#bodyExchange(route.spec, req, contentLength, decorate);
 		}
@@ -149,13 +150,13 @@ export class Router {
 		const length = contentLength ?? 0;
 		if (kind === "none") {
 			if (length > 0)
-				return answered(decorate(errorResponse(413, "body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
+				return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
 			return answered(decorate(run(() => spec.handle!(req, undefined))));
 		}
 
 		const limit = spec.maxBody ?? (kind === "json" ? DEFAULT_JSON_LIMIT : Infinity);
 		if (length > limit)
-			return answered(decorate(errorResponse(413, "body_too_large", `The request body is ${length} bytes; at most ${limit} are accepted here.`)));
+			return answered(decorate(apiErrorResponse("body_too_large", `The request body is ${length} bytes; at most ${limit} are accepted here.`)));
 		const typeError = checkContentType(req, spec, kind);
 		if (typeError) return answered(decorate(typeError));
 
@@ -208,19 +209,19 @@ function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r
 		},
 		finish() {
 			if (overflow)
-				return decorate(errorResponse(413, "body_too_large", `The request body is over ${limit} bytes.`));
+				return decorate(apiErrorResponse("body_too_large", `The request body is over ${limit} bytes.`));
 			let value: unknown = undefined;
 			if (received > 0) {
 				try {
 					value = JSON.parse(utf8Decode(concat(parts, received)));
 				}
 				catch {
-					return decorate(errorResponse(400, "bad_json", "The request body is not valid JSON."));
+					return decorate(apiErrorResponse("bad_json", "The request body is not valid JSON."));
 				}
 				// Every JSON endpoint takes an object: null, an array or a bare value is refused here,
 				// once, rather than read as "no change" by a handler (POST /api/update/server null was a 200).
 				if (value === null || typeof value !== "object" || Array.isArray(value))
-					return decorate(errorResponse(400, "body_not_object", `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`));
+					return decorate(apiErrorResponse("body_not_object", `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`));
 			}
 			return decorate(run(() => spec.handle!(req, value)));
 		},
@@ -275,7 +276,7 @@ function checkContentType(req: Request, spec: RouteSpec, kind: BodyKind): Respon
 	const type = mediaType(req.headers["content-type"]);
 	// A JSON endpoint tolerates a missing type from curl-like clients only when there is no body.
 	if (accepted.includes(type)) return undefined;
-	return errorResponse(415, "unsupported_media_type",
+	return apiErrorResponse("unsupported_media_type",
 		`This endpoint takes ${accepted.join(" or ")}; the request sent ${type || "no content type"}.`);
 }
 
@@ -293,7 +294,7 @@ export function parseRequest(head: RequestHead): Request {
 	if (scheme) {
 		const slash = target.indexOf("/", scheme);
 		const authority = target.slice(scheme, slash < 0 ? target.length : slash);
-		if (!authority || authority.includes("@")) throw new HttpError(400, "bad_request_target", "The request target names no host, or names a user.");
+		if (!authority || authority.includes("@")) throw apiError("bad_request_target", "The request target names no host, or names a user.");
 		headers = { ...headers, host: authority };
 		target = slash < 0 ? "/" : target.slice(slash);
 	}
@@ -317,7 +318,7 @@ function decode(text: string): string {
 		return decodeURIComponent(text.replace(/\+/g, " "));
 	}
 	catch {
-		throw new HttpError(400, "bad_request_target", "The request path or query is not valid percent-encoding.");
+		throw apiError("bad_request_target", "The request path or query is not valid percent-encoding.");
 	}
 }
 

@@ -16,13 +16,14 @@ import { AdminAuth, type AuthOptions } from "api/auth";
 import { corsGuard, corsHeaders, hostGuard } from "api/origin";
 import type { FirmwareConfig, Platform } from "app/platform";
 import { createHaldex, type Haldex } from "haldex/haldex";
-import { haldexStatusFields, registerHaldexRoutes } from "haldex/routes";
+import { registerHaldexRoutes } from "haldex/routes";
+import { statusBody } from "app/status";
 import { ImageStager } from "ota/stager";
 import { BootConfirmer, healthFromBridge, type BootConfirmOptions } from "ota/boot-confirm";
 import { UpdateService, isMoving, type RemoteUpdates, type UpdateServiceOptions } from "update/service";
 import { registerUpdateRoutes } from "update/routes";
 import { registerAssetRoutes } from "web/assets";
-import { createDeviceServices, deviceStatusFields, type DeviceServices } from "device/services";
+import { createDeviceServices, type DeviceServices } from "device/services";
 import { registerDeviceRoutes } from "device/routes";
 import { createUpdateClient, registerUpdateClientRoutes } from "update/client-routes";
 import type { UpdateClient } from "update/client";
@@ -148,7 +149,7 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	router.add({
 		method: "GET",
 		path: "/api/status",
-		handle: () => jsonResponse(200, { ...statusBody(platform), ...haldexStatusFields(haldex), ...deviceStatusFields(services), update: updateSummary(update!, boot) }),
+		handle: () => jsonResponse(200, statusBody({ platform, haldex, device: services, update: update!, boot })),
 	});
 	registerHaldexRoutes(router, haldex);
 	registerDeviceRoutes(router, services);
@@ -174,23 +175,3 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		},
 	};
 }
-
-export function statusBody(platform: Platform) {
-	const uptimeMs = platform.clock.monotonicMs();
-	return {
-		version: platform.runningVersion(),
-		board: platform.system.board(),
-		uptimeMs,
-		uptime: Math.floor(uptimeMs / 1000),
-		resetReason: platform.system.resetReason(),
-		memory: platform.system.memory(),
-		time: { synced: platform.clock.source() !== "none", source: platform.clock.source(), epochMs: platform.clock.wallMs() },
-	};
-}
-
-/** What a client needs after an install to see the board converge. */
-function updateSummary(update: UpdateService, boot: BootConfirmer) {
-	const b = boot.status;
-	return { ...update.summary(), verifying: b.phase === "VERIFYING", healthyForMs: b.healthyForMs };
-}
-

@@ -26,6 +26,7 @@ import type { TimerHandle, Timers } from "ports/timers";
 import { answerDatagram } from "device/dns";
 import { utf8Length } from "ports/store";
 import { frozen } from "util/frozen";
+import { apiError } from "api/error-codes";
 
 export const AP_ADDRESS = "192.168.4.1";
 export const WIFI_DOMAIN = "wifi";
@@ -75,26 +76,26 @@ export function fromAccessPoint(address: string): boolean {
 /** Validate a POST /api/wifi body (throws HttpError 400). */
 export function parseWifiChange(body: unknown): WifiChange {
 	if (typeof body !== "object" || body === null || Array.isArray(body))
-		throw new HttpError(400, "bad_wifi", "Send a JSON object with station and/or accessPoint.");
+		throw apiError("body_not_object", "Send a JSON object with station and/or accessPoint.");
 	const b = body as Record<string, unknown>;
 	for (const k of Object.keys(b))
-		if (k !== "station" && k !== "accessPoint") throw new HttpError(400, "bad_wifi", `Unknown field "${k}"; use station and accessPoint.`, { field: k });
+		if (k !== "station" && k !== "accessPoint") throw apiError("invalid_wifi", `Unknown field "${k}"; use station and accessPoint.`, { field: k });
 	if (b.station === undefined && b.accessPoint === undefined)
-		throw new HttpError(400, "bad_wifi", "Nothing to change: send station and/or accessPoint.");
+		throw apiError("invalid_wifi", "Nothing to change: send station and/or accessPoint.", { field: "station" });
 	const out: WifiChange = {};
 	if (b.station === null) out.station = null;
 	else if (b.station !== undefined) {
 		const s = b.station as Record<string, unknown>;
 		if (typeof s !== "object" || typeof s.ssid !== "string" || !s.ssid.length || utf8Length(s.ssid) > 32)
-			throw new HttpError(400, "bad_ssid", "station.ssid must be 1 to 32 bytes.", { field: "station.ssid" });
+			throw apiError("invalid_ssid", "station.ssid must be 1 to 32 bytes.", { field: "station.ssid" });
 		if (s.password !== undefined && !validPassphrase(s.password, true))
-			throw new HttpError(400, "bad_passphrase", "station.password must be empty (open network) or 8 to 63 characters.", { field: "station.password" });
+			throw apiError("invalid_passphrase", "station.password must be empty (open network) or 8 to 63 characters.", { field: "station.password" });
 		out.station = { ssid: s.ssid, ...(s.password !== undefined ? { password: s.password as string } : {}) };
 	}
 	if (b.accessPoint !== undefined) {
 		const a = b.accessPoint as Record<string, unknown>;
 		if (typeof a !== "object" || a === null || !("password" in a) || (a.password !== null && !validPassphrase(a.password, false)))
-			throw new HttpError(400, "bad_passphrase", "accessPoint.password must be 8 to 63 printable ASCII characters (WPA2), or null for an open access point.", { field: "accessPoint.password" });
+			throw apiError("invalid_passphrase", "accessPoint.password must be 8 to 63 printable ASCII characters (WPA2), or null for an open access point.", { field: "accessPoint.password" });
 		out.accessPoint = { password: a.password as string | null };
 	}
 	return out;

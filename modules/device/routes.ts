@@ -9,15 +9,16 @@
  *   POST /api/device/settings  favourite modes, external input, brake outputs (auth)
  */
 
-import { HttpError, jsonResponse } from "api/errors";
+import { jsonResponse } from "api/errors";
 import type { Router } from "api/router";
 import { textSource } from "api/http";
 import { parseWifiChange } from "device/network";
 import { deviceStatusFields, type DeviceServices } from "device/services";
+import { apiError } from "api/error-codes";
 
 export function registerDeviceRoutes(router: Router, device: DeviceServices): void {
 	const network = () => {
-		if (!device.network) throw new HttpError(503, "no_network", "This build has no Wi-Fi adapter.");
+		if (!device.network) throw apiError("no_network", "This build has no Wi-Fi adapter.");
 		return device.network;
 	};
 	router.add({ method: "GET", path: "/api/network", handle: () => jsonResponse(200, network().status()) });
@@ -34,7 +35,7 @@ export function registerDeviceRoutes(router: Router, device: DeviceServices): vo
 		method: "GET", path: "/api/logs",
 		handle: (req) => {
 			const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-			if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HttpError(400, "bad_limit", "limit must be 1 to 200.");
+			if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw apiError("invalid_limit", "limit must be 1 to 200.", { field: "limit" });
 			// Streamed one entry at a time: 100 entries built into one string ran mcsim's 48 KiB heap out.
 			const cursor = device.events.cursor(limit, req.query.kind || undefined);
 			let first = true, done = false;

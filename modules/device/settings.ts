@@ -9,6 +9,7 @@ import type { KeyValueStore } from "ports/store";
 import type { MirrorConfig, MirrorMode } from "ports/io";
 import { parseModeName } from "haldex/modes";
 import { frozen } from "util/frozen";
+import { apiError } from "api/error-codes";
 
 export const DEVICE_DOMAIN = "device";
 const KEY = "settings";
@@ -34,7 +35,7 @@ export function defaultDeviceSettings(): DeviceSettings {
 const MIRROR_MODES: readonly MirrorMode[] = frozen(["off", "follow", "invert"]);
 
 function bad(field: string, message: string): never {
-	throw new HttpError(400, "bad_device_setting", message, { field });
+	throw apiError("invalid_device_setting", message, { field });
 }
 
 function mode(field: string, v: unknown): string {

@@ -32,49 +32,70 @@ export interface LockMap {
 	lockTable: number[][];
 }
 
-/** Why a curve or map was refused: `path` names the value, e.g. "points[3].x". */
+/** One thing wrong with a curve or map: `path` names the value ("points[3].x", "lockTable[2][5]"), `message` says it in the owner's words. */
+export interface ShapeProblem {
+	path: string;
+	message: string;
+}
+
+/** Why a curve or map was refused: the first problem's path and message, and every problem found. */
 export class ShapeError extends Error {
 	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
 	override readonly name = "ShapeError";
 	readonly path: string;
-	constructor(path: string, message: string) {
-		super(`${path}: ${message}`);
-		this.path = path;
+	readonly problems: ShapeProblem[];
+	constructor(problems: ShapeProblem[]) {
+		super(problems[0].message);
+		this.path = problems[0].path;
+		this.problems = problems;
 	}
 }
 
-function finiteIn(value: unknown, min: number, max: number, path: string): number {
-	if (typeof value !== "number" || !Number.isFinite(value))
-		throw new ShapeError(path, `must be a number, got ${JSON.stringify(value)}`);
-	if (value < min || value > max) throw new ShapeError(path, `must be ${min}..${max}, got ${value}`);
-	return value;
+/** What the curve's x is, in words, and its unit. */
+function xWords(kind: CurveKind): { what: string; unit: string } {
+	return kind === "speed" ? { what: "speed", unit: "km/h" } : { what: "pedal", unit: "% pedal" };
 }
 
-function ascending(values: number[], path: string): void {
-	for (let i = 1; i < values.length; i++) {
-		if (!(values[i] > values[i - 1]))
-			throw new ShapeError(`${path}[${i}]`, `must be greater than ${path}[${i - 1}] (${values[i - 1]}): x values must strictly ascend`);
-	}
-}
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
-/** A validated copy of a curve body ({points}), or a ShapeError. */
-export function parseCurve(kind: CurveKind, body: unknown): CurvePoint[] {
+/**
+ * Every problem of a curve body ({points: [{x, lock}]}), in order; empty
+ * when it is good. The board refuses with these (422 invalid_curve) and
+ * the web app shows them while the owner types: one rule, one wording.
+ */
+export function curveProblems(kind: CurveKind, body: unknown): ShapeProblem[] {
 	const points = (body !== null && typeof body === "object") ? (body as { points?: unknown }).points : undefined;
-	if (!Array.isArray(points)) throw new ShapeError("points", "must be an array of {x, lock}");
-	if (points.length < 1 || points.length > CURVE_MAX_POINTS)
-		throw new ShapeError("points", `must hold 1..${CURVE_MAX_POINTS} points, got ${points.length}`);
-	const out: CurvePoint[] = [];
+	if (!Array.isArray(points)) return [{ path: "points", message: "The curve must be a list of points {x, lock}." }];
+	const out: ShapeProblem[] = [];
+	if (points.length < 1) out.push({ path: "points", message: "The curve needs at least one point." });
+	if (points.length > CURVE_MAX_POINTS) out.push({ path: "points", message: `At most ${CURVE_MAX_POINTS} points (this one has ${points.length}).` });
+	const { what, unit } = xWords(kind);
+	const max = CURVE_X_MAX[kind];
+	let previous: number | undefined;
 	for (let i = 0; i < points.length; i++) {
 		const p = points[i];
-		if (p === null || typeof p !== "object" || Array.isArray(p)) throw new ShapeError(`points[${i}]`, "must be an object {x, lock}");
+		const n = i + 1;
+		if (p === null || typeof p !== "object" || Array.isArray(p)) {
+			out.push({ path: `points[${i}]`, message: `Point ${n}: must be a point {x, lock}.` });
+			previous = undefined;
+			continue;
+		}
 		const { x, lock } = p as { x?: unknown; lock?: unknown };
-		out.push({
-			x: finiteIn(x, 0, CURVE_X_MAX[kind], `points[${i}].x`),
-			lock: finiteIn(lock, 0, 100, `points[${i}].lock`),
-		});
+		if (!isNumber(x)) out.push({ path: `points[${i}].x`, message: `Point ${n}: enter a ${what} (0 to ${max} ${unit}).` });
+		else if (x < 0 || x > max) out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be 0 to ${max} ${unit}.` });
+		else if (previous !== undefined && !(x > previous)) out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be higher than point ${i}'s (${previous} ${unit}).` });
+		previous = isNumber(x) ? x : undefined;
+		if (!isNumber(lock)) out.push({ path: `points[${i}].lock`, message: `Point ${n}: enter a lock (0 to 100 %).` });
+		else if (lock < 0 || lock > 100) out.push({ path: `points[${i}].lock`, message: `Point ${n}: the lock must be 0 to 100 %.` });
 	}
-	ascending(out.map((p) => p.x), "points.x");
 	return out;
+}
+
+/** A validated copy of a curve body ({points}), or a ShapeError with every problem. */
+export function parseCurve(kind: CurveKind, body: unknown): CurvePoint[] {
+	const problems = curveProblems(kind, body);
+	if (problems.length) throw new ShapeError(problems);
+	return (body as { points: CurvePoint[] }).points.map((p) => ({ x: p.x, lock: p.lock }));
 }
 
 /**
@@ -96,29 +117,46 @@ export function interpolateCurve(points: readonly CurvePoint[], x: number): numb
 	return points[n - 1].lock;
 }
 
-/** A validated copy of a map body, or a ShapeError. */
-export function parseMap(body: unknown): LockMap {
-	if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ShapeError("map", "must be an object {speedBins, throttleBins, lockTable}");
+/** Every problem of a map body ({speedBins, throttleBins, lockTable}), in order; empty when it is good. */
+export function mapProblems(body: unknown): ShapeProblem[] {
+	if (body === null || typeof body !== "object" || Array.isArray(body)) return [{ path: "map", message: "The map must be an object {speedBins, throttleBins, lockTable}." }];
 	const { speedBins, throttleBins, lockTable } = body as { speedBins?: unknown; throttleBins?: unknown; lockTable?: unknown };
-	const bins = (value: unknown, count: number, max: number, path: string): number[] => {
-		if (!Array.isArray(value) || value.length !== count) throw new ShapeError(path, `must be an array of ${count} numbers`);
-		const out = value.map((v, i) => finiteIn(v, 0, max, `${path}[${i}]`));
-		ascending(out, path);
-		return out;
+	const out: ShapeProblem[] = [];
+	const bins = (value: unknown, count: number, max: number, path: string, name: string, unit: string): number[] | undefined => {
+		if (!Array.isArray(value) || value.length !== count) { out.push({ path, message: `The map needs ${count} ${name.toLowerCase()} values.` }); return undefined; }
+		let previous: number | undefined;
+		value.forEach((v: unknown, i: number) => {
+			if (!isNumber(v) || v < 0 || v > max) out.push({ path: `${path}[${i}]`, message: `${name} ${i + 1}: must be 0 to ${max} ${unit}.` });
+			else if (previous !== undefined && !(v > previous)) out.push({ path: `${path}[${i}]`, message: `${name} ${i + 1}: must be higher than ${name.toLowerCase()} ${i} (${previous}).` });
+			previous = isNumber(v) ? v : undefined;
+		});
+		return value as number[];
 	};
-	const speeds = bins(speedBins, MAP_SPEED_BINS, MAP_SPEED_MAX, "speedBins");
-	const throttles = bins(throttleBins, MAP_THROTTLE_BINS, 100, "throttleBins");
-	if (!Array.isArray(lockTable) || lockTable.length !== MAP_THROTTLE_BINS)
-		throw new ShapeError("lockTable", `must be ${MAP_THROTTLE_BINS} rows (one per throttle bin)`);
-	const table = lockTable.map((row: unknown, t: number) => {
-		if (!Array.isArray(row) || row.length !== MAP_SPEED_BINS)
-			throw new ShapeError(`lockTable[${t}]`, `must be ${MAP_SPEED_BINS} numbers (one per speed bin)`);
-		return row.map((v, s) => finiteIn(v, 0, 100, `lockTable[${t}][${s}]`));
+	const speeds = bins(speedBins, MAP_SPEED_BINS, MAP_SPEED_MAX, "speedBins", "Speed column", "km/h");
+	const throttles = bins(throttleBins, MAP_THROTTLE_BINS, 100, "throttleBins", "Pedal row", "%");
+	if (!Array.isArray(lockTable) || lockTable.length !== MAP_THROTTLE_BINS) {
+		out.push({ path: "lockTable", message: `The map needs ${MAP_THROTTLE_BINS} rows of locks, one per pedal row.` });
+		return out;
+	}
+	const label = (v: unknown) => (isNumber(v) ? String(v) : "?");
+	lockTable.forEach((row: unknown, t: number) => {
+		if (!Array.isArray(row) || row.length !== MAP_SPEED_BINS) { out.push({ path: `lockTable[${t}]`, message: `Pedal row ${t + 1}: needs ${MAP_SPEED_BINS} locks, one per speed column.` }); return; }
+		row.forEach((v: unknown, sIndex: number) => {
+			if (!isNumber(v) || v < 0 || v > 100)
+				out.push({ path: `lockTable[${t}][${sIndex}]`, message: `Pedal ${label(throttles?.[t])} % at ${label(speeds?.[sIndex])} km/h: the lock must be 0 to 100 %.` });
+		});
 	});
-	return { speedBins: speeds, throttleBins: throttles, lockTable: table };
+	return out;
 }
 
-/** Index of the lower bin and the fraction towards the next, clamped at both ends. */
+/** A validated copy of a map body, or a ShapeError with every problem. */
+export function parseMap(body: unknown): LockMap {
+	const problems = mapProblems(body);
+	if (problems.length) throw new ShapeError(problems);
+	const m = body as LockMap;
+	return { speedBins: m.speedBins.slice(), throttleBins: m.throttleBins.slice(), lockTable: m.lockTable.map((row) => row.slice()) };
+}
+
 function locate(bins: readonly number[], v: number): { i: number; f: number } {
 	const last = bins.length - 1;
 	if (v <= bins[0]) return { i: 0, f: 0 };

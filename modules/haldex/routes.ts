@@ -16,20 +16,21 @@
  */
 
 import type { Router } from "api/router";
-import { HttpError, jsonResponse } from "api/errors";
+import { jsonResponse } from "api/errors";
 import type { Haldex } from "haldex/haldex";
 import { settingsRecord } from "haldex/settings";
 import type { CurveKind } from "haldex/curve";
 import { SCHEMA_VERSION } from "haldex/settings";
+import { apiError } from "api/error-codes";
 
 function curveKind(name: string | undefined): CurveKind {
 	if (name === "speed" || name === "throttle") return name;
-	throw new HttpError(404, "unknown_curve", `There is no ${JSON.stringify(name)} curve; use speed or throttle.`);
+	throw apiError("unknown_curve", `There is no ${JSON.stringify(name)} curve; use speed or throttle.`);
 }
 
 function requireObject(body: unknown, what: string): Record<string, unknown> {
 	if (body === null || typeof body !== "object" || Array.isArray(body))
-		throw new HttpError(400, "body_not_object", `The request body must be a JSON object ${what}.`);
+		throw apiError("body_not_object", `The request body must be a JSON object ${what}.`);
 	return body as Record<string, unknown>;
 }
 

@@ -40,6 +40,7 @@ import type { HaldexGeneration } from "ports/can";
 import { MODES, parseModeName, type HaldexMode } from "haldex/modes";
 import { ShapeError, factoryCurve, factoryMap, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
 import { frozen } from "util/frozen";
+import { apiError } from "api/error-codes";
 
 export const SETTINGS_DOMAIN = "haldex";
 export const SCHEMA_VERSION = 2;
@@ -116,7 +117,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function invalid(field: string, message: string): HttpError {
-	return new HttpError(422, "invalid_setting", `${field}: ${message}`, { field });
+	return apiError("invalid_setting", `${field}: ${message}`, { field });
 }
 
 function numberIn(value: unknown, field: string, [min, max]: readonly [number, number]): number {
@@ -135,7 +136,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * Throws HttpError 400 body_not_object or 422 invalid_setting.
  */
 export function applySettingsPatch(current: HaldexSettings, extra: Record<string, unknown>, patch: unknown): { settings: HaldexSettings; extra: Record<string, unknown>; unknownKeys: string[] } {
-	if (!isObject(patch)) throw new HttpError(400, "body_not_object", "The settings must be a JSON object of the fields to change.");
+	if (!isObject(patch)) throw apiError("body_not_object", "The settings must be a JSON object of the fields to change.");
 	const next: HaldexSettings = { ...current, disengageUnderSpeed: { ...current.disengageUnderSpeed } };
 	const nextExtra: Record<string, unknown> = {};
 	for (const k of Object.keys(extra)) setOwn(nextExtra, k, extra[k]);
@@ -182,31 +183,30 @@ export function settingsRecord(settings: HaldexSettings, extra: Record<string, u
 	return { ...settings, disengageUnderSpeed: { ...settings.disengageUnderSpeed }, ...out };
 }
 
-function curveError(e: unknown, kind: CurveKind): never {
-	if (e instanceof ShapeError) throw new HttpError(422, "invalid_curve", `${kind} curve ${e.message}`, { field: e.path });
-	throw e;
+/** A ShapeError as a 422: the first problem as the message and field, every problem in "problems". */
+function shapeRefusal(e: unknown, code: "invalid_curve" | "invalid_map", what: string): never {
+	if (!(e instanceof ShapeError)) throw e;
+	const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : "";
+	throw apiError(code, `The ${what}: ${e.message}${more}`, { field: e.path, problems: e.problems.map((p) => ({ field: p.path, message: p.message })) });
 }
 
 /** Validate a curve body or throw HttpError 422 invalid_curve. */
 export function validCurve(kind: CurveKind, body: unknown): CurvePoint[] {
 	try { return parseCurve(kind, body); }
-	catch (e) { return curveError(e, kind); }
+	catch (e) { return shapeRefusal(e, "invalid_curve", `${kind === "speed" ? "speed" : "pedal"} curve`); }
 }
 
 /** Validate a map body or throw HttpError 422 invalid_map. */
 export function validMap(body: unknown): LockMap {
 	try { return parseMap(body); }
-	catch (e) {
-		if (e instanceof ShapeError) throw new HttpError(422, "invalid_map", `map ${e.message}`, { field: e.path });
-		throw e;
-	}
+	catch (e) { return shapeRefusal(e, "invalid_map", "map"); }
 }
 
 /** Validate a mode name (ours or S3's) or throw HttpError 422 invalid_mode. */
 export function validMode(name: unknown): HaldexMode {
 	const mode = parseModeName(name);
 	if (!mode)
-		throw new HttpError(422, "invalid_mode", `Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or 7030 for 7525).`, { field: "mode" });
+		throw apiError("invalid_mode", `Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or 7030 for 7525).`, { field: "mode" });
 	return mode;
 }
 
@@ -319,7 +319,7 @@ export class HaldexSettingsStore {
 
 	#commit(next: HaldexConfig, parts: Part[]): void {
 		if (this.#report.source === "newer-schema")
-			throw new HttpError(409, "settings_newer_schema", `The stored settings are schema ${this.#report.storedSchema}, written by a newer firmware; this one (schema ${SCHEMA_VERSION}) will not overwrite them.`);
+			throw apiError("settings_newer_schema", `The stored settings are schema ${this.#report.storedSchema}, written by a newer firmware; this one (schema ${SCHEMA_VERSION}) will not overwrite them.`);
 		if (!this.#report.migrationPending) {
 			this.#writeParts(parts, next);
 			if (this.#report.storedSchema !== SCHEMA_VERSION) {
@@ -346,13 +346,13 @@ export class HaldexSettingsStore {
 		for (const [key, value] of encoded) {
 			const bytes = utf8Length(value);
 			if (bytes > STORE_MAX_VALUE_BYTES)
-				throw new HttpError(422, "settings_too_large", `The ${key} setting would take ${bytes} bytes; the store holds at most ${STORE_MAX_VALUE_BYTES} per key. Remove unknown keys.`, { field: key });
+				throw apiError("settings_too_large", `The ${key} setting would take ${bytes} bytes; the store holds at most ${STORE_MAX_VALUE_BYTES} per key. Remove unknown keys.`, { field: key });
 		}
 		try {
 			for (const [key, value] of encoded) this.#store.set(SETTINGS_DOMAIN, key, value);
 		}
 		catch (e) {
-			throw new HttpError(500, "settings_write_failed", `Writing the settings failed: ${e instanceof Error ? e.message : String(e)}`);
+			throw apiError("settings_write_failed", `Writing the settings failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}
 

@@ -29,7 +29,7 @@ export function mayReplaceTime(current: TimeSource, next: TimeSource): boolean {
 	return TRUST[next] >= TRUST[current];
 }
 
-/** Epoch seconds for API fields: 0 when not synced (seed 002 uses integers). */
+/** Epoch seconds for API fields: 0 when not synced (the system-update API uses integers). */
 export function epochSeconds(clock: Clock): number {
 	const ms = clock.wallMs();
 	return ms > 0 ? Math.floor(ms / 1000) : 0;

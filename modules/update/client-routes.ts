@@ -14,6 +14,7 @@ import { parseHttpUrl, isSafeHeaderValue } from "ports/http-client";
 import { fromHex } from "util/hex";
 import type { UpdateService } from "update/service";
 import { UpdateClient, type UpdateClientDeps, type UpdateClientOptions } from "update/client";
+import { apiError } from "api/error-codes";
 
 /** What createUpdateClient needs from the platform (the firmware's Platform plus an HTTP client). */
 export type UpdateClientPlatform = Pick<UpdateClientDeps, "http" | "store" | "clock" | "timers" | "logger" | "runningVersion">;
@@ -53,16 +54,16 @@ export function registerUpdateClientRoutes(router: Router, client: UpdateClient,
 		handle: (_req, body) => {
 			const b = (typeof body === "object" && body !== null ? body : {}) as { url?: unknown; sha256?: unknown; size?: unknown; allowDowngrade?: unknown };
 			if (typeof b.url !== "string" || b.url.length > MAX_FETCH_URL || !isSafeHeaderValue(b.url) || !parseHttpUrl(b.url))
-				throw new HttpError(400, "bad_url", `"url" must be an http:// or https:// address of at most ${MAX_FETCH_URL} characters.`);
+				throw apiError("invalid_url", `"url" must be an http:// or https:// address of at most ${MAX_FETCH_URL} characters.`, { field: "url" });
 			let expectedSha256: Uint8Array | undefined;
 			if (b.sha256 !== undefined) {
 				expectedSha256 = typeof b.sha256 === "string" && b.sha256.length === 64 ? fromHex(b.sha256) : undefined;
-				if (!expectedSha256) throw new HttpError(400, "bad_sha256", "The expected SHA-256 must be 64 hex digits.");
+				if (!expectedSha256) throw apiError("invalid_sha256", "The expected SHA-256 must be 64 hex digits.", { field: "sha256" });
 			}
 			if (b.size !== undefined && !(typeof b.size === "number" && Number.isSafeInteger(b.size) && b.size > 0))
-				throw new HttpError(400, "bad_size", "\"size\" must be the file's length in bytes.");
+				throw apiError("invalid_size", "\"size\" must be the file's length in bytes.", { field: "size" });
 			if (b.allowDowngrade !== undefined && typeof b.allowDowngrade !== "boolean")
-				throw new HttpError(400, "bad_request", "\"allowDowngrade\" must be true or false.");
+				throw apiError("invalid_option", "\"allowDowngrade\" must be true or false.", { field: "allowDowngrade" });
 			client.fetch(b.url, (options) => service.beginTransfer("fetch", options), {
 				expectedSha256, total: b.size as number | undefined, allowDowngrade: b.allowDowngrade === true || undefined,
 			});

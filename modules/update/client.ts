@@ -1,5 +1,5 @@
 /*
- * The update client: asks the OTA file server (seed 001) which firmware
+ * The update client: asks the OTA file server (the fleet OTA file API, v2) which firmware
  * exists for our module, remembers the best offer, and downloads it through
  * the OTA pipeline when the owner installs it. It is the RemoteUpdates the
  * UpdateService consults for GET /api/update and POST /api/update/install.
@@ -40,6 +40,7 @@ import {
 	authHeaders, fileUrl, isOnServer, listUrl, loadServerSettings, saveServerSettings, viewServerSettings,
 	type ServerSettings, type ServerSettingsView,
 } from "update/server-settings";
+import { apiError } from "api/error-codes";
 
 export type CheckErrorCode = "" | "not_configured" | "offline" | "unreachable" | "tls_failed" | "timeout" | "bad_token" | "server_error" | "malformed_list";
 
@@ -168,9 +169,9 @@ export class UpdateClient implements RemoteUpdates {
 	check(options: { allowDowngrade?: boolean } = {}): boolean {
 		const settings = loadServerSettings(this.#deps.store);
 		if (!settings.url)
-			throw new HttpError(409, "update_server_not_configured", "No update server is set: POST /api/update/server with its url (and token) first.");
+			throw apiError("update_server_not_configured", "No update server is set: POST /api/update/server with its url (and token) first.");
 		if (this.#downloading())
-			throw new HttpError(409, "update_busy", "A firmware download is running; check again when it has finished.");
+			throw apiError("update_busy", "A firmware download is running; check again when it has finished.");
 		if (this.#check) return true;
 		if (!this.#deps.online()) {
 			this.#finishCheck("offline", "The board is not joined to a network with internet access; connect it to Wi-Fi, then check again.");
@@ -325,7 +326,7 @@ export class UpdateClient implements RemoteUpdates {
 	 * is under the configured server.
 	 */
 	fetch(url: string, begin: BeginTransfer, stage: StageOptions & { total?: number } = {}): void {
-		if (this.#downloading()) throw new HttpError(409, "update_busy", "A firmware download is running already.");
+		if (this.#downloading()) throw apiError("update_busy", "A firmware download is running already.");
 		const settings = loadServerSettings(this.#deps.store);
 		this.#startDownload("url", url, stage, begin, undefined, undefined, undefined, isOnServer(settings, url) ? authHeaders(settings) : []);
 	}

@@ -1,5 +1,5 @@
 /*
- * The OTA file server's list (seed 001: GET /api/v2/ota-files) and the
+ * The OTA file server's list (the fleet OTA file API, v2: GET /api/v2/ota-files) and the
  * choice of what to offer. Pure functions, every boundary pinned in
  * host-tests/firmware/update/release-list.test.ts.
  *

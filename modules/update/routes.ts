@@ -1,6 +1,6 @@
 /*
- * /api/update over HTTP: seed 002's images and lifecycle resources and
- * OpenHaldex-S3's flat status and one-call install (seed 000). Reads are
+ * /api/update over HTTP: the system-update API's images and lifecycle resources and
+ * OpenHaldex-S3's flat status and one-call install (OpenHaldex's update API). Reads are
  * open; every change needs the admin password (auth: true).
  */
 
@@ -10,6 +10,7 @@ import type { Router } from "api/router";
 import type { Clock } from "ports/clock";
 import { fromHex } from "util/hex";
 import type { UpdateService } from "update/service";
+import { apiError } from "api/error-codes";
 
 export interface UpdateRouteOptions {
 	/** The largest image a slot takes: bigger uploads are refused (413) from their content-length. */
@@ -32,12 +33,12 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 		body: "stream", contentTypes: ["application/octet-stream"], maxBody: options.slotSize,
 		stream: (req, contentLength) => {
 			if (contentLength === undefined || contentLength === 0)
-				throw new HttpError(411, "length_required", "Send the firmware file with a content-length.");
+				throw apiError("length_required", "Send the firmware file with a content-length.");
 			const expected = req.headers["x-expected-sha256"] ?? req.query.sha256;
 			let expectedSha256: Uint8Array | undefined;
 			if (expected !== undefined) {
 				expectedSha256 = expected.length === 64 ? fromHex(expected) : undefined;
-				if (!expectedSha256) throw new HttpError(400, "bad_sha256", "The expected SHA-256 must be 64 hex digits.");
+				if (!expectedSha256) throw apiError("invalid_sha256", "The expected SHA-256 must be 64 hex digits (the x-expected-sha256 header or ?sha256=).", { field: req.headers["x-expected-sha256"] !== undefined ? "x-expected-sha256" : "sha256" });
 			}
 			const allowDowngrade = req.query.allowDowngrade === "1" || req.query.allowDowngrade === "true";
 			return service.beginTransfer("upload", { expectedSha256, total: contentLength, allowDowngrade });
@@ -66,7 +67,7 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 			const epochMs = (body as { epochMs?: unknown } | undefined)?.epochMs;
 			// 2024-01-01 .. 2100-01-01: anything else is a phone with a broken clock.
 			if (typeof epochMs !== "number" || !(epochMs >= 1_704_067_200_000 && epochMs < 4_102_444_800_000))
-				throw new HttpError(400, "bad_time", "epochMs must be the current time in milliseconds since 1970.");
+				throw apiError("invalid_time", "epochMs must be the current time in milliseconds since 1970.", { field: "epochMs" });
 			const accepted = options.clock.setWallMs(epochMs, "browser");
 			return jsonResponse(200, { accepted, source: options.clock.source(), epochMs: options.clock.wallMs() });
 		},
@@ -75,6 +76,6 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 
 function imageId(text: string): number {
 	const id = /^\d{1,9}$/.test(text) ? parseInt(text, 10) : NaN;
-	if (!(id > 0)) throw new HttpError(404, "image_not_found", `There is no image ${text}.`);
+	if (!(id > 0)) throw apiError("image_not_found", `There is no image ${text}.`);
 	return id;
 }

@@ -1,7 +1,7 @@
 /*
  * Where the board looks for updates: the OTA file server's base URL, the
  * module token that names our firmware on that server, and the access
- * token it sends as x-access-token (seed 001). Kept in the store (NVS on
+ * token it sends as x-access-token (the fleet OTA file API, v2). Kept in the store (NVS on
  * the board) under the domain "updsrv".
  *
  * The access token is write-only: nothing returns it, views say only
@@ -9,9 +9,9 @@
  * and the tokens end up in request lines and headers.
  */
 
-import { HttpError } from "api/errors";
 import type { KeyValueStore } from "ports/store";
 import { isSafeHeaderValue, parseHttpUrl } from "ports/http-client";
+import { apiError } from "api/error-codes";
 
 export const UPDATE_SERVER_DOMAIN = "updsrv";
 /** The module token the board asks for when the owner set none. */
@@ -59,21 +59,21 @@ export function viewServerSettings(s: ServerSettings): ServerSettingsView {
 /** Checks the whole patch first (400 bad_url / bad_module / bad_token / bad_settings), then stores it. */
 export function saveServerSettings(store: KeyValueStore, patch: unknown): ServerSettings {
 	if (typeof patch !== "object" || patch === null || Array.isArray(patch))
-		throw new HttpError(400, "bad_settings", "Send a JSON object with url, module and/or token.");
+		throw apiError("body_not_object", "Send a JSON object with url, module and/or token.");
 	const p = patch as ServerSettingsPatch;
 	const unknown = Object.keys(p).filter((k) => k !== "url" && k !== "module" && k !== "token");
-	if (unknown.length) throw new HttpError(400, "bad_settings", `Unknown setting ${unknown.map((k) => `"${k}"`).join(", ")}; use url, module and token.`);
+	if (unknown.length) throw apiError("invalid_setting", `Unknown setting ${unknown.map((k) => `"${k}"`).join(", ")}; use url, module and token.`, { field: unknown[0] });
 	const next = loadServerSettings(store);
 	if (p.url !== undefined) next.url = normalizeServerUrl(p.url);
 	if (p.module !== undefined) {
 		if (typeof p.module !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(p.module))
-			throw new HttpError(400, "bad_module", "The module token is 1 to 64 letters, digits, dots, dashes or underscores.");
+			throw apiError("invalid_module", "The module token is 1 to 64 letters, digits, dots, dashes or underscores.", { field: "module" });
 		next.module = p.module;
 	}
 	if (p.token !== undefined) {
 		if (p.token === null || p.token === "") next.token = "";
 		else if (typeof p.token !== "string" || p.token.length > MAX_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(p.token))
-			throw new HttpError(400, "bad_token", `The access token is up to ${MAX_TOKEN_LENGTH} printable ASCII characters without spaces.`);
+			throw apiError("invalid_token", `The access token is up to ${MAX_TOKEN_LENGTH} printable ASCII characters without spaces.`, { field: "token" });
 		else next.token = p.token;
 	}
 	if (p.url !== undefined) {
@@ -92,11 +92,11 @@ export function saveServerSettings(store: KeyValueStore, patch: unknown): Server
 export function normalizeServerUrl(value: unknown): string {
 	if (value === "" || value === null) return "";
 	if (typeof value !== "string" || value.length > MAX_URL_LENGTH || !isSafeHeaderValue(value))
-		throw new HttpError(400, "bad_url", `The server URL must be an http:// or https:// address of at most ${MAX_URL_LENGTH} characters.`);
+		throw apiError("invalid_url", `The server URL must be an http:// or https:// address of at most ${MAX_URL_LENGTH} characters.`, { field: "url" });
 	const url = value.replace(/\/+$/, "");
 	const parsed = parseHttpUrl(url);
 	if (!parsed || /[?#]/.test(url))
-		throw new HttpError(400, "bad_url", `"${value}" is not an http:// or https:// base address (like https://ota.example.com) without ? or #.`);
+		throw apiError("invalid_url", `"${value}" is not an http:// or https:// base address (like https://ota.example.com) without ? or #.`, { field: "url" });
 	return url;
 }
 

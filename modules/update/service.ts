@@ -5,7 +5,7 @@
  * still on trial, nothing while the car moves or the engine runs, and the
  * CAN bridge forced to pass-through while an install runs.
  *
- * Update states (seed 002):
+ * Update states (the system-update API):
  *   IDLE --init--> INITIALIZING --guards ok--> INITIALIZED --start--> RUNNING
  *   RUNNING: otadata points at the new slot; the response goes out, then
  *   the board restarts. After the restart RUNNING lasts while the new image
@@ -13,7 +13,7 @@
  *   failure while switching -> FAILED_CRITICAL. reset -> IDLE (discards a
  *   staged image).
  *
- * Image states (seed 002): UPLOADING -> VALIDATING -> VALID | INVALID, or
+ * Image states (the system-update API): UPLOADING -> VALIDATING -> VALID | INVALID, or
  * UPLOAD_ERROR when the transfer broke (client gone, stalled, flash). A
  * board has one inactive slot, so at most one image exists at a time.
  */
@@ -34,6 +34,7 @@ import type { BootConfirmer } from "ota/boot-confirm";
 import { readHistory, OTA_DOMAIN, type HistoryEntry } from "ota/history";
 import { runningImage } from "ota/slot-info";
 import { frozen } from "util/frozen";
+import { apiError } from "api/error-codes";
 
 export type UpdateState = "IDLE" | "INITIALIZING" | "INITIALIZED" | "RUNNING" | "FAILED_GRACEFUL" | "FAILED_CRITICAL";
 export type ImageState = "UPLOADING" | "VALIDATING" | "UPLOAD_ERROR" | "VALID" | "INVALID";
@@ -184,7 +185,7 @@ export class UpdateService {
 
 	// ---- reading ---------------------------------------------------------
 
-	/** GET /api/update: OpenHaldex-S3's flat fields plus seed 002's. */
+	/** GET /api/update: OpenHaldex-S3's flat fields plus the system-update API's. */
 	status() {
 		const remote = this.#deps.remote?.summary();
 		const t = this.#transfer ?? this.#lastTransfer;
@@ -229,7 +230,7 @@ export class UpdateService {
 
 	image(id: number): ImageInfo {
 		if (!this.#image || this.#image.id !== id)
-			throw new HttpError(404, "image_not_found", this.#image
+			throw apiError("image_not_found", this.#image
 				? `There is no image ${id}; the board holds one image at a time (image ${this.#image.id}).`
 				: `There is no image ${id}; no image is staged.`);
 		return { ...this.#image };
@@ -300,14 +301,14 @@ export class UpdateService {
 	/** DELETE /api/update/images/{id}: cancel an upload or discard a staged image. */
 	deleteImage(id: number): void {
 		this.image(id);
-		if (this.#state === "RUNNING") throw new HttpError(409, "update_running", "The image is being installed; it can't be deleted now.");
+		if (this.#state === "RUNNING") throw apiError("update_running", "The image is being installed; it can't be deleted now.");
 		if (this.#transfer) this.#abortTransfer(id, "deleted by the owner");
 		this.#discardStaged();
 		this.#image = undefined;
 		if (this.#state === "INITIALIZED" || this.#state === "INITIALIZING") this.#set("IDLE", DESCRIPTIONS.IDLE);
 	}
 
-	// ---- lifecycle (seed 002) ---------------------------------------------
+	// ---- lifecycle (the system-update API) ---------------------------------------------
 
 	/** POST /api/update/init: check every guard and prepare. */
 	init(): void {
@@ -327,7 +328,7 @@ export class UpdateService {
 	/** POST /api/update/start: switch the boot slot; the response's afterSend restarts. */
 	start(): () => void {
 		if (this.#state !== "INITIALIZED")
-			throw new HttpError(409, "not_initialized", "Call init first: the update must be checked before it starts.");
+			throw apiError("not_initialized", "Call init first: the update must be checked before it starts.");
 		this.#installGuards();
 		return this.#switchAndRestart();
 	}
@@ -335,7 +336,7 @@ export class UpdateService {
 	/** POST /api/update/reset: back to IDLE; a staged image is discarded. */
 	reset(): void {
 		if (this.#state === "RUNNING")
-			throw new HttpError(409, "update_running", "An install is running; it can't be reset. If the board does not come back, it returns to the previous firmware by itself.");
+			throw apiError("update_running", "An install is running; it can't be reset. If the board does not come back, it returns to the previous firmware by itself.");
 		if (this.#transfer && this.#image) this.#abortTransfer(this.#image.id, "reset by the owner");
 		this.#discardStaged();
 		this.#image = undefined;
@@ -344,7 +345,7 @@ export class UpdateService {
 	}
 
 	/**
-	 * POST /api/update/install (seed 000): the whole transaction in one call.
+	 * POST /api/update/install (OpenHaldex's update API): the whole transaction in one call.
 	 * The staged VALID image if there is one, else the available remote
 	 * update (download, validate, install), else 409 nothing_to_install.
 	 * Returns the restart to run once the response is sent (undefined when
@@ -385,7 +386,7 @@ export class UpdateService {
 				return undefined;
 			}
 		}
-		throw new HttpError(409, "nothing_to_install", "There is no update to install: upload a firmware file or check for updates first.");
+		throw apiError("nothing_to_install", "There is no update to install: upload a firmware file or check for updates first.");
 	}
 
 	// ---- internals -------------------------------------------------------
@@ -419,16 +420,16 @@ export class UpdateService {
 	#installGuards(): void {
 		this.#refuseWhileBusy();
 		if (this.#image?.state !== "VALID")
-			throw new HttpError(409, "nothing_to_install", "There is no validated firmware image to install: upload one first.");
+			throw apiError("nothing_to_install", "There is no validated firmware image to install: upload one first.");
 		this.#vehicleGuard();
 	}
 
 	#refuseWhileBusy(): void {
-		if (this.#transfer) throw new HttpError(409, "update_busy", "Another firmware transfer is running; wait for it to finish.");
+		if (this.#transfer) throw apiError("update_busy", "Another firmware transfer is running; wait for it to finish.");
 		if (this.#state === "RUNNING" && this.#deps.boot.status.phase !== "VERIFYING")
-			throw new HttpError(409, "update_running", "An install is already running.");
+			throw apiError("update_running", "An install is already running.");
 		if (this.#deps.ota.runningState() === "PENDING_VERIFY")
-			throw new HttpError(409, "pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
+			throw apiError("pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
 	}
 
 	#vehicleGuard(): void {
@@ -436,9 +437,9 @@ export class UpdateService {
 		if (!v) return;
 		const fresh = (age: number) => isFresh(age, this.#options.telemetryFreshMs);
 		if (isMoving(v, this.#options.telemetryFreshMs))
-			throw new HttpError(409, "vehicle_moving", `The car is moving (${Math.round(v.speedKmh)} km/h). Stop and switch the engine off before updating.`);
+			throw apiError("vehicle_moving", `The car is moving (${Math.round(v.speedKmh)} km/h). Stop and switch the engine off before updating.`);
 		if (fresh(v.engineAgeMs) && v.rpm > 0)
-			throw new HttpError(409, "engine_running", "The engine is running. Switch it off (ignition on is fine) before updating.");
+			throw apiError("engine_running", "The engine is running. Switch it off (ignition on is fine) before updating.");
 	}
 
 	#followBoot(): void {
@@ -482,8 +483,8 @@ export class UpdateService {
 
 	#stoppedError(id: number): HttpError {
 		return this.#stalledId === id
-			? new HttpError(408, "upload_stalled", "The upload was too slow and was stopped; the slot was freed. Upload again.")
-			: new HttpError(409, "transfer_aborted", "This transfer was stopped (it was cancelled).");
+			? apiError("upload_stalled", "The upload was too slow and was stopped; the slot was freed. Upload again.")
+			: apiError("transfer_aborted", "This transfer was stopped (it was cancelled).");
 	}
 
 	#finishTransfer(): void {
@@ -578,13 +579,7 @@ export function isMoving(v: Pick<VehicleState, "speedKmh" | "speedAgeMs">, fresh
 	return isFresh(v.speedAgeMs, freshMs) && v.speedKmh > 0;
 }
 
-/** Map pipeline errors to HTTP: bad bytes 422 (too large 413), state 409, flash 500. */
+/** Pipeline errors as HTTP errors, with the table's status (api/error-codes). */
 export function toHttp(e: unknown): unknown {
-	if (!(e instanceof OtaError)) return e;
-	const status = e.code === "image_too_large" ? 413
-		: isImageRejection(e.code) ? 422
-		: e.code === "ota_bad_expected_sha256" ? 400
-		: e.code === "ota_write_failed" || e.code === "ota_unavailable" ? 500
-		: 409;
-	return new HttpError(status, e.code, e.message);
+	return e instanceof OtaError ? apiError(e.code, e.message) : e;
 }

@@ -17,11 +17,11 @@
  *   matched, after the Host, CORS and auth guards.
  */
 
-import { errorResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Guard, Router } from "api/router";
 import type { Asset, AssetSource } from "ports/assets";
 import { frozen } from "util/frozen";
+import { apiErrorResponse } from "api/error-codes";
 
 export const INDEX_PATH = "/index.html";
 
@@ -55,7 +55,7 @@ function etagMatches(header: string, etag: string): boolean {
 }
 
 function notBuilt(): Response {
-	return errorResponse(503, "web_app_missing", "The web app is not part of this firmware build (run npm run build:web before building).");
+	return apiErrorResponse("web_app_missing", "The web app is not part of this firmware build (run npm run build:web before building).");
 }
 
 /** Whether an unmatched GET path should be answered with the app (paths that look like files get a 404). */
@@ -78,7 +78,7 @@ export function registerAssetRoutes(router: Router, assets: AssetSource): void {
 			handle: (req) => {
 				if (path === INDEX_PATH) return serveIndex(req.headers["if-none-match"]);
 				const asset = assets.get(path);
-				return asset ? assetResponse(asset, req.headers["if-none-match"], false) : errorResponse(404, "not_found", `Nothing at ${path}.`);
+				return asset ? assetResponse(asset, req.headers["if-none-match"], false) : apiErrorResponse("not_found", `Nothing at ${path}.`);
 			},
 		});
 	}

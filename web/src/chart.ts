@@ -4,6 +4,8 @@
  * density screens. Redraw by calling draw() again.
  */
 
+import { themeColor } from "./theme";
+
 export interface Series {
 	color: string;
 	label: string;
@@ -43,8 +45,8 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
 	const Y = (v: number) => top + hgt - ((v - o.yMin) / (o.yMax - o.yMin || 1)) * hgt;
 	g.font = "12px system-ui, sans-serif";
 	g.lineWidth = 1;
-	g.strokeStyle = "#c8ccd2";
-	g.fillStyle = "#333";
+	g.strokeStyle = themeColor("--chart-grid", "#c8ccd2");
+	g.fillStyle = themeColor("--chart-text", "#333");
 	g.textAlign = "right";
 	g.textBaseline = "middle";
 	for (let v = o.yMin; v <= o.yMax + 1e-9; v += o.yStep) {
@@ -58,10 +60,10 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
 		g.beginPath(); g.moveTo(X(v), top); g.lineTo(X(v), top + hgt); g.stroke();
 		g.fillText((o.xFormat ?? String)(v), Math.min(Math.max(X(v), left + 8), left + w - 8), top + hgt + 5);
 	}
-	g.strokeStyle = "#444";
+	g.strokeStyle = themeColor("--chart-frame", "#444");
 	g.strokeRect(left, top, w, hgt);
 	if (o.marker !== undefined && o.marker >= o.xMin && o.marker <= o.xMax) {
-		g.strokeStyle = "#111";
+		g.strokeStyle = themeColor("--chart-text", "#111");
 		g.setLineDash([2, 3]);
 		g.beginPath(); g.moveTo(X(o.marker), top); g.lineTo(X(o.marker), top + hgt); g.stroke();
 		g.setLineDash([]);

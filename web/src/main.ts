@@ -14,6 +14,7 @@ import * as diagnostics from "./pages/diagnostics";
 import * as setup from "./pages/setup";
 import * as update from "./pages/update";
 import * as logs from "./pages/logs";
+import { startTheme } from "./theme";
 
 const PAGES: { path: string; title: string; mount: (root: HTMLElement) => () => void }[] = [
 	{ path: "", title: "Dashboard", mount: dashboard.mount },
@@ -25,6 +26,7 @@ const PAGES: { path: string; title: string; mount: (root: HTMLElement) => () => 
 ];
 
 const authBtn = h("button", { type: "button", class: "link", id: "auth-btn", onclick: () => (signedIn() ? setPassword(null) : void signIn()) });
+const themeBtn = h("button", { type: "button", class: "link theme", id: "theme-btn" }) as HTMLButtonElement;
 const conn = h("span", { class: "conn", id: "conn", title: "Connection to the board" });
 const nav = h("nav", { "aria-label": "Pages" }, PAGES.map((p) => h("a", { href: `#/${p.path}`, "data-page": p.path }, p.title)));
 const safeBanner = h("div", { class: "banner bad hidden", id: "safe-mode", role: "alert" });
@@ -32,8 +34,10 @@ const offlineBanner = h("div", { class: "banner warn hidden", id: "offline", rol
 const main = h("main", { id: "page" });
 
 fill(document.body,
-	h("header", null, h("div", { class: "bar" }, h("a", { class: "brand", href: "#/" }, "OpenHaldex"), conn, h("span", { class: "grow" }), authBtn), nav),
+	h("header", null, h("div", { class: "bar" }, h("a", { class: "brand", href: "#/" }, "OpenHaldex"), conn, h("span", { class: "grow" }), themeBtn, authBtn), nav),
 	safeBanner, offlineBanner, main);
+
+startTheme(themeBtn);
 
 function renderAuth() { text(authBtn, signedIn() ? "Sign out" : "Sign in"); }
 onAuthChange(() => { renderAuth(); timeSent = false; maybeSendTime(lastStatusSeen); });

@@ -26,3 +26,24 @@ export function fileProblem(file: { size: number; name: string }): string | unde
 	if (file.size === 0) return `${file.name || "The file"} is empty (0 bytes): choose the firmware file (xs_esp32.bin) again.`;
 	return undefined;
 }
+
+/** The fields the lock-target tile reads: the applied mode and the controller's target. */
+export interface LockTargetFields {
+	effectiveMode?: string;
+	telemetry?: { spec?: number };
+}
+
+/**
+ * The lock target to show, or undefined when there is none: in STOCK the
+ * board forwards the car's frames unchanged and the Haldex's own controller
+ * decides (the firmware's target then reads 0, which is not what the coupling does).
+ */
+export function lockTargetOf(s: LockTargetFields | undefined): number | undefined {
+	if (!s || s.effectiveMode === "STOCK") return undefined;
+	return s.telemetry?.spec;
+}
+
+/** A network interface as GET /api/network names it ("ap", "station"), in the owner's words. */
+export function interfaceLabel(name: string): string {
+	return name === "ap" ? "Board's own Wi-Fi" : name === "station" ? "Home network" : name;
+}

@@ -1,5 +1,6 @@
 /* Shared pieces: dialogs, the sign-in prompt, message lines, the status store and polling. */
 
+import type { StatusBody } from "app/status";
 import { h, fill, type Child } from "./dom";
 import { ApiError, basic, errorFromResponse, get, offline, setPassword, setPasswordPrompt } from "./api";
 import { codeOf, explain } from "./errors";
@@ -78,36 +79,8 @@ setPasswordPrompt((why) => {
 
 // ---- live status ------------------------------------------------------
 
-/** GET /api/status as far as the app reads it; every field but version is optional. */
-export interface Status {
-	version: string;
-	board?: string;
-	uptimeMs?: number;
-	uptime?: number;
-	resetReason?: string;
-	memory?: Record<string, unknown>;
-	time?: { synced: boolean; source: string; epochMs: number };
-	mode?: string;
-	effectiveMode?: string;
-	disableController?: boolean;
-	haldexGeneration?: number;
-	telemetry?: {
-		speed: number; rpm: number; throttle: number; spec: number; act: number;
-		haldexState: number; haldexEngagement: number; tempProtection?: boolean; couplingOpen?: boolean;
-		speedAgeMs?: number; engineAgeMs?: number; haldexAgeMs?: number;
-	};
-	can?: {
-		ready: boolean; chassis: boolean; haldex: boolean; busFailure: boolean; rewriting?: boolean;
-		health?: Record<string, { started: boolean; busOff: boolean; silent: boolean }>;
-		counters?: Record<string, number>;
-		recent?: Record<string, unknown[]>;
-	};
-	frameDiag?: Record<string, unknown>;
-	controller?: { state: string; holds?: string[]; offReason?: string; ticks?: number; maxTickGapMs?: number; requestPct?: number | null; targetPct?: number | null };
-	safeMode?: boolean;
-	/** Why safe mode is on (present only while it is). */
-	banner?: string;
-}
+/** GET /api/status: the firmware's own type (modules/app/status.ts), so the two cannot drift apart. */
+export type Status = StatusBody;
 
 type StatusListener = (s: Status | undefined, error?: ApiError) => void;
 const statusListeners = new Set<StatusListener>();

@@ -56,11 +56,9 @@ export async function setPasswordOnBoard(sim: Simulator, password = PASSWORD): P
 }
 
 /** A page already signed in (the password in session storage, as the app keeps it). */
-export async function signedInPage(browser: Browser, viewport = PHONE, password = PASSWORD, deviceScaleFactor = 2): Promise<{ context: BrowserContext; page: Page }> {
-	const context = await browser.newContext({ viewport, deviceScaleFactor });
+export async function signedInPage(browser: Browser, viewport = PHONE, password = PASSWORD, deviceScaleFactor = 2, colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ viewport, deviceScaleFactor, colorScheme });
 	await context.addInitScript(`if (!sessionStorage.getItem("ohx.pw")) sessionStorage.setItem("ohx.pw", ${JSON.stringify(password)});`);
 	const page = await context.newPage();
 	return { context, page };
 }
-
-/** Whether the firmware in the simulator answers this endpoint (not 404). */

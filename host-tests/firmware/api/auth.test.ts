@@ -49,10 +49,10 @@ describe("api/auth", () => {
 			assert.match(stored, /^pbkdf2-sha256\$8\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
 			assert.notInclude(stored, "correct horse");
 		});
-		it("refuses a password shorter than 8 characters with 400 weak_password", () => {
+		it("refuses a password shorter than 8 characters with 422 invalid_password", () => {
 			const res = call("POST", "/api/setup", {}, { password: "short" });
-			assert.equal(res.status, 400);
-			assert.equal(code(res), "weak_password");
+			assert.equal(res.status, 422);
+			assert.equal(code(res), "invalid_password");
 		});
 		it("closes the first-boot window after 10 minutes", () => {
 			platform.time.advance(10 * 60_000);

@@ -130,17 +130,22 @@ describe("device/network", () => {
 		assert.include(events.join("\n"), "time: clock set by SNTP");
 	});
 
-	it("refuses bad Wi-Fi bodies with 400 and the field", () => {
-		const cases: [unknown, string][] = [
-			[{}, "bad_wifi"], [[], "bad_wifi"], [{ other: 1 }, "bad_wifi"],
-			[{ station: { ssid: "" } }, "bad_ssid"], [{ station: { ssid: "x".repeat(33) } }, "bad_ssid"],
-			[{ station: { ssid: "a", password: "short" } }, "bad_passphrase"],
-			[{ accessPoint: { password: "1234567" } }, "bad_passphrase"], [{ accessPoint: {} }, "bad_passphrase"],
-			[{ accessPoint: { password: "x".repeat(64) } }, "bad_passphrase"],
+	it("refuses a Wi-Fi body that is not an object with 400, and bad values with 422 naming the field", () => {
+		const cases: [unknown, string, number, string | undefined][] = [
+			[[], "body_not_object", 400, undefined], [null, "body_not_object", 400, undefined],
+			[{}, "invalid_wifi", 422, "station"], [{ other: 1 }, "invalid_wifi", 422, "other"],
+			[{ station: { ssid: "" } }, "invalid_ssid", 422, "station.ssid"], [{ station: { ssid: "x".repeat(33) } }, "invalid_ssid", 422, "station.ssid"],
+			[{ station: { ssid: "a", password: "short" } }, "invalid_passphrase", 422, "station.password"],
+			[{ accessPoint: { password: "1234567" } }, "invalid_passphrase", 422, "accessPoint.password"], [{ accessPoint: {} }, "invalid_passphrase", 422, "accessPoint.password"],
+			[{ accessPoint: { password: "x".repeat(64) } }, "invalid_passphrase", 422, "accessPoint.password"],
 		];
-		for (const [body, code] of cases) {
+		for (const [body, code, status, field] of cases) {
 			try { parseWifiChange(body); assert.fail(`accepted ${JSON.stringify(body)}`); }
-			catch (e) { assert.instanceOf(e, HttpError); assert.equal((e as HttpError).code, code, JSON.stringify(body)); }
+			catch (e) {
+				assert.instanceOf(e, HttpError);
+				const h = e as HttpError;
+				assert.deepEqual([h.code, h.status, h.detail?.field], [code, status, field], JSON.stringify(body));
+			}
 		}
 		assert.deepEqual(parseWifiChange({ station: { ssid: "Open", password: "" } }), { station: { ssid: "Open", password: "" } });
 		assert.deepEqual(parseWifiChange({ accessPoint: { password: null } }), { accessPoint: { password: null } });

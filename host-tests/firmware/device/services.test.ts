@@ -97,8 +97,8 @@ describe("device/services", () => {
 		const r = call("POST", "/api/device/settings", { handbrake: { mode: "invert", debounceMs: 20 } }, AUTH);
 		assert.equal(r.status, 200);
 		assert.deepEqual(ports.mirrors.config.handbrake, { mode: "invert", debounceMs: 20 });
-		assert.equal(call("POST", "/api/device/settings", { brake: { mode: "sometimes" } }, AUTH).status, 400);
-		assert.equal(call("POST", "/api/device/settings", { favouriteModes: ["TURBO"] }, AUTH).status, 400);
+		assert.equal(call("POST", "/api/device/settings", { brake: { mode: "sometimes" } }, AUTH).status, 422);
+		assert.equal(call("POST", "/api/device/settings", { favouriteModes: ["TURBO"] }, AUTH).status, 422);
 	});
 
 	it("starts in safe mode after three crashes in a row within a minute of boot", () => {
@@ -174,7 +174,7 @@ describe("device/services", () => {
 	});
 
 	it("refuses a bad log limit", () => {
-		assert.equal(call("GET", "/api/logs?limit=0").status, 400);
-		assert.equal(call("GET", "/api/logs?limit=500").status, 400);
+		assert.equal(call("GET", "/api/logs?limit=0").status, 422);
+		assert.equal(call("GET", "/api/logs?limit=500").status, 422);
 	});
 });

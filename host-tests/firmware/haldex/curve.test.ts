@@ -59,8 +59,8 @@ describe("haldex/curve", () => {
 			assert.equal(shapeError(() => parseCurve("speed", { points: [] })).path, "points");
 		});
 		it("refuses an equal or descending x and names the offending point", () => {
-			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 0, lock: 0 }, { x: 10, lock: 0 }, { x: 10, lock: 5 }] })).path, "points.x[2]");
-			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 20, lock: 0 }, { x: 10, lock: 0 }] })).path, "points.x[1]");
+			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 0, lock: 0 }, { x: 10, lock: 0 }, { x: 10, lock: 5 }] })).path, "points[2].x");
+			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 20, lock: 0 }, { x: 10, lock: 0 }] })).path, "points[1].x");
 		});
 		it("refuses x beyond the curve's range: 300 km/h for speed, 100 % for throttle", () => {
 			assert.doesNotThrow(() => parseCurve("speed", { points: [{ x: 300, lock: 0 }] }));

@@ -87,7 +87,7 @@ describe("haldex/routes", () => {
 			const res = post("/api/settings", { haldexGeneration: 5 });
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_setting");
-			assert.equal(body(res).field, "haldexGeneration");
+			assert.equal(body(res).error.field, "haldexGeneration");
 			assert.equal(body(get("/api/settings")).haldexGeneration, 4);
 		});
 		it("a GET body posted back unchanged is accepted and changes nothing", () => {
@@ -117,7 +117,7 @@ describe("haldex/routes", () => {
 			const res = post("/api/curve/speed", { points: [{ x: 10, lock: 1 }, { x: 10, lock: 2 }] });
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_curve");
-			assert.equal(body(res).field, "points.x[1]");
+			assert.equal(body(res).error.field, "points[1].x");
 		});
 		it("answers 404 unknown_curve for S3's rpm curve", () => {
 			assert.equal(get("/api/curve/rpm").status, 404);
@@ -140,7 +140,7 @@ describe("haldex/routes", () => {
 			map.lockTable[2].push(0);
 			const res = post("/api/map", map);
 			assert.equal(res.status, 422);
-			assert.equal(body(res).field, "lockTable[2]");
+			assert.equal(body(res).error.field, "lockTable[2]");
 		});
 	});
 

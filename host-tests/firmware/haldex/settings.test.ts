@@ -71,7 +71,7 @@ describe("haldex/settings", () => {
 				const e = httpError(() => s.updateSettings(patch));
 				assert.equal(e.status, 422, JSON.stringify(patch));
 				assert.equal(e.code, "invalid_setting");
-				assert.equal(e.extra?.field, field);
+				assert.equal(e.detail?.field, field);
 			}
 			assert.deepEqual(s.config.settings, defaultConfig().settings);
 			assert.lengthOf(store.writes, 0, "nothing written for a refused change");

@@ -42,16 +42,17 @@ describe("update/client", () => {
 		it("refuses bad values with exact codes and stores nothing of the request", () => {
 			const h = updateHarness();
 			const cases: [unknown, string][] = [
-				[{ url: "ftp://x" }, "bad_url"], [{ url: "http://x/?a=1" }, "bad_url"], [{ url: "http://a b" }, "bad_url"],
-				[{ url: "http://x/" + "a".repeat(200) }, "bad_url"], [{ url: 7 }, "bad_url"],
-				[{ module: "" }, "bad_module"], [{ module: "a/b" }, "bad_module"],
-				[{ token: "has space" }, "bad_token"], [{ token: "line\r\nx-evil: 1" }, "bad_token"], [{ token: "a".repeat(513) }, "bad_token"],
-				[{ url: "http://ok.test", token: 5 }, "bad_token"],
-				[{ password: "x" }, "bad_settings"], [[1], "body_not_object"], [null, "body_not_object"], ["text", "body_not_object"],
+				[{ url: "ftp://x" }, "invalid_url"], [{ url: "http://x/?a=1" }, "invalid_url"], [{ url: "http://a b" }, "invalid_url"],
+				[{ url: "http://x/" + "a".repeat(200) }, "invalid_url"], [{ url: 7 }, "invalid_url"],
+				[{ module: "" }, "invalid_module"], [{ module: "a/b" }, "invalid_module"],
+				[{ token: "has space" }, "invalid_token"], [{ token: "line\r\nx-evil: 1" }, "invalid_token"], [{ token: "a".repeat(513) }, "invalid_token"],
+				[{ url: "http://ok.test", token: 5 }, "invalid_token"],
+				[{ password: "x" }, "invalid_setting"], [[1], "body_not_object"], [null, "body_not_object"], ["text", "body_not_object"],
 			];
 			for (const [body, code] of cases) {
 				const res = h.post("/api/update/server", body);
-				assert.equal(res.status, 400, JSON.stringify(body));
+				assert.equal(res.status, code === "body_not_object" ? 400 : 422, JSON.stringify(body));
+				if (code !== "body_not_object") assert.isString(res.json.error.field, JSON.stringify(body));
 				assert.equal(res.json.error.code, code, JSON.stringify(body));
 			}
 			assert.deepEqual(h.p.store.keys(UPDATE_SERVER_DOMAIN), []);

@@ -201,11 +201,11 @@ describe("update/download", () => {
 
 	it("refuses a bad fetch request with exact codes", () => {
 		const h = offered();
-		const cases: [unknown, string][] = [[{}, "bad_url"], [{ url: "file:///etc/passwd" }, "bad_url"], [{ url: "http://x/\r\n" }, "bad_url"],
-			[{ url: "http://x/f", sha256: "12" }, "bad_sha256"], [{ url: "http://x/f", size: -1 }, "bad_size"], [{ url: "http://x/f", allowDowngrade: "yes" }, "bad_request"]];
+		const cases: [unknown, string][] = [[{}, "invalid_url"], [{ url: "file:///etc/passwd" }, "invalid_url"], [{ url: "http://x/\r\n" }, "invalid_url"],
+			[{ url: "http://x/f", sha256: "12" }, "invalid_sha256"], [{ url: "http://x/f", size: -1 }, "invalid_size"], [{ url: "http://x/f", allowDowngrade: "yes" }, "invalid_option"]];
 		for (const [body, code] of cases) {
 			const res = h.post("/api/update/images/fetch", body);
-			assert.equal(res.status, 400, JSON.stringify(body));
+			assert.equal(res.status, 422, JSON.stringify(body));
 			assert.equal(res.json.error.code, code, JSON.stringify(body));
 		}
 	});

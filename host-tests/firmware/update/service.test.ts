@@ -120,10 +120,11 @@ describe("update API", () => {
 			assert.equal(bad.status, 422);
 			assert.equal(bad.body.error.code, "image_sha256_mismatch");
 		});
-		it("refuses an expected SHA-256 that is not 64 hex digits with 400", () => {
+		it("refuses an expected SHA-256 that is not 64 hex digits with 422 invalid_sha256 naming the header", () => {
 			const c = dev.upload(newer(), { "x-expected-sha256": "abc" });
-			assert.equal(c.status, 400);
-			assert.equal(c.body.error.code, "bad_sha256");
+			assert.equal(c.status, 422);
+			assert.equal(c.body.error.code, "invalid_sha256");
+			assert.equal(c.body.error.field, "x-expected-sha256");
 		});
 		it("answers 422 with the validator's code for a bad image, and the image is INVALID", () => {
 			const c = dev.upload(buildEspImage({ version: "1.3.0+ohxs", magic: 0x12 }));
@@ -314,7 +315,7 @@ describe("update API", () => {
 		});
 	});
 
-	describe("init, start and reset (seed 002)", () => {
+	describe("init, start and reset (the system-update API)", () => {
 		it("init refuses with nothing staged (409), then prepares a staged image (204, INITIALIZED)", () => {
 			assert.equal(dev.post("/api/update/init").status, 409);
 			assert.equal(dev.status().state, "IDLE");
@@ -360,8 +361,9 @@ describe("update API", () => {
 			assert.equal(s.timeSynced, true);
 			assert.equal(s.last_state_time, 1_790_000_000);
 		});
-		it("refuses a time outside 2024..2100 with 400 bad_time", () => {
-			assert.equal(dev.post("/api/time", { epochMs: 0 }).body.error.code, "bad_time");
+		it("refuses a time outside 2024..2100 with 422 invalid_time", () => {
+			const r = dev.post("/api/time", { epochMs: 0 });
+			assert.deepEqual([r.status, r.body.error.code, r.body.error.field], [422, "invalid_time", "epochMs"]);
 		});
 	});
 

@@ -1,9 +1,10 @@
 /* Dashboard: mode buttons, live values, a 30 s plot of lock target vs engagement, CAN and Haldex badges. */
 
+import { lockTargetOf } from "../status-view";
+import { themeColor } from "../theme";
 import { h, fill, text } from "../dom";
 import { post } from "../api";
 import { drawChart } from "../chart";
-import { isMissing } from "../errors";
 import { messageBox, onStatus, refreshStatus, setPollInterval, type Status } from "../ui";
 import { simulatorCard } from "../sim";
 
@@ -59,13 +60,14 @@ export function mount(root: HTMLElement): () => void {
 	const [rpmT, rpmV] = value("v-rpm", "Engine", "rpm");
 	const [pedalT, pedalV] = value("v-pedal", "Pedal", "%");
 	const [targetT, targetV] = value("v-target", "Lock target", "%", true);
+	const targetU = targetT.querySelector(".u") as HTMLElement;
 	const [engT, engV] = value("v-engagement", "Engagement", "%", true);
 	const canBadge = h("span", { class: "badge off", id: "badge-can" }, "CAN");
 	const haldexBadge = h("span", { class: "badge off", id: "badge-haldex" }, "Haldex");
 	const canvas = h("canvas", { class: "chart", id: "live-chart", role: "img", "aria-label": "Lock target and engagement over the last 30 seconds" });
 	const note = h("p", { class: "muted small", id: "live-note" });
 
-	const history: { t: number; target: number; eng: number }[] = [];
+	const history: { t: number; target: number | undefined; eng: number }[] = [];
 
 	fill(root,
 		h("section", { class: "card" }, h("h2", null, "Mode"), modeGrid, applied, msg),
@@ -87,8 +89,7 @@ export function mount(root: HTMLElement): () => void {
 			await refreshStatus();
 		}
 		catch (e) {
-			if (isMissing(e)) msg.show("warn", "This firmware does not offer mode selection yet.");
-			else msg.error(e);
+			msg.error(e);
 		}
 		finally {
 			pending = undefined;
@@ -124,7 +125,9 @@ export function mount(root: HTMLElement): () => void {
 		show(speedV, t?.speed, t ? (t.speedAgeMs ?? 0) >= 0 : false);
 		show(rpmV, t?.rpm, t ? (t.engineAgeMs ?? 0) >= 0 : false);
 		show(pedalV, t?.throttle, t ? (t.engineAgeMs ?? 0) >= 0 : false);
-		show(targetV, t?.spec);
+		const target = lockTargetOf(s);
+		if (target === undefined && t) { text(targetV, "Stock"); text(targetU, ""); }
+		else { show(targetV, target); text(targetU, "%"); }
 		show(engV, t?.haldexEngagement ?? t?.act);
 		text(note, t ? "" : "No live data from the car: the CAN bridge is not running in this firmware.");
 		const b = badges(s);
@@ -135,10 +138,11 @@ export function mount(root: HTMLElement): () => void {
 	function plot() {
 		const now = performance.now();
 		while (history.length && history[0].t < now - WINDOW_MS - 2000) history.shift();
-		const pts = (k: "target" | "eng") => history.map((p) => [(p.t - now) / 1000, p[k]] as [number, number]);
+		// No target in STOCK: those moments are left out of its line rather than drawn as 0.
+		const pts = (k: "target" | "eng") => history.filter((p) => p[k] !== undefined).map((p) => [(p.t - now) / 1000, p[k]!] as [number, number]);
 		drawChart(canvas, [
-			{ color: "#0047b3", label: "Lock target", points: pts("target"), dashed: true },
-			{ color: "#c2410c", label: "Engagement", points: pts("eng"), width: 3 },
+			{ color: themeColor("--series-target", "#0047b3"), label: "Lock target", points: pts("target"), dashed: true },
+			{ color: themeColor("--series-eng", "#c2410c"), label: "Engagement", points: pts("eng"), width: 3 },
 		], { xMin: -30, xMax: 0, yMin: 0, yMax: 100, xStep: 10, yStep: 25, xFormat: (v) => (v ? `${v} s` : "now"), yFormat: (v) => `${v}%` });
 	}
 
@@ -146,7 +150,7 @@ export function mount(root: HTMLElement): () => void {
 		if (err) return;
 		render(s);
 		const t = s?.telemetry;
-		if (t) history.push({ t: performance.now(), target: t.spec ?? 0, eng: t.haldexEngagement ?? t.act ?? 0 });
+		if (t) history.push({ t: performance.now(), target: lockTargetOf(s), eng: t.haldexEngagement ?? t.act ?? 0 });
 		plot();
 	});
 	setPollInterval(400);

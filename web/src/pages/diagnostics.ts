@@ -20,17 +20,16 @@ export function mount(root: HTMLElement): () => void {
 	const system = h("div", { id: "diag-system" });
 	const frames = h("div", { id: "diag-frames" });
 	fill(root, section("Buses", buses), section("Fail-safe", failsafe), section("Frame counters", counters),
-		section("Last inputs from the car", inputs), section("Recent frames", frames), section("System", system));
+		section("Last inputs from the car", inputs), section("Frame diagnostics", frames), section("System", system));
 
 	function render(s: Status | undefined) {
 		if (!s) return;
 		const c = s.can;
-		if (c?.health) {
+		if (c) {
 			fill(buses, h("table", { class: "list" }, h("thead", null, h("tr", null, h("th", null, "Bus"), h("th", null, "Started"), h("th", null, "Bus-off"), h("th", null, "Traffic"))),
 				h("tbody", null, Object.entries(c.health).map(([name, b]) => h("tr", null, h("td", null, name === "chassis" ? "Car (chassis)" : name === "haldex" ? "Haldex" : name),
 					h("td", null, yes(b.started, "yes", "no")), h("td", { class: b.busOff ? "bad" : "" }, yes(b.busOff, "BUS OFF", "no")), h("td", { class: b.silent ? "warn" : "" }, yes(b.silent, "quiet", "flowing")))))));
 		}
-		else fill(buses, h("p", { class: "muted" }, "The CAN bridge is not running in this firmware."));
 		fill(counters, c?.counters ? kv(Object.entries(c.counters).map(([k, v]) => [COUNTER_NAMES[k] ?? k, v.toLocaleString()])) : h("p", { class: "muted" }, "–"));
 		const ctl = s.controller;
 		fill(failsafe, kv([
@@ -46,9 +45,7 @@ export function mount(root: HTMLElement): () => void {
 		const t = s.telemetry;
 		fill(inputs, t ? kv([["Speed", `${t.speed} km/h, ${age(t.speedAgeMs)}`], ["Engine / pedal", `${t.rpm} rpm, ${t.throttle} %, ${age(t.engineAgeMs)}`],
 			["Haldex", `${t.haldexEngagement} % engaged, state 0x${(t.haldexState ?? 0).toString(16).padStart(2, "0")}, ${age(t.haldexAgeMs)}`]]) : h("p", { class: "muted" }, "–"));
-		const recent = c?.recent;
-		fill(frames, recent ? Object.entries(recent).map(([bus, list]) => [h("h3", null, bus), h("pre", { class: "frames" }, (list as unknown[]).slice(-10).map((f) => (typeof f === "string" ? f : JSON.stringify(f))).join("\n") || "–")])
-			: s.frameDiag ? [kv(Object.entries(s.frameDiag)), h("p", { class: "muted small" }, "This firmware does not keep a list of recent frames.")] : h("p", { class: "muted" }, "–"));
+		fill(frames, kv(Object.entries(s.frameDiag ?? {})));
 		const mem = s.memory ?? {};
 		fill(system, kv([
 			["Firmware", s.version], ["Board", s.board], ["Up for", s.uptime !== undefined ? fmtDuration(s.uptime) : undefined], ["Last reset", s.resetReason],

@@ -3,10 +3,11 @@
 import { logOrder } from "../status-view";
 import { h, fill } from "../dom";
 import { get, post } from "../api";
-import { isMissing } from "../errors";
 import { messageBox, modal, section } from "../ui";
+import type { LogsBody } from "api/contract";
 
-export interface LogEntry { t?: number; upMs?: number; wallMs?: number; uptimeMs?: number; time?: number; level?: string; kind?: string; event?: string; message?: string; msg?: string }
+/** Kinds the owner should notice first. */
+const ALARM = new Set(["safe-mode", "rollback", "bus-fault", "watchdog"]);
 
 export function mount(root: HTMLElement): () => void {
 	const list = h("ol", { class: "log", id: "log-list", reversed: true });
@@ -14,23 +15,18 @@ export function mount(root: HTMLElement): () => void {
 	const clearBtn = h("button", { type: "button", id: "log-clear", onclick: () => clear() }, "Clear log");
 	fill(root, section("Events", h("p", { class: "muted" }, "Mode changes, updates, rollbacks, bus faults, restarts and sign-ins, newest first."),
 		h("div", { class: "row" }, h("button", { type: "button", onclick: () => load() }, "Refresh"), clearBtn), msg, list));
-	let missing = false;
 
 	async function load() {
 		try {
-			const r = await get<LogEntry[] | { entries?: LogEntry[]; items?: LogEntry[] }>("/api/logs");
-			const entries = Array.isArray(r) ? r : r.entries ?? r.items ?? [];
+			const { entries } = await get<LogsBody>("/api/logs");
 			fill(list, logOrder(entries).map((e) => {
-				const wall = e.wallMs || (e.time ? e.time * (e.time < 1e11 ? 1000 : 1) : 0);
-				const when = wall ? new Date(wall).toLocaleString() : `${Math.round((e.upMs ?? e.uptimeMs ?? e.t ?? 0) / 1000)} s after start`;
-				const level = e.level ?? "info";
-				return h("li", { class: `lvl-${level}` }, h("span", { class: "when" }, when), " ", h("span", { class: `badge ${level === "error" ? "bad" : level === "warn" ? "warn" : "off"}` }, e.kind ?? e.event ?? level), " ", e.message ?? e.msg ?? "");
+				const when = e.wallMs ? new Date(e.wallMs).toLocaleString() : `boot ${e.boot}, ${Math.round(e.upMs / 1000)} s after start`;
+				return h("li", null, h("span", { class: "when" }, when), " ", h("span", { class: `badge ${ALARM.has(e.kind) ? "bad" : "off"}` }, e.kind), " ", e.message);
 			}));
 			if (!entries.length) fill(list, h("li", { class: "muted" }, "Nothing logged yet."));
 		}
 		catch (e) {
-			if (isMissing(e)) { missing = true; msg.show("info", "This firmware does not keep an event log yet."); clearBtn.disabled = true; }
-			else msg.error(e);
+			msg.error(e);
 		}
 	}
 	async function clear() {
@@ -39,6 +35,6 @@ export function mount(root: HTMLElement): () => void {
 		catch (e) { msg.error(e); }
 	}
 	void load();
-	const timer = window.setInterval(() => { if (!document.hidden && !missing) void load(); }, 5000);
+	const timer = window.setInterval(() => { if (!document.hidden) void load(); }, 5000);
 	return () => clearInterval(timer);
 }

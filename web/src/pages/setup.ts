@@ -4,11 +4,13 @@
  */
 
 import { h, fill, text, fmtDuration } from "../dom";
-import { ApiError, get, post, setPassword, signedIn } from "../api";
-import { isMissing } from "../errors";
+import { get, post, setPassword, signedIn } from "../api";
+import { interfaceLabel } from "../status-view";
 import { lastStatus, messageBox, onStatus, refreshStatus, section } from "../ui";
 
-interface SetupState { passwordSet: boolean; setupOpen: boolean; reason: "first_boot" | "button" | "closed"; closesInS: number }
+import type { NetworkBody, SettingsBody, SetupBody, UpdateServerBody, WifiBody } from "api/contract";
+
+type SetupState = SetupBody;
 
 export function mount(root: HTMLElement): () => void {
 	const timers: number[] = [];
@@ -86,7 +88,7 @@ function timeCard(cleanups: (() => void)[]): HTMLElement {
 			msg.show("ok", "The board now uses this phone's time.");
 			await refreshStatus();
 		}
-		catch (e) { msg.error(isMissing(e) ? new ApiError(404, "not_found", "") : e); }
+		catch (e) { msg.error(e); }
 		btn.disabled = false;
 	} }, "Use this phone's time");
 	const render = () => {
@@ -132,22 +134,15 @@ function wifiCard(): HTMLElement {
 
 	async function load() {
 		try {
-			const [wifi, net] = await Promise.all([get<Record<string, any>>("/api/wifi"), get<Record<string, any>>("/api/network").catch(() => undefined)]);
-			const ap = wifi.accessPoint ?? {}, sta = wifi.station ?? {};
-			const staState = typeof sta.state === "object" && sta.state ? sta.state.state ?? "" : String(sta.state ?? "");
+			const [wifi, net] = await Promise.all([get<WifiBody>("/api/wifi"), get<NetworkBody>("/api/network")]);
+			const ap = wifi.accessPoint, sta = wifi.station;
 			fill(info, h("dl", { class: "kv" },
-				h("dt", null, "Board's network"), h("dd", null, `${ap.ssid ?? "?"}${ap.passwordSet === false ? " (open: anyone nearby can join; set a passphrase)" : " (WPA2)"}`),
-				h("dt", null, "Home network"), h("dd", null, sta.ssid ? `${sta.ssid}${staState ? `: ${staState}` : ""}` : "none"),
-				net?.hostName ? [h("dt", null, "Name"), h("dd", null, `${net.hostName}.local`)] : null,
-				Array.isArray(net?.interfaces) ? net!.interfaces.map((i: any) => [h("dt", null, String(i.name ?? "interface")), h("dd", null, String(i.address ?? i.ip ?? "–"))]) : null));
+				h("dt", null, "Board's network"), h("dd", null, `${ap.ssid}${ap.passwordSet ? " (WPA2)" : " (open: anyone nearby can join; set a passphrase)"}`),
+				h("dt", null, "Home network"), h("dd", null, sta ? `${sta.ssid}: ${sta.state}` : "none"),
+				h("dt", null, "Name"), h("dd", null, `${net.hostName}.local`),
+				net.interfaces.map((i) => [h("dt", null, interfaceLabel(i.name)), h("dd", null, "address" in i && i.address ? String(i.address) : "–")])));
 		}
-		catch (e) {
-			if (isMissing(e)) {
-				fill(info, h("p", { class: "msg info" }, "This firmware does not offer Wi-Fi settings yet."));
-				form.classList.add("hidden");
-			}
-			else msg.error(e);
-		}
+		catch (e) { msg.error(e); }
 	}
 	void load();
 	return section("Wi-Fi", info, form, msg);
@@ -179,12 +174,11 @@ function generationCard(): HTMLElement {
 	h("div", { class: "row" }, btn));
 	(async () => {
 		try {
-			const s = await get<{ haldexGeneration: number }>("/api/settings");
+			const s = await get<SettingsBody>("/api/settings");
 			radios.forEach((r) => { r.checked = Number(r.value) === s.haldexGeneration; });
 		}
 		catch (e) {
-			if (isMissing(e)) { form.classList.add("hidden"); msg.show("info", "This firmware does not offer Haldex settings yet."); }
-			else msg.error(e);
+			msg.error(e);
 		}
 	})();
 	return section("Haldex generation", form, msg);
@@ -216,14 +210,13 @@ function serverCard(): HTMLElement {
 	h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save server")));
 	async function load() {
 		try {
-			const s = await get<Record<string, any>>("/api/update/server");
-			url.value = String(s.url ?? s.server ?? "");
-			module.value = String(s.module ?? "");
-			text(tokenNote, s.tokenSet || s.hasToken || s.accessTokenSet ? "(a token is saved)" : "(none saved)");
+			const s = await get<UpdateServerBody>("/api/update/server");
+			url.value = s.url;
+			module.value = s.module;
+			text(tokenNote, s.tokenSet ? "(a token is saved)" : "(none saved)");
 		}
 		catch (e) {
-			if (isMissing(e)) { form.classList.add("hidden"); msg.show("info", "This firmware does not offer an update server yet; install updates from a file on the Update page."); }
-			else msg.error(e);
+			msg.error(e);
 		}
 	}
 	void load();

@@ -1,16 +1,18 @@
 /*
- * Tuning: the speed and pedal curves and the pedal × speed map, with
- * validation as the firmware does it (haldex/curve: same limits), a
+ * Tuning: the speed and pedal curves and the pedal × speed map, checked
+ * while the owner types by the firmware's own rules (haldex/curve
+ * curveProblems / mapProblems: the board refuses exactly these), a
  * preview plot, save and restore defaults. Unsaved edits survive moving
  * between pages and a sign-in.
  */
 
+import { themeColor } from "../theme";
 import { h, fill, text } from "../dom";
 import { get, post } from "../api";
 import { drawChart } from "../chart";
-import { isMissing } from "../errors";
-import { CURVE_MAX_POINTS, CURVE_X_MAX, MAP_SPEED_MAX, factoryCurve, factoryMap, interpolateMap, type CurvePoint as Point, type LockMap } from "../../../modules/haldex/curve";
+import { CURVE_MAX_POINTS, CURVE_X_MAX, curveProblems, factoryCurve, factoryMap, interpolateMap, mapProblems, type CurvePoint as Point, type LockMap } from "haldex/curve";
 import { lastStatus, messageBox, modal, onStatus } from "../ui";
+import type { CurveBody, MapBody } from "api/contract";
 
 type Kind = "speed" | "throttle";
 type Tab = Kind | "map";
@@ -26,36 +28,6 @@ let tab: Tab = "speed";
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const num = (v: string) => (v.trim() === "" ? NaN : Number(v));
 const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "");
-
-export function validateCurve(kind: Kind, points: Point[]): { index: number; field: "x" | "lock" | "all"; message: string }[] {
-	const out: { index: number; field: "x" | "lock" | "all"; message: string }[] = [];
-	const max = CURVE_X_MAX[kind], what = XNAME[kind].toLowerCase(), unit = UNIT[kind];
-	if (points.length < 1) out.push({ index: -1, field: "all", message: "The curve needs at least one point." });
-	if (points.length > CURVE_MAX_POINTS) out.push({ index: -1, field: "all", message: `At most ${CURVE_MAX_POINTS} points.` });
-	points.forEach((p, i) => {
-		if (!Number.isFinite(p.x)) out.push({ index: i, field: "x", message: `Point ${i + 1}: enter a ${what} (0 to ${max} ${unit}).` });
-		else if (p.x < 0 || p.x > max) out.push({ index: i, field: "x", message: `Point ${i + 1}: the ${what} must be 0 to ${max} ${unit}.` });
-		else if (i > 0 && Number.isFinite(points[i - 1].x) && !(p.x > points[i - 1].x))
-			out.push({ index: i, field: "x", message: `Point ${i + 1}: the ${what} must be higher than point ${i}'s (${points[i - 1].x} ${unit}).` });
-		if (!Number.isFinite(p.lock)) out.push({ index: i, field: "lock", message: `Point ${i + 1}: enter a lock (0 to 100 %).` });
-		else if (p.lock < 0 || p.lock > 100) out.push({ index: i, field: "lock", message: `Point ${i + 1}: the lock must be 0 to 100 %.` });
-	});
-	return out;
-}
-
-export function validateMap(m: LockMap): { key: string; message: string }[] {
-	const out: { key: string; message: string }[] = [];
-	const bins = (v: number[], max: number, name: string, key: string, unit: string) => v.forEach((x, i) => {
-		if (!Number.isFinite(x) || x < 0 || x > max) out.push({ key: `${key}${i}`, message: `${name} ${i + 1}: must be 0 to ${max} ${unit}.` });
-		else if (i > 0 && Number.isFinite(v[i - 1]) && !(x > v[i - 1])) out.push({ key: `${key}${i}`, message: `${name} ${i + 1}: must be higher than ${name.toLowerCase()} ${i} (${v[i - 1]}).` });
-	});
-	bins(m.speedBins, MAP_SPEED_MAX, "Speed column", "s", "km/h");
-	bins(m.throttleBins, 100, "Pedal row", "t", "%");
-	m.lockTable.forEach((row, t) => row.forEach((v, s) => {
-		if (!Number.isFinite(v) || v < 0 || v > 100) out.push({ key: `c${t}_${s}`, message: `Pedal ${fmt(m.throttleBins[t])} % at ${fmt(m.speedBins[s])} km/h: the lock must be 0 to 100 %.` });
-	}));
-	return out;
-}
 
 export function mount(root: HTMLElement): () => void {
 	const body = h("div");
@@ -101,9 +73,9 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 
 	function rows() {
 		fill(tbody, points.map((p, i) => {
-			const x = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.x), "aria-label": `Point ${i + 1} ${XNAME[kind].toLowerCase()}`, "data-i": i, "data-f": "x",
+			const x = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.x), "aria-label": `Point ${i + 1} ${XNAME[kind].toLowerCase()}`, "data-path": `points[${i}].x`,
 				oninput: () => { points[i].x = num(x.value); changed(false); } });
-			const l = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.lock), "aria-label": `Point ${i + 1} lock`, "data-i": i, "data-f": "lock",
+			const l = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.lock), "aria-label": `Point ${i + 1} lock`, "data-path": `points[${i}].lock`,
 				oninput: () => { points[i].lock = num(l.value); changed(false); } });
 			return h("tr", null, h("td", null, i + 1), h("td", null, x), h("td", null, l),
 				h("td", null, h("button", { type: "button", class: "small", "aria-label": `Remove point ${i + 1}`, disabled: points.length <= 1, onclick: () => { points.splice(i, 1); changed(true); } }, "✕")));
@@ -113,9 +85,10 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 	function changed(rebuild: boolean) {
 		drafts[kind] = points.map((p) => ({ ...p }));
 		if (rebuild) rows();
-		const errs = validateCurve(kind, points);
+		const errs = curveProblems(kind, { points });
+		const badPaths = new Set(errs.map((e) => e.path));
 		tbody.querySelectorAll("input").forEach((inp) => {
-			const bad = errs.some((e) => e.index === Number(inp.dataset.i) && e.field === inp.dataset.f);
+			const bad = badPaths.has(inp.dataset.path!);
 			inp.classList.toggle("invalid", bad);
 			inp.setAttribute("aria-invalid", String(bad));
 		});
@@ -135,8 +108,8 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 		const line: [number, number][] = valid.length ? [[0, valid[0].lock], ...valid.map((p) => [p.x, p.lock] as [number, number]), [xMax, valid[valid.length - 1].lock]] : [];
 		const t = lastStatus?.telemetry;
 		drawChart(canvas, [
-			{ color: "#0047b3", label: "Lock", points: line },
-			{ color: "#0047b3", label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
+			{ color: themeColor("--series-target", "#0047b3"), label: "Lock", points: line },
+			{ color: themeColor("--series-target", "#0047b3"), label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
 		], {
 			xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 150 ? 50 : 20, yStep: 25,
 			yFormat: (v) => `${v}%`, marker: t ? (kind === "speed" ? t.speed : t.throttle) : undefined,
@@ -145,26 +118,24 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 
 	async function load() {
 		try {
-			const res = await get<{ points: Point[] }>(`/api/curve/${kind}`);
+			const res = await get<CurveBody>(`/api/curve/${kind}`);
 			saved[kind] = res.points.map((p) => ({ x: p.x, lock: p.lock }));
 			if (!drafts[kind]) points = saved[kind]!.map((p) => ({ ...p }));
 			changed(true);
 		}
 		catch (e) {
-			if (isMissing(e)) msg.show("warn", "This firmware does not offer curves yet.");
-			else msg.error(e);
+			msg.error(e);
 			rows();
 			plot();
 		}
 	}
 
 	async function save() {
-		const errs = validateCurve(kind, points);
-		if (errs.length) return;
+		if (curveProblems(kind, { points }).length) return;
 		saveBtn.disabled = true;
 		msg.show("info", "Saving…");
 		try {
-			const res = await post<{ points: Point[] }>(`/api/curve/${kind}`, { points });
+			const res = await post<CurveBody>(`/api/curve/${kind}`, { points });
 			saved[kind] = res.points.map((p) => ({ x: p.x, lock: p.lock }));
 			points = saved[kind]!.map((p) => ({ ...p }));
 			delete drafts[kind];
@@ -212,8 +183,8 @@ function mapEditor(root: HTMLElement): () => void {
 		h("h3", null, "Preview: lock against speed, one line per pedal row"), canvas,
 		h("div", { class: "row" }, h("button", { type: "button", id: "map-defaults", onclick: () => restore() }, "Restore defaults"), h("span", { class: "grow" }), dirtyNote, saveBtn), msg));
 
-	const cellInput = (value: number, label: string, key: string, set: (v: number) => void) => {
-		const i = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(value), "aria-label": label, "data-k": key, oninput: () => { set(num(i.value)); changed(); } });
+	const cellInput = (value: number, label: string, path: string, set: (v: number) => void) => {
+		const i = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(value), "aria-label": label, "data-path": path, oninput: () => { set(num(i.value)); changed(); } });
 		return i;
 	};
 
@@ -222,27 +193,27 @@ function mapEditor(root: HTMLElement): () => void {
 		const m = map;
 		fill(table,
 			h("thead", null, h("tr", null, h("th", { class: "corner" }, "pedal % \\ km/h"),
-				m.speedBins.map((v, s) => h("th", null, cellInput(v, `Speed column ${s + 1} (km/h)`, `s${s}`, (x) => { m.speedBins[s] = x; }))))),
+				m.speedBins.map((v, s) => h("th", null, cellInput(v, `Speed column ${s + 1} (km/h)`, `speedBins[${s}]`, (x) => { m.speedBins[s] = x; }))))),
 			h("tbody", null, m.throttleBins.map((tv, t) => h("tr", null,
-				h("th", null, cellInput(tv, `Pedal row ${t + 1} (%)`, `t${t}`, (x) => { m.throttleBins[t] = x; })),
-				m.lockTable[t].map((v, s) => h("td", null, cellInput(v, `Lock at pedal row ${t + 1}, speed column ${s + 1}`, `c${t}_${s}`, (x) => { m.lockTable[t][s] = x; })))))));
+				h("th", null, cellInput(tv, `Pedal row ${t + 1} (%)`, `throttleBins[${t}]`, (x) => { m.throttleBins[t] = x; })),
+				m.lockTable[t].map((v, s) => h("td", null, cellInput(v, `Lock at pedal row ${t + 1}, speed column ${s + 1}`, `lockTable[${t}][${s}]`, (x) => { m.lockTable[t][s] = x; })))))));
 		changed();
 	}
 
 	function changed() {
 		if (!map) return;
 		drafts.map = clone(map);
-		const errs = validateMap(map);
-		const bad = new Set(errs.map((e) => e.key));
+		const errs = mapProblems(map);
+		const bad = new Set(errs.map((e) => e.path));
 		table.querySelectorAll("input").forEach((inp) => {
-			const k = inp.dataset.k!;
+			const k = inp.dataset.path!;
 			inp.classList.toggle("invalid", bad.has(k));
 			inp.setAttribute("aria-invalid", String(bad.has(k)));
-			if (k.startsWith("c")) {
+			if (k.startsWith("lockTable")) {
 				const v = Number(inp.value);
 				const a = Number.isFinite(v) ? Math.max(0, Math.min(100, v)) / 100 : 0;
-				inp.style.backgroundColor = `rgba(0, 71, 179, ${(a * 0.85).toFixed(2)})`;
-				inp.style.color = a > 0.45 ? "#fff" : "#111";
+				inp.style.backgroundColor = `rgba(${themeColor("--map-cell", "0, 71, 179")}, ${(a * 0.85).toFixed(2)})`;
+				inp.style.color = a > 0.45 ? themeColor("--accent-ink", "#fff") : "";
 			}
 		});
 		fill(problems, errs.slice(0, 6).map((e) => h("li", null, e.message)), errs.length > 6 ? h("li", null, `…and ${errs.length - 6} more.`) : null);
@@ -257,11 +228,12 @@ function mapEditor(root: HTMLElement): () => void {
 		const series = [];
 		if (m && valid) {
 			const top = m.speedBins[m.speedBins.length - 1];
+			const cell = themeColor("--map-cell", "0, 71, 179");
 			for (let t = 0; t < m.throttleBins.length; t++) {
 				const pts: [number, number][] = [];
 				for (let i = 0; i <= 60; i++) { const s = (top * i) / 60; pts.push([s, interpolateMap(m, m.throttleBins[t], s)]); }
-				const shade = Math.round(200 - (t * 170) / (m.throttleBins.length - 1));
-				series.push({ color: `rgb(${shade}, ${shade}, ${Math.min(255, shade + 60)})`, label: `${m.throttleBins[t]} %`, points: pts, width: 2 });
+				const alpha = 0.25 + (0.75 * t) / (m.throttleBins.length - 1); // light to full: low to high throttle
+				series.push({ color: `rgba(${cell}, ${alpha.toFixed(2)})`, label: `${m.throttleBins[t]} %`, points: pts, width: 2 });
 			}
 		}
 		const xMax = m && valid ? m.speedBins[m.speedBins.length - 1] : 140;
@@ -270,23 +242,22 @@ function mapEditor(root: HTMLElement): () => void {
 
 	async function load() {
 		try {
-			const res = await get<LockMap>("/api/map");
+			const res = await get<MapBody>("/api/map");
 			saved.map = clone(res);
 			if (!map) map = clone(res);
 			build();
 		}
 		catch (e) {
-			if (isMissing(e)) msg.show("warn", "This firmware does not offer the map yet.");
-			else msg.error(e);
+			msg.error(e);
 		}
 	}
 
 	async function save() {
-		if (!map || validateMap(map).length) return;
+		if (!map || mapProblems(map).length) return;
 		saveBtn.disabled = true;
 		msg.show("info", "Saving…");
 		try {
-			const res = await post<LockMap & { ok: boolean }>("/api/map", map);
+			const res = await post<MapBody>("/api/map", map);
 			saved.map = clone({ speedBins: res.speedBins, throttleBins: res.throttleBins, lockTable: res.lockTable });
 			map = clone(saved.map);
 			delete drafts.map;
@@ -308,7 +279,7 @@ function mapEditor(root: HTMLElement): () => void {
 		msg.show("info", "Factory map in the editor. Press Save to keep it.");
 	}
 
-	const onResize = () => plot(!!map && validateMap(map).length === 0);
+	const onResize = () => plot(!!map && mapProblems(map).length === 0);
 	window.addEventListener("resize", onResize);
 	if (map) build();
 	void load();

@@ -8,36 +8,12 @@ import { fileProblem } from "../status-view";
 import { simulatorCard } from "../sim";
 import { h, fill, text, fmtBytes, fmtDate } from "../dom";
 import { ApiError, get, post, upload, api } from "../api";
-import { explain, codeOf, isMissing } from "../errors";
+import { explain, codeOf } from "../errors";
 import { messageBox, modal, section } from "../ui";
+import type { ImageBody, ImagesBody, StatusBody, UpdateBody } from "api/contract";
 
-/** GET /api/update (update/service status()). */
-export interface UpdateStatus {
-	current: string;
-	latest: string;
-	available: boolean;
-	lastCheckMs: number;
-	checkError: string;
-	installing: boolean;
-	stage: string;
-	bytesDone: number;
-	bytesTotal: number;
-	speedBps: number;
-	state: string;
-	state_description: string;
-	target_version: string;
-	update_history: { time: number; version: string }[];
-	timeSynced?: boolean;
-}
-
-interface ImageInfo {
-	id: number;
-	version?: string;
-	progress: number;
-	state: string;
-	state_description: string;
-	error?: { code: string; message: string };
-}
+type UpdateStatus = UpdateBody;
+type ImageInfo = ImageBody;
 
 const STAGE_WORDS: Record<string, string> = {
 	idle: "Idle", uploading: "Sending the file", downloading: "Downloading", validating: "Checking the file",
@@ -94,12 +70,7 @@ export function mount(root: HTMLElement): () => void {
 		}
 		catch (e) {
 			if (!alive) return;
-			if (isMissing(e)) {
-				const s = await get<{ version: string }>("/api/status").catch(() => undefined);
-				text(runningEl, s?.version ?? "unknown");
-				text(stateEl, "This firmware does not offer updates over Wi-Fi yet.");
-			}
-			else text(stateEl, explain(e));
+			text(stateEl, explain(e));
 		}
 	}
 
@@ -125,8 +96,7 @@ export function mount(root: HTMLElement): () => void {
 			checkMsg.clear();
 		}
 		catch (e) {
-			if (isMissing(e)) checkMsg.show("warn", "This firmware can't check online yet. Download the file on the phone and install it below.");
-			else checkMsg.error(e);
+			checkMsg.error(e);
 		}
 		checkBtn.disabled = false;
 	}
@@ -163,7 +133,10 @@ export function mount(root: HTMLElement): () => void {
 		}
 		catch (e) {
 			upMsg.show("bad", h("strong", null, "The board refused this file. "), h("span", { class: "say" }, explain(e)), codeOf(e) ? h("small", { class: "code" }, ` ${codeOf(e)}`) : null);
+			// The progress line described the transfer; next to the refusal it would read as still going.
 			bar.value = 0;
+			text(barText, "");
+			progressBox.classList.add("hidden");
 		}
 		finally {
 			polling = false;
@@ -234,9 +207,9 @@ export function mount(root: HTMLElement): () => void {
 		while (alive && follow === f) {
 			await sleep(1000);
 			const elapsed = (Date.now() - f.startedAt) / 1000;
-			let s: UpdateStatus | undefined, up: { uptimeMs?: number } | undefined;
+			let s: UpdateStatus | undefined, up: StatusBody | undefined;
 			try {
-				up = await get<{ uptimeMs?: number }>("/api/status", { timeoutMs: 2500 });
+				up = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
 				s = await get<UpdateStatus>("/api/update", { timeoutMs: 2500 });
 			}
 			catch (e) {
@@ -269,7 +242,7 @@ export function mount(root: HTMLElement): () => void {
 	}
 
 	async function loadImages() {
-		const r = await get<{ items: ImageInfo[] }>("/api/update/images").catch(() => undefined);
+		const r = await get<ImagesBody>("/api/update/images").catch(() => undefined);
 		const valid = r?.items.find((i) => i.state === "VALID");
 		if (valid && !follow) showStaged(valid);
 	}

@@ -11,6 +11,7 @@ import { ApiError, get, post, upload, api } from "../api";
 import { explain, codeOf } from "../errors";
 import { messageBox, modal, section } from "../ui";
 import type { ImageBody, ImagesBody, StatusBody, UpdateBody } from "api/contract";
+import { FOLLOW_STEPS, followStep, type FollowMemory, type FollowTarget, type Observation } from "../reboot-follow";
 
 type UpdateStatus = UpdateBody;
 type ImageInfo = ImageBody;
@@ -21,63 +22,82 @@ const STAGE_WORDS: Record<string, string> = {
 	verifying: "Checking the new firmware", failed: "Failed",
 };
 
-/** The follow-the-reboot state, kept across page changes. */
-let follow: { target: string; from: string; startedAt: number } | undefined;
+/** The install being followed through its restart, kept across page changes. */
+let follow: FollowTarget | undefined;
+
+/** What the page's cards share. */
+interface UpdatePage {
+	/** False once the page is left: loops stop. */
+	alive: boolean;
+	/** The last GET /api/update answer. */
+	status?: UpdateStatus;
+	/** Fetch /api/update again and let every card render it. */
+	refresh(): Promise<void>;
+	/** Ask, install, then follow the restart; messages go to `msg`. */
+	install(version: string, remote: boolean, msg: ReturnType<typeof messageBox>): Promise<void>;
+}
 
 export function mount(root: HTMLElement): () => void {
-	let alive = true;
+	const renders: ((s: UpdateStatus) => void)[] = [];
+	const page: UpdatePage = {
+		alive: true,
+		async refresh() {
+			try {
+				const s = await get<UpdateStatus>("/api/update", { timeoutMs: 4000 });
+				if (!page.alive) return;
+				page.status = s;
+				for (const r of renders) r(s);
+			}
+			catch (e) {
+				if (page.alive) firmware.showError(e);
+			}
+		},
+		install: (version, remote, msg) => install(page, following, version, remote, msg),
+	};
+	const following = followCard(page);
+	const firmware = firmwareCard();
+	const online = onlineCard(page);
+	const upload = uploadCard(page);
+	renders.push(firmware.render, online.render);
+	fill(root, following.el, firmware.el, online.el, upload.el, simulatorCard());
+	void page.refresh();
+	void upload.loadStaged();
+	if (follow) void following.run();
+	return () => { page.alive = false; };
+}
+
+/** Running version, its state and the update history. */
+function firmwareCard() {
 	const runningEl = h("strong", { id: "running-version" }, "…");
 	const stateEl = h("p", { class: "muted", id: "update-state" });
 	const historyBody = h("tbody", { id: "history" });
-	const checkMsg = messageBox();
-	const checkBtn = h("button", { type: "button", id: "check-btn", onclick: () => check() }, "Check for updates");
-	const remoteBox = h("div", { id: "remote" });
-	const fileInput = h("input", { type: "file", id: "file", accept: ".bin,application/octet-stream", onchange: () => { uploadBtn.disabled = !fileInput.files?.length; upMsg.clear(); } });
-	const uploadBtn = h("button", { type: "button", class: "primary", id: "upload-btn", disabled: true, onclick: () => doUpload() }, "Upload");
-	const bar = h("progress", { id: "upload-bar", max: 100, value: 0 });
-	const barText = h("p", { class: "small", id: "upload-progress" });
-	const progressBox = h("div", { class: "progress hidden" }, bar, barText);
-	const upMsg = messageBox();
-	upMsg.id = "upload-msg";
-	const stagedBox = h("div", { id: "staged" });
-	const followBox = h("div", { id: "follow", class: "follow", role: "status", "aria-live": "polite" });
-	const followCard = section("Installing", followBox);
-	followCard.classList.add("hidden");
-
-	fill(root,
-		followCard,
-		section("Firmware", h("p", null, "Running version: ", runningEl), stateEl,
-			h("h3", null, "History"),
-			h("div", { class: "scroll" }, h("table", { class: "list" }, h("thead", null, h("tr", null, h("th", null, "Version"), h("th", null, "Installed"))), historyBody))),
-		section("Check online", h("p", { class: "muted" }, "Asks the update server set in Setup whether a newer version exists (needs the board joined to a network with internet)."),
-			h("div", { class: "row" }, checkBtn), checkMsg, remoteBox),
-		section("Install from a file", h("p", { class: "muted" }, "Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed."),
-			h("div", { class: "row" }, fileInput, uploadBtn), progressBox, upMsg, stagedBox),
-		simulatorCard());
-
-	let status: UpdateStatus | undefined;
-
-	async function refresh() {
-		try {
-			status = await get<UpdateStatus>("/api/update", { timeoutMs: 4000 });
-			if (!alive) return;
+	const el = section("Firmware", h("p", null, "Running version: ", runningEl), stateEl,
+		h("h3", null, "History"),
+		h("div", { class: "scroll" }, h("table", { class: "list" }, h("thead", null, h("tr", null, h("th", null, "Version"), h("th", null, "Installed"))), historyBody)));
+	return {
+		el,
+		render(status: UpdateStatus) {
 			text(runningEl, status.current);
 			text(stateEl, status.state_description);
 			fill(historyBody, [...status.update_history].reverse().map((e, i, all) =>
 				h("tr", null, h("td", null, e.version, i === all.length - 1 ? h("span", { class: "muted" }, " (first)") : null), h("td", null, fmtDate(e.time)))));
 			if (!status.update_history.length) fill(historyBody, h("tr", null, h("td", { colSpan: 2, class: "muted" }, "No updates yet.")));
-			renderRemote();
-		}
-		catch (e) {
-			if (!alive) return;
-			text(stateEl, explain(e));
-		}
-	}
+		},
+		showError(e: unknown) { text(stateEl, explain(e)); },
+	};
+}
 
-	function renderRemote() {
-		if (!status) return;
+/** Ask the update server for a newer version, and install it from there. */
+function onlineCard(page: UpdatePage) {
+	const checkMsg = messageBox();
+	const checkBtn = h("button", { type: "button", id: "check-btn", onclick: () => check() }, "Check for updates");
+	const remoteBox = h("div", { id: "remote" });
+	const el = section("Check online", h("p", { class: "muted" }, "Asks the update server set in Setup whether a newer version exists (needs the board joined to a network with internet)."),
+		h("div", { class: "row" }, checkBtn), checkMsg, remoteBox);
+
+	function render(status: UpdateStatus) {
 		if (status.checkError) fill(remoteBox, h("p", { class: "msg warn" }, `The last check failed: ${status.checkError}`));
-		else if (status.available) fill(remoteBox, h("p", null, `Version ${status.latest} is available.`), h("button", { type: "button", class: "primary", id: "install-remote", onclick: () => install(status!.latest, true) }, `Download and install ${status.latest}`));
+		else if (status.available) fill(remoteBox, h("p", null, `Version ${status.latest} is available.`), h("button", { type: "button", class: "primary", id: "install-remote", onclick: () => page.install(status.latest, true, checkMsg) }, `Download and install ${status.latest}`));
 		else if (status.lastCheckMs) fill(remoteBox, h("p", { class: "msg ok" }, `This is the newest version (${status.current}).`));
 		else fill(remoteBox);
 	}
@@ -85,13 +105,13 @@ export function mount(root: HTMLElement): () => void {
 	async function check() {
 		checkBtn.disabled = true;
 		checkMsg.show("info", "Checking…");
-		const before = status?.lastCheckMs ?? 0;
+		const before = page.status?.lastCheckMs ?? 0;
 		try {
 			await post("/api/update/check");
-			for (let i = 0; i < 20 && alive; i++) {
+			for (let i = 0; i < 20 && page.alive; i++) {
 				await sleep(1000);
-				await refresh();
-				if (status && status.lastCheckMs !== before) break;
+				await page.refresh();
+				if (page.status && page.status.lastCheckMs !== before) break;
 			}
 			checkMsg.clear();
 		}
@@ -100,6 +120,21 @@ export function mount(root: HTMLElement): () => void {
 		}
 		checkBtn.disabled = false;
 	}
+	return { el, render };
+}
+
+/** Send a file with progress, show the staged image, install or discard it. */
+function uploadCard(page: UpdatePage) {
+	const fileInput = h("input", { type: "file", id: "file", accept: ".bin,application/octet-stream", onchange: () => { uploadBtn.disabled = !fileInput.files?.length; upMsg.clear(); } });
+	const uploadBtn = h("button", { type: "button", class: "primary", id: "upload-btn", disabled: true, onclick: () => doUpload() }, "Upload");
+	const bar = h("progress", { id: "upload-bar", max: 100, value: 0 });
+	const barText = h("p", { class: "small", id: "upload-progress" });
+	const progressBox = h("div", { class: "progress hidden" }, bar, barText);
+	const upMsg = messageBox();
+	upMsg.id = "upload-msg";
+	const stagedBox = h("div", { id: "staged" });
+	const el = section("Install from a file", h("p", { class: "muted" }, "Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed."),
+		h("div", { class: "row" }, fileInput, uploadBtn), progressBox, upMsg, stagedBox);
 
 	async function doUpload() {
 		const file = fileInput.files?.[0];
@@ -114,7 +149,7 @@ export function mount(root: HTMLElement): () => void {
 		let serverStage = "uploading";
 		let polling = true;
 		const poll = (async () => {
-			while (polling && alive) {
+			while (polling && page.alive) {
 				await sleep(700);
 				const s = await get<UpdateStatus>("/api/update", { timeoutMs: 2000 }).catch(() => undefined);
 				if (s && polling) serverStage = s.stage;
@@ -143,7 +178,7 @@ export function mount(root: HTMLElement): () => void {
 			await poll;
 			fileInput.disabled = false;
 			uploadBtn.disabled = !fileInput.files?.length;
-			void refresh();
+			void page.refresh();
 		}
 	}
 
@@ -155,7 +190,7 @@ export function mount(root: HTMLElement): () => void {
 		fill(stagedBox, h("div", { class: "staged" },
 			h("p", null, "Ready to install: ", h("strong", null, image.version ?? "new firmware")),
 			h("div", { class: "row" },
-				h("button", { type: "button", class: "danger", id: "install-btn", onclick: () => install(image.version ?? "the new firmware", false) }, "Install…"),
+				h("button", { type: "button", class: "danger", id: "install-btn", onclick: () => page.install(image.version ?? "the new firmware", false, upMsg) }, "Install…"),
 				h("button", { type: "button", id: "discard-btn", onclick: () => discard(image.id) }, "Discard"))));
 	}
 
@@ -168,89 +203,79 @@ export function mount(root: HTMLElement): () => void {
 		catch (e) { upMsg.error(e); }
 	}
 
-	async function install(version: string, remote: boolean) {
-		const answer = await modal(`Install ${version}?`, [
-			h("p", null, "Before you continue:"),
-			h("ul", { class: "checklist" },
-				h("li", null, h("strong", null, "The car is stopped"), " and the engine is off (the ignition can stay on)."),
-				h("li", null, h("strong", null, "Keep the power on. "), "Don't switch the ignition off or unplug the board until this page says it is done (about a minute)."),
-				h("li", null, "The board restarts. Meanwhile the Haldex works as stock; your mode comes back afterwards.")),
-			h("p", { class: "muted" }, "If the new firmware does not start properly, the board goes back to the current version by itself."),
-		], [{ label: "Cancel", value: "cancel" }, { label: remote ? "Download and install" : "Install and restart", cls: "danger", value: "go" }]);
-		if (answer !== "go") return;
-		const msg = remote ? checkMsg : upMsg;
-		msg.show("info", "Starting the install…");
-		const from = status?.current ?? "";
-		try {
-			await post("/api/update/install");
-			msg.clear();
-			follow = { target: version, from, startedAt: Date.now() };
-			void followReboot();
-		}
-		catch (e) {
-			msg.show("bad", h("strong", null, "Not installed. "), h("span", { class: "say" }, explain(e)), h("small", { class: "code" }, ` ${codeOf(e)}`));
-		}
-	}
-
-	async function followReboot() {
-		const f = follow;
-		if (!f) return;
-		followCard.classList.remove("hidden");
-		followCard.scrollIntoView?.({ block: "start" });
-		const steps = ["Switching to the new firmware", "Restarting: the board is away for a moment", "Checking the new firmware (about 30 s)", "Done"];
-		const render = (step: number, note: string, tone = "info") => fill(followBox,
-			h("ol", { class: "steps" }, steps.map((s, i) => h("li", { class: i < step ? "done" : i === step ? "now" : "" }, s))),
-			h("p", { class: `msg ${tone}`, id: "follow-note" }, note));
-		render(0, "Keep the power on.");
-		let sawDown = false;
-		let firstUptime: number | undefined;
-		while (alive && follow === f) {
-			await sleep(1000);
-			const elapsed = (Date.now() - f.startedAt) / 1000;
-			let s: UpdateStatus | undefined, up: StatusBody | undefined;
-			try {
-				up = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
-				s = await get<UpdateStatus>("/api/update", { timeoutMs: 2500 });
-			}
-			catch (e) {
-				if (!(e instanceof ApiError) || e.status === 0) {
-					sawDown = true;
-					render(1, elapsed > 180 ? "The board has not answered for 3 minutes. Keep the power on a little longer. If it never comes back, switch the ignition off and on: it then starts the previous firmware." : "Waiting for the board to come back… Keep the power on.", elapsed > 180 ? "warn" : "info");
-					continue;
-				}
-				render(1, explain(e), "warn");
-				continue;
-			}
-			const uptime = up?.uptimeMs ?? 0;
-			firstUptime ??= uptime;
-			const restarted = sawDown || uptime < firstUptime;
-			if (!restarted && s.current === f.from) { render(elapsed > 20 ? 1 : 0, "Keep the power on."); continue; }
-			if (s.current !== f.target && !(f.target === "the new firmware" && s.current !== f.from)) {
-				if (s.state === "FAILED_GRACEFUL" || s.state === "FAILED_CRITICAL" || restarted) {
-					render(4, `The new firmware did not start properly, so the board went back to ${s.current}. ${s.state_description}`, "bad");
-					follow = undefined;
-					break;
-				}
-				continue;
-			}
-			if (s.state === "RUNNING" || s.stage === "verifying") { render(2, `The board is back with ${s.current}. It is checking that everything works; keep the power on.`); continue; }
-			render(4, `Done: the board now runs ${s.current}.`, "ok");
-			follow = undefined;
-			void refresh();
-			break;
-		}
-	}
-
-	async function loadImages() {
+	async function loadStaged() {
 		const r = await get<ImagesBody>("/api/update/images").catch(() => undefined);
 		const valid = r?.items.find((i) => i.state === "VALID");
 		if (valid && !follow) showStaged(valid);
 	}
+	return { el, loadStaged };
+}
 
-	void refresh();
-	void loadImages();
-	if (follow) void followReboot();
-	return () => { alive = false; };
+/** The confirmation, the install request, then the restart followed. */
+async function install(page: UpdatePage, following: ReturnType<typeof followCard>, version: string, remote: boolean, msg: ReturnType<typeof messageBox>) {
+	const answer = await modal(`Install ${version}?`, [
+		h("p", null, "Before you continue:"),
+		h("ul", { class: "checklist" },
+			h("li", null, h("strong", null, "The car is stopped"), " and the engine is off (the ignition can stay on)."),
+			h("li", null, h("strong", null, "Keep the power on. "), "Don't switch the ignition off or unplug the board until this page says it is done (about a minute)."),
+			h("li", null, "The board restarts. Meanwhile the Haldex works as stock; your mode comes back afterwards.")),
+		h("p", { class: "muted" }, "If the new firmware does not start properly, the board goes back to the current version by itself."),
+	], [{ label: "Cancel", value: "cancel" }, { label: remote ? "Download and install" : "Install and restart", cls: "danger", value: "go" }]);
+	if (answer !== "go") return;
+	msg.show("info", "Starting the install…");
+	const from = page.status?.current ?? "";
+	try {
+		await post("/api/update/install");
+		msg.clear();
+		follow = { target: version, from, startedAt: Date.now() };
+		void following.run();
+	}
+	catch (e) {
+		msg.show("bad", h("strong", null, "Not installed. "), h("span", { class: "say" }, explain(e)), h("small", { class: "code" }, ` ${codeOf(e)}`));
+	}
+}
+
+/** The steps of an install while the board restarts (web/src/reboot-follow decides; this card shows it). */
+function followCard(page: UpdatePage) {
+	const box = h("div", { id: "follow", class: "follow", role: "status", "aria-live": "polite" });
+	const el = section("Installing", box);
+	el.classList.add("hidden");
+	const render = (step: number, note: string, tone: string) => fill(box,
+		h("ol", { class: "steps" }, FOLLOW_STEPS.map((s, i) => h("li", { class: i < step ? "done" : i === step ? "now" : "" }, s))),
+		h("p", { class: `msg ${tone}`, id: "follow-note" }, note));
+
+	async function run() {
+		const f = follow;
+		if (!f) return;
+		el.classList.remove("hidden");
+		el.scrollIntoView?.({ block: "start" });
+		render(0, "Keep the power on.", "info");
+		const memory: FollowMemory = { sawDown: false };
+		while (page.alive && follow === f) {
+			await sleep(1000);
+			const view = followStep(f, memory, await observe(), Date.now());
+			if (!view) continue;
+			render(view.step, view.note, view.tone);
+			if (view.finished) {
+				follow = undefined;
+				if (view.tone === "ok") void page.refresh();
+			}
+		}
+	}
+	return { el, run };
+}
+
+/** One poll of the board while it restarts. */
+async function observe(): Promise<Observation> {
+	try {
+		const up = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
+		const s = await get<UpdateStatus>("/api/update", { timeoutMs: 2500 });
+		return { kind: "answer", uptimeMs: up.uptimeMs, current: s.current, state: s.state, stateDescription: s.state_description, stage: s.stage };
+	}
+	catch (e) {
+		if (!(e instanceof ApiError) || e.status === 0) return { kind: "unreachable" };
+		return { kind: "error", message: explain(e) };
+	}
 }
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }

@@ -34,29 +34,35 @@ const timers = new ModdableTimers();
 const probe = httpSelfProbe(timers, settings.httpPort);
 
 startUp({
-	installAbortHook: () => { (globalThis as any).abort = makeAbortHook(log); },
+	installAbortHook: () => {
+		(globalThis as { abort?: unknown }).abort = makeAbortHook(log);
+	},
 	startBridge: () => startBridge(log),
-	startApp: (can) => createFirmware({
-		clock: new ModdableClock(),
-		timers,
-		store: createStore(), // Preference (NVS) on the board; a JSON file in mcsim, whose Preference cannot save
-		restart: systemRestart(traceLogger),
-		digests: cryptDigests,
-		system: boardInfo(config.board ?? "openhaldex-c6"),
-		logger: traceLogger,
-		random: chipRandom,
-		can,
-		assets: resourceAssets(), // the web app, from the build's resources
-		device: devicePorts(), // Wi-Fi, mDNS, DNS, SNTP, button, LED, brake mirrors, ohxdata, watchdog
-		http: updateServerClient(), // the OTA file server; https needs the pinned CA resource (docs/update-client.md)
-		httpSelfCheck: probe.answered,
-		// The access point's fixed address first (the captive-portal redirect goes there) and loopback
-		// (the health self-probe); the home network's address comes from the device services.
-		hostAddresses: () => ["192.168.4.1", "127.0.0.1"],
-		ota,
-		// From the running slot's app descriptor, never from a constant (read once: it is fixed for a boot).
-		runningVersion: () => (runningVersion ??= runningImage(ota).version),
-	}, settings),
+	startApp: (can) =>
+		createFirmware(
+			{
+				clock: new ModdableClock(),
+				timers,
+				store: createStore(), // Preference (NVS) on the board; a JSON file in mcsim, whose Preference cannot save
+				restart: systemRestart(traceLogger),
+				digests: cryptDigests,
+				system: boardInfo(config.board ?? "openhaldex-c6"),
+				logger: traceLogger,
+				random: chipRandom,
+				can,
+				assets: resourceAssets(), // the web app, from the build's resources
+				device: devicePorts(), // Wi-Fi, mDNS, DNS, SNTP, button, LED, brake mirrors, ohxdata, watchdog
+				http: updateServerClient(), // the OTA file server; https needs the pinned CA resource (docs/update-client.md)
+				httpSelfCheck: probe.answered,
+				// The access point's fixed address first (the captive-portal redirect goes there) and loopback
+				// (the health self-probe); the home network's address comes from the device services.
+				hostAddresses: () => ["192.168.4.1", "127.0.0.1"],
+				ota,
+				// From the running slot's app descriptor, never from a constant (read once: it is fixed for a boot).
+				runningVersion: () => (runningVersion ??= runningImage(ota).version),
+			},
+			settings,
+		),
 	serve: (firmware) => {
 		serveRouter(firmware.router, settings.httpPort);
 		probe.start();

@@ -7,14 +7,22 @@
  */
 
 const MLW1_ROWS: number[][] = [
-	[0x22, 0, 0, 0, 0x80, 0x00, 0xa0, 0xdd], [0x22, 0, 0, 0, 0x80, 0x10, 0x85, 0xcd],
-	[0x22, 0, 0, 0, 0x80, 0x20, 0xea, 0xbd], [0x22, 0, 0, 0, 0x80, 0x30, 0xcf, 0xad],
-	[0x22, 0, 0, 0, 0x80, 0x40, 0x34, 0x9d], [0x22, 0, 0, 0, 0x80, 0x50, 0x11, 0x8d],
-	[0x22, 0, 0, 0, 0x80, 0x60, 0x7e, 0x7d], [0x22, 0, 0, 0, 0x80, 0x70, 0x5b, 0x6d],
-	[0x22, 0, 0, 0, 0x80, 0x80, 0xa7, 0x5d], [0x22, 0, 0, 0, 0x80, 0x90, 0x82, 0x4d],
-	[0x22, 0, 0, 0, 0x80, 0xa0, 0xed, 0x3d], [0x22, 0, 0, 0, 0x80, 0xb0, 0xc8, 0x2d],
-	[0x22, 0, 0, 0, 0x80, 0xc0, 0x33, 0x1d], [0x22, 0, 0, 0, 0x80, 0xd0, 0x16, 0x0d],
-	[0x22, 0, 0, 0, 0x80, 0xe0, 0x79, 0xfd], [0x22, 0, 0, 0, 0x80, 0xf0, 0x5c, 0xed],
+	[0x22, 0, 0, 0, 0x80, 0x00, 0xa0, 0xdd],
+	[0x22, 0, 0, 0, 0x80, 0x10, 0x85, 0xcd],
+	[0x22, 0, 0, 0, 0x80, 0x20, 0xea, 0xbd],
+	[0x22, 0, 0, 0, 0x80, 0x30, 0xcf, 0xad],
+	[0x22, 0, 0, 0, 0x80, 0x40, 0x34, 0x9d],
+	[0x22, 0, 0, 0, 0x80, 0x50, 0x11, 0x8d],
+	[0x22, 0, 0, 0, 0x80, 0x60, 0x7e, 0x7d],
+	[0x22, 0, 0, 0, 0x80, 0x70, 0x5b, 0x6d],
+	[0x22, 0, 0, 0, 0x80, 0x80, 0xa7, 0x5d],
+	[0x22, 0, 0, 0, 0x80, 0x90, 0x82, 0x4d],
+	[0x22, 0, 0, 0, 0x80, 0xa0, 0xed, 0x3d],
+	[0x22, 0, 0, 0, 0x80, 0xb0, 0xc8, 0x2d],
+	[0x22, 0, 0, 0, 0x80, 0xc0, 0x33, 0x1d],
+	[0x22, 0, 0, 0, 0x80, 0xd0, 0x16, 0x0d],
+	[0x22, 0, 0, 0, 0x80, 0xe0, 0x79, 0xfd],
+	[0x22, 0, 0, 0, 0x80, 0xf0, 0x5c, 0xed],
 ];
 const MLW1 = MLW1_ROWS.map((r) => Uint8Array.from(r));
 
@@ -33,38 +41,57 @@ export class Gen4Rewriter {
 	rewrite(id: number, dlc: number, d: Uint8Array): boolean {
 		const p = this.percent;
 		switch (id) {
-		case 0x0c2:
-			if (dlc < 8) return false;
-			d.set(MLW1[this.#row]);
-			this.#row = (this.#row + 1) & 15;
-			return true;
-		case 0x280:
-			if (dlc < 8) return false;
-			d[1] = lockScale(0xfe, p); d[2] = lockScale(0x20, p); d[3] = lockScale(0x4e, p);
-			d[4] = lockScale(0xfe, p); d[5] = lockScale(0xfe, p); d[6] = lockScale(0x16, p); d[7] = lockScale(0xfe, p);
-			return true;
-		case 0x1a0:
-			if (dlc < 6) return false;
-			d[0] = 0x20; d[1] = 0x40; d[4] = lockScale(0xfe, p); d[5] = lockScale(0xfe, p);
-			return true;
-		case 0x5a0:
-			if (dlc < 5) return false;
-			d[4] = lockScale(0x7f, p);
-			return true;
-		case 0x4a0:
-			if (dlc < 8) return false;
-			d[0] = lockScale(0xb6, p); d[1] = 0x07; d[2] = lockScale(0xcc, p); d[3] = 0x07;
-			d[4] = lockScale(0xd2, p); d[5] = 0x07; d[6] = lockScale(0xd2, p); d[7] = 0x07;
-			return true;
-		case 0x2a0:
-			if (dlc < 8) return false;
-			d[0] = lockScale(0xfe, p); d[1] = 0; d[2] = 0; d[3] = 0x64; d[4] = 0; d[5] = 0;
-			d[6] = this.#counter;
-			d[7] = d[0] ^ d[3] ^ d[6];
-			this.#counter = (this.#counter + 16) & 0xff;
-			return true;
-		default:
-			return false;
+			case 0x0c2:
+				if (dlc < 8) return false;
+				d.set(MLW1[this.#row]);
+				this.#row = (this.#row + 1) & 15;
+				return true;
+			case 0x280:
+				if (dlc < 8) return false;
+				d[1] = lockScale(0xfe, p);
+				d[2] = lockScale(0x20, p);
+				d[3] = lockScale(0x4e, p);
+				d[4] = lockScale(0xfe, p);
+				d[5] = lockScale(0xfe, p);
+				d[6] = lockScale(0x16, p);
+				d[7] = lockScale(0xfe, p);
+				return true;
+			case 0x1a0:
+				if (dlc < 6) return false;
+				d[0] = 0x20;
+				d[1] = 0x40;
+				d[4] = lockScale(0xfe, p);
+				d[5] = lockScale(0xfe, p);
+				return true;
+			case 0x5a0:
+				if (dlc < 5) return false;
+				d[4] = lockScale(0x7f, p);
+				return true;
+			case 0x4a0:
+				if (dlc < 8) return false;
+				d[0] = lockScale(0xb6, p);
+				d[1] = 0x07;
+				d[2] = lockScale(0xcc, p);
+				d[3] = 0x07;
+				d[4] = lockScale(0xd2, p);
+				d[5] = 0x07;
+				d[6] = lockScale(0xd2, p);
+				d[7] = 0x07;
+				return true;
+			case 0x2a0:
+				if (dlc < 8) return false;
+				d[0] = lockScale(0xfe, p);
+				d[1] = 0;
+				d[2] = 0;
+				d[3] = 0x64;
+				d[4] = 0;
+				d[5] = 0;
+				d[6] = this.#counter;
+				d[7] = d[0] ^ d[3] ^ d[6];
+				this.#counter = (this.#counter + 16) & 0xff;
+				return true;
+			default:
+				return false;
 		}
 	}
 }
@@ -78,7 +105,10 @@ export function benchStream(): { id: number; data: Uint8Array }[] {
 	for (let i = 0; i < ids.length; i++) {
 		for (let k = 0; k < weights[i]; k++) {
 			const data = new Uint8Array(8);
-			for (let b = 0; b < 8; b++) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; data[b] = seed & 0xff; }
+			for (let b = 0; b < 8; b++) {
+				seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+				data[b] = seed & 0xff;
+			}
 			out.push({ id: ids[i], data });
 		}
 	}

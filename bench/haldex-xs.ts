@@ -25,13 +25,15 @@ export const haldexXsBench: Benchmark = {
 			`issueCommand(bytes.buffer);`,
 		].join("\n");
 		let xs: { ms: number; rewritten: number } | undefined;
-		await runInXs(await bundleForXs(entry), (text) => { xs = JSON.parse(text); });
+		await runInXs(await bundleForXs(entry), (text) => {
+			xs = JSON.parse(text);
+		});
 		if (!xs) throw new Error("the XS bench reported nothing");
 		runRewriteBench(200_000);
 		const v8 = runRewriteBench(FRAMES);
-		const ns = (r: { ms: number }) => (r.ms * 1e6 / FRAMES).toFixed(0);
+		const ns = (r: { ms: number }) => ((r.ms * 1e6) / FRAMES).toFixed(0);
 		const fps = (r: { ms: number }) => Math.round(FRAMES / (r.ms / 1000)).toLocaleString("en-US");
-		console.log(`frames             ${FRAMES.toLocaleString("en-US")} (${(xs.rewritten / FRAMES * 100).toFixed(0)} % rewritten: the simulated car's ID mix)`);
+		console.log(`frames             ${FRAMES.toLocaleString("en-US")} (${((xs.rewritten / FRAMES) * 100).toFixed(0)} % rewritten: the simulated car's ID mix)`);
 		console.log(`XS  (xsnap)        ${ns(xs)} ns/frame  ${fps(xs)} frames/s`);
 		console.log(`V8  (Node)         ${ns(v8)} ns/frame  ${fps(v8)} frames/s`);
 	},

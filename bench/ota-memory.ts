@@ -26,8 +26,14 @@ let i = 0;
 while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
 	v.write(buf.subarray(0, n));
 	done += n;
-	if ((i++ & 15) === 0) { gc(); peak = Math.max(peak, process.memoryUsage().heapUsed - base); }
-	if (done * 4 >= size * (quarters.length + 1)) { gc(); quarters.push(process.memoryUsage().heapUsed - base); }
+	if ((i++ & 15) === 0) {
+		gc();
+		peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+	}
+	if (done * 4 >= size * (quarters.length + 1)) {
+		gc();
+		quarters.push(process.memoryUsage().heapUsed - base);
+	}
 }
 v.end();
 console.log(JSON.stringify({ bytes: size, peakHeapDelta: peak, quarters, retained: ImageValidator.retainedBufferBytes }));

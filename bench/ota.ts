@@ -70,7 +70,10 @@ export const otaBench: Benchmark = {
 			const val = Math.min(time(validate), time(validate), time(validate));
 			const mem = board(new MemoryFlashStorage(4 * 1024 * 1024));
 			stage(mem, image);
-			const memMs = Math.min(time(() => stage(mem, image)), time(() => stage(mem, image)));
+			const memMs = Math.min(
+				time(() => stage(mem, image)),
+				time(() => stage(mem, image)),
+			);
 			const fileBoard = board(new FileFlashStorage(path.join(dir, "flash.bin"), 4 * 1024 * 1024));
 			const fileMs = time(() => stage(fileBoard, image));
 
@@ -96,19 +99,28 @@ export const otaBench: Benchmark = {
 				`issueCommand(b.buffer);`,
 			].join("\n");
 			let xs: { ms: number; bytes: number } | undefined;
-			await runInXs(await bundleForXs(entry), (t) => { xs = JSON.parse(t); });
-			if (xs) console.log(`validator in XS    ${(xs.bytes / MB / (xs.ms / 1000)).toFixed(1).padStart(5)} MB/s  (${xs.bytes / 1024} KiB in ${xs.ms} ms, pure-TS SHA-256; the board uses crypt)`);
+			await runInXs(await bundleForXs(entry), (t) => {
+				xs = JSON.parse(t);
+			});
+			if (xs)
+				console.log(
+					`validator in XS    ${(xs.bytes / MB / (xs.ms / 1000)).toFixed(1).padStart(5)} MB/s  (${xs.bytes / 1024} KiB in ${xs.ms} ms, pure-TS SHA-256; the board uses crypt)`,
+				);
 
 			for (const size of [1024 * 1024, 4 * 1024 * 1024]) {
 				const f = path.join(dir, `m${size}.bin`);
 				fs.writeFileSync(f, buildEspImage({ version: "1.0.0+ohxs", size, seed: 5 }));
-				const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", path.join(PROJECT_ROOT, "bench/ota-memory.ts"), f], { cwd: PROJECT_ROOT, encoding: "utf8" });
+				const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", path.join(PROJECT_ROOT, "bench/ota-memory.ts"), f], {
+					cwd: PROJECT_ROOT,
+					encoding: "utf8",
+				});
 				const r = JSON.parse(out.trim().split("\n").at(-1)!);
 				const q = (r.quarters as number[]).map((x) => `${(x / 1024).toFixed(0)}`).join(" / ");
-				console.log(`memory ${String(size / 1024 / 1024)} MB image   peak heap +${(r.peakHeapDelta / 1024).toFixed(0)} KiB over the post-GC baseline; after GC at 25/50/75/100 %: ${q} KiB; validator buffers ${r.retained} B`);
+				console.log(
+					`memory ${String(size / 1024 / 1024)} MB image   peak heap +${(r.peakHeapDelta / 1024).toFixed(0)} KiB over the post-GC baseline; after GC at 25/50/75/100 %: ${q} KiB; validator buffers ${r.retained} B`,
+				);
 			}
-		}
-		finally {
+		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	},

@@ -58,7 +58,11 @@ globalThis.bench = {
 };
 `;
 
-interface Meter { slots?: number; compute?: number; error?: string }
+interface Meter {
+	slots?: number;
+	compute?: number;
+	error?: string;
+}
 
 async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: number[]; statusCompute: number[]; tickSlots: number[]; ledSlots: number[] }> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-bench-xs-"));
@@ -80,12 +84,22 @@ async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: nu
 		return slots >= 0 ? { slots, compute: after.compute! } : undefined; // a collection ran inside: drop it
 	};
 	await step("bench.status(3)"); // warm up (lazy caches)
-	const statusSlots: number[] = [], statusCompute: number[] = [];
-	for (let i = 0; i < 7; i++) { const d = await delta("bench.status(1)"); if (d) { statusSlots.push(d.slots); statusCompute.push(d.compute); } }
+	const statusSlots: number[] = [],
+		statusCompute: number[] = [];
+	for (let i = 0; i < 7; i++) {
+		const d = await delta("bench.status(1)");
+		if (d) {
+			statusSlots.push(d.slots);
+			statusCompute.push(d.compute);
+		}
+	}
 	const perCall = async (expr: string, n: number) => {
 		await step(expr);
 		const runs: number[] = [];
-		for (let i = 0; i < 5; i++) { const d = await delta(expr); if (d) runs.push(d.slots / n); }
+		for (let i = 0; i < 5; i++) {
+			const d = await delta(expr);
+			if (d) runs.push(d.slots / n);
+		}
 		return runs;
 	};
 	await step('bench.mode("5050")');
@@ -94,7 +108,10 @@ async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: nu
 	await step("bench.begin()");
 	await step("bench.upload(16)"); // past the header and first erase
 	const uploadSlotsPerKiB: number[] = [];
-	for (let i = 0; i < 6; i++) { const d = await delta("bench.upload(16)"); if (d) uploadSlotsPerKiB.push(d.slots / 16); }
+	for (let i = 0; i < 6; i++) {
+		const d = await delta("bench.upload(16)");
+		if (d) uploadSlotsPerKiB.push(d.slots / 16);
+	}
 	child.stdin!.end();
 	await new Promise((r) => child.on("exit", r));
 	fs.rmSync(dir, { recursive: true, force: true });
@@ -107,10 +124,16 @@ export const xsAllocBench: Benchmark = {
 	name: "allocation in XS: /api/status, the control loop, the LED, uploads (slots, 16 B each on the C6)",
 	async run() {
 		const m = await measure();
-		console.log(`GET /api/status     ${median(m.statusSlots)} slots per answer (${(median(m.statusSlots) * 16 / 1024).toFixed(1)} KiB on the C6), runs ${m.statusSlots.join(", ")}; ${median(m.statusCompute)} XS compute units`);
+		console.log(
+			`GET /api/status     ${median(m.statusSlots)} slots per answer (${((median(m.statusSlots) * 16) / 1024).toFixed(1)} KiB on the C6), runs ${m.statusSlots.join(", ")}; ${median(m.statusCompute)} XS compute units`,
+		);
 		console.log(`controller tick     ${median(m.tickSlots).toFixed(1)} slots per tick in 5050 (50 a second: ${(median(m.tickSlots) * 50).toFixed(0)} slots/s)`);
-		console.log(`LED frame           ${median(m.ledSlots).toFixed(1)} slots per unchanged frame (20 a second: ${(median(m.ledSlots) * 20).toFixed(0)} slots/s)`);
-		console.log(`upload              ${median(m.uploadSlotsPerKiB).toFixed(1)} slots per KiB (1 KiB writes), runs ${m.uploadSlotsPerKiB.map((x) => x.toFixed(1)).join(", ")}`);
+		console.log(
+			`LED frame           ${median(m.ledSlots).toFixed(1)} slots per unchanged frame (20 a second: ${(median(m.ledSlots) * 20).toFixed(0)} slots/s)`,
+		);
+		console.log(
+			`upload              ${median(m.uploadSlotsPerKiB).toFixed(1)} slots per KiB (1 KiB writes), runs ${m.uploadSlotsPerKiB.map((x) => x.toFixed(1)).join(", ")}`,
+		);
 	},
 };
 

@@ -10,15 +10,23 @@ import fs from "node:fs";
 import os from "node:os";
 import readline from "node:readline";
 
-const worker = await xsnap({ os: os.type(), spawn, fs: { ...fs, ...fs.promises }, name: "ohx-bench", stdout: "inherit", stderr: "inherit", meteringLimit: 0, handleCommand: async () => new Uint8Array(0) });
+const worker = await xsnap({
+	os: os.type(),
+	spawn,
+	fs: { ...fs, ...fs.promises },
+	name: "ohx-bench",
+	stdout: "inherit",
+	stderr: "inherit",
+	meteringLimit: 0,
+	handleCommand: async () => new Uint8Array(0),
+});
 await worker.evaluate(fs.readFileSync(process.argv[2], "utf8"));
 for await (const line of readline.createInterface({ input: process.stdin })) {
 	if (!line.trim()) continue;
 	try {
 		const { meterUsage } = await worker.evaluate(line);
 		process.stdout.write(`${JSON.stringify({ slots: meterUsage.currentHeapCount, compute: meterUsage.compute })}\n`);
-	}
-	catch (e) {
+	} catch (e) {
 		process.stdout.write(`${JSON.stringify({ error: String(e?.message ?? e) })}\n`);
 	}
 }

@@ -23,15 +23,18 @@ const hash = (data) => crypto.createHash("sha256").update(data).digest("hex");
 export async function buildWeb({ outDir = path.join(ROOT, "web/dist"), quiet = false } = {}) {
 	const started = Date.now();
 	const common = { bundle: true, minify: true, write: false, legalComments: "none", logLevel: "silent", target: ["es2020"] };
-	const js = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, "web/src/main.ts")], format: "iife", tsconfig: path.join(ROOT, "web/tsconfig.json") });
+	const js = await esbuild.build({
+		...common,
+		entryPoints: [path.join(ROOT, "web/src/main.ts")],
+		format: "iife",
+		tsconfig: path.join(ROOT, "web/tsconfig.json"),
+	});
 	const css = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, "web/style.css")], loader: { ".css": "css" } });
 	const jsText = js.outputFiles[0].contents;
 	const cssText = css.outputFiles[0].contents;
 	const jsName = `app.${hash(jsText).slice(0, 10)}.js`;
 	const cssName = `app.${hash(cssText).slice(0, 10)}.css`;
-	const html = fs.readFileSync(path.join(ROOT, "web/index.html"), "utf8")
-		.replace("%JS%", jsName).replace("%CSS%", cssName)
-		.replace(/\n\s*/g, "\n").trim();
+	const html = fs.readFileSync(path.join(ROOT, "web/index.html"), "utf8").replace("%JS%", jsName).replace("%CSS%", cssName).replace(/\n\s*/g, "\n").trim();
 	const files = [
 		{ path: "/index.html", type: "text/html; charset=utf-8", data: Buffer.from(html), immutable: false },
 		{ path: `/${jsName}`, type: "text/javascript; charset=utf-8", data: Buffer.from(jsText), immutable: true },
@@ -51,7 +54,9 @@ export async function buildWeb({ outDir = path.join(ROOT, "web/dist"), quiet = f
 	if (!quiet) {
 		const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 		for (const f of index.files) console.log(`  ${f.path.padEnd(24)} ${kb(f.size).padStart(9)} -> ${kb(f.gzipSize).padStart(8)} gzip`);
-		console.log(`web app: ${kb(index.totalGzip)} compressed (budget ${kb(BUDGET_BYTES)}), built in ${Date.now() - started} ms -> ${path.relative(ROOT, outDir) || outDir}`);
+		console.log(
+			`web app: ${kb(index.totalGzip)} compressed (budget ${kb(BUDGET_BYTES)}), built in ${Date.now() - started} ms -> ${path.relative(ROOT, outDir) || outDir}`,
+		);
 	}
 	if (index.totalGzip > BUDGET_BYTES) throw new Error(`the web app is ${index.totalGzip} bytes compressed, over the ${BUDGET_BYTES}-byte budget`);
 	return index;

@@ -54,7 +54,12 @@ if (!process.argv.includes("--incremental")) for (const dir of [tmp, bin]) fs.rm
 // 1. the build itself (version sync and web app first, as npm run build:device does)
 const target = archiveOnly ? "buildArchive" : "build";
 console.log(`mcconfig -d -m -p ${PLATFORM} -t ${target}  (in ${ROOT})`);
-const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), PLATFORM, "-t", target], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), PLATFORM, "-t", target], {
+	cwd: ROOT,
+	env,
+	encoding: "utf8",
+	maxBuffer: 256 * 1024 * 1024,
+});
 const log = `${build.stdout ?? ""}${build.stderr ?? ""}`;
 const logFile = path.join(os.tmpdir(), "ohx-check-device.log");
 fs.writeFileSync(logFile, log);
@@ -72,7 +77,11 @@ record("xsl", xslRan, `${xslWarnings.length} preload warnings (listed in ${logFi
 const archive = path.join(bin, "xs_esp32c6.a");
 const archiveBuilt = lines.some((l) => l.includes("# ar xs_esp32c6.a")) && fs.existsSync(archive);
 const projectCErrors = lines.filter((l) => l.startsWith(ROOT) && / (error|warning): /.test(l));
-record("Moddable archive xs_esp32c6.a", archiveBuilt && projectCErrors.length === 0, archiveBuilt ? `${projectCErrors.length} project C diagnostics` : "not built");
+record(
+	"Moddable archive xs_esp32c6.a",
+	archiveBuilt && projectCErrors.length === 0,
+	archiveBuilt ? `${projectCErrors.length} project C diagnostics` : "not built",
+);
 if (!archiveOnly) {
 	const image = path.join(bin, "xs_esp32.bin");
 	const linked = build.status === 0 && fs.existsSync(image);
@@ -86,22 +95,38 @@ if (archiveBuilt) {
 	fs.writeFileSync(printer, `include ${makefile}\nprint-cc:\n\t@echo $(CC) $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS)\n`);
 	// Include folders outside the project become system folders: ESP-IDF's and the SDK's headers
 	// have warnings of their own under -Wextra (unused parameters in spinlock.h); ours may have none.
-	const cc = execFileSync("make", ["-s", "-f", printer, "print-cc"], { env, encoding: "utf8" }).trim().split(/\s+/)
+	const cc = execFileSync("make", ["-s", "-f", printer, "print-cc"], { env, encoding: "utf8" })
+		.trim()
+		.split(/\s+/)
 		.map((a) => (a.startsWith("-I") && !a.slice(2).startsWith(ROOT) ? `-isystem${a.slice(2)}` : a));
-	const sources = [...fs.readFileSync(makefile, "utf8").matchAll(/^\$\(TMP_DIR\)\/\S+\.c\.o: (\S+\.c) /gm)].map((m) => m[1]).filter((f) => f.startsWith(`${ROOT}/`));
+	const sources = [...fs.readFileSync(makefile, "utf8").matchAll(/^\$\(TMP_DIR\)\/\S+\.c\.o: (\S+\.c) /gm)]
+		.map((m) => m[1])
+		.filter((f) => f.startsWith(`${ROOT}/`));
 	const failed: string[] = [];
 	for (const source of sources) {
-		const r = spawnSync(cc[0], [...cc.slice(1), "-Wall", "-Wextra", "-Werror", source, "-o", path.join(os.tmpdir(), "ohx-strict.o")], { env, encoding: "utf8" });
-		if (r.status !== 0 || r.stderr.trim()) { failed.push(path.relative(ROOT, source)); process.stdout.write(r.stderr); }
+		const r = spawnSync(cc[0], [...cc.slice(1), "-Wall", "-Wextra", "-Werror", source, "-o", path.join(os.tmpdir(), "ohx-strict.o")], {
+			env,
+			encoding: "utf8",
+		});
+		if (r.status !== 0 || r.stderr.trim()) {
+			failed.push(path.relative(ROOT, source));
+			process.stdout.write(r.stderr);
+		}
 	}
-	record("project C with -Wall -Wextra -Werror against ESP-IDF's headers", sources.length > 0 && failed.length === 0,
-		`${sources.length} files${failed.length ? `, failed: ${failed.join(", ")}` : ""}: ${sources.map((s) => path.relative(ROOT, s)).join(", ")}`);
+	record(
+		"project C with -Wall -Wextra -Werror against ESP-IDF's headers",
+		sources.length > 0 && failed.length === 0,
+		`${sources.length} files${failed.length ? `, failed: ${failed.join(", ")}` : ""}: ${sources.map((s) => path.relative(ROOT, s)).join(", ")}`,
+	);
 
 	// 3. the ISR rule on the real object
 	const port = path.join(tmp, "ohx_twai_port.c.o");
 	const isr = checkIsrPlacement(readObject(port), { sdkconfig: fs.readFileSync(path.join(ROOT, "sdkconfig/sdkconfig.defaults"), "utf8") });
-	record("TWAI ISR reaches only IRAM/RAM/ROM", isr.violations.length === 0 && isr.missingEntries.length === 0,
-		isr.violations.length ? `\n${formatViolations(isr.violations)}` : `${isr.reached.length} functions reached; externals ${isr.externals.join(", ")}`);
+	record(
+		"TWAI ISR reaches only IRAM/RAM/ROM",
+		isr.violations.length === 0 && isr.missingEntries.length === 0,
+		isr.violations.length ? `\n${formatViolations(isr.violations)}` : `${isr.reached.length} functions reached; externals ${isr.externals.join(", ")}`,
+	);
 
 	// 4. undefined project symbols
 	const nm = (args: string[]) => execFileSync(cc[0].replace(/gcc$/, "nm"), args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
@@ -128,7 +153,11 @@ if (archiveBuilt) {
 	};
 	walk(path.join(ROOT, "modules"));
 	for (const n of natives) if (!defined.has(n)) missing.add(`${n} (named by a .js binding)`);
-	record("no project symbol undefined", missing.size === 0, missing.size ? [...missing].join(", ") : `${natives.size} natives and every ohx_* reference resolved in the archive`);
+	record(
+		"no project symbol undefined",
+		missing.size === 0,
+		missing.size ? [...missing].join(", ") : `${natives.size} natives and every ohx_* reference resolved in the archive`,
+	);
 }
 
 // 5. image size against the OTA slot

@@ -29,7 +29,10 @@ import { fileURLToPath } from "node:url";
 import { buildEspImage, type EspImageOptions } from "../host/adapters/flash/esp-image";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
+const arg = (name: string, fallback: number) => {
+	const i = process.argv.indexOf(name);
+	return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
 const LOAD_SECONDS = arg("--seconds", 180);
 const FRAMES_PER_S = arg("--rate", 4000);
 const HTTP_PORT = 18080;
@@ -39,7 +42,7 @@ const CHUNK_HEAP = 49152;
 const { MODDABLE } = process.env;
 
 if (!MODDABLE) {
-	console.log("check:mcsim skipped: no Moddable SDK ($MODDABLE is not set; see README.md, \"Build for a board\")");
+	console.log('check:mcsim skipped: no Moddable SDK ($MODDABLE is not set; see README.md, "Build for a board")');
 	process.exit(0);
 }
 if (spawnSync("xvfb-run", ["--help"]).error) {
@@ -50,7 +53,10 @@ if (spawnSync("xvfb-run", ["--help"]).error) {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-check-mcsim-"));
 const storeFile = path.join(work, "store.json");
 const failures: string[] = [];
-const fail = (why: string) => { failures.push(why); console.log(`FAIL ${why}`); };
+const fail = (why: string) => {
+	failures.push(why);
+	console.log(`FAIL ${why}`);
+};
 const note = (line: string) => console.log(line);
 
 // 1. build
@@ -59,20 +65,35 @@ const tmp = path.join(MODDABLE, "build/tmp/lin/mc/debug", app);
 const bin = path.join(MODDABLE, "build/bin/lin/mc/debug", app);
 if (!process.argv.includes("--incremental")) for (const d of [tmp, bin]) fs.rmSync(d, { recursive: true, force: true });
 note(`building for lin (httpPort=${HTTP_PORT}, storeFile=${storeFile}) ...`);
-const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), "lin", `httpPort=${HTTP_PORT}`, `storeFile=${storeFile}`], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), "lin", `httpPort=${HTTP_PORT}`, `storeFile=${storeFile}`], {
+	cwd: ROOT,
+	encoding: "utf8",
+	maxBuffer: 256 * 1024 * 1024,
+});
 fs.writeFileSync(path.join(work, "build.log"), `${build.stdout}${build.stderr}`);
 const xslWarnings = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.startsWith("### warning"));
-if (build.status !== 0) { fail(`the lin build failed (${path.join(work, "build.log")})`); finish(); }
+if (build.status !== 0) {
+	fail(`the lin build failed (${path.join(work, "build.log")})`);
+	finish();
+}
 note(`built ${path.join(bin, "mc.so")}; xsl printed ${xslWarnings.length} warnings (docs/preload-hazards.md)`);
 
 // 2. mcsim and its instruments
-interface Sample { chunkUsed: number; slotUsed: number; gcs: number; atMs: number }
-let samples: Sample[] = [];
+interface Sample {
+	chunkUsed: number;
+	slotUsed: number;
+	gcs: number;
+	atMs: number;
+}
+const samples: Sample[] = [];
 let key: string[] = [];
 let mcsimLog = "";
 function startMcsim(): ChildProcess {
 	const mcsim = path.join(MODDABLE!, "build/bin/lin/release/mcsim");
-	const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", mcsim, path.join(bin, "mc.so")], { env: { ...process.env, OHX_CAN_UDP_BASE: String(UDP_BASE) }, stdio: ["ignore", "pipe", "pipe"] });
+	const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", mcsim, path.join(bin, "mc.so")], {
+		env: { ...process.env, OHX_CAN_UDP_BASE: String(UDP_BASE) },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
 	const onText = (text: string) => {
 		mcsimLog += text;
 		for (const line of text.split("\n")) {
@@ -91,8 +112,16 @@ function startMcsim(): ChildProcess {
 const crashed = () => /Segmentation fault|XS abort|memory full|stack overflow/i.exec(mcsimLog)?.[0];
 
 // HTTP helpers (every answer must be JSON with the right status; 5xx fails)
-interface Answer { status: number; body: string; ms: number }
-function request(method: string, target: string, options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number } = {}): Promise<Answer> {
+interface Answer {
+	status: number;
+	body: string;
+	ms: number;
+}
+function request(
+	method: string,
+	target: string,
+	options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number } = {},
+): Promise<Answer> {
 	const started = Date.now();
 	return new Promise((resolve) => {
 		const headers: Record<string, string> = { host: "openhaldex.local" };
@@ -100,19 +129,39 @@ function request(method: string, target: string, options: { body?: Uint8Array | 
 		if (options.type) headers["content-type"] = options.type;
 		const body = typeof options.body === "string" ? Buffer.from(options.body) : options.body;
 		if (body || options.length !== undefined) headers["content-length"] = String(options.length ?? body!.length);
-		const req = http.request({ host: "127.0.0.1", port: HTTP_PORT, method, path: target, headers, agent: false, timeout: options.timeoutMs ?? 30_000 }, (res) => {
-			let text = "";
-			res.setEncoding("utf8").on("data", (c) => { text += c; }).on("end", () => resolve({ status: res.statusCode ?? 0, body: text, ms: Date.now() - started }));
+		const req = http.request(
+			{ host: "127.0.0.1", port: HTTP_PORT, method, path: target, headers, agent: false, timeout: options.timeoutMs ?? 30_000 },
+			(res) => {
+				let text = "";
+				res
+					.setEncoding("utf8")
+					.on("data", (c) => {
+						text += c;
+					})
+					.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, ms: Date.now() - started }));
+			},
+		);
+		req.on("timeout", () => {
+			req.destroy();
+			resolve({ status: 0, body: "timeout", ms: Date.now() - started });
 		});
-		req.on("timeout", () => { req.destroy(); resolve({ status: 0, body: "timeout", ms: Date.now() - started }); });
 		req.on("error", (e) => resolve({ status: 0, body: String(e.message), ms: Date.now() - started }));
 		if (body) {
 			// in pieces, as a phone would send it; stop when the board has already answered
 			let at = 0;
-			const pump = () => { while (at < body.length) { const piece = body.subarray(at, at + 4096); at += piece.length; if (!req.write(piece)) { req.once("drain", pump); return; } } req.end(); };
+			const pump = () => {
+				while (at < body.length) {
+					const piece = body.subarray(at, at + 4096);
+					at += piece.length;
+					if (!req.write(piece)) {
+						req.once("drain", pump);
+						return;
+					}
+				}
+				req.end();
+			};
 			pump();
-		}
-		else req.end();
+		} else req.end();
 	});
 }
 async function waitForBoard(ms = 30_000): Promise<boolean> {
@@ -145,8 +194,13 @@ async function getEverything(label: string): Promise<void> {
 	let bad = 0;
 	for (const route of routes) {
 		const r = await request("GET", route);
-		if (r.status === 0 || r.status >= 500) { bad++; fail(`${label}: GET ${route} answered ${r.status} ${r.body.slice(0, 120)}`); }
-		else if (!r.body.startsWith("{")) { bad++; fail(`${label}: GET ${route} answered ${r.status} without a JSON body`); }
+		if (r.status === 0 || r.status >= 500) {
+			bad++;
+			fail(`${label}: GET ${route} answered ${r.status} ${r.body.slice(0, 120)}`);
+		} else if (!r.body.startsWith("{")) {
+			bad++;
+			fail(`${label}: GET ${route} answered ${r.status} without a JSON body`);
+		}
 	}
 	note(`${label}: ${routes.length} documented GET routes, ${routes.length - bad} answered without a 5xx`);
 }
@@ -164,9 +218,14 @@ function images(): { name: string; bytes: Uint8Array; want: number[] }[] {
 	];
 }
 
-interface FrameStats { sent: number; received: number; bad: number }
+interface FrameStats {
+	sent: number;
+	received: number;
+	bad: number;
+}
 function frameLoad(rate: number) {
-	const chassis = dgram.createSocket("udp4"), haldex = dgram.createSocket("udp4");
+	const chassis = dgram.createSocket("udp4"),
+		haldex = dgram.createSocket("udp4");
 	const stats = { toHaldex: { sent: 0, received: 0, bad: 0 } as FrameStats, toChassis: { sent: 0, received: 0, bad: 0 } as FrameStats };
 	const seen = [new Uint8Array(1 << 24), new Uint8Array(1 << 24)];
 	// What the bridge puts on the Haldex bus reaches UDP_BASE+3; on the chassis bus, UDP_BASE+1.
@@ -174,7 +233,10 @@ function frameLoad(rate: number) {
 		sock.on("message", (m) => {
 			if (m.length !== 16 || m.readUInt32LE(4) !== id) return;
 			const seq = m.readUInt32LE(8);
-			if (seq >= seen[index].length || seen[index][seq]) { s.bad++; return; }
+			if (seq >= seen[index].length || seen[index][seq]) {
+				s.bad++;
+				return;
+			}
 			seen[index][seq] = 1;
 			s.received++;
 		});
@@ -184,7 +246,12 @@ function frameLoad(rate: number) {
 	listen(chassis, UDP_BASE + 1, stats.toChassis, 1, 0x124);
 	const frame = (bus: number, id: number, seq: number) => {
 		const b = Buffer.alloc(16);
-		b[0] = 1; b[2] = 8; b[3] = bus; b.writeUInt32LE(id, 4); b.writeUInt32LE(seq, 8); b.writeUInt32LE(0xa5a5a5a5, 12);
+		b[0] = 1;
+		b[2] = 8;
+		b[3] = bus;
+		b.writeUInt32LE(id, 4);
+		b.writeUInt32LE(seq, 8);
+		b.writeUInt32LE(0xa5a5a5a5, 12);
 		return b;
 	};
 	const started = Date.now();
@@ -197,13 +264,21 @@ function frameLoad(rate: number) {
 	}, 5);
 	return {
 		stats,
-		stop: async () => { clearInterval(timer); await new Promise((r) => setTimeout(r, 1500)); chassis.close(); haldex.close(); },
+		stop: async () => {
+			clearInterval(timer);
+			await new Promise((r) => setTimeout(r, 1500));
+			chassis.close();
+			haldex.close();
+		},
 	};
 }
 
 async function main(): Promise<void> {
 	let mcsim = startMcsim();
-	if (!(await waitForBoard())) { fail(`mcsim did not answer (${crashed() ?? "no crash seen"})`); return; }
+	if (!(await waitForBoard())) {
+		fail(`mcsim did not answer (${crashed() ?? "no crash seen"})`);
+		return;
+	}
 	note("mcsim answers");
 	await getEverything("fresh boot");
 	const setup = await request("POST", "/api/setup", { body: JSON.stringify({ password: PASSWORD }), type: "application/json" });
@@ -217,15 +292,21 @@ async function main(): Promise<void> {
 	const set = images();
 	const samplesBefore = samples.length;
 	const frames = frameLoad(FRAMES_PER_S);
-	let polls = 0, pollFailures = 0, pollMaxMs = 0;
+	let polls = 0,
+		pollFailures = 0,
+		pollMaxMs = 0;
 	const poller = setInterval(async () => {
 		polls++;
 		const r = await request("GET", "/api/status", { timeoutMs: 5000 });
 		pollMaxMs = Math.max(pollMaxMs, r.ms);
-		if (r.status !== 200) { pollFailures++; if (pollFailures <= 5) fail(`poll ${polls} answered ${r.status} ${r.body.slice(0, 80)}`); }
+		if (r.status !== 200) {
+			pollFailures++;
+			if (pollFailures <= 5) fail(`poll ${polls} answered ${r.status} ${r.body.slice(0, 80)}`);
+		}
 	}, 500);
 	const until = Date.now() + LOAD_SECONDS * 1000;
-	let uploads = 0, uploadedBytes = 0;
+	let uploads = 0,
+		uploadedBytes = 0;
 	const outcome: Record<string, number> = {};
 	while (Date.now() < until && !crashed()) {
 		const img = set[uploads % set.length];
@@ -243,7 +324,11 @@ async function main(): Promise<void> {
 	clearInterval(poller);
 	await frames.stop();
 	const load = samples.slice(samplesBefore);
-	note(`load: ${uploads} uploads (${(uploadedBytes / 1024).toFixed(0)} KiB) in ${LOAD_SECONDS} s: ${Object.entries(outcome).map(([k, n]) => `${k} x${n}`).join("; ")}`);
+	note(
+		`load: ${uploads} uploads (${(uploadedBytes / 1024).toFixed(0)} KiB) in ${LOAD_SECONDS} s: ${Object.entries(outcome)
+			.map(([k, n]) => `${k} x${n}`)
+			.join("; ")}`,
+	);
 	note(`polls: ${polls} sent, ${polls - pollFailures} answered, slowest ${pollMaxMs} ms`);
 	for (const [dir, s] of Object.entries(frames.stats)) {
 		note(`frames ${dir}: ${s.sent} sent, ${s.received} bridged, ${s.sent - s.received} missing, ${s.bad} duplicated (${FRAMES_PER_S}/s)`);
@@ -254,10 +339,13 @@ async function main(): Promise<void> {
 	// memory over the load
 	const gcs = load.reduce((n, s) => n + s.gcs, 0);
 	const perQuarterMB = gcs / Math.max(1, uploadedBytes / (256 * 1024));
-	const peakChunks = Math.max(...load.map((s) => s.chunkUsed)), peakSlots = Math.max(...load.map((s) => s.slotUsed));
+	const peakChunks = Math.max(...load.map((s) => s.chunkUsed)),
+		peakSlots = Math.max(...load.map((s) => s.slotUsed));
 	const afterGc = load.filter((s) => s.gcs > 0).map((s) => s.chunkUsed);
 	const live = afterGc.length ? Math.min(...afterGc) : Math.min(...load.map((s) => s.chunkUsed));
-	note(`memory: ${gcs} collections (${perQuarterMB.toFixed(2)} per 256 KB uploaded; ${(gcs / (uploadedBytes / (1024 * 1024))).toFixed(1)} per MB), chunk peak ${peakChunks} of ${CHUNK_HEAP} B, slot peak ${peakSlots}, live set (chunks, lowest sample after a collection) ${live} B = ${((100 * live) / CHUNK_HEAP).toFixed(0)} %`);
+	note(
+		`memory: ${gcs} collections (${perQuarterMB.toFixed(2)} per 256 KB uploaded; ${(gcs / (uploadedBytes / (1024 * 1024))).toFixed(1)} per MB), chunk peak ${peakChunks} of ${CHUNK_HEAP} B, slot peak ${peakSlots}, live set (chunks, lowest sample after a collection) ${live} B = ${((100 * live) / CHUNK_HEAP).toFixed(0)} %`,
+	);
 	if (perQuarterMB > 1) fail(`${perQuarterMB.toFixed(2)} collections per 256 KB uploaded (goal: at most 1)`);
 	if (live > 0.6 * CHUNK_HEAP) fail(`live set ${live} B is over 60 % of the ${CHUNK_HEAP} B chunk heap`);
 
@@ -265,25 +353,52 @@ async function main(): Promise<void> {
 	const trickle = await new Promise<{ status: number; ms: number; body: string }>((resolve) => {
 		const started = Date.now();
 		const image = set[0].bytes;
-		const req = http.request({ host: "127.0.0.1", port: HTTP_PORT, method: "POST", path: "/api/update/images/upload", agent: false, headers: {
-			host: "openhaldex.local", authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
-			"content-type": "application/octet-stream", "content-length": String(image.length),
-		} }, (res) => {
-			let text = "";
-			res.setEncoding("utf8").on("data", (c) => { text += c; }).on("end", () => { clearInterval(drip); resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, body: text }); });
+		const req = http.request(
+			{
+				host: "127.0.0.1",
+				port: HTTP_PORT,
+				method: "POST",
+				path: "/api/update/images/upload",
+				agent: false,
+				headers: {
+					host: "openhaldex.local",
+					authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
+					"content-type": "application/octet-stream",
+					"content-length": String(image.length),
+				},
+			},
+			(res) => {
+				let text = "";
+				res
+					.setEncoding("utf8")
+					.on("data", (c) => {
+						text += c;
+					})
+					.on("end", () => {
+						clearInterval(drip);
+						resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, body: text });
+					});
+			},
+		);
+		req.on("error", (e) => {
+			clearInterval(drip);
+			resolve({ status: 0, ms: Date.now() - started, body: String(e.message) });
 		});
-		req.on("error", (e) => { clearInterval(drip); resolve({ status: 0, ms: Date.now() - started, body: String(e.message) }); });
 		let at = 0;
 		const drip = setInterval(() => {
-			if (Date.now() - started > 120_000) { clearInterval(drip); req.destroy(); }
-			else if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at)));
+			if (Date.now() - started > 120_000) {
+				clearInterval(drip);
+				req.destroy();
+			} else if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at)));
 		}, 500);
 	});
-	if (trickle.status !== 408 || !trickle.body.includes("upload_stalled")) fail(`a trickling upload answered ${trickle.status} after ${trickle.ms} ms: ${trickle.body.slice(0, 120)}`);
+	if (trickle.status !== 408 || !trickle.body.includes("upload_stalled"))
+		fail(`a trickling upload answered ${trickle.status} after ${trickle.ms} ms: ${trickle.body.slice(0, 120)}`);
 	else note(`a trickling upload (2 bytes/s): 408 upload_stalled after ${(trickle.ms / 1000).toFixed(1)} s, connection closed`);
 
 	// 5. a full event log, then every route again
-	for (let i = 0; i < 130; i++) await request("POST", "/api/mode", { auth: true, type: "application/json", body: JSON.stringify({ mode: i % 2 ? "FWD" : "STOCK" }) });
+	for (let i = 0; i < 130; i++)
+		await request("POST", "/api/mode", { auth: true, type: "application/json", body: JSON.stringify({ mode: i % 2 ? "FWD" : "STOCK" }) });
 	const logs = await request("GET", "/api/logs");
 	note(`event log: GET /api/logs answered ${logs.status}, ${logs.body.length} B, ${logs.status === 200 ? JSON.parse(logs.body).entries.length : 0} entries`);
 	await getEverything("after filling the event log");
@@ -293,7 +408,10 @@ async function main(): Promise<void> {
 	spawnSync("pkill", ["-f", path.join(bin, "mc.so")]);
 	await new Promise((r) => setTimeout(r, 1500));
 	mcsim = startMcsim();
-	if (!(await waitForBoard())) { fail("mcsim did not come back after a restart"); return; }
+	if (!(await waitForBoard())) {
+		fail("mcsim did not come back after a restart");
+		return;
+	}
 	const check = await request("POST", "/api/auth/check", { auth: true });
 	if (check.status !== 200) fail(`after a restart the password is refused (${check.status} ${check.body})`);
 	else note("after a restart: the password set before is accepted");
@@ -309,4 +427,6 @@ function finish(): never {
 	process.exit(failures.length ? 1 : 0);
 }
 
-main().catch((e) => fail(String(e?.stack ?? e))).finally(finish);
+main()
+	.catch((e) => fail(String(e?.stack ?? e)))
+	.finally(finish);

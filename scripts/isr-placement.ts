@@ -62,9 +62,25 @@ export const ISR_ALLOWLIST: Record<string, AllowedExternal> = {
 	__umoddi3: { where: "ROM: esp_rom/esp32c6/ld/esp32c6.rom.libgcc.ld" },
 };
 
-interface Section { index: number; name: string; alloc: boolean; exec: boolean; relocFor?: number }
-interface ElfSymbol { index: number; value: number; size: number; type: string; section: number | "UND" | "ABS" | "COM"; name: string }
-interface Relocation { offset: number; symbol: number }
+interface Section {
+	index: number;
+	name: string;
+	alloc: boolean;
+	exec: boolean;
+	relocFor?: number;
+}
+interface ElfSymbol {
+	index: number;
+	value: number;
+	size: number;
+	type: string;
+	section: number | "UND" | "ABS" | "COM";
+	name: string;
+}
+interface Relocation {
+	offset: number;
+	symbol: number;
+}
 
 export interface ObjectModel {
 	sections: Map<number, Section>;
@@ -179,8 +195,9 @@ function symbolAt(model: ObjectModel, section: number, offset: number): string {
 /** A section named by its symbol at offset 0 (or any symbol in it), for reports. */
 function sectionLabel(model: ObjectModel, section: number): string {
 	const name = model.sections.get(section)?.name ?? `section ${section}`;
-	const sym = model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT") && s.value === 0)
-		?? model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT"));
+	const sym =
+		model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT") && s.value === 0) ??
+		model.symbols.find((s) => s && s.section === section && (s.type === "FUNC" || s.type === "OBJECT"));
 	return sym ? `${sym.name} (${name})` : name;
 }
 
@@ -200,11 +217,17 @@ export function checkIsrPlacement(model: ObjectModel, options: CheckOptions = {}
 	const missingEntries: string[] = [];
 
 	const visit = (section: number) => {
-		if (!seen.has(section)) { seen.add(section); queue.push(section); }
+		if (!seen.has(section)) {
+			seen.add(section);
+			queue.push(section);
+		}
 	};
 	for (const name of entries) {
 		const sym = model.symbols.find((s) => s && s.name === name && s.type === "FUNC" && typeof s.section === "number");
-		if (!sym) { missingEntries.push(name); continue; }
+		if (!sym) {
+			missingEntries.push(name);
+			continue;
+		}
 		const section = model.sections.get(sym.section as number)!;
 		if (!HOT_CODE.test(section.name)) violations.push({ from: name, to: section.name, why: "an ISR entry point outside IRAM" });
 		visit(section.index);
@@ -241,7 +264,7 @@ export function checkIsrPlacement(model: ObjectModel, options: CheckOptions = {}
 			}
 			if (sym.section === "ABS" || sym.section === "COM") continue; // constants; common = .bss
 			const target = model.sections.get(sym.section);
-			if (!target || !target.alloc) continue;
+			if (!target?.alloc) continue;
 			if (HOT_CODE.test(target.name) || RAM_DATA.test(target.name)) {
 				visit(target.index);
 				continue;

@@ -36,7 +36,8 @@ export function matchPlatform(platforms: Json, name: string): Json | undefined {
 	while (parts.length) {
 		const partial = parts.join("/");
 		for (const key of Object.keys(platforms)) {
-			if (key.endsWith("/*") ? partial.startsWith(key.slice(0, -1)) : key.startsWith("*/") ? partial.endsWith(key.slice(1)) : partial === key) return platforms[key];
+			if (key.endsWith("/*") ? partial.startsWith(key.slice(0, -1)) : key.startsWith("*/") ? partial.endsWith(key.slice(1)) : partial === key)
+				return platforms[key];
 		}
 		parts.pop();
 	}
@@ -52,8 +53,17 @@ function merge(target: Json, source: Json): void {
 
 export function resolveManifest(root: string, platform: string, file = "manifest.json"): ResolvedManifest {
 	const out: ResolvedManifest = {
-		platform, modules: new Map(), files: [], preload: [], errors: [], sdkIncludes: [], manifests: [],
-		config: {}, defines: {}, build: {}, dependencies: [],
+		platform,
+		modules: new Map(),
+		files: [],
+		preload: [],
+		errors: [],
+		sdkIncludes: [],
+		manifests: [],
+		config: {},
+		defines: {},
+		build: {},
+		dependencies: [],
 	};
 	const read = (manifestPath: string) => {
 		out.manifests.push(path.relative(root, manifestPath));
@@ -71,7 +81,10 @@ export function resolveManifest(root: string, platform: string, file = "manifest
 		if (json.error) out.errors.push(String(json.error));
 		for (const [name, target] of Object.entries<any>(json.modules ?? {})) {
 			const targets = ([] as string[]).concat(target);
-			if (name === "*") { for (const t of targets) out.files.push(t.startsWith("$(") ? t : path.resolve(dir, t)); continue; }
+			if (name === "*") {
+				for (const t of targets) out.files.push(t.startsWith("$(") ? t : path.resolve(dir, t));
+				continue;
+			}
 			out.modules.set(name, targets[0].startsWith("$(") ? targets[0] : path.resolve(dir, targets[0]));
 		}
 		out.preload.push(...((json.preload as string[] | undefined) ?? []));
@@ -92,11 +105,20 @@ export function resolveManifest(root: string, platform: string, file = "manifest
 export function filesOf(modulePath: string): string[] {
 	if (modulePath.endsWith("/*")) {
 		const dir = modulePath.slice(0, -2);
-		return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.(ts|js|c|h)$/.test(f)).map((f) => path.join(dir, f)) : [];
+		return fs.existsSync(dir)
+			? fs
+					.readdirSync(dir)
+					.filter((f) => /\.(ts|js|c|h)$/.test(f))
+					.map((f) => path.join(dir, f))
+			: [];
 	}
-	const dir = path.dirname(modulePath), base = path.basename(modulePath);
+	const dir = path.dirname(modulePath),
+		base = path.basename(modulePath);
 	if (!fs.existsSync(dir)) return [];
-	return fs.readdirSync(dir).filter((f) => f.startsWith(`${base}.`) && /^\.(ts|d\.ts|js|c|h)$/.test(f.slice(base.length))).map((f) => path.join(dir, f));
+	return fs
+		.readdirSync(dir)
+		.filter((f) => f.startsWith(`${base}.`) && /^\.(ts|d\.ts|js|c|h)$/.test(f.slice(base.length)))
+		.map((f) => path.join(dir, f));
 }
 
 /** Every JS/TS module of a resolved manifest, by module name (wildcards expanded, .d.ts excluded). */

@@ -43,9 +43,16 @@ export interface Hazard {
 const DEEP_FREEZERS = ["frozen"];
 
 function isFunctionLike(node: ts.Node): boolean {
-	return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)
-		|| ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)
-		|| (ts.isPropertyDeclaration(node) && !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword));
+	return (
+		ts.isFunctionDeclaration(node) ||
+		ts.isFunctionExpression(node) ||
+		ts.isArrowFunction(node) ||
+		ts.isMethodDeclaration(node) ||
+		ts.isConstructorDeclaration(node) ||
+		ts.isGetAccessor(node) ||
+		ts.isSetAccessor(node) ||
+		(ts.isPropertyDeclaration(node) && !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))
+	);
 }
 
 /** True when node runs at module evaluation (preload), not inside a function called later. */
@@ -111,7 +118,10 @@ export function findHazards(fileName: string, source: string): Hazard[] {
 				const literals: ts.Node[] = [];
 				unfrozenLiterals(init, literals);
 				for (const l of literals) add("unfrozen-object", l);
-				if (ts.isIdentifier(d.name) && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isCallExpression(init) || ts.isNewExpression(init)))
+				if (
+					ts.isIdentifier(d.name) &&
+					(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isCallExpression(init) || ts.isNewExpression(init))
+				)
 					moduleObjects.add(d.name.text);
 			}
 		}
@@ -142,8 +152,10 @@ export function findHazards(fileName: string, source: string): Hazard[] {
 	// A local of the same name shadows the module-level one.
 	const isShadowed = (id: ts.Identifier): boolean => {
 		for (let p: ts.Node | undefined = id.parent; p && p !== sf; p = p.parent) {
-			if ((ts.isFunctionLike(p) && p.parameters.some((q) => q.name.getText(sf) === id.text)) ||
-				(ts.isBlock(p) && p.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.name.getText(sf) === id.text))))
+			if (
+				(ts.isFunctionLike(p) && p.parameters.some((q) => q.name.getText(sf) === id.text)) ||
+				(ts.isBlock(p) && p.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.name.getText(sf) === id.text)))
+			)
 				return true;
 		}
 		return false;

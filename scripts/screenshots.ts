@@ -8,7 +8,9 @@ import { parseArgs } from "node:util";
 import { DESKTOP, PASSWORD, PHONE, launchBrowser, setPasswordOnBoard, signedInPage, startRig, type Rig } from "../host-tests/browser/support/browser";
 import { ROOT } from "../host/simulator/package-info";
 
-const { values } = parseArgs({ options: { url: { type: "string" }, password: { type: "string", default: PASSWORD }, out: { type: "string", default: path.join(ROOT, "docs/screenshots") } } });
+const { values } = parseArgs({
+	options: { url: { type: "string" }, password: { type: "string", default: PASSWORD }, out: { type: "string", default: path.join(ROOT, "docs/screenshots") } },
+});
 const PAGES = ["dashboard", "tuning", "diagnostics", "setup", "update", "logs"];
 
 let rig: Rig | undefined;
@@ -21,7 +23,12 @@ if (!url) {
 	await new Promise((r) => setTimeout(r, 4000)); // some car data for the plot
 }
 fs.mkdirSync(values.out!, { recursive: true });
-for (const [name, viewport, scheme] of [["phone", PHONE, "light"], ["desktop", DESKTOP, "light"], ["phone-dark", PHONE, "dark"], ["desktop-dark", DESKTOP, "dark"]] as const) {
+for (const [name, viewport, scheme] of [
+	["phone", PHONE, "light"],
+	["desktop", DESKTOP, "light"],
+	["phone-dark", PHONE, "dark"],
+	["desktop-dark", DESKTOP, "dark"],
+] as const) {
 	const { context, page } = await signedInPage(browser ?? rig!.browser, viewport, values.password, 1, scheme);
 	for (const p of PAGES) {
 		await page.goto(`${url}/#/${p === "dashboard" ? "" : p}`);

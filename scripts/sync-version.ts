@@ -27,11 +27,17 @@ export function syncVersion(): { version: string; changed: string[] } {
 	const sdkconfig = path.join(ROOT, "sdkconfig/sdkconfig.defaults");
 	const before = fs.readFileSync(sdkconfig, "utf8");
 	const after = before.replace(/^CONFIG_APP_PROJECT_VER=.*$/m, `CONFIG_APP_PROJECT_VER="${version}"`);
-	if (after !== before) { fs.writeFileSync(sdkconfig, after); changed.push("sdkconfig/sdkconfig.defaults"); }
+	if (after !== before) {
+		fs.writeFileSync(sdkconfig, after);
+		changed.push("sdkconfig/sdkconfig.defaults");
+	}
 	const manifestPath = path.join(ROOT, "manifest.json");
 	const manifestText = fs.readFileSync(manifestPath, "utf8");
 	const updated = manifestText.replace(/("version"\s*:\s*)"[^"]*"/, `$1"${version}"`);
-	if (updated !== manifestText) { fs.writeFileSync(manifestPath, updated); changed.push("manifest.json"); }
+	if (updated !== manifestText) {
+		fs.writeFileSync(manifestPath, updated);
+		changed.push("manifest.json");
+	}
 	return { version, changed };
 }
 

@@ -1,4 +1,5 @@
 // `npm test`: every check in one go, failing on any failure.
+//   0. format and lint: Biome for the TypeScript and scripts (biome.json), clang-format for the C (.clang-format)
 //   1. type check: host + tests (tsconfig.json), firmware without Node types (tsconfig.firmware.json)
 //   2. mocha on Node: firmware suites, then host suites
 //   3. the same firmware suites inside XS (@agoric/xsnap); the counts must match step 2
@@ -19,8 +20,14 @@ function run(title, command, args, options = {}) {
 	return new Promise((resolve) => {
 		const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" }, ...options });
 		let out = "";
-		child.stdout.on("data", (c) => { out += c; process.stdout.write(c); });
-		child.stderr.on("data", (c) => { out += c; process.stderr.write(c); });
+		child.stdout.on("data", (c) => {
+			out += c;
+			process.stdout.write(c);
+		});
+		child.stderr.on("data", (c) => {
+			out += c;
+			process.stderr.write(c);
+		});
 		child.on("exit", (code) => resolve({ code, out }));
 	});
 }
@@ -39,6 +46,13 @@ function record(step, code, passed, failed, pending = 0) {
 
 const mochaArgs = ["--no-config", "--node-option", "import=tsx", "--extension", "ts", "--recursive", "--timeout", "30000"];
 
+// 0. Formatting and lint: `npx biome check --write .` and `clang-format -i` fix what these report.
+const biome = await run("format and lint TypeScript (biome ci)", bin("biome"), ["ci", "--colors=off", "--error-on-warnings", "."]);
+record("biome (format + lint)", biome.code, biome.code === 0 ? 1 : 0, biome.code === 0 ? 0 : 1);
+const cFiles = (await run("C files", "git", ["ls-files", "*.c", "*.h"])).out.split("\n").filter(Boolean);
+const clang = await run("format C (clang-format --dry-run --Werror)", "clang-format", ["--dry-run", "--Werror", ...cFiles]);
+record("clang-format", clang.code, clang.code === 0 ? 1 : 0, clang.code === 0 ? 0 : 1);
+
 const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
 for (const config of ["tsconfig.json", "tsconfig.firmware.json", "web/tsconfig.json"]) {
 	const r = await run(`type check (${config})`, process.execPath, [tsc, "-p", config, "--noEmit"]);
@@ -46,7 +60,12 @@ for (const config of ["tsconfig.json", "tsconfig.firmware.json", "web/tsconfig.j
 }
 
 // The board's JSON.stringify refuses flash (module-level) objects; so do the firmware suites (host-tests/support/preloaded-json.ts).
-const fw = await run("firmware suites on Node (mocha)", bin("mocha"), [...mochaArgs, "--require", "host-tests/support/preloaded-json.ts", "host-tests/firmware"]);
+const fw = await run("firmware suites on Node (mocha)", bin("mocha"), [
+	...mochaArgs,
+	"--require",
+	"host-tests/support/preloaded-json.ts",
+	"host-tests/firmware",
+]);
 const fwNode = { passed: count(fw.out, /(\d+) passing/), failed: count(fw.out, /(\d+) failing/), pending: count(fw.out, /(\d+) pending/) };
 record("firmware suites (Node)", fw.code, fwNode.passed, fwNode.failed, fwNode.pending);
 
@@ -57,7 +76,9 @@ const xs = await run("firmware suites inside XS (@agoric/xsnap)", process.execPa
 const fwXs = { passed: count(xs.out, /XS: (\d+) passing/), failed: count(xs.out, /(\d+) failing/), pending: count(xs.out, /(\d+) pending/) };
 record("firmware suites (XS)", xs.code, fwXs.passed, fwXs.failed, fwXs.pending);
 const same = fwXs.passed + fwXs.failed + fwXs.pending === fwNode.passed + fwNode.failed + fwNode.pending;
-console.log(`\nfirmware suites: Node ran ${fwNode.passed + fwNode.failed + fwNode.pending}, XS ran ${fwXs.passed + fwXs.failed + fwXs.pending}${same ? " (same)" : " (MISMATCH)"}`);
+console.log(
+	`\nfirmware suites: Node ran ${fwNode.passed + fwNode.failed + fwNode.pending}, XS ran ${fwXs.passed + fwXs.failed + fwXs.pending}${same ? " (same)" : " (MISMATCH)"}`,
+);
 record("Node and XS ran the same firmware tests", same ? 0 : 1, same ? 1 : 0, same ? 0 : 1);
 
 if (fs.existsSync(path.join(ROOT, "host-tests/c/Makefile"))) {
@@ -72,14 +93,14 @@ if (fs.existsSync(path.join(ROOT, "host-tests/c/Makefile"))) {
 if (fs.existsSync("/usr/bin/chromium") || process.env.OHX_CHROMIUM) {
 	const web = await run("web app in chromium (playwright-core)", bin("mocha"), [...mochaArgs, "--timeout", "120000", "host-tests/browser"]);
 	record("browser tests", web.code, count(web.out, /(\d+) passing/), count(web.out, /(\d+) failing/), count(web.out, /(\d+) pending/));
-}
-else {
+} else {
 	console.log("\n!!! SKIPPED: browser tests need /usr/bin/chromium (apt-get install -y chromium; .ci/run installs it) !!!");
 	results.push({ step: "browser tests SKIPPED (no /usr/bin/chromium)", passed: 0, failed: 0, pending: 0 });
 }
 
 console.log("\n=== summary ===");
-for (const r of results) console.log(`${r.failed ? "FAIL" : "ok  "} ${r.step}: ${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} pending` : ""}`);
+for (const r of results)
+	console.log(`${r.failed ? "FAIL" : "ok  "} ${r.step}: ${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} pending` : ""}`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

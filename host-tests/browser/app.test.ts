@@ -33,8 +33,7 @@ describe("web app in chromium", function () {
 			base = process.env.OHX_BROWSER_URL;
 			browser = await launchBrowser();
 			await fetch(`${base}/api/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
-		}
-		else {
+		} else {
 			rig = await startRig({ healthWindowMs: 3000 });
 			browser = rig.browser;
 			base = rig.sim.url;
@@ -45,7 +44,6 @@ describe("web app in chromium", function () {
 		if (rig) await rig.close();
 		else await browser?.close();
 	});
-
 
 	async function open(page: Page, hash: string) {
 		page.on("pageerror", (e) => errors.push(`${hash}: ${e.message}`));
@@ -62,7 +60,7 @@ describe("web app in chromium", function () {
 		}
 		const api = await fetch(`${base}/api/nothing-here`);
 		assert.equal(api.status, 404);
-		assert.equal((await api.json() as any).error.code, "not_found");
+		assert.equal(((await api.json()) as any).error.code, "not_found");
 	});
 
 	it("shows every page at 360 px wide without sideways scrolling or script errors", async () => {
@@ -91,7 +89,8 @@ describe("web app in chromium", function () {
 	});
 
 	it("follows the phone's dark setting, and the header's switch overrides it and is remembered", async () => {
-		const background = (page: Page) => page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.querySelector(".card")).backgroundColor as string);
+		const background = (page: Page) =>
+			page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.querySelector(".card")).backgroundColor as string);
 		const theme = (page: Page) => page.evaluate(() => (globalThis as any).document.documentElement.dataset.theme as string);
 		const dark = await signedInPage(browser, PHONE, PASSWORD, 1, "dark");
 		await open(dark.page, "");
@@ -121,7 +120,8 @@ describe("web app in chromium", function () {
 			const page = await context.newPage();
 			await open(page, "");
 			const button = page.locator('button[data-mode="6040"]');
-			if (touch) await button.tap(); else await button.click();
+			if (touch) await button.tap();
+			else await button.click();
 			await page.waitForSelector('button[data-mode="6040"][aria-pressed="true"]');
 			await button.hover(); // the pointer stays where the finger was: a phone keeps :hover there
 			await page.waitForTimeout(200);
@@ -132,15 +132,19 @@ describe("web app in chromium", function () {
 	});
 
 	it("shows the lock target as Stock while the board forwards the car's frames unchanged", async () => {
-		await fetch(`${base}/api/mode`, { method: "POST", headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}` }, body: JSON.stringify({ mode: "STOCK" }) });
+		await fetch(`${base}/api/mode`, {
+			method: "POST",
+			headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}` },
+			body: JSON.stringify({ mode: "STOCK" }),
+		});
 		const { context, page } = await signedInPage(browser, PHONE);
 		await open(page, "");
 		await page.waitForFunction(() => (globalThis as any).document.querySelector("#v-target")?.textContent === "Stock", null, { timeout: 10_000 });
 		await context.close();
 	});
 
-	it("switches mode and shows the engagement following the lock target", async function () {
-		const status = await (await fetch(`${base}/api/status`)).json() as any;
+	it("switches mode and shows the engagement following the lock target", async () => {
+		const status = (await (await fetch(`${base}/api/status`)).json()) as any;
 		assert.isObject(status.telemetry, "the simulated car feeds /api/status");
 		const { context, page } = await signedInPage(browser, PHONE);
 		await open(page, "");
@@ -155,7 +159,7 @@ describe("web app in chromium", function () {
 		await context.close();
 	});
 
-	it("edits and saves a curve after signing in, and it is still there after a reload", async function () {
+	it("edits and saves a curve after signing in, and it is still there after a reload", async () => {
 		// Not signed in: saving asks for the password, and the edit survives the sign-in.
 		const context = await browser.newContext({ viewport: PHONE });
 		const page = await context.newPage();
@@ -176,15 +180,18 @@ describe("web app in chromium", function () {
 		await page.fill("#signin-pw", PASSWORD);
 		await page.click('form.dialog button[type="submit"]');
 		await page.waitForSelector("text=Saved. The board uses the new curve now.");
-		const stored = await (await fetch(`${base}/api/curve/speed`)).json() as any;
-		assert.deepEqual(stored.points.slice(1, 3), [{ x: 25, lock: 45 }, { x: 40, lock: Number(lock) }]);
+		const stored = (await (await fetch(`${base}/api/curve/speed`)).json()) as any;
+		assert.deepEqual(stored.points.slice(1, 3), [
+			{ x: 25, lock: 45 },
+			{ x: 40, lock: Number(lock) },
+		]);
 		await page.reload();
 		await page.locator('input[aria-label="Point 3 lock"]').waitFor();
 		assert.equal(await page.inputValue('input[aria-label="Point 3 lock"]'), lock);
 		await context.close();
 	});
 
-	it("explains a refused firmware file in plain words", async function () {
+	it("explains a refused firmware file in plain words", async () => {
 		const { context, page } = await signedInPage(browser, PHONE);
 		await open(page, "update");
 		const junk = Buffer.alloc(4096, 0x41);
@@ -200,7 +207,7 @@ describe("web app in chromium", function () {
 		await context.close();
 	});
 
-	it("uploads a valid image with progress, installs it and follows the restart to the new version", async function () {
+	it("uploads a valid image with progress, installs it and follows the restart to the new version", async () => {
 		const { context, page } = await signedInPage(browser, DESKTOP);
 		await open(page, "update");
 		const image = Buffer.from(buildEspImage({ version: "0.9.0+ohxs", size: 600 * 1024, seed: 3 }));

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-static const uint32_t k_gen4_ids[6] = {OHX_ID_MOTOR1, OHX_ID_BRAKES1, OHX_ID_BRAKES2,
+static const uint32_t k_gen4_ids[6] = {OHX_ID_MOTOR1,  OHX_ID_BRAKES1, OHX_ID_BRAKES2,
                                        OHX_ID_BRAKES3, OHX_ID_BRAKES4, OHX_ID_MLW1};
 
 static volatile uint32_t sink;
@@ -43,7 +43,8 @@ static uint32_t run(ohx_bridge_t *b, unsigned long n)
 static ohx_bridge_t *setup(void *mem, int rewrite)
 {
     ohx_bridge_t *b;
-    if (ohx_bridge_init(mem, OHX_BRIDGE_STORAGE_SIZE, NULL, &b) != OHX_OK) exit(2);
+    if (ohx_bridge_init(mem, OHX_BRIDGE_STORAGE_SIZE, NULL, &b) != OHX_OK)
+        exit(2);
     if (rewrite) {
         ohx_bridge_set_watchdog_ms(b, OHX_WATCHDOG_MAX_MS);
         ohx_bridge_set_target(b, OHX_MODE_6040, 40, 0);

@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t now = 0;
     size_t off;
 
-    if (ohx_bridge_init(mem.m, sizeof(mem.m), NULL, &b) != OHX_OK) abort();
+    if (ohx_bridge_init(mem.m, sizeof(mem.m), NULL, &b) != OHX_OK)
+        abort();
     for (off = 0; off + STEP <= size; off += STEP) {
         const uint8_t *s = data + off;
         ohx_frame_t in, out;
@@ -58,21 +59,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ohx_state_t st = ohx_bridge_state(b, now);
             int r = ohx_bridge_on_frame(b, s[1], &in, &out, now);
             if (r < 0) {
-                if (r != OHX_ERR_INVALID_BUS && r != OHX_ERR_INVALID_FRAME) abort();
+                if (r != OHX_ERR_INVALID_BUS && r != OHX_ERR_INVALID_FRAME)
+                    abort();
                 break;
             }
-            if (r != OHX_FRAME_PASS && r != OHX_FRAME_REWRITTEN) abort();
-            if (out.id != in.id || out.dlc != in.dlc || out.flags != in.flags) abort();
-            if (r == OHX_FRAME_PASS && memcmp(&out, &in, sizeof(in)) != 0) abort();
-            if (r == OHX_FRAME_REWRITTEN &&
-                (s[1] != OHX_BUS_CHASSIS || in.flags != 0 || st != OHX_STATE_ACTIVE))
+            if (r != OHX_FRAME_PASS && r != OHX_FRAME_REWRITTEN)
+                abort();
+            if (out.id != in.id || out.dlc != in.dlc || out.flags != in.flags)
+                abort();
+            if (r == OHX_FRAME_PASS && memcmp(&out, &in, sizeof(in)) != 0)
+                abort();
+            if (r == OHX_FRAME_REWRITTEN && (s[1] != OHX_BUS_CHASSIS || in.flags != 0 || st != OHX_STATE_ACTIVE))
                 abort();
             {
                 uint8_t w[OHX_WIRE_SIZE], bus;
                 ohx_frame_t back;
-                if (ohx_wire_encode(&in, s[1], w, sizeof(w)) != OHX_OK) abort();
-                if (ohx_wire_decode(w, sizeof(w), &back, &bus) != OHX_OK) abort();
-                if (back.id != in.id || back.dlc != in.dlc || bus != s[1]) abort();
+                if (ohx_wire_encode(&in, s[1], w, sizeof(w)) != OHX_OK)
+                    abort();
+                if (ohx_wire_decode(w, sizeof(w), &back, &bus) != OHX_OK)
+                    abort();
+                if (back.id != in.id || back.dlc != in.dlc || bus != s[1])
+                    abort();
             }
             break;
         }
@@ -86,8 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         ohx_snapshot_t snap;
         ohx_counters_t c;
-        if (ohx_bridge_snapshot(b, now, &snap) != OHX_OK) abort();
-        if (ohx_bridge_get_counters(b, &c) != OHX_OK) abort();
+        if (ohx_bridge_snapshot(b, now, &snap) != OHX_OK)
+            abort();
+        if (ohx_bridge_get_counters(b, &c) != OHX_OK)
+            abort();
     }
     return 0;
 }

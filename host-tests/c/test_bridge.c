@@ -32,7 +32,8 @@ static ohx_bridge_t *make(storage_t *m, uint8_t gen)
     ohx_bridge_t *b = NULL;
     ohx_bridge_config_default(&cfg);
     cfg.generation = gen;
-    if (ohx_bridge_init(m->bytes, sizeof(m->bytes), &cfg, &b) != OHX_OK) return NULL;
+    if (ohx_bridge_init(m->bytes, sizeof(m->bytes), &cfg, &b) != OHX_OK)
+        return NULL;
     return b;
 }
 
@@ -42,7 +43,8 @@ static ohx_frame_t frame(uint32_t id, uint8_t dlc, const uint8_t *data)
     memset(&f, 0, sizeof(f));
     f.id = id;
     f.dlc = dlc;
-    if (data) memcpy(f.data, data, 8);
+    if (data)
+        memcpy(f.data, data, 8);
     return f;
 }
 
@@ -135,7 +137,8 @@ TEST(stock_forwards_every_frame_byte_for_byte)
                     unsigned k;
                     f = frame(ids[i], (uint8_t)dlc, NULL);
                     f.flags = (uint8_t)fl;
-                    for (k = 0; k < 8; k++) f.data[k] = (uint8_t)rand();
+                    for (k = 0; k < 8; k++)
+                        f.data[k] = (uint8_t)rand();
                     memset(&o, 0xEE, sizeof(o));
                     CHECK_EQ(ohx_bridge_on_frame(b, (uint8_t)bus, &f, &o, 1000), OHX_FRAME_PASS);
                     if (memcmp(&o, &f, sizeof(f)) != 0) {
@@ -222,7 +225,8 @@ TEST(gen4_brakes4_counter_and_checksum)
         CHECK_EQ(o.data[0], 0x65);
         CHECK_EQ(o.data[3], 0x64);
         CHECK_EQ(o.data[6], (16 * i) & 0xFF);
-        for (k = 0; k < 7; k++) x ^= o.data[k];
+        for (k = 0; k < 7; k++)
+            x ^= o.data[k];
         CHECK_EQ(o.data[7], x);
     }
 }
@@ -284,9 +288,9 @@ TEST(short_frames_are_forwarded_untouched)
         uint32_t id;
         uint8_t min_dlc;
     } rules[] = {
-        {1, 0x280, 8}, {1, 0x380, 8}, {1, 0x1A0, 4}, {1, 0x4A0, 8}, {2, 0x280, 7}, {2, 0x380, 8},
-        {2, 0x1A0, 4}, {2, 0x5A0, 6}, {2, 0x4A0, 8}, {4, 0x0C2, 8}, {4, 0x280, 8}, {4, 0x1A0, 6},
-        {4, 0x5A0, 5}, {4, 0x4A0, 8}, {4, 0x2A0, 8},
+        {1, 0x280, 8}, {1, 0x380, 8}, {1, 0x1A0, 4}, {1, 0x4A0, 8}, {2, 0x280, 7},
+        {2, 0x380, 8}, {2, 0x1A0, 4}, {2, 0x5A0, 6}, {2, 0x4A0, 8}, {4, 0x0C2, 8},
+        {4, 0x280, 8}, {4, 0x1A0, 6}, {4, 0x5A0, 5}, {4, 0x4A0, 8}, {4, 0x2A0, 8},
     };
     unsigned i, dlc;
     for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
@@ -299,8 +303,9 @@ TEST(short_frames_are_forwarded_untouched)
             int got;
             ohx_bridge_set_target(b, OHX_MODE_5050, 100, 0);
             got = ohx_bridge_on_frame(b, OHX_BUS_CHASSIS, &f, &o, 0);
-            if (got != want) FAILF("gen%u id 0x%03X dlc %u: verdict %d, want %d", rules[i].gen,
-                                   (unsigned)rules[i].id, dlc, got, want);
+            if (got != want)
+                FAILF("gen%u id 0x%03X dlc %u: verdict %d, want %d", rules[i].gen, (unsigned)rules[i].id, dlc, got,
+                      want);
             ohx_bridge_get_counters(b, &c);
             if (want == OHX_FRAME_PASS) {
                 CHECK(memcmp(&o, &f, sizeof(f)) == 0);
@@ -475,7 +480,7 @@ TEST(speed_prefers_brakes1_and_falls_back_to_motor2)
     ohx_bridge_t *b = make(&m, OHX_GEN_4);
     ohx_snapshot_t s;
     uint8_t br1[8] = {0, 0, 0x10, 0x27, 0, 0, 0, 0}; /* 0x2710 >> 1 = 5000 -> 50.00 km/h */
-    uint8_t mo2[8] = {0, 0, 0, 40, 0, 0, 0, 0};       /* 40 x 1.28 = 51.20 km/h */
+    uint8_t mo2[8] = {0, 0, 0, 40, 0, 0, 0, 0};      /* 40 x 1.28 = 51.20 km/h */
     ohx_frame_t f, o;
     ohx_bridge_snapshot(b, 0, &s);
     CHECK_EQ(s.speed_source, OHX_SPEED_SOURCE_NONE);
@@ -530,9 +535,9 @@ TEST(haldex_feedback_is_decoded_per_generation)
         uint16_t raw;
         uint8_t pct;
     } v[] = {
-        {1, 128, 0, 2, 128, 0},   {1, 163, 0, 2, 163, 50},  {1, 198, 0, 2, 198, 100}, {1, 250, 0, 2, 250, 100},
-        {1, 100, 0, 2, 100, 0},   {2, 100, 28, 5, 128, 0},  {2, 128, 127, 5, 255, 100}, {2, 150, 41, 5, 191, 49},
-        {4, 128, 0, 2, 128, 0},   {4, 255, 0, 2, 255, 100}, {4, 200, 0, 2, 200, 56},
+        {1, 128, 0, 2, 128, 0}, {1, 163, 0, 2, 163, 50},  {1, 198, 0, 2, 198, 100},   {1, 250, 0, 2, 250, 100},
+        {1, 100, 0, 2, 100, 0}, {2, 100, 28, 5, 128, 0},  {2, 128, 127, 5, 255, 100}, {2, 150, 41, 5, 191, 49},
+        {4, 128, 0, 2, 128, 0}, {4, 255, 0, 2, 255, 100}, {4, 200, 0, 2, 200, 56},
     };
     unsigned i;
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -591,8 +596,10 @@ static uint8_t c6_float_scale(uint8_t v, uint8_t p, int inv)
 {
     float cf;
     uint8_t r;
-    if (p >= 100) return inv ? (uint8_t)(0xFE - v) : v;
-    if (p == 0) return inv ? 0xFE : 0x00;
+    if (p >= 100)
+        return inv ? (uint8_t)(0xFE - v) : v;
+    if (p == 0)
+        return inv ? 0xFE : 0x00;
     cf = ((float)p / 2) + 20;
     r = (uint8_t)(v * (cf / 100));
     return inv ? (uint8_t)(0xFE - r) : r;
@@ -609,7 +616,8 @@ TEST(lock_scale_matches_the_c6_rule_for_used_constants)
             for (inv = 0; inv < 2; inv++) {
                 uint8_t got = ohx_lock_scale(used[i], (uint8_t)p, inv != 0);
                 uint8_t want = c6_float_scale(used[i], (uint8_t)p, (int)inv);
-                if (got != want) FAILF("full 0x%02X %u%% inv %u: 0x%02X, C6 gives 0x%02X", used[i], p, inv, got, want);
+                if (got != want)
+                    FAILF("full 0x%02X %u%% inv %u: 0x%02X, C6 gives 0x%02X", used[i], p, inv, got, want);
             }
 }
 
@@ -620,10 +628,10 @@ TEST(lock_scale_anchors)
     CHECK_EQ(ohx_lock_scale(0xFE, 100, true), 0x00);
     CHECK_EQ(ohx_lock_scale(0xFE, 0, false), 0x00);
     CHECK_EQ(ohx_lock_scale(0xFE, 0, true), 0xFE);
-    CHECK_EQ(ohx_lock_scale(0xFE, 1, false), 52);  /* 254 x 41 / 200 = 52.07 */
+    CHECK_EQ(ohx_lock_scale(0xFE, 1, false), 52);   /* 254 x 41 / 200 = 52.07 */
     CHECK_EQ(ohx_lock_scale(0xFE, 99, false), 176); /* 254 x 139 / 200 = 176.53 */
     CHECK_EQ(ohx_lock_scale(0xFE, 255, false), 0xFE);
-    CHECK_EQ(ohx_lock_scale(200, 66, false), 106); /* C6 float gives 105 here; 200 is not a used constant */
+    CHECK_EQ(ohx_lock_scale(200, 66, false), 106);  /* C6 float gives 105 here; 200 is not a used constant */
     CHECK_EQ(ohx_lock_scale(0xFE, 45, false), 107); /* S3 truncates cf 42.5 -> 42 and gives 106 */
 }
 
@@ -687,7 +695,8 @@ TEST(strerror_names_every_code)
 {
     int c;
     CHECK(strcmp(ohx_strerror(OHX_OK), "OHX_OK") == 0);
-    for (c = OHX_ERR_BASE - 1; c >= OHX_ERR_LAST; c--) CHECK(strcmp(ohx_strerror(c), "OHX_ERR_UNKNOWN") != 0);
+    for (c = OHX_ERR_BASE - 1; c >= OHX_ERR_LAST; c--)
+        CHECK(strcmp(ohx_strerror(c), "OHX_ERR_UNKNOWN") != 0);
     CHECK(strcmp(ohx_strerror(OHX_ERR_LAST - 1), "OHX_ERR_UNKNOWN") == 0);
     CHECK(strcmp(ohx_strerror(12345), "OHX_ERR_UNKNOWN") == 0);
 }

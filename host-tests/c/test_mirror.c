@@ -13,7 +13,8 @@ static ohx_mirror_t make(uint8_t mode, uint16_t debounce)
     c.mode = mode;
     c.debounce_ms = debounce;
     memset(&m, 0xAB, sizeof(m));
-    if (ohx_mirror_init(&m, &c) != OHX_OK) memset(&m, 0, sizeof(m));
+    if (ohx_mirror_init(&m, &c) != OHX_OK)
+        memset(&m, 0, sizeof(m));
     return m;
 }
 
@@ -113,7 +114,8 @@ TEST(sampled_latency_is_debounce_plus_one_period)
     ohx_mirror_update(&m, false, 0);
     for (t = 1; t < 2000; t++) {
         bool in = t >= edge;
-        if (ohx_mirror_update(&m, in, t) && !seen) seen = t;
+        if (ohx_mirror_update(&m, in, t) && !seen)
+            seen = t;
     }
     CHECK_EQ(seen, edge + 5);
 }
@@ -150,7 +152,7 @@ TEST(time_wraps_and_early_stamps_are_safe)
     ohx_mirror_update(&m, false, 0xFFFFFFF0u);
     CHECK(!ohx_mirror_update(&m, true, 0xFFFFFFFBu));
     CHECK(!ohx_mirror_update(&m, true, 0xFFFFFFFAu)); /* earlier stamp */
-    CHECK(ohx_mirror_update(&m, true, 0x00000005u)); /* 10 ms later, across the wrap */
+    CHECK(ohx_mirror_update(&m, true, 0x00000005u));  /* 10 ms later, across the wrap */
 }
 
 int main(void)

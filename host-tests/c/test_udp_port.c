@@ -24,7 +24,8 @@ static int open_sim(int i)
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(sim_fd[i], (struct sockaddr *)&a, sizeof(a)) != 0) return -1;
+    if (bind(sim_fd[i], (struct sockaddr *)&a, sizeof(a)) != 0)
+        return -1;
     getsockname(sim_fd[i], (struct sockaddr *)&a, &len);
     sim_port[i] = ntohs(a.sin_port);
     return 0;
@@ -45,7 +46,8 @@ static int sim_recv(int bus, uint8_t *buf, int timeout_ms)
     struct pollfd p;
     p.fd = sim_fd[bus];
     p.events = POLLIN;
-    if (poll(&p, 1, timeout_ms) <= 0) return -1;
+    if (poll(&p, 1, timeout_ms) <= 0)
+        return -1;
     return (int)recv(sim_fd[bus], buf, 64, 0);
 }
 

@@ -30,7 +30,8 @@ describe("the API's error vocabulary", () => {
 	it("answers 400 only for malformed requests, and every invalid_* with 422", () => {
 		for (const [code, status] of Object.entries(API_ERRORS)) {
 			if (status === 400) assert.include(MALFORMED, code, `${code} is 400 but is not about a malformed request`);
-			if (code.startsWith("invalid_") || code.startsWith("image_") && code !== "image_too_large" && code !== "image_not_found") assert.equal(status, 422, code);
+			if (code.startsWith("invalid_") || (code.startsWith("image_") && code !== "image_too_large" && code !== "image_not_found"))
+				assert.equal(status, 422, code);
 		}
 		for (const code of MALFORMED) assert.equal(API_ERRORS[code as keyof typeof API_ERRORS], 400, code);
 	});
@@ -52,12 +53,14 @@ describe("the API's error vocabulary", () => {
 		for (const file of filesUnder(path.join(PROJECT_ROOT, "modules"), ".ts")) {
 			if (file.endsWith(path.join("api", "errors.ts")) || file.endsWith("error-codes.ts")) continue;
 			const text = fs.readFileSync(file, "utf8");
-			for (const m of text.matchAll(/(new HttpError|errorResponse)\(\s*\d{3}\s*,\s*"[a-z0-9_]+"/g)) offenders.push(`${path.relative(PROJECT_ROOT, file)}: ${m[0]}`);
+			for (const m of text.matchAll(/(new HttpError|errorResponse)\(\s*\d{3}\s*,\s*"[a-z0-9_]+"/g))
+				offenders.push(`${path.relative(PROJECT_ROOT, file)}: ${m[0]}`);
 		}
 		assert.deepEqual(offenders, []);
 	});
 
 	it("the web app words only codes that exist", () => {
-		for (const code of Object.keys(SAY)) assert.isTrue(code in API_ERRORS || APP_CODES.includes(code), `web/src/words.ts words "${code}", which nothing answers`);
+		for (const code of Object.keys(SAY))
+			assert.isTrue(code in API_ERRORS || APP_CODES.includes(code), `web/src/words.ts words "${code}", which nothing answers`);
 	});
 });

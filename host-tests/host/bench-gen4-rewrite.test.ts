@@ -4,8 +4,10 @@ import { assert } from "chai";
 import { Gen4Rewriter, benchStream } from "../../bench/gen4-rewrite";
 import { BUS_CHASSIS, NodeCanBridge, bindingAvailable } from "../../host/adapters/can-bridge-node";
 
-describe("bench/gen4-rewrite", function () {
-	before(function () { if (!bindingAvailable()) this.skip(); });
+describe("bench/gen4-rewrite", () => {
+	before(function () {
+		if (!bindingAvailable()) this.skip();
+	});
 
 	for (const percent of [0, 1, 30, 40, 99, 100]) {
 		it(`matches the C core's Gen4 rewrite at ${percent} % over two passes of the bench stream`, () => {

@@ -18,7 +18,21 @@ describe("bridge first", function () {
 		link.start(5);
 		try {
 			const platform = fakePlatform();
-			const broken = { ...platform, can: link.bridge, store: { ...platform.store, get() { throw new Error("NVS is corrupt"); }, set() { throw new Error("NVS is corrupt"); }, delete() {}, keys: () => [] } };
+			const broken = {
+				...platform,
+				can: link.bridge,
+				store: {
+					...platform.store,
+					get() {
+						throw new Error("NVS is corrupt");
+					},
+					set() {
+						throw new Error("NVS is corrupt");
+					},
+					delete() {},
+					keys: () => [],
+				},
+			};
 			assert.throws(() => createFirmware(broken, { hostName: "openhaldex", httpPort: 80 }), /NVS is corrupt/);
 			const before = link.stats.chassisFrames;
 			const forwardedBefore = link.bridge.counters().chassisToHaldex;
@@ -27,8 +41,7 @@ describe("bridge first", function () {
 			assert.isAbove(link.bridge.counters().chassisToHaldex - forwardedBefore, 100);
 			assert.isAbove(link.bridge.counters().haldexToChassis, 0, "and the Haldex's reach the car");
 			assert.isFalse(link.bridge.rewriting(), "in STOCK: no target was ever set");
-		}
-		finally {
+		} finally {
 			link.stop();
 		}
 	});

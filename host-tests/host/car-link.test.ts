@@ -14,8 +14,10 @@ import { bindingAvailable } from "../../host/adapters/can-bridge-node";
 
 const CRUISE_MS = 15_000;
 
-describe("simulator CAN link (car -> C core -> Haldex)", function () {
-	before(function () { if (!bindingAvailable()) this.skip(); });
+describe("simulator CAN link (car -> C core -> Haldex)", () => {
+	before(function () {
+		if (!bindingAvailable()) this.skip();
+	});
 
 	let busTime: number;
 	let controllerTime: ManualTime;
@@ -47,7 +49,7 @@ describe("simulator CAN link (car -> C core -> Haldex)", function () {
 		assert.equal(link.bridge.counters().chassisToHaldex, link.stats.chassisFrames);
 		assert.isAbove(link.stats.chassisFrames, 600);
 		assert.isBelow(link.bridge.vehicle().haldexEngagementPct, 2);
-		assert.equal(link.chassisReceived.get(0x2c0)?.data[0]! & 0x08, 0x08, "the chassis hears 'coupling open'");
+		assert.equal(link.chassisReceived.get(0x2c0)!.data[0] & 0x08, 0x08, "the chassis hears 'coupling open'");
 	});
 
 	for (const generation of [1, 2, 4] as const) {
@@ -135,8 +137,10 @@ describe("simulator CAN link (car -> C core -> Haldex)", function () {
 	});
 });
 
-describe("startCarLink (the simulator's real-time loop)", function () {
-	before(function () { if (!bindingAvailable()) this.skip(); });
+describe("startCarLink (the simulator's real-time loop)", () => {
+	before(function () {
+		if (!bindingAvailable()) this.skip();
+	});
 
 	it("carries frames in real time until stopped", async () => {
 		const { startCarLink } = await import("../../host/simulator/car-link");
@@ -147,8 +151,7 @@ describe("startCarLink (the simulator's real-time loop)", function () {
 			assert.isAbove(link.stats.haldexFrames, 3);
 			assert.equal(link.bridge.state(), "STOCK", "no controller: the core stays in pass-through");
 			assert.isFalse(link.bridge.health().chassis.silent);
-		}
-		finally {
+		} finally {
 			link.stop();
 		}
 		const n = link.stats.chassisFrames;

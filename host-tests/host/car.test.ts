@@ -23,7 +23,12 @@ describe("host/car", () => {
 			const car = new DriveCycleCar(0);
 			const frames = car.poll(999);
 			assert.lengthOf(frames, 660);
-			for (const s of SCHEDULE) assert.lengthOf(frames.filter((f) => f.frame.id === s.id), 1000 / s.periodMs, s.id.toString(16));
+			for (const s of SCHEDULE)
+				assert.lengthOf(
+					frames.filter((f) => f.frame.id === s.id),
+					1000 / s.periodMs,
+					s.id.toString(16),
+				);
 			const motor1 = frames.filter((f) => f.frame.id === ID.MOTOR1).map((f) => f.atMs);
 			assert.deepEqual(motor1.slice(0, 3), [2, 12, 22], "MOTOR1 every 10 ms");
 			assert.lengthOf(car.poll(999), 0, "nothing twice");
@@ -78,7 +83,10 @@ describe("host/car", () => {
 		it("parses candump -l lines with times relative to the first", () => {
 			const frames = parseCandump(log);
 			assert.lengthOf(frames, 4);
-			assert.deepEqual({ at: frames[1].atMs, iface: frames[1].iface, id: frames[1].frame.id, data: [...frames[1].frame.data] }, { at: 10, iface: "can0", id: 0x1a0, data: [0, 0, 0x0c, 0x1e] });
+			assert.deepEqual(
+				{ at: frames[1].atMs, iface: frames[1].iface, id: frames[1].frame.id, data: [...frames[1].frame.data] },
+				{ at: 10, iface: "can0", id: 0x1a0, data: [0, 0, 0x0c, 0x1e] },
+			);
 			assert.isTrue(frames[3].ext);
 		});
 		it("refuses a malformed line and names it", () => {
@@ -90,8 +98,14 @@ describe("host/car", () => {
 			fs.writeFileSync(file, log);
 			const replay = CandumpReplay.fromFile(file, { startMs: 1000 });
 			assert.lengthOf(replay.frames, 2, "can0, standard IDs only");
-			assert.deepEqual(replay.poll(1005).map((f) => f.atMs), [1000]);
-			assert.deepEqual(replay.poll(1010).map((f) => f.frame.id), [0x1a0]);
+			assert.deepEqual(
+				replay.poll(1005).map((f) => f.atMs),
+				[1000],
+			);
+			assert.deepEqual(
+				replay.poll(1010).map((f) => f.frame.id),
+				[0x1a0],
+			);
 			assert.isTrue(replay.finished);
 		});
 		it("loops when asked", () => {
@@ -100,14 +114,19 @@ describe("host/car", () => {
 		});
 	});
 
-	describe("through the C core", function () {
-		before(function () { if (!bindingAvailable()) this.skip(); });
+	describe("through the C core", () => {
+		before(function () {
+			if (!bindingAvailable()) this.skip();
+		});
 
 		it("the core decodes the car's speed, rpm and pedal", () => {
 			let now = 0;
 			const bridge = new NodeCanBridge({ now: () => now });
 			const car = new DriveCycleCar(0, (t) => driveCycle(t + 20000)); // cruise
-			for (const { atMs, frame } of car.poll(100)) { now = atMs; bridge.forward(BUS_CHASSIS, frame); }
+			for (const { atMs, frame } of car.poll(100)) {
+				now = atMs;
+				bridge.forward(BUS_CHASSIS, frame);
+			}
 			const v = bridge.vehicle();
 			assert.closeTo(v.speedKmh, 80, 0.01);
 			assert.equal(v.rpm, 2200);

@@ -34,23 +34,46 @@ describe("host/simulator: device services", function () {
 	this.timeout(40_000);
 	let dataDir: string;
 	let sim: Simulator;
-	const get = async (p: string, headers: Record<string, string> = {}) => { const r = await fetch(`${sim.url}${p}`, { headers }); return { status: r.status, body: await r.json() as any }; };
+	const get = async (p: string, headers: Record<string, string> = {}) => {
+		const r = await fetch(`${sim.url}${p}`, { headers });
+		return { status: r.status, body: (await r.json()) as any };
+	};
 	const post = async (p: string, body?: unknown, headers: Record<string, string> = {}) => {
-		const r = await fetch(`${sim.url}${p}`, { method: "POST", headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-		return { status: r.status, body: await r.json() as any };
+		const r = await fetch(`${sim.url}${p}`, {
+			method: "POST",
+			headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		return { status: r.status, body: (await r.json()) as any };
 	};
 	/** fetch() cannot set Host: a raw request can (what a phone sends after the captive DNS). */
-	const withHost = (p: string, host: string) => new Promise<number>((resolve, reject) => {
-		http.get({ host: "127.0.0.1", port: sim.port, path: p, headers: { host } }, (res) => { res.resume(); resolve(res.statusCode!); }).on("error", reject);
-	});
+	const withHost = (p: string, host: string) =>
+		new Promise<number>((resolve, reject) => {
+			http
+				.get({ host: "127.0.0.1", port: sim.port, path: p, headers: { host } }, (res) => {
+					res.resume();
+					resolve(res.statusCode!);
+				})
+				.on("error", reject);
+		});
 	async function start(extra: Partial<Parameters<typeof startSimulator>[0]> = {}) {
-		sim = await startSimulator({ port: 0, dataDir, logger: quiet, bootDelayMs: 50, device: { joinDelayMs: 100 }, firmware: { auth: { iterations: 8 } }, ...extra });
+		sim = await startSimulator({
+			port: 0,
+			dataDir,
+			logger: quiet,
+			bootDelayMs: 50,
+			device: { joinDelayMs: 100 },
+			firmware: { auth: { iterations: 8 } },
+			...extra,
+		});
 	}
 	async function setPassword() {
 		assert.equal((await post("/api/setup", { password: PASSWORD })).status, 200);
 	}
 
-	beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-dev-")); });
+	beforeEach(() => {
+		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-dev-"));
+	});
 	afterEach(async () => {
 		await sim?.stop();
 		fs.rmSync(dataDir, { recursive: true, force: true });
@@ -96,7 +119,10 @@ describe("host/simulator: device services", function () {
 		assert.deepInclude((await get("/api/setup")).body, { setupOpen: false, reason: "closed" });
 		const press = await post("/api/sim/button", { press: "long" });
 		assert.equal(press.status, 202);
-		const w = await until("the setup window", async () => { const b = (await get("/api/setup")).body; return b.setupOpen ? b : undefined; });
+		const w = await until("the setup window", async () => {
+			const b = (await get("/api/setup")).body;
+			return b.setupOpen ? b : undefined;
+		});
 		assert.equal(w.reason, "button");
 		assert.isAtMost(w.closesInS, 120);
 		assert.equal((await get("/api/logs?kind=setup")).body.entries[0].message, "setup window opened by a long press of the mode button");
@@ -118,14 +144,20 @@ describe("host/simulator: device services", function () {
 		const r = await post("/api/wifi", { station: { ssid: "SimHome", password: "simhome123" } }, AUTH);
 		assert.equal(r.status, 200);
 		assert.notInclude(JSON.stringify(r.body), "simhome123");
-		const sta = await until("connected", async () => { const s = (await get("/api/network")).body.interfaces[1]; return s.state === "connected" ? s : undefined; });
+		const sta = await until("connected", async () => {
+			const s = (await get("/api/network")).body.interfaces[1];
+			return s.state === "connected" ? s : undefined;
+		});
 		assert.include(sta, { ssid: "SimHome", address: "10.77.0.23", rssi: -58 });
 		assert.equal(await withHost("/api/status", "10.77.0.23"), 200);
 		await until("SNTP", async () => (await get("/api/network")).body.time.state === "synced");
 		assert.isTrue((await get("/api/status")).body.time.synced);
 		// A wrong passphrase: retried in the background, the access point stays up.
 		await post("/api/wifi", { station: { ssid: "SimHome", password: "wrongpass1" } }, AUTH);
-		const bad = await until("retrying", async () => { const s = (await get("/api/network")).body.interfaces[1]; return s.state === "retrying" ? s : undefined; });
+		const bad = await until("retrying", async () => {
+			const s = (await get("/api/network")).body.interfaces[1];
+			return s.state === "retrying" ? s : undefined;
+		});
 		assert.match(bad.lastError, /could not join "SimHome"/);
 		assert.isTrue((await get("/api/network")).body.interfaces[0].up);
 		// The access point passphrase: WPA2 from now on, never returned.
@@ -143,13 +175,15 @@ describe("host/simulator: device services", function () {
 			for (const name of ["openhaldex.local", "connectivitycheck.gstatic.com"]) {
 				const answer = await new Promise<Uint8Array>((resolve, reject) => {
 					const t = setTimeout(() => reject(new Error("no DNS answer")), 2000);
-					socket.once("message", (m) => { clearTimeout(t); resolve(new Uint8Array(m)); });
+					socket.once("message", (m) => {
+						clearTimeout(t);
+						resolve(new Uint8Array(m));
+					});
 					socket.send(buildDnsQuery(77, name), port, "127.0.0.1");
 				});
 				assert.deepEqual(parseDnsAnswers(answer).answers, [{ name, address: "192.168.4.1", ttl: 60 }]);
 			}
-		}
-		finally {
+		} finally {
 			socket.close();
 		}
 		// and the phone's captive-portal probe is sent to the app
@@ -178,7 +212,10 @@ describe("host/simulator: device services", function () {
 		// invert over HTTP: the simulator control sets the input, /api/device shows the output
 		await post("/api/device/settings", { handbrake: { mode: "invert" } }, AUTH);
 		await post("/api/sim/inputs", { handbrake: true }, AUTH);
-		const out = await until("inverted handbrake", async () => { const o = (await get("/api/device")).body.outputs.handbrake; return o.input ? o : undefined; });
+		const out = await until("inverted handbrake", async () => {
+			const o = (await get("/api/device")).body.outputs.handbrake;
+			return o.input ? o : undefined;
+		});
 		assert.isFalse(out.output);
 	});
 

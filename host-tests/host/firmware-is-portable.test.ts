@@ -13,18 +13,19 @@ import { PROJECT_ROOT, bundleForXs, runInXs } from "../xs/xs-engine";
 function typecheckAsFirmware(fixture: string): { ok: boolean; output: string } {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-tsc-"));
 	const config = path.join(dir, "tsconfig.json");
-	fs.writeFileSync(config, JSON.stringify({
-		extends: path.join(PROJECT_ROOT, "tsconfig.firmware.json"),
-		include: [path.join(PROJECT_ROOT, "host-tests/fixtures", fixture)],
-	}));
+	fs.writeFileSync(
+		config,
+		JSON.stringify({
+			extends: path.join(PROJECT_ROOT, "tsconfig.firmware.json"),
+			include: [path.join(PROJECT_ROOT, "host-tests/fixtures", fixture)],
+		}),
+	);
 	try {
 		const output = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", config, "--noEmit"], { encoding: "utf8" });
 		return { ok: true, output };
-	}
-	catch (e: any) {
+	} catch (e: any) {
 		return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-	}
-	finally {
+	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
 }
@@ -46,12 +47,14 @@ describe("firmware code is portable to XS", function () {
 	});
 
 	it("a module using Node globals fails inside XS with a ReferenceError", async () => {
-		const code = await bundleForXs([
-			`import { hexOf } from "./host-tests/fixtures/node-api-runtime";`,
-			`let outcome;`,
-			`try { outcome = "ran: " + hexOf("x"); } catch (e) { outcome = e.name + ": " + e.message; }`,
-			`issueCommand(new Uint8Array([...outcome].map((c) => c.charCodeAt(0) & 255)).buffer);`,
-		].join("\n"));
+		const code = await bundleForXs(
+			[
+				`import { hexOf } from "./host-tests/fixtures/node-api-runtime";`,
+				`let outcome;`,
+				`try { outcome = "ran: " + hexOf("x"); } catch (e) { outcome = e.name + ": " + e.message; }`,
+				`issueCommand(new Uint8Array([...outcome].map((c) => c.charCodeAt(0) & 255)).buffer);`,
+			].join("\n"),
+		);
 		const messages: string[] = [];
 		await runInXs(code, (m) => messages.push(m));
 		assert.lengthOf(messages, 1);
@@ -59,11 +62,13 @@ describe("firmware code is portable to XS", function () {
 	});
 
 	it("the portable control runs inside XS", async () => {
-		const code = await bundleForXs([
-			`import { hexOf } from "./host-tests/fixtures/portable";`,
-			`const out = hexOf(new Uint8Array([1, 171]));`,
-			`issueCommand(new Uint8Array([...out].map((c) => c.charCodeAt(0))).buffer);`,
-		].join("\n"));
+		const code = await bundleForXs(
+			[
+				`import { hexOf } from "./host-tests/fixtures/portable";`,
+				`const out = hexOf(new Uint8Array([1, 171]));`,
+				`issueCommand(new Uint8Array([...out].map((c) => c.charCodeAt(0))).buffer);`,
+			].join("\n"),
+		);
 		const messages: string[] = [];
 		await runInXs(code, (m) => messages.push(m));
 		assert.deepEqual(messages, ["01ab"]);
@@ -73,8 +78,7 @@ describe("firmware code is portable to XS", function () {
 		let error: unknown;
 		try {
 			await bundleForXs(`import { leak } from "./host-tests/fixtures/node-api-leak"; leak();`);
-		}
-		catch (e) {
+		} catch (e) {
 			error = e;
 		}
 		assert.match(String(error), /node:fs/);

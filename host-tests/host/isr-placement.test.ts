@@ -27,7 +27,12 @@ const CORE = at("modules/can/core/ohx_bridge.c");
 const MODDABLE_FLAGS = ["-ffunction-sections", "-fdata-sections", "-fno-jump-tables", "-fno-inline-functions"];
 const WARN = ["-std=gnu17", "-Wall", "-Wextra", "-Werror"];
 
-interface Compiler { name: string; cc: string; flags: string[]; levels: string[] }
+interface Compiler {
+	name: string;
+	cc: string;
+	flags: string[];
+	levels: string[];
+}
 const have = (cc: string) => spawnSync(cc, ["--version"]).status === 0;
 // The board builds at -Os (Moddable's default); -O0 inlines nothing, so every call is visible.
 // Host gcc stops there: at -O2 x86's vectoriser loads constants from .rodata.cst* pools, a
@@ -35,7 +40,13 @@ const have = (cc: string) => spawnSync(cc, ["--version"]).status === 0;
 const compilers: Compiler[] = [{ name: "host gcc", cc: "gcc", flags: [], levels: ["-O0", "-Os"] }];
 const RISCV = "riscv64-unknown-elf-gcc";
 const riscv = have(RISCV);
-if (riscv) compilers.push({ name: "rv32 (the C6's ISA)", cc: RISCV, flags: ["--specs=picolibc.specs", "-march=rv32imac_zicsr_zifencei", "-mabi=ilp32"], levels: ["-O0", "-Os", "-O2"] });
+if (riscv)
+	compilers.push({
+		name: "rv32 (the C6's ISA)",
+		cc: RISCV,
+		flags: ["--specs=picolibc.specs", "-march=rv32imac_zicsr_zifencei", "-mabi=ilp32"],
+		levels: ["-O0", "-Os", "-O2"],
+	});
 
 let work: string;
 before(() => {
@@ -76,8 +87,16 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 		it(`${c.name} -O0 (no inlining): the walk reaches the whole frame path through the generation table`, () => {
 			const result = checkIsrPlacement(readObject(compile(c, "-O0")), { sdkconfig: SDKCONFIG });
 			assert.includeMembers(result.reached, [
-				"ohx_bridge_on_frame", "ohx_bridge_note_event", "ohx_engagement_pct", "ohx_lock_scale",
-				"rewrite_gen1", "rewrite_gen2", "rewrite_gen4", "feedback_gen1", "feedback_gen2", "feedback_gen4",
+				"ohx_bridge_on_frame",
+				"ohx_bridge_note_event",
+				"ohx_engagement_pct",
+				"ohx_lock_scale",
+				"rewrite_gen1",
+				"rewrite_gen2",
+				"rewrite_gen4",
+				"feedback_gen1",
+				"feedback_gen2",
+				"feedback_gen4",
 			]);
 		});
 	}
@@ -96,7 +115,10 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 		it("an event counter the ISR calls left in flash (ohx_bridge_note_event without OHX_HOT)", () => {
 			const dir = mutantCore("cold-event", "OHX_HOT int ohx_bridge_note_event(", "int ohx_bridge_note_event(");
 			const result = checkIsrPlacement(readObject(compile(c, "-O0", dir)), { sdkconfig: SDKCONFIG });
-			const from = result.violations.filter((v) => v.to.startsWith("ohx_bridge_note_event")).map((v) => v.from).sort();
+			const from = result.violations
+				.filter((v) => v.to.startsWith("ohx_bridge_note_event"))
+				.map((v) => v.from)
+				.sort();
 			assert.includeMembers(from, ["on_rx_done", "on_state_change", "on_tx_done"], formatViolations(result.violations));
 		});
 		it("a constant table the ISR reads left in flash (k_mlw1_rows without OHX_RODATA)", () => {
@@ -106,26 +128,50 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 			assert.ok(hit, formatViolations(result.violations));
 		});
 		it("twai_node_transmit without CONFIG_TWAI_IO_FUNC_IN_IRAM=y (ESP-IDF v6.0 keeps it in flash then)", () => {
-			const without = SDKCONFIG.split("\n").filter((l) => !l.startsWith("CONFIG_TWAI_IO_FUNC_IN_IRAM")).join("\n");
+			const without = SDKCONFIG.split("\n")
+				.filter((l) => !l.startsWith("CONFIG_TWAI_IO_FUNC_IN_IRAM"))
+				.join("\n");
 			const result = checkIsrPlacement(readObject(compile(c, "-Os")), { sdkconfig: without });
-			assert.deepEqual(result.violations.map((v) => `${v.from} -> ${v.to}`), ["on_rx_done -> twai_node_transmit"]);
+			assert.deepEqual(
+				result.violations.map((v) => `${v.from} -> ${v.to}`),
+				["on_rx_done -> twai_node_transmit"],
+			);
 			assert.match(result.violations[0].why, /CONFIG_TWAI_IO_FUNC_IN_IRAM=y/);
 		});
 		it("a call to an external the allowlist does not know (a planted printf in the receive ISR)", () => {
 			const dir = path.join(work, "planted");
 			fs.mkdirSync(dir, { recursive: true });
-			const port = fs.readFileSync(PORT, "utf8").replace(
-				"if (twai_node_receive_from_isr(handle, &rx) != ESP_OK) return false;",
-				"if (twai_node_receive_from_isr(handle, &rx) != ESP_OK) { ohx_planted_log(\"rx failed\"); return false; }",
-			);
+			const source = fs.readFileSync(PORT, "utf8");
+			const anchor = /if \(twai_node_receive_from_isr\(handle, &rx\) != ESP_OK\)\s*return false;/;
+			assert.match(source, anchor, "the receive ISR's failure branch, where the plant goes, must still be in the port");
+			const port = source.replace(anchor, 'if (twai_node_receive_from_isr(handle, &rx) != ESP_OK) { ohx_planted_log("rx failed"); return false; }');
 			const file = path.join(dir, "ohx_twai_port.c");
 			fs.writeFileSync(file, `void ohx_planted_log(const char *);\n${port}`);
 			const out = path.join(dir, "planted.o");
-			execFileSync(c.cc, [...c.flags, ...WARN, ...MODDABLE_FLAGS, "-Os", `-I${work}`, `-I${at("host-tests/c/idf-standins")}`, `-I${at("modules/can/core")}`, "-c", file, "-o", out], { stdio: "pipe" });
+			execFileSync(
+				c.cc,
+				[
+					...c.flags,
+					...WARN,
+					...MODDABLE_FLAGS,
+					"-Os",
+					`-I${work}`,
+					`-I${at("host-tests/c/idf-standins")}`,
+					`-I${at("modules/can/core")}`,
+					"-c",
+					file,
+					"-o",
+					out,
+				],
+				{ stdio: "pipe" },
+			);
 			const result = checkIsrPlacement(readObject(out), { sdkconfig: SDKCONFIG });
 			const to = result.violations.map((v) => `${v.from} -> ${v.to}`);
 			assert.include(to, "on_rx_done -> ohx_planted_log");
-			assert.ok(to.some((t) => /^on_rx_done -> \.(rodata|srodata)/.test(t) || /\(\.(s?rodata)[^)]*\)$/.test(t)), `the string literal is flash data too: ${to.join(", ")}`);
+			assert.ok(
+				to.some((t) => /^on_rx_done -> \.(rodata|srodata)/.test(t) || /\(\.(s?rodata)[^)]*\)$/.test(t)),
+				`the string literal is flash data too: ${to.join(", ")}`,
+			);
 		});
 	});
 });
@@ -134,7 +180,24 @@ describe("the board's other C compiles against the stand-ins with -Wall -Wextra 
 	for (const c of compilers) {
 		it(`${c.name}: platform/esp32c6/ohx_mirror_io.c with the board manifest's brake pins`, () => {
 			const out = path.join(work, `mirror-${c.cc}.o`);
-			execFileSync(c.cc, [...c.flags, ...WARN, ...MODDABLE_FLAGS, "-Os", `-I${work}`, `-I${at("host-tests/c/idf-standins")}`, `-I${at("modules/can/core")}`, `-I${at("modules/brake-mirror/core")}`, "-c", at("modules/platform/esp32c6/ohx_mirror_io.c"), "-o", out], { stdio: "pipe" });
+			execFileSync(
+				c.cc,
+				[
+					...c.flags,
+					...WARN,
+					...MODDABLE_FLAGS,
+					"-Os",
+					`-I${work}`,
+					`-I${at("host-tests/c/idf-standins")}`,
+					`-I${at("modules/can/core")}`,
+					`-I${at("modules/brake-mirror/core")}`,
+					"-c",
+					at("modules/platform/esp32c6/ohx_mirror_io.c"),
+					"-o",
+					out,
+				],
+				{ stdio: "pipe" },
+			);
 			assert.ok(fs.statSync(out).size > 0);
 		});
 	}
@@ -142,7 +205,11 @@ describe("the board's other C compiles against the stand-ins with -Wall -Wextra 
 		const empty = path.join(work, "no-pins");
 		fs.mkdirSync(empty, { recursive: true });
 		fs.writeFileSync(path.join(empty, "mc.defines.h"), "/* no board */\n");
-		const r = spawnSync("gcc", [...WARN, "-I" + empty, `-I${at("host-tests/c/idf-standins")}`, `-I${at("modules/can/core")}`, "-c", PORT, "-o", path.join(empty, "x.o")], { encoding: "utf8" });
+		const r = spawnSync(
+			"gcc",
+			[...WARN, `-I${empty}`, `-I${at("host-tests/c/idf-standins")}`, `-I${at("modules/can/core")}`, "-c", PORT, "-o", path.join(empty, "x.o")],
+			{ encoding: "utf8" },
+		);
 		assert.notEqual(r.status, 0);
 		assert.include(r.stderr, "CAN pins and bit rate come from the board manifest");
 	});

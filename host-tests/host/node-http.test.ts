@@ -7,14 +7,23 @@ import { Router, type BodySink } from "api/router";
 import { jsonResponse } from "api/errors";
 import { serveRouterOnNode, type NodeHttpServer } from "../../host/adapters/node-http";
 
-function request(port: number, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; reason: string; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+	port: number,
+	method: string,
+	path: string,
+	body?: Buffer,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; reason: string; headers: http.IncomingHttpHeaders; text: string }> {
 	return new Promise((resolve, reject) => {
-		const req = http.request({ host: "127.0.0.1", port, method, path, headers: { ...headers, ...(body ? { "content-length": String(body.length) } : {}) } }, (res) => {
-			let text = "";
-			res.setEncoding("utf8");
-			res.on("data", (c) => (text += c));
-			res.on("end", () => resolve({ status: res.statusCode!, reason: res.statusMessage!, headers: res.headers, text }));
-		});
+		const req = http.request(
+			{ host: "127.0.0.1", port, method, path, headers: { ...headers, ...(body ? { "content-length": String(body.length) } : {}) } },
+			(res) => {
+				let text = "";
+				res.setEncoding("utf8");
+				res.on("data", (c) => (text += c));
+				res.on("end", () => resolve({ status: res.statusCode!, reason: res.statusMessage!, headers: res.headers, text }));
+			},
+		);
 		req.on("error", reject);
 		req.end(body);
 	});
@@ -27,23 +36,63 @@ describe("host/adapters/node-http", () => {
 
 	before(async () => {
 		const router = new Router()
-			.add({ method: "GET", path: "/hello", handle: () => ({ ...jsonResponse(200, { text: "héllo" }), afterSend: () => { sent++; } }) })
-			.add({ method: "GET", path: "/big", handle: () => {
-				let left = 100_000;
-				return { status: 200, body: { length: left, read: (max: number) => { if (!left) return undefined; const n = Math.min(max, left); left -= n; return new Uint8Array(n).fill(65); } } };
-			} })
-			.add({ method: "POST", path: "/up", body: "stream", contentTypes: ["application/octet-stream"], stream: (): BodySink => {
-				let n = 0;
-				return {
-					write: (c) => { n += c.length; events.push(`write`); },
-					end: () => { events.push(`end ${n}`); return jsonResponse(200, { bytes: n }); },
-					abort: (why) => { events.push(`abort ${why} after ${n}`); },
-				};
-			} });
+			.add({
+				method: "GET",
+				path: "/hello",
+				handle: () => ({
+					...jsonResponse(200, { text: "héllo" }),
+					afterSend: () => {
+						sent++;
+					},
+				}),
+			})
+			.add({
+				method: "GET",
+				path: "/big",
+				handle: () => {
+					let left = 100_000;
+					return {
+						status: 200,
+						body: {
+							length: left,
+							read: (max: number) => {
+								if (!left) return undefined;
+								const n = Math.min(max, left);
+								left -= n;
+								return new Uint8Array(n).fill(65);
+							},
+						},
+					};
+				},
+			})
+			.add({
+				method: "POST",
+				path: "/up",
+				body: "stream",
+				contentTypes: ["application/octet-stream"],
+				stream: (): BodySink => {
+					let n = 0;
+					return {
+						write: (c) => {
+							n += c.length;
+							events.push(`write`);
+						},
+						end: () => {
+							events.push(`end ${n}`);
+							return jsonResponse(200, { bytes: n });
+						},
+						abort: (why) => {
+							events.push(`abort ${why} after ${n}`);
+						},
+					};
+				},
+			});
 		server = await serveRouterOnNode(router, { port: 0 });
 	});
 	after(() => server.close());
-	beforeEach(() => { events.length = 0; });
+	beforeEach(() => {
+		events.length = 0;
+	});
 
 	it("sends a JSON body with its UTF-8 byte length and runs afterSend once it is out", async () => {
 		const r = await request(server.port, "GET", "/hello");
@@ -78,11 +127,20 @@ describe("host/adapters/node-http", () => {
 
 	it("refuses a chunked upload with 411, as the device's server cannot take one", async () => {
 		const r = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-			const req = http.request({ host: "127.0.0.1", port: server.port, method: "POST", path: "/up", headers: { "content-type": "application/octet-stream", "transfer-encoding": "chunked" } }, (res) => {
-				let text = "";
-				res.on("data", (c) => (text += c));
-				res.on("end", () => resolve({ status: res.statusCode!, text }));
-			});
+			const req = http.request(
+				{
+					host: "127.0.0.1",
+					port: server.port,
+					method: "POST",
+					path: "/up",
+					headers: { "content-type": "application/octet-stream", "transfer-encoding": "chunked" },
+				},
+				(res) => {
+					let text = "";
+					res.on("data", (c) => (text += c));
+					res.on("end", () => resolve({ status: res.statusCode!, text }));
+				},
+			);
 			req.on("error", reject);
 			req.write(Buffer.alloc(10));
 			req.end();
@@ -96,7 +154,10 @@ describe("host/adapters/node-http", () => {
 			const socket = net.connect(server.port, "127.0.0.1", () => {
 				socket.write("POST /up HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 100000\r\n\r\n");
 				socket.write(Buffer.alloc(1000));
-				setTimeout(() => { socket.destroy(); setTimeout(resolve, 50); }, 50);
+				setTimeout(() => {
+					socket.destroy();
+					setTimeout(resolve, 50);
+				}, 50);
 			});
 		});
 		assert.equal(events.at(-1), "abort client disconnected after 1000");
@@ -116,7 +177,12 @@ describe("host/adapters/node-http", () => {
 			const reply = await new Promise<string>((resolve, reject) => {
 				const socket = net.connect(server.port, "127.0.0.1", () => socket.end(probe));
 				let text = "";
-				socket.on("data", (c) => { text += c; }).on("close", () => resolve(text)).on("error", reject);
+				socket
+					.on("data", (c) => {
+						text += c;
+					})
+					.on("close", () => resolve(text))
+					.on("error", reject);
 			});
 			const label = JSON.stringify(probe.slice(0, 60));
 			const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(reply)?.[1]);

@@ -29,7 +29,7 @@ function preloadedFiles(): string[] {
 		const scripts = scriptModules(m);
 		for (const name of m.preload) {
 			const file = scripts.get(name);
-			if (file && file.endsWith(".ts")) files.add(file);
+			if (file?.endsWith(".ts")) files.add(file);
 		}
 	}
 	return [...files].sort();
@@ -41,7 +41,10 @@ describe("preload hazards in firmware modules", () => {
 	const files = preloadedFiles();
 	it("checks every preloaded TypeScript module of both targets", () => {
 		assert.isAbove(files.length, 70);
-		assert.include(files.map((f) => path.relative(PROJECT_ROOT, f)), "modules/ota/version.ts");
+		assert.include(
+			files.map((f) => path.relative(PROJECT_ROOT, f)),
+			"modules/ota/version.ts",
+		);
 	});
 	it("finds none, apart from the explained ones", () => {
 		const found: string[] = [];
@@ -91,7 +94,12 @@ describe("preload hazards in firmware modules", () => {
 		});
 		it("JSON.stringify of a module-level object, unless a local shadows it", () => {
 			assert.includeMembers(hazardsIn(`const SERVERS = frozen(["a"]);\nexport const text = () => JSON.stringify(SERVERS);`), ["stringify-module-object"]);
-			assert.deepEqual(hazardsIn(`import { frozen } from "util/frozen";\nconst SERVERS = frozen(["a"]);\nexport function t(SERVERS: string[]) { return JSON.stringify(SERVERS); }`), []);
+			assert.deepEqual(
+				hazardsIn(
+					`import { frozen } from "util/frozen";\nconst SERVERS = frozen(["a"]);\nexport function t(SERVERS: string[]) { return JSON.stringify(SERVERS); }`,
+				),
+				[],
+			);
 		});
 	});
 });

@@ -39,7 +39,14 @@ describe("project configuration", () => {
 
 	describe("sdkconfig/sdkconfig.defaults", () => {
 		const sdk = read("sdkconfig/sdkconfig.defaults");
-		for (const option of ["CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y", "CONFIG_TWAI_ISR_CACHE_SAFE=y", "CONFIG_TWAI_IO_FUNC_IN_IRAM=y", "CONFIG_APP_PROJECT_VER_FROM_CONFIG=y", "CONFIG_PARTITION_TABLE_CUSTOM=y", "CONFIG_ESPTOOLPY_FLASHSIZE_4MB=y"]) {
+		for (const option of [
+			"CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y",
+			"CONFIG_TWAI_ISR_CACHE_SAFE=y",
+			"CONFIG_TWAI_IO_FUNC_IN_IRAM=y",
+			"CONFIG_APP_PROJECT_VER_FROM_CONFIG=y",
+			"CONFIG_PARTITION_TABLE_CUSTOM=y",
+			"CONFIG_ESPTOOLPY_FLASHSIZE_4MB=y",
+		]) {
 			it(`sets ${option}`, () => assert.include(sdk.split("\n"), option));
 		}
 		it("carries package.json's version with the +ohxs identity", () => {
@@ -148,11 +155,9 @@ describe("project configuration", () => {
 
 	describe("one pin map: boards/<board>/manifest.json is the only place pins are written", () => {
 		const board = JSON.parse(read("boards/openhaldex-c6/manifest.json"));
-		const c = [
-			"modules/platform/esp32c6/ohx_twai_port.c",
-			"modules/platform/esp32c6/ohx_mirror_io.c",
-			"modules/platform/esp32c6/pins.c",
-		].map((f) => [f, read(f)] as const);
+		const c = ["modules/platform/esp32c6/ohx_twai_port.c", "modules/platform/esp32c6/ohx_mirror_io.c", "modules/platform/esp32c6/pins.c"].map(
+			(f) => [f, read(f)] as const,
+		);
 		it("defines every MODDEF_OHX_* the board's C reads", () => {
 			const used = new Set(c.flatMap(([, src]) => [...src.matchAll(/MODDEF_OHX_([A-Z0-9_]+)/g)].map((x) => x[1].toLowerCase())));
 			used.delete("inputs_active_low"); // optional: active-high inputs when absent

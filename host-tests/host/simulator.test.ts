@@ -14,7 +14,9 @@ const quiet = { log() {} };
 describe("host/simulator", function () {
 	this.timeout(30_000);
 	let dataDir: string;
-	beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-sim-")); });
+	beforeEach(() => {
+		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-sim-"));
+	});
 	afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 	it("answers GET /api/status with the firmware version, uptime and board", async () => {
@@ -28,8 +30,7 @@ describe("host/simulator", function () {
 			assert.equal(body.board, "simulator");
 			assert.isNumber(body.uptimeMs);
 			assert.equal(body.resetReason, "power-on", "the first boot of a fresh data folder");
-		}
-		finally {
+		} finally {
 			await sim.stop();
 		}
 	});
@@ -41,15 +42,18 @@ describe("host/simulator", function () {
 			const rebooting = sim.reboot("test");
 			await new Promise((r) => setTimeout(r, 100));
 			let refused = false;
-			try { await fetch(`${sim.url}/api/status`); } catch { refused = true; }
+			try {
+				await fetch(`${sim.url}/api/status`);
+			} catch {
+				refused = true;
+			}
 			assert.isTrue(refused, "nothing answers during the simulated boot");
 			await rebooting;
 			assert.equal(sim.port, port);
 			assert.equal(sim.boots, 2);
 			const body: any = await (await fetch(`${sim.url}/api/status`)).json();
 			assert.equal(body.resetReason, "software");
-		}
-		finally {
+		} finally {
 			await sim.stop();
 		}
 	});
@@ -64,25 +68,40 @@ describe("host/simulator", function () {
 	});
 
 	it("`npm start` prints its URL, serves, and stops cleanly on Ctrl-C", async () => {
-		const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "host/simulator/main.ts"), "--port", "0", "--data", dataDir], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+		const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "host/simulator/main.ts"), "--port", "0", "--data", dataDir], {
+			cwd: PROJECT_ROOT,
+			stdio: ["ignore", "pipe", "pipe"],
+		});
 		let out = "";
 		child.stdout.on("data", (c) => (out += c));
 		const url = await new Promise<string>((resolve, reject) => {
 			const t = setInterval(() => {
 				const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-				if (m) { clearInterval(t); resolve(m[1]); }
+				if (m) {
+					clearInterval(t);
+					resolve(m[1]);
+				}
 			}, 50);
-			child.on("exit", () => { clearInterval(t); reject(new Error(`simulator exited early: ${out}`)); });
+			child.on("exit", () => {
+				clearInterval(t);
+				reject(new Error(`simulator exited early: ${out}`));
+			});
 		});
 		const body: any = await (await fetch(`${url}/api/status`)).json();
 		assert.equal(body.board, "simulator");
-		const code = await new Promise<number | null>((resolve) => { child.on("exit", (c) => resolve(c)); child.kill("SIGINT"); });
+		const code = await new Promise<number | null>((resolve) => {
+			child.on("exit", (c) => resolve(c));
+			child.kill("SIGINT");
+		});
 		assert.equal(code, 0);
 		assert.match(out, /stopping simulator/);
 	});
 
 	it("rejects a bad --port with a clear message", async () => {
-		const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "host/simulator/main.ts"), "--port", "eighty"], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+		const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "host/simulator/main.ts"), "--port", "eighty"], {
+			cwd: PROJECT_ROOT,
+			stdio: ["ignore", "pipe", "pipe"],
+		});
 		let err = "";
 		child.stderr.on("data", (c) => (err += c));
 		const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
@@ -90,4 +109,3 @@ describe("host/simulator", function () {
 		assert.match(err, /--port must be a TCP port number/);
 	});
 });
-

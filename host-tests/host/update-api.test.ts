@@ -16,9 +16,19 @@ import { packageVersion } from "../../host/simulator/package-info";
 const PASSWORD = "correct horse battery";
 const quiet = { log() {} };
 
-interface Reply { status: number; reason: string; headers: http.IncomingHttpHeaders; body: any }
+interface Reply {
+	status: number;
+	reason: string;
+	headers: http.IncomingHttpHeaders;
+	body: any;
+}
 
-function request(sim: Simulator, method: string, target: string, options: { body?: Buffer | string; headers?: Record<string, string>; auth?: string | false } = {}): Promise<Reply> {
+function request(
+	sim: Simulator,
+	method: string,
+	target: string,
+	options: { body?: Buffer | string; headers?: Record<string, string>; auth?: string | false } = {},
+): Promise<Reply> {
 	return new Promise((resolve, reject) => {
 		const headers: Record<string, string> = { ...options.headers };
 		if (options.auth !== false) headers.authorization = `Basic ${Buffer.from(`admin:${options.auth ?? PASSWORD}`).toString("base64")}`;
@@ -37,12 +47,19 @@ function request(sim: Simulator, method: string, target: string, options: { body
 }
 
 const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { "content-type": "application/json" } });
-const octets = (image: Uint8Array, headers: Record<string, string> = {}) => ({ body: Buffer.from(image), headers: { "content-type": "application/octet-stream", ...headers } });
+const octets = (image: Uint8Array, headers: Record<string, string> = {}) => ({
+	body: Buffer.from(image),
+	headers: { "content-type": "application/octet-stream", ...headers },
+});
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	while (Date.now() < end) {
-		try { if (await fn()) return; } catch { /* the board is rebooting */ }
+		try {
+			if (await fn()) return;
+		} catch {
+			/* the board is rebooting */
+		}
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	throw new Error(`timed out waiting for ${what}`);
@@ -58,7 +75,15 @@ describe("update API over HTTP (simulator)", function () {
 
 	beforeEach(async () => {
 		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-upd-"));
-		sim = await startSimulator({ port: 0, dataDir, logger: quiet, car: "parked", bootDelayMs: 100, healthWindowMs: 400, firmware: { update: { stallMs: 300 } } });
+		sim = await startSimulator({
+			port: 0,
+			dataDir,
+			logger: quiet,
+			car: "parked",
+			bootDelayMs: 100,
+			healthWindowMs: 400,
+			firmware: { update: { stallMs: 300 } },
+		});
 	});
 	afterEach(async () => {
 		await sim.stop();
@@ -92,7 +117,10 @@ describe("update API over HTTP (simulator)", function () {
 		await until("the confirmation", async () => (await request(sim, "GET", "/api/update", { auth: false })).body.state === "IDLE");
 		const upd = await request(sim, "GET", "/api/update", { auth: false });
 		assert.equal(sim.board.port.runningState(), "VALID");
-		assert.deepEqual(upd.body.update_history.map((e: any) => e.version), [running, next]);
+		assert.deepEqual(
+			upd.body.update_history.map((e: any) => e.version),
+			[running, next],
+		);
 		assert.equal(upd.body.current, next);
 	});
 
@@ -116,7 +144,11 @@ describe("update API over HTTP (simulator)", function () {
 	});
 
 	it("keeps its simulator controls for the owner once a password is set; the long press only from its own pages", async () => {
-		assert.equal((await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "drive" }), auth: false })).status, 200, "before setup, as on a fresh board");
+		assert.equal(
+			(await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "drive" }), auth: false })).status,
+			200,
+			"before setup, as on a fresh board",
+		);
 		await setup();
 		const bare = await request(sim, "POST", "/api/sim/car", { ...json({ scenario: "parked" }), auth: false });
 		assert.equal(bare.status, 401);
@@ -124,7 +156,11 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal((await request(sim, "POST", "/api/sim/fail-health", { ...json({ on: true }), auth: false })).status, 401);
 		assert.equal((await request(sim, "POST", "/api/sim/car", json({ scenario: "parked" }))).status, 200);
 		// The long press is the forgotten-password path, so it needs no password; a page elsewhere cannot press it.
-		const foreign = await request(sim, "POST", "/api/sim/button", { body: JSON.stringify({ press: "long" }), headers: { "content-type": "text/plain", origin: "http://localhost:3000" }, auth: false });
+		const foreign = await request(sim, "POST", "/api/sim/button", {
+			body: JSON.stringify({ press: "long" }),
+			headers: { "content-type": "text/plain", origin: "http://localhost:3000" },
+			auth: false,
+		});
 		assert.equal(foreign.status, 403);
 		assert.equal(foreign.body.error.code, "origin_not_allowed");
 		assert.equal((await request(sim, "GET", "/api/setup", { auth: false })).body.setupOpen, false, "setup stayed closed");
@@ -135,15 +171,38 @@ describe("update API over HTTP (simulator)", function () {
 		const image = buildEspImage({ version: next, size: 20_000 });
 		const started = Date.now();
 		const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-			const req = http.request({ host: "127.0.0.1", port: sim.port, method: "POST", path: "/api/update/images/upload", headers: {
-				authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`, "content-type": "application/octet-stream", "content-length": String(image.length),
-			} }, (res) => {
-				let text = "";
-				res.on("data", (c) => { text += c; }).on("end", () => { clearInterval(drip); resolve({ status: res.statusCode!, body: JSON.parse(text) }); });
+			const req = http.request(
+				{
+					host: "127.0.0.1",
+					port: sim.port,
+					method: "POST",
+					path: "/api/update/images/upload",
+					headers: {
+						authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
+						"content-type": "application/octet-stream",
+						"content-length": String(image.length),
+					},
+				},
+				(res) => {
+					let text = "";
+					res
+						.on("data", (c) => {
+							text += c;
+						})
+						.on("end", () => {
+							clearInterval(drip);
+							resolve({ status: res.statusCode!, body: JSON.parse(text) });
+						});
+				},
+			);
+			req.on("error", (e) => {
+				clearInterval(drip);
+				reject(e);
 			});
-			req.on("error", (e) => { clearInterval(drip); reject(e); });
 			let at = 0;
-			const drip = setInterval(() => { if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at))); }, 100); // 10 bytes a second
+			const drip = setInterval(() => {
+				if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at)));
+			}, 100); // 10 bytes a second
 		});
 		assert.equal(answer.status, 408, JSON.stringify(answer.body));
 		assert.equal(answer.body.error.code, "upload_stalled");
@@ -175,7 +234,9 @@ describe("update API over HTTP (simulator)", function () {
 		const image = buildEspImage({ version: next, size: 50_000 });
 		const socket = net.connect(sim.port, "127.0.0.1");
 		await new Promise((r) => socket.once("connect", r));
-		socket.write(`POST /api/update/images/upload HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${image.length}\r\n\r\n`);
+		socket.write(
+			`POST /api/update/images/upload HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${image.length}\r\n\r\n`,
+		);
 		socket.write(image.subarray(0, 4000));
 		await until("the first upload to start", async () => (await request(sim, "GET", "/api/update", { auth: false })).body.stage === "uploading");
 		const second = await request(sim, "POST", "/api/update/images/upload", octets(image));
@@ -205,7 +266,23 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal(wrongType.status, 415);
 		const slot = sim.board.port.slots()[1].size;
 		const tooLarge = await new Promise<number>((resolve, reject) => {
-			const req = http.request({ host: "127.0.0.1", port: sim.port, method: "POST", path: "/api/update/images/upload", headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`, "content-type": "application/octet-stream", "content-length": String(slot + 1) } }, (res) => { res.resume(); resolve(res.statusCode!); });
+			const req = http.request(
+				{
+					host: "127.0.0.1",
+					port: sim.port,
+					method: "POST",
+					path: "/api/update/images/upload",
+					headers: {
+						authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
+						"content-type": "application/octet-stream",
+						"content-length": String(slot + 1),
+					},
+				},
+				(res) => {
+					res.resume();
+					resolve(res.statusCode!);
+				},
+			);
 			req.on("error", reject);
 			req.end(); // the device answers from the content-length, without reading the body
 		});
@@ -218,11 +295,16 @@ describe("update API over HTTP (simulator)", function () {
 		for (const mode of ["disconnect", "stall"] as const) {
 			const socket = net.connect(sim.port, "127.0.0.1");
 			await new Promise((r) => socket.once("connect", r));
-			socket.write(`POST /api/update/images/upload HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${image.length}\r\n\r\n`);
+			socket.write(
+				`POST /api/update/images/upload HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${image.length}\r\n\r\n`,
+			);
 			socket.write(image.subarray(0, 5000));
 			await until("bytes to arrive", async () => (await request(sim, "GET", "/api/update", { auth: false })).body.bytesDone >= 5000);
 			if (mode === "disconnect") socket.destroy();
-			await until(`UPLOAD_ERROR after ${mode}`, async () => (await request(sim, "GET", "/api/update/images", { auth: false })).body.items[0]?.state === "UPLOAD_ERROR");
+			await until(
+				`UPLOAD_ERROR after ${mode}`,
+				async () => (await request(sim, "GET", "/api/update/images", { auth: false })).body.items[0]?.state === "UPLOAD_ERROR",
+			);
 			socket.destroy();
 			assert.equal(sim.board.port.bootSlot().index, sim.board.port.running().index, "the boot choice never moved");
 		}
@@ -268,7 +350,10 @@ describe("update API over HTTP (simulator)", function () {
 		});
 		it("answers a CORS preflight from its own origin without a password, and refuses a foreign one", async () => {
 			const ownOrigin = `http://openhaldex.local:${sim.port}`; // the simulator's page is on its own port
-			const own = await request(sim, "OPTIONS", "/api/update/install", { auth: false, headers: { origin: ownOrigin, "access-control-request-method": "POST" } });
+			const own = await request(sim, "OPTIONS", "/api/update/install", {
+				auth: false,
+				headers: { origin: ownOrigin, "access-control-request-method": "POST" },
+			});
 			assert.equal(own.status, 204);
 			assert.equal(own.headers["access-control-allow-origin"], ownOrigin);
 			for (const origin of ["http://evil.example", "http://127.0.0.1:9999", "http://localhost:3000", "http://openhaldex.local"]) {

@@ -25,7 +25,10 @@ const MODULE = "openhaldex-xs";
 const TOKEN = "device-token-1";
 
 function firmware(version: string, id: string, o: { isActive?: boolean; seed?: number; size?: number } = {}): OtaFileRecord {
-	return otaFile({ id, module: MODULE, version, isActive: o.isActive ?? true }, buildEspImage({ version: `${version}+ohxs`, size: o.size ?? 100 * 1024, seed: o.seed ?? 3 }));
+	return otaFile(
+		{ id, module: MODULE, version, isActive: o.isActive ?? true },
+		buildEspImage({ version: `${version}+ohxs`, size: o.size ?? 100 * 1024, seed: o.seed ?? 3 }),
+	);
 }
 
 interface Rig {
@@ -48,13 +51,29 @@ function rig(version: string, server: OtaServer | undefined, token: string | nul
 	const ota = p.board.port;
 	const stager = new ImageStager({ ota, digests: p.digests, store: p.store, clock, logger: p.logger });
 	const boot = new BootConfirmer({
-		ota, store: p.store, clock, timers, logger: p.logger,
-		health: { canNodes: () => [{ name: "a", started: true, busOff: false }, { name: "b", started: true, busOff: false }], selfTestPassed: () => true, httpAnswered: () => true },
+		ota,
+		store: p.store,
+		clock,
+		timers,
+		logger: p.logger,
+		health: {
+			canNodes: () => [
+				{ name: "a", started: true, busOff: false },
+				{ name: "b", started: true, busOff: false },
+			],
+			selfTestPassed: () => true,
+			httpAnswered: () => true,
+		},
 	});
 	boot.start();
-	const client = createUpdateClient({ ...p, clock, timers, http }, { online: () => true, isDriving: () => false }, {
-		checkTimeoutMs: 3000, download: { stallMs: 400, backoffMs: 20, backoffMaxMs: 100 },
-	});
+	const client = createUpdateClient(
+		{ ...p, clock, timers, http },
+		{ online: () => true, isDriving: () => false },
+		{
+			checkTimeoutMs: 3000,
+			download: { stallMs: 400, backoffMs: 20, backoffMaxMs: 100 },
+		},
+	);
 	const service = new UpdateService({ ota, stager, boot, store: p.store, clock, timers, restart: p.restart, logger: p.logger, remote: client });
 	service.resume();
 	const router = new Router();
@@ -112,7 +131,11 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 		server = await startOtaServer({ files: [OLDER, NEWER, INACTIVE, OTHER], token: TOKEN });
 	});
 	afterEach(async () => {
-		for (const r of rigs) { r.client.stop(); r.service.stop(); r.timers.cancelAll(); }
+		for (const r of rigs) {
+			r.client.stop();
+			r.service.stop();
+			r.timers.cancelAll();
+		}
 		rigs = [];
 		await server.close();
 	});
@@ -120,10 +143,13 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 	describe("the reference server", () => {
 		it("filters the list by module and isActive and answers 404 for an inactive file", async () => {
 			const get = (path: string) => fetch(server.url + path, { headers: { "x-access-token": TOKEN } });
-			const list = await (await get(`/api/v2/ota-files?module=${MODULE}&isActive=1`)).json() as any[];
-			assert.deepEqual(list.map((f: any) => f.id), ["150", "300"]);
+			const list = (await (await get(`/api/v2/ota-files?module=${MODULE}&isActive=1`)).json()) as any[];
+			assert.deepEqual(
+				list.map((f: any) => f.id),
+				["150", "300"],
+			);
 			assert.deepEqual(Object.keys(list[0]).sort(), ["id", "isActive", "module", "sha256", "size", "version"]);
-			const all = await (await get("/api/v2/ota-files")).json() as any[];
+			const all = (await (await get("/api/v2/ota-files")).json()) as any[];
 			assert.lengthOf(all, 4);
 			assert.equal((await get("/api/v2/ota-files/900/file")).status, 404);
 			assert.equal((await get("/api/v2/ota-files/nope/file")).status, 404);
@@ -146,7 +172,7 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 		});
 	});
 
-	it("runs as its own command over a folder", async function () {
+	it("runs as its own command over a folder", async () => {
 		const { spawn } = await import("node:child_process");
 		const fs = await import("node:fs");
 		const os = await import("node:os");
@@ -154,16 +180,22 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 		const { writeOtaFile } = await import("../../host/ota-server/catalog");
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-ota-"));
 		writeOtaFile(dir, "fw", { id: "1", module: MODULE, version: "0.3.0" }, NEWER.data);
-		const child = spawn(process.execPath, ["--import", "tsx", "host/ota-server/main.ts", "--dir", dir, "--port", "0", "--token", TOKEN], { stdio: ["ignore", "pipe", "pipe"] });
+		const child = spawn(process.execPath, ["--import", "tsx", "host/ota-server/main.ts", "--dir", dir, "--port", "0", "--token", TOKEN], {
+			stdio: ["ignore", "pipe", "pipe"],
+		});
 		try {
 			let out = "";
-			child.stdout.on("data", (c) => { out += c; });
+			child.stdout.on("data", (c) => {
+				out += c;
+			});
 			await until("the server's first line", () => /http:\/\/127\.0\.0\.1:\d+/.test(out), 10000);
 			const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
-			const list = await (await fetch(`${url}/api/v2/ota-files?module=${MODULE}&isActive=1`, { headers: { "x-access-token": TOKEN } })).json() as any[];
-			assert.deepEqual(list.map((f) => [f.id, f.version, f.size, f.sha256]), [["1", "0.3.0", NEWER.size, NEWER.sha256]]);
-		}
-		finally {
+			const list = (await (await fetch(`${url}/api/v2/ota-files?module=${MODULE}&isActive=1`, { headers: { "x-access-token": TOKEN } })).json()) as any[];
+			assert.deepEqual(
+				list.map((f) => [f.id, f.version, f.size, f.sha256]),
+				[["1", "0.3.0", NEWER.size, NEWER.sha256]],
+			);
+		} finally {
 			child.kill("SIGTERM");
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
@@ -222,21 +254,22 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 			assert.equal(runningImage(r.p.board.port).version, "0.3.0+ohxs");
 		});
 
-		for (const seed of [0x5eed, 0xc0ffee, Date.now() >>> 0]) it(`resumes after cuts at random offsets (seed ${seed}) and the staged image has the server's SHA-256`, async () => {
-			const prng = new Prng(seed);
-			const cuts = [...new Set(Array.from({ length: 6 }, () => 1 + (prng.next() % (NEWER.size - 1))))].sort((a, b) => a - b);
-			server.behaviour.cutAt = [...cuts];
-			const r = make("0.2.0");
-			await check(r);
-			r.post("/api/update/install");
-			const d = await downloaded(r);
-			assert.include(d, { state: "done", received: NEWER.size, restarts: 0 });
-			const ranges = server.requests.filter((q) => q.url.endsWith("/file")).map((q) => q.headers.range ?? "");
-			assert.deepEqual(ranges, ["", ...cuts.map((c) => `bytes=${c}-`)], `cuts at ${cuts.join(", ")}`);
-			assert.equal(r.service.images()[0].checksum, sha(NEWER.data));
-			assert.equal(r.service.images()[0].checksum, NEWER.sha256);
-			await until("the restart", () => r.p.restart.reasons.length > 0);
-		});
+		for (const seed of [0x5eed, 0xc0ffee, Date.now() >>> 0])
+			it(`resumes after cuts at random offsets (seed ${seed}) and the staged image has the server's SHA-256`, async () => {
+				const prng = new Prng(seed);
+				const cuts = [...new Set(Array.from({ length: 6 }, () => 1 + (prng.next() % (NEWER.size - 1))))].sort((a, b) => a - b);
+				server.behaviour.cutAt = [...cuts];
+				const r = make("0.2.0");
+				await check(r);
+				r.post("/api/update/install");
+				const d = await downloaded(r);
+				assert.include(d, { state: "done", received: NEWER.size, restarts: 0 });
+				const ranges = server.requests.filter((q) => q.url.endsWith("/file")).map((q) => q.headers.range ?? "");
+				assert.deepEqual(ranges, ["", ...cuts.map((c) => `bytes=${c}-`)], `cuts at ${cuts.join(", ")}`);
+				assert.equal(r.service.images()[0].checksum, sha(NEWER.data));
+				assert.equal(r.service.images()[0].checksum, NEWER.sha256);
+				await until("the restart", () => r.p.restart.reasons.length > 0);
+			});
 
 		it("starts again from zero when the server has no Range support", async () => {
 			server.behaviour = { noRange: true, cutAt: [30_000] };
@@ -246,7 +279,10 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 			const d = await downloaded(r);
 			assert.include(d, { state: "done", restarts: 1, received: NEWER.size });
 			const files = server.requests.filter((q) => q.url.endsWith("/file"));
-			assert.deepEqual(files.map((q) => q.headers.range), [undefined, undefined]);
+			assert.deepEqual(
+				files.map((q) => q.headers.range),
+				[undefined, undefined],
+			);
 			assert.equal(r.service.images()[0].checksum, NEWER.sha256);
 		});
 
@@ -274,8 +310,7 @@ describe("update client against the reference OTA server (127.0.0.1)", function 
 				assert.equal(r.service.images()[0].state, "UPLOAD_ERROR");
 				assert.lengthOf(r.p.restart.reasons, 0);
 				assert.doesNotThrow(() => r.service.beginTransfer("upload", {}).abort("test"));
-			}
-			finally {
+			} finally {
 				NEWER.isActive = true;
 			}
 		});

@@ -22,7 +22,9 @@ describe("host/simulator/update-server-link", function () {
 	let dir: string;
 	let link: UpdateServerLink | undefined;
 	let sim: Simulator | undefined;
-	beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-link-")); });
+	beforeEach(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-link-"));
+	});
 	afterEach(async () => {
 		await sim?.stop();
 		await link?.close();
@@ -39,10 +41,18 @@ describe("host/simulator/update-server-link", function () {
 	it("serves a demo image of our format one minor version above the running one", async () => {
 		link = await startUpdateServerLink({ dataDir: dir, port: 0 });
 		assert.equal(link.demoVersion, nextMinor(packageVersion()));
-		const list = await (await fetch(`${link.server.url}/api/v2/ota-files?module=openhaldex-xs&isActive=1`, { headers: { "x-access-token": DEMO_TOKEN } })).json() as any[];
+		const list = (await (
+			await fetch(`${link.server.url}/api/v2/ota-files?module=openhaldex-xs&isActive=1`, { headers: { "x-access-token": DEMO_TOKEN } })
+		).json()) as any[];
 		assert.lengthOf(list, 1);
 		const file = link.server.files[0];
-		const v = new ImageValidator({ digests: nodeDigests, slotSize: 0x1f0000, running: packageVersion(), runningSecureVersion: 0, expectedSha256: Buffer.from(list[0].sha256, "hex") });
+		const v = new ImageValidator({
+			digests: nodeDigests,
+			slotSize: 0x1f0000,
+			running: packageVersion(),
+			runningSecureVersion: 0,
+			expectedSha256: Buffer.from(list[0].sha256, "hex"),
+		});
 		v.write(file.data);
 		assert.equal(v.end().version, `${link.demoVersion}+ohxs`);
 		assert.isTrue(fs.existsSync(path.join(dir, "ota-files", `demo-${link.demoVersion}.json`)));
@@ -58,15 +68,19 @@ describe("host/simulator/update-server-link", function () {
 		assert.equal(new FileStore(nvs).get(UPDATE_SERVER_DOMAIN, "url"), "https://ota.example.com");
 	});
 
-	it("lets a new user check, install, and see the simulator reboot into the new version", async function () {
+	it("lets a new user check, install, and see the simulator reboot into the new version", async () => {
 		link = await startUpdateServerLink({ dataDir: dir, port: 0 });
 		sim = await startSimulator({ port: 0, dataDir: dir, bootDelayMs: 50, healthWindowMs: 200, logger: { log() {} }, car: "parked" });
 		const call = async (method: string, p: string, body?: unknown, auth = true) => {
 			const res = await fetch(sim!.url + p, {
-				method, headers: { ...(auth ? { authorization: "Basic " + Buffer.from("admin:demo-password-1").toString("base64") } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+				method,
+				headers: {
+					...(auth ? { authorization: `Basic ${Buffer.from("admin:demo-password-1").toString("base64")}` } : {}),
+					...(body ? { "content-type": "application/json" } : {}),
+				},
 				body: body ? JSON.stringify(body) : undefined,
 			});
-			return { status: res.status, json: await res.json().catch(() => undefined) as any };
+			return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
 		};
 		assert.equal((await call("POST", "/api/setup", { password: "demo-password-1" }, false)).status, 200);
 		assert.include([200, 202], (await call("POST", "/api/update/check")).status);
@@ -82,8 +96,11 @@ describe("host/simulator/update-server-link", function () {
 		const install = await call("POST", "/api/update/install");
 		assert.equal(install.status, 200, JSON.stringify(install.json));
 		await until("the reboot into the new version", async () => {
-			try { return (await call("GET", "/api/status", undefined, false)).json?.version === `${link!.demoVersion}+ohxs`; }
-			catch { return false; }
+			try {
+				return (await call("GET", "/api/status", undefined, false)).json?.version === `${link!.demoVersion}+ohxs`;
+			} catch {
+				return false;
+			}
 		});
 		assert.isAtLeast(sim.boots, 2);
 	});

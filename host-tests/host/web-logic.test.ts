@@ -33,7 +33,10 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 	it("lists the log newest first, as GET /api/logs sends it (no second reversal)", () => {
 		const time = new ManualTime();
 		const log = new EventLog({ clock: time, timers: time, boot: 1 });
-		for (const m of ["first", "second", "third"]) { log.record("mode", m); time.advance(10); }
+		for (const m of ["first", "second", "third"]) {
+			log.record("mode", m);
+			time.advance(10);
+		}
 		const shown = logOrder(log.entries()).map((e) => e.message);
 		assert.deepEqual(shown, ["third", "second", "first"]);
 	});
@@ -72,15 +75,37 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 
 	describe("following an install through the restart (web/src/reboot-follow)", () => {
 		const target = { target: "1.3.0+ohxs", from: "1.2.0+ohxs", startedAt: 0 };
-		const answer = (current: string, uptimeMs: number, state = "IDLE", stage = "idle"): Observation => ({ kind: "answer", uptimeMs, current, state, stateDescription: `state ${state}`, stage });
+		const answer = (current: string, uptimeMs: number, state = "IDLE", stage = "idle"): Observation => ({
+			kind: "answer",
+			uptimeMs,
+			current,
+			state,
+			stateDescription: `state ${state}`,
+			stage,
+		});
 		const run = (observations: Observation[]) => {
 			const memory: FollowMemory = { sawDown: false };
 			return observations.map((o, i) => followStep(target, memory, o, (i + 1) * 1000));
 		};
 
 		it("before the restart, away, back on trial, then done", () => {
-			const views = run([answer("1.2.0+ohxs", 50_000), { kind: "unreachable" }, { kind: "unreachable" }, answer("1.3.0+ohxs", 900, "RUNNING", "verifying"), answer("1.3.0+ohxs", 31_000, "IDLE")]);
-			assert.deepEqual(views.map((v) => v && [v.step, v.tone, v.finished]), [[0, "info", false], [1, "info", false], [1, "info", false], [2, "info", false], [4, "ok", true]]);
+			const views = run([
+				answer("1.2.0+ohxs", 50_000),
+				{ kind: "unreachable" },
+				{ kind: "unreachable" },
+				answer("1.3.0+ohxs", 900, "RUNNING", "verifying"),
+				answer("1.3.0+ohxs", 31_000, "IDLE"),
+			]);
+			assert.deepEqual(
+				views.map((v) => v && [v.step, v.tone, v.finished]),
+				[
+					[0, "info", false],
+					[1, "info", false],
+					[1, "info", false],
+					[2, "info", false],
+					[4, "ok", true],
+				],
+			);
 			assert.match(views[4]!.note, /now runs 1\.3\.0\+ohxs/);
 		});
 
@@ -112,11 +137,26 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 	});
 
 	it("curve editor: the app marks the same problems the board refuses with (haldex/curve)", () => {
-		const points = [{ x: 0, lock: 10 }, { x: NaN, lock: 20 }, { x: 20, lock: 120 }, { x: 10, lock: 5 }];
+		const points = [
+			{ x: 0, lock: 10 },
+			{ x: NaN, lock: 20 },
+			{ x: 20, lock: 120 },
+			{ x: 10, lock: 5 },
+		];
 		const app = curveProblems("speed", { points });
-		assert.deepEqual(app.map((p) => p.path), ["points[1].x", "points[2].lock", "points[3].x"]);
+		assert.deepEqual(
+			app.map((p) => p.path),
+			["points[1].x", "points[2].lock", "points[3].x"],
+		);
 		assert.equal(app[0].message, "Point 2: enter a speed (0 to 300 km/h).");
-		const board = (() => { try { parseCurve("speed", { points }); } catch (e) { return (e as ShapeError).problems; } return []; })();
+		const board = (() => {
+			try {
+				parseCurve("speed", { points });
+			} catch (e) {
+				return (e as ShapeError).problems;
+			}
+			return [];
+		})();
 		assert.deepEqual(board, app);
 	});
 });

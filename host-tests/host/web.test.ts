@@ -21,7 +21,10 @@ describe("web app build", function () {
 	after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 	it(`stays within ${BUDGET_BYTES / 1024} KB compressed`, () => {
-		const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith(".gz")).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+		const onDisk = fs
+			.readdirSync(dir)
+			.filter((f) => f.endsWith(".gz"))
+			.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 		assert.equal(onDisk, index.totalGzip);
 		assert.isAtMost(index.totalGzip, BUDGET_BYTES);
 		console.log(`      web app: ${(index.totalGzip / 1024).toFixed(1)} KB compressed`);
@@ -30,12 +33,16 @@ describe("web app build", function () {
 	it("matches the committed web/dist/ byte for byte (plain mcconfig on a fresh clone builds with it; run npm run build:web after changing web/)", () => {
 		const committed = path.join(path.dirname(new URL(import.meta.url).pathname), "../../web/dist");
 		assert.sameMembers(fs.readdirSync(committed), fs.readdirSync(dir), "the same files");
-		for (const f of fs.readdirSync(dir)) assert.isTrue(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(committed, f))), `web/dist/${f} is stale: run npm run build:web`);
+		for (const f of fs.readdirSync(dir))
+			assert.isTrue(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(committed, f))), `web/dist/${f} is stale: run npm run build:web`);
 	});
 
 	it("writes gzip files and an index the firmware can read (not .json: mcconfig takes that for a module)", () => {
 		assert.isTrue(fs.existsSync(path.join(dir, ASSET_INDEX_NAME)));
-		assert.deepEqual(index.files.map((f) => f.path.replace(/\.[0-9a-f]{10}\./, ".HASH.")), ["/index.html", "/app.HASH.js", "/app.HASH.css"]);
+		assert.deepEqual(
+			index.files.map((f) => f.path.replace(/\.[0-9a-f]{10}\./, ".HASH.")),
+			["/index.html", "/app.HASH.js", "/app.HASH.css"],
+		);
 		for (const f of index.files) {
 			const raw = zlib.gunzipSync(fs.readFileSync(path.join(dir, f.file)));
 			assert.equal(raw.length, f.size, f.path);
@@ -55,7 +62,10 @@ describe("web app build", function () {
 
 	it("is served by the simulator's asset port from the build folder", () => {
 		const assets = fileAssets(dir);
-		assert.sameMembers(assets.paths(), index.files.map((f) => f.path));
+		assert.sameMembers(
+			assets.paths(),
+			index.files.map((f) => f.path),
+		);
 		const html = assets.get("/index.html")!;
 		assert.equal(html.contentType, "text/html; charset=utf-8");
 		assert.isTrue(html.gzip);

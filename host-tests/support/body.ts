@@ -17,6 +17,9 @@ export function bodyText(res: Response, pieceSize = 64): string {
 	}
 	const all = new Uint8Array(total);
 	let at = 0;
-	for (const p of parts) { all.set(p, at); at += p.length; }
+	for (const p of parts) {
+		all.set(p, at);
+		at += p.length;
+	}
 	return utf8Decode(all);
 }

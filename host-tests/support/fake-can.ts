@@ -20,8 +20,14 @@ export class RecordingCanBridge implements CanBridge {
 	watchdogMs = 500;
 	selfTestResult = true;
 	inputs: VehicleState = {
-		speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0,
-		speedAgeMs: -1, engineAgeMs: -1, haldexAgeMs: -1,
+		speedKmh: 0,
+		rpm: 0,
+		pedalPct: 0,
+		haldexEngagementPct: 0,
+		haldexState: 0,
+		speedAgeMs: -1,
+		engineAgeMs: -1,
+		haldexAgeMs: -1,
 	};
 	busHealth: { chassis: BusHealth; haldex: BusHealth } = {
 		chassis: { started: true, busOff: false, silent: false },

@@ -50,13 +50,31 @@ export class FakeWifi implements WifiPort {
 	address: string | undefined;
 	clients = 0;
 	#listener: ((e: StationEvent) => void) | undefined;
-	macAddress(): string { return "40:4c:ca:12:ab:cd"; }
-	startAccessPoint(config: AccessPointConfig): void { this.ap = { ...config }; this.apStarts++; }
-	connectStation(config: StationConfig): void { this.station = { ...config }; this.connects.push({ ...config }); }
-	disconnectStation(): void { this.station = undefined; this.address = undefined; this.disconnects++; }
-	onStation(listener: (event: StationEvent) => void): void { this.#listener = listener; }
-	stationInfo() { return this.address ? { address: this.address, rssi: -55, gateway: "10.0.0.1" } : {}; }
-	accessPointClients(): number { return this.clients; }
+	macAddress(): string {
+		return "40:4c:ca:12:ab:cd";
+	}
+	startAccessPoint(config: AccessPointConfig): void {
+		this.ap = { ...config };
+		this.apStarts++;
+	}
+	connectStation(config: StationConfig): void {
+		this.station = { ...config };
+		this.connects.push({ ...config });
+	}
+	disconnectStation(): void {
+		this.station = undefined;
+		this.address = undefined;
+		this.disconnects++;
+	}
+	onStation(listener: (event: StationEvent) => void): void {
+		this.#listener = listener;
+	}
+	stationInfo() {
+		return this.address ? { address: this.address, rssi: -55, gateway: "10.0.0.1" } : {};
+	}
+	accessPointClients(): number {
+		return this.clients;
+	}
 	/** The test: the network answered. */
 	emit(event: StationEvent, address?: string): void {
 		if (event === "gotIP") this.address = address ?? "10.0.0.23";
@@ -73,16 +91,33 @@ export class FakeMdns implements MdnsPort {
 		this.starts.push({ hostName, services });
 		this.#claimed = onClaimed;
 	}
-	stop(): void { this.stops++; }
-	claim(name: string | undefined, error?: string): void { this.#claimed?.(name, error); }
+	stop(): void {
+		this.stops++;
+	}
+	claim(name: string | undefined, error?: string): void {
+		this.#claimed?.(name, error);
+	}
 }
 
 export class FakeUdp implements UdpPort {
-	sockets: { port: number; onMessage: (d: Uint8Array, a: string, p: number) => void; sent: { address: string; port: number; data: Uint8Array }[]; closed: boolean }[] = [];
+	sockets: {
+		port: number;
+		onMessage: (d: Uint8Array, a: string, p: number) => void;
+		sent: { address: string; port: number; data: Uint8Array }[];
+		closed: boolean;
+	}[] = [];
 	bind(port: number, onMessage: (data: Uint8Array, address: string, port: number) => void): UdpSocket {
 		const s = { port: port || 5353, onMessage, sent: [] as { address: string; port: number; data: Uint8Array }[], closed: false };
 		this.sockets.push(s);
-		return { port: s.port, send: (address, p, data) => { s.sent.push({ address, port: p, data }); }, close: () => { s.closed = true; } };
+		return {
+			port: s.port,
+			send: (address, p, data) => {
+				s.sent.push({ address, port: p, data });
+			},
+			close: () => {
+				s.closed = true;
+			},
+		};
 	}
 }
 
@@ -91,7 +126,11 @@ export class FakeSntp implements SntpPort {
 	request(servers: string[], done: (epochMs: number | undefined, error?: string) => void) {
 		const r = { servers, done, cancelled: false };
 		this.requests.push(r);
-		return { cancel: () => { r.cancelled = true; } };
+		return {
+			cancel: () => {
+				r.cancelled = true;
+			},
+		};
 	}
 	answer(epochMs: number | undefined, error?: string): void {
 		const r = this.requests[this.requests.length - 1];
@@ -102,25 +141,42 @@ export class FakeSntp implements SntpPort {
 export class FakeInputs implements DigitalInputs {
 	levels: Record<InputName, boolean> = { modeButton: false, externalMode: false };
 	#watchers: Partial<Record<InputName, (active: boolean) => void>> = {};
-	watch(name: InputName, onChange: (active: boolean) => void): void { this.#watchers[name] = onChange; }
-	read(name: InputName): boolean { return this.levels[name]; }
-	set(name: InputName, active: boolean): void { this.levels[name] = active; this.#watchers[name]?.(active); }
+	watch(name: InputName, onChange: (active: boolean) => void): void {
+		this.#watchers[name] = onChange;
+	}
+	read(name: InputName): boolean {
+		return this.levels[name];
+	}
+	set(name: InputName, active: boolean): void {
+		this.levels[name] = active;
+		this.#watchers[name]?.(active);
+	}
 }
 
 export class FakeLed implements LedPort {
 	shown: number[] = [];
-	show(rgb: number): void { this.shown.push(rgb); }
+	show(rgb: number): void {
+		this.shown.push(rgb);
+	}
 }
 
 export class FakeMirrors implements BrakeMirrorPort {
 	config: Record<MirrorChannel, MirrorConfig> = { brake: { mode: "off", debounceMs: 0 }, handbrake: { mode: "off", debounceMs: 0 } };
-	configure(channel: MirrorChannel, config: MirrorConfig): void { this.config[channel] = { ...config }; }
-	status(channel: MirrorChannel): MirrorStatus { return { ...this.config[channel], input: false, output: this.config[channel].mode === "invert", changes: 0 }; }
+	configure(channel: MirrorChannel, config: MirrorConfig): void {
+		this.config[channel] = { ...config };
+	}
+	status(channel: MirrorChannel): MirrorStatus {
+		return { ...this.config[channel], input: false, output: this.config[channel].mode === "invert", changes: 0 };
+	}
 }
 
 export class FakeWatchdog implements HardwareWatchdog {
 	timeoutMs = 0;
 	feeds = 0;
-	start(timeoutMs: number): void { this.timeoutMs = timeoutMs; }
-	feed(): void { this.feeds++; }
+	start(timeoutMs: number): void {
+		this.timeoutMs = timeoutMs;
+	}
+	feed(): void {
+		this.feeds++;
+	}
 }

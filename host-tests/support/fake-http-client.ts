@@ -29,7 +29,9 @@ export class FakeRequest {
 		this.#handler = handler;
 	}
 
-	get open(): boolean { return !this.aborted && !this.finished; }
+	get open(): boolean {
+		return !this.aborted && !this.finished;
+	}
 
 	respond(status: number, headers: Record<string, string> = {}): this {
 		if (!this.open) return this;
@@ -65,7 +67,9 @@ export class FakeRequest {
 	/** A whole JSON answer. */
 	json(status: number, value: unknown, headers: Record<string, string> = {}): this {
 		const body = utf8Encode(typeof value === "string" ? value : JSON.stringify(value));
-		return this.respond(status, { "content-type": "application/json", "content-length": String(body.length), ...headers }).data(body).end();
+		return this.respond(status, { "content-type": "application/json", "content-length": String(body.length), ...headers })
+			.data(body)
+			.end();
 	}
 }
 
@@ -77,7 +81,11 @@ export class FakeHttpClient implements HttpClient {
 	get(request: HttpGetRequest, handler: HttpResponseHandler): HttpExchange {
 		const req = new FakeRequest(request, handler);
 		this.requests.push(req);
-		return { abort: () => { req.aborted = true; } };
+		return {
+			abort: () => {
+				req.aborted = true;
+			},
+		};
 	}
 
 	get last(): FakeRequest {
@@ -141,13 +149,21 @@ export function serveFile(file: Uint8Array, options: FakeFileOptions = {}): (req
 				req.respond(416, { "content-range": `bytes */${file.length}`, ...date }).end();
 				return;
 			}
-			req.respond(206, { "content-length": String(file.length - start), "content-range": `bytes ${start}-${file.length - 1}/${file.length}`, "accept-ranges": "bytes", ...date });
-		}
-		else {
-			req.respond(200, { "content-length": String(file.length), ...(options.noRange ? {} : { "accept-ranges": "bytes" } as Record<string, string>), ...date });
+			req.respond(206, {
+				"content-length": String(file.length - start),
+				"content-range": `bytes ${start}-${file.length - 1}/${file.length}`,
+				"accept-ranges": "bytes",
+				...date,
+			});
+		} else {
+			req.respond(200, {
+				"content-length": String(file.length),
+				...(options.noRange ? {} : ({ "accept-ranges": "bytes" } as Record<string, string>)),
+				...date,
+			});
 		}
 		while (cuts.length && cuts[0] <= start) cuts.shift();
-		for (let at = start; at < file.length;) {
+		for (let at = start; at < file.length; ) {
 			const cut = cuts.length && cuts[0] > at ? cuts[0] : undefined;
 			const stop = Math.min(file.length, at + chunk, cut ?? Infinity, stall !== undefined && stall > at ? stall : Infinity);
 			req.data(file.subarray(at, stop));

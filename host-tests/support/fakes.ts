@@ -25,9 +25,15 @@ export class ManualTime implements Clock, Timers {
 	#next = 1;
 	#pending = new Map<number, { at: number; every: number; fn: () => void }>();
 
-	monotonicMs(): number { return this.#now; }
-	wallMs(): number { return this.#source === "none" ? 0 : this.#now + this.#wallOffset; }
-	source(): TimeSource { return this.#source; }
+	monotonicMs(): number {
+		return this.#now;
+	}
+	wallMs(): number {
+		return this.#source === "none" ? 0 : this.#now + this.#wallOffset;
+	}
+	source(): TimeSource {
+		return this.#source;
+	}
 	setWallMs(epochMs: number, source: Exclude<TimeSource, "none">): boolean {
 		if (!mayReplaceTime(this.#source, source)) return false;
 		this.#wallOffset = epochMs - this.#now;
@@ -49,15 +55,21 @@ export class ManualTime implements Clock, Timers {
 	cancel(handle: TimerHandle | undefined): void {
 		if (handle) this.#pending.delete(handle.id);
 	}
-	get pendingTimers(): number { return this.#pending.size; }
+	get pendingTimers(): number {
+		return this.#pending.size;
+	}
 
 	/** Move time forward, firing due timers in order. */
 	advance(ms: number): void {
 		const end = this.#now + ms;
 		for (;;) {
-			let dueId = -1, due: { at: number; every: number; fn: () => void } | undefined;
+			let dueId = -1,
+				due: { at: number; every: number; fn: () => void } | undefined;
 			for (const [id, t] of this.#pending) {
-				if (t.at <= end && (!due || t.at < due.at)) { due = t; dueId = id; }
+				if (t.at <= end && (!due || t.at < due.at)) {
+					due = t;
+					dueId = id;
+				}
 			}
 			if (!due) break;
 			this.#now = Math.max(this.#now, due.at);
@@ -94,20 +106,28 @@ export class MemoryStore implements KeyValueStore {
 
 export class RecordingRestart implements Restart {
 	readonly reasons: string[] = [];
-	restart(reason: string): void { this.reasons.push(reason); }
+	restart(reason: string): void {
+		this.reasons.push(reason);
+	}
 }
 
 export class RecordingLogger implements Logger {
 	readonly lines: { level: LogLevel; message: string }[] = [];
-	log(level: LogLevel, message: string): void { this.lines.push({ level, message }); }
-	has(fragment: string): boolean { return this.lines.some((l) => l.message.includes(fragment)); }
+	log(level: LogLevel, message: string): void {
+		this.lines.push({ level, message });
+	}
+	has(fragment: string): boolean {
+		return this.lines.some((l) => l.message.includes(fragment));
+	}
 }
 
 /** Deterministic bytes (xorshift32), recording how many were asked for. */
 export class SeededRandom {
 	#state: number;
 	requested = 0;
-	constructor(seed: number) { this.#state = seed >>> 0 || 1; }
+	constructor(seed: number) {
+		this.#state = seed >>> 0 || 1;
+	}
 	bytes(length: number): Uint8Array {
 		this.requested += length;
 		const out = new Uint8Array(length);
@@ -116,7 +136,11 @@ export class SeededRandom {
 	}
 	next(): number {
 		let x = this.#state;
-		x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+		x ^= x << 13;
+		x >>>= 0;
+		x ^= x >>> 17;
+		x ^= x << 5;
+		x >>>= 0;
 		this.#state = x;
 		return x;
 	}

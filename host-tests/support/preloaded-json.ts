@@ -19,10 +19,14 @@ function refuseFrozen(this: unknown, key: string, value: unknown): unknown {
 function boardStringify(value: unknown, replacer?: unknown, space?: string | number): string {
 	if (Array.isArray(replacer)) return original(value, replacer as (string | number)[], space);
 	const user = typeof replacer === "function" ? (replacer as (this: unknown, k: string, v: unknown) => unknown) : undefined;
-	return original(value, function (this: unknown, key: string, v: unknown) {
-		const out = user ? user.call(this, key, v) : v;
-		return refuseFrozen.call(this, key, out);
-	}, space);
+	return original(
+		value,
+		function (this: unknown, key: string, v: unknown) {
+			const out = user ? user.call(this, key, v) : v;
+			return refuseFrozen.call(this, key, out);
+		},
+		space,
+	);
 }
 
 // Not a const re-export: the global itself is replaced.

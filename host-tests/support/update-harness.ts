@@ -39,8 +39,19 @@ export function updateHarness(version = "1.2.3+ohxs", options: Partial<UpdateCli
 	const ota = p.board.port;
 	const stager = new ImageStager({ ota, digests: p.digests, store: p.store, clock: p.clock, logger: p.logger });
 	const boot = new BootConfirmer({
-		ota, store: p.store, clock: p.time, timers: p.time, logger: p.logger,
-		health: { canNodes: () => [{ name: "chassis", started: true, busOff: false }, { name: "haldex", started: true, busOff: false }], selfTestPassed: () => true, httpAnswered: () => true },
+		ota,
+		store: p.store,
+		clock: p.time,
+		timers: p.time,
+		logger: p.logger,
+		health: {
+			canNodes: () => [
+				{ name: "chassis", started: true, busOff: false },
+				{ name: "haldex", started: true, busOff: false },
+			],
+			selfTestPassed: () => true,
+			httpAnswered: () => true,
+		},
 	});
 	boot.start();
 	const inputs = { online: true, driving: false };
@@ -56,7 +67,12 @@ export function updateHarness(version = "1.2.3+ohxs", options: Partial<UpdateCli
 		return { status: res.status, json: typeof res.body === "string" && res.body ? JSON.parse(res.body) : undefined };
 	};
 	return {
-		p, http, client, service, router, inputs,
+		p,
+		http,
+		client,
+		service,
+		router,
+		inputs,
 		post: (target, body) => call("POST", target, body),
 		get: (target) => call("GET", target),
 	};

@@ -6,14 +6,21 @@
  */
 
 type Fn = (this: Context, done?: (err?: unknown) => void) => unknown;
-interface Context { timeout(ms?: number): Context; slow(ms?: number): Context; skip(): never }
+interface Context {
+	timeout(ms?: number): Context;
+	slow(ms?: number): Context;
+	skip(): never;
+}
 interface Suite {
 	title: string;
 	parent?: Suite;
 	skip: boolean;
 	tests: { title: string; fn?: Fn; skip: boolean }[];
 	suites: Suite[];
-	before: Fn[]; after: Fn[]; beforeEach: Fn[]; afterEach: Fn[];
+	before: Fn[];
+	after: Fn[];
+	beforeEach: Fn[];
+	afterEach: Fn[];
 	order: ({ kind: "test"; index: number } | { kind: "suite"; index: number })[];
 }
 
@@ -26,12 +33,18 @@ function newSuite(title: string, parent: Suite | undefined, skip: boolean): Suit
 	return { title, parent, skip, tests: [], suites: [], before: [], after: [], beforeEach: [], afterEach: [], order: [] };
 }
 
-class SkipSignal { }
+class SkipSignal {}
 
 const context: Context = {
-	timeout() { return context; },
-	slow() { return context; },
-	skip() { throw new SkipSignal(); },
+	timeout() {
+		return context;
+	},
+	slow() {
+		return context;
+	},
+	skip() {
+		throw new SkipSignal();
+	},
 };
 
 function describeImpl(skip: boolean) {
@@ -41,8 +54,11 @@ function describeImpl(skip: boolean) {
 		current.suites.push(suite);
 		const saved = current;
 		current = suite;
-		try { fn.call(context as never); }
-		finally { current = saved; }
+		try {
+			fn.call(context as never);
+		} finally {
+			current = saved;
+		}
 	};
 }
 
@@ -58,10 +74,18 @@ g.describe = Object.assign(describeImpl(false), { skip: describeImpl(true), only
 g.context = g.describe;
 g.it = Object.assign(itImpl(false), { skip: itImpl(true), only: itImpl(false) });
 g.specify = g.it;
-g.before = (fn: Fn) => { current.before.push(fn); };
-g.after = (fn: Fn) => { current.after.push(fn); };
-g.beforeEach = (fn: Fn) => { current.beforeEach.push(fn); };
-g.afterEach = (fn: Fn) => { current.afterEach.push(fn); };
+g.before = (fn: Fn) => {
+	current.before.push(fn);
+};
+g.after = (fn: Fn) => {
+	current.after.push(fn);
+};
+g.beforeEach = (fn: Fn) => {
+	current.beforeEach.push(fn);
+};
+g.afterEach = (fn: Fn) => {
+	current.afterEach.push(fn);
+};
 
 function send(message: object): void {
 	const text = JSON.stringify(message);
@@ -70,8 +94,14 @@ function send(message: object): void {
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
 		if (c < 0x80) bytes[n++] = c;
-		else if (c < 0x800) { bytes[n++] = 0xc0 | (c >> 6); bytes[n++] = 0x80 | (c & 63); }
-		else { bytes[n++] = 0xe0 | (c >> 12); bytes[n++] = 0x80 | ((c >> 6) & 63); bytes[n++] = 0x80 | (c & 63); }
+		else if (c < 0x800) {
+			bytes[n++] = 0xc0 | (c >> 6);
+			bytes[n++] = 0x80 | (c & 63);
+		} else {
+			bytes[n++] = 0xe0 | (c >> 12);
+			bytes[n++] = 0x80 | ((c >> 6) & 63);
+			bytes[n++] = 0x80 | (c & 63);
+		}
 	}
 	issueCommand(bytes.slice(0, n).buffer);
 }
@@ -84,8 +114,7 @@ function invoke(fn: Fn): Promise<unknown> {
 				return;
 			}
 			Promise.resolve(fn.call(context)).then(resolve, reject);
-		}
-		catch (e) {
+		} catch (e) {
 			reject(e);
 		}
 	});
@@ -98,7 +127,7 @@ function fullTitle(suite: Suite | undefined, title: string): string {
 }
 
 function describeError(e: unknown): string {
-	if (e instanceof Error) return `${e.name}: ${e.message}${e.stack ? "\n" + e.stack : ""}`;
+	if (e instanceof Error) return `${e.name}: ${e.message}${e.stack ? `\n${e.stack}` : ""}`;
 	return String(e);
 }
 
@@ -120,40 +149,51 @@ async function countTests(suite: Suite): Promise<number> {
 async function runSuite(suite: Suite, depth: number): Promise<void> {
 	if (suite !== root) send({ type: "suite", title: suite.title, depth });
 	if (suite.skip) {
-		for (const t of suite.tests) { stats.pending++; send({ type: "pending", title: t.title, depth: depth + 1 }); }
+		for (const t of suite.tests) {
+			stats.pending++;
+			send({ type: "pending", title: t.title, depth: depth + 1 });
+		}
 		for (const s of suite.suites) await runSuite(s, depth + 1);
 		return;
 	}
 	try {
 		for (const fn of suite.before) await invoke(fn);
-	}
-	catch (e) {
+	} catch (e) {
 		const n = await countTests(suite);
 		stats.failures += n;
 		send({ type: "fail", title: `"before all" hook in ${fullTitle(suite, "")}`, error: describeError(e), depth: depth + 1, count: n });
 		return;
 	}
 	for (const item of suite.order) {
-		if (item.kind === "suite") { await runSuite(suite.suites[item.index], depth + 1); continue; }
+		if (item.kind === "suite") {
+			await runSuite(suite.suites[item.index], depth + 1);
+			continue;
+		}
 		const test = suite.tests[item.index];
-		if (test.skip) { stats.pending++; send({ type: "pending", title: test.title, depth: depth + 1 }); continue; }
+		if (test.skip) {
+			stats.pending++;
+			send({ type: "pending", title: test.title, depth: depth + 1 });
+			continue;
+		}
 		try {
 			for (const fn of hooks(suite, "beforeEach")) await invoke(fn);
 			await invoke(test.fn!);
 			for (const fn of hooks(suite, "afterEach")) await invoke(fn);
 			stats.passes++;
 			send({ type: "pass", title: test.title, depth: depth + 1 });
-		}
-		catch (e) {
-			if (e instanceof SkipSignal) { stats.pending++; send({ type: "pending", title: test.title, depth: depth + 1 }); continue; }
+		} catch (e) {
+			if (e instanceof SkipSignal) {
+				stats.pending++;
+				send({ type: "pending", title: test.title, depth: depth + 1 });
+				continue;
+			}
 			stats.failures++;
 			send({ type: "fail", title: fullTitle(suite, test.title), error: describeError(e), depth: depth + 1 });
 		}
 	}
 	try {
 		for (const fn of suite.after) await invoke(fn);
-	}
-	catch (e) {
+	} catch (e) {
 		stats.failures++;
 		send({ type: "fail", title: `"after all" hook in ${fullTitle(suite, "")}`, error: describeError(e), depth: depth + 1 });
 	}

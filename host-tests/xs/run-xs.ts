@@ -35,8 +35,10 @@ export async function runFirmwareSuitesInXs(filter?: string): Promise<{ passes: 
 		if (m.type === "suite") console.log(`${indent}${m.title}`);
 		else if (m.type === "pass") console.log(`${indent}✔ ${m.title}`);
 		else if (m.type === "pending") console.log(`${indent}- ${m.title}`);
-		else if (m.type === "fail") { failures.push(`${m.title}\n${m.error}`); console.log(`${indent}✖ ${m.title}`); }
-		else if (m.type === "end") end = { passes: m.passes, failures: m.failures, pending: m.pending };
+		else if (m.type === "fail") {
+			failures.push(`${m.title}\n${m.error}`);
+			console.log(`${indent}✖ ${m.title}`);
+		} else if (m.type === "end") end = { passes: m.passes, failures: m.failures, pending: m.pending };
 		else if (m.type === "crash") throw new Error(`XS runner crashed: ${m.error}`);
 	});
 	if (!end) throw new Error("the XS run ended without reporting its results");
@@ -46,11 +48,14 @@ export async function runFirmwareSuitesInXs(filter?: string): Promise<{ passes: 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
 	const t0 = Date.now();
-	runFirmwareSuitesInXs(process.argv[2]).then((r) => {
-		console.log(`\nXS: ${r.passes} passing, ${r.failures} failing, ${r.pending} pending (${Date.now() - t0} ms, firmware suites inside @agoric/xsnap)`);
-		process.exit(r.failures ? 1 : 0);
-	}, (e) => {
-		console.error(e);
-		process.exit(1);
-	});
+	runFirmwareSuitesInXs(process.argv[2]).then(
+		(r) => {
+			console.log(`\nXS: ${r.passes} passing, ${r.failures} failing, ${r.pending} pending (${Date.now() - t0} ms, firmware suites inside @agoric/xsnap)`);
+			process.exit(r.failures ? 1 : 0);
+		},
+		(e) => {
+			console.error(e);
+			process.exit(1);
+		},
+	);
 }

@@ -52,9 +52,15 @@ export function runInXs(code: string, onMessage: (text: string) => void = () => 
 			while ((nl = pending.indexOf("\n")) >= 0) {
 				const line = pending.slice(0, nl);
 				pending = pending.slice(nl + 1);
-				if (!line.startsWith("{\"m\":")) { process.stdout.write(line + "\n"); continue; }
-				try { onMessage(JSON.parse(line).m); }
-				catch (e) { failure ??= e; }
+				if (!line.startsWith('{"m":')) {
+					process.stdout.write(`${line}\n`);
+					continue;
+				}
+				try {
+					onMessage(JSON.parse(line).m);
+				} catch (e) {
+					failure ??= e;
+				}
 			}
 		});
 		child.on("exit", (status) => {

@@ -24,15 +24,41 @@ export const BUS_CHASSIS = 0;
 export const BUS_HALDEX = 1;
 export type Bus = typeof BUS_CHASSIS | typeof BUS_HALDEX;
 
-interface NativeFrame { id: number; data: Uint8Array; dlc?: number; ext?: boolean; rtr?: boolean }
+interface NativeFrame {
+	id: number;
+	data: Uint8Array;
+	dlc?: number;
+	ext?: boolean;
+	rtr?: boolean;
+}
 interface NativeSnapshot {
-	speedKmh: number; speedSource: number; speedAgeMs: number | null; rpm: number; pedalPct: number; motor1AgeMs: number | null;
-	haldexEngagementPct: number; haldexEngagementRaw: number; haldexState: number; haldexAgeMs: number | null;
-	state: number; mode: number; targetPct: number; generation: number; targetAgeMs: number | null; watchdogMs: number;
+	speedKmh: number;
+	speedSource: number;
+	speedAgeMs: number | null;
+	rpm: number;
+	pedalPct: number;
+	motor1AgeMs: number | null;
+	haldexEngagementPct: number;
+	haldexEngagementRaw: number;
+	haldexState: number;
+	haldexAgeMs: number | null;
+	state: number;
+	mode: number;
+	targetPct: number;
+	generation: number;
+	targetAgeMs: number | null;
+	watchdogMs: number;
 }
 interface NativeCounters {
-	frames: [number, number]; rewritten: number; shortFrames: number; dropped: [number, number]; errors: number;
-	busOff: [number, number]; busOffRecoveries: [number, number]; deadBus: [number, number]; watchdogFallbacks: number;
+	frames: [number, number];
+	rewritten: number;
+	shortFrames: number;
+	dropped: [number, number];
+	errors: number;
+	busOff: [number, number];
+	busOffRecoveries: [number, number];
+	deadBus: [number, number];
+	watchdogFallbacks: number;
 }
 export interface NativeBridge {
 	setTarget(mode: number, percent: number, nowMs: number): void;
@@ -65,8 +91,7 @@ export function bindingAvailable(): boolean {
 /** Load build/Release/ohx_can.node; throws with the build command when it is missing. */
 export function loadOhxCan(): OhxCanBinding {
 	if (cached) return cached;
-	if (!bindingAvailable())
-		throw new Error(`The CAN core's Node binding is not built (${BINDING_PATH}); run \`npx node-gyp rebuild\` in the project root.`);
+	if (!bindingAvailable()) throw new Error(`The CAN core's Node binding is not built (${BINDING_PATH}); run \`npx node-gyp rebuild\` in the project root.`);
 	cached = createRequire(import.meta.url)(BINDING_PATH) as OhxCanBinding;
 	return cached;
 }

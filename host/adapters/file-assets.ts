@@ -15,13 +15,19 @@ export function fileAssets(dir: string): AssetSource {
 	let loadedMtime = -1;
 	let index: AssetIndex = { files: [], totalGzip: 0 };
 	const cache = new Map<string, Uint8Array>();
-	const missing = zlib.gzipSync(Buffer.from(
-		"<!doctype html><meta charset=utf-8><title>OpenHaldex</title><p>The web app is not built. Run <code>npm run build:web</code> (npm start does it) and reload.</p>"));
+	const missing = zlib.gzipSync(
+		Buffer.from(
+			"<!doctype html><meta charset=utf-8><title>OpenHaldex</title><p>The web app is not built. Run <code>npm run build:web</code> (npm start does it) and reload.</p>",
+		),
+	);
 
 	function refresh(): void {
 		let mtime: number;
-		try { mtime = fs.statSync(path.join(dir, ASSET_INDEX_NAME)).mtimeMs; }
-		catch { mtime = -2; }
+		try {
+			mtime = fs.statSync(path.join(dir, ASSET_INDEX_NAME)).mtimeMs;
+		} catch {
+			mtime = -2;
+		}
 		if (mtime === loadedMtime) return;
 		loadedMtime = mtime;
 		cache.clear();

@@ -31,10 +31,14 @@ export class FileStore implements KeyValueStore {
 
 	set(domain: string, key: string, value: StoreValue): void {
 		checkStoreLimits(domain, key, value);
-		const e: Encoded = typeof value === "string" ? { t: "s", v: value }
-			: typeof value === "number" ? { t: "n", v: value }
-			: typeof value === "boolean" ? { t: "b", v: value }
-			: { t: "a", v: Buffer.from(value).toString("base64") };
+		const e: Encoded =
+			typeof value === "string"
+				? { t: "s", v: value }
+				: typeof value === "number"
+					? { t: "n", v: value }
+					: typeof value === "boolean"
+						? { t: "b", v: value }
+						: { t: "a", v: Buffer.from(value).toString("base64") };
 		(this.#data[domain] ??= {})[key] = e;
 		this.#flush();
 	}

@@ -38,33 +38,50 @@ export class NodeHttpClient implements HttpClient {
 		const fail = (failure: HttpFailure, detail: string) => finish(() => handler.onError(failure, detail));
 
 		const url = parseHttpUrl(request.url);
-		const bad = !url ? `"${request.url}" is not an http:// or https:// URL` : request.headers?.find(([, v]) => !isSafeHeaderValue(v)) ? "a header value contains a line break" : undefined;
+		const bad = !url
+			? `"${request.url}" is not an http:// or https:// URL`
+			: request.headers?.find(([, v]) => !isSafeHeaderValue(v))
+				? "a header value contains a line break"
+				: undefined;
 		if (bad) {
 			setImmediate(() => fail("unreachable", bad));
-			return { abort: () => { finished = true; } };
+			return {
+				abort: () => {
+					finished = true;
+				},
+			};
 		}
 
 		const headers: Record<string, string> = {};
 		for (const [name, value] of request.headers ?? []) headers[name] = value;
 		const lib = url!.secure ? https : http;
-		const req = lib.request(request.url, { method: "GET", headers, agent: false, ...(url!.secure && this.#options.ca ? { ca: this.#options.ca } : {}) }, (res) => {
-			if (finished) { res.destroy(); return; }
-			const out: Record<string, string> = {};
-			for (const [name, value] of Object.entries(res.headers)) {
-				if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-			}
-			headSent = true;
-			handler.onHead({ status: res.statusCode ?? 0, headers: out });
-			res.on("data", (buf: Buffer) => {
-				if (!finished) handler.onData(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
-			});
-			res.on("end", () => {
-				if (res.complete) finish(() => handler.onEnd());
-				else fail("cut", "the connection closed before the body was complete");
-			});
-			res.on("error", (e) => fail("cut", e.message));
-			res.on("close", () => { if (!res.complete) fail("cut", "the connection closed before the body was complete"); });
-		});
+		const req = lib.request(
+			request.url,
+			{ method: "GET", headers, agent: false, ...(url!.secure && this.#options.ca ? { ca: this.#options.ca } : {}) },
+			(res) => {
+				if (finished) {
+					res.destroy();
+					return;
+				}
+				const out: Record<string, string> = {};
+				for (const [name, value] of Object.entries(res.headers)) {
+					if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+				}
+				headSent = true;
+				handler.onHead({ status: res.statusCode ?? 0, headers: out });
+				res.on("data", (buf: Buffer) => {
+					if (!finished) handler.onData(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
+				});
+				res.on("end", () => {
+					if (res.complete) finish(() => handler.onEnd());
+					else fail("cut", "the connection closed before the body was complete");
+				});
+				res.on("error", (e) => fail("cut", e.message));
+				res.on("close", () => {
+					if (!res.complete) fail("cut", "the connection closed before the body was complete");
+				});
+			},
+		);
 		req.on("error", (e: NodeJS.ErrnoException) => {
 			const code = e.code ?? "";
 			if (headSent) fail("cut", e.message);

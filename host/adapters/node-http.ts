@@ -25,14 +25,26 @@ export async function serveRouterOnNode(router: Router, options: { port: number;
 	// A request Node's parser refuses (bad framing, oversized headers) gets the same JSON error
 	// body as every other failure, not Node's bare "400 Bad Request".
 	server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-		if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) { socket.destroy(); return; }
+		if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+			socket.destroy();
+			return;
+		}
 		const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
 		const status = tooLarge ? 431 : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW" ? 413 : 400;
-		const res = errorResponse(status, tooLarge ? "headers_too_large" : "bad_request", tooLarge
-			? "The request's headers are too large."
-			: `The request is not valid HTTP/1.1 (${String(error.code ?? "parse error").replace(/^HPE_/, "").toLowerCase()}).`);
+		const res = errorResponse(
+			status,
+			tooLarge ? "headers_too_large" : "bad_request",
+			tooLarge
+				? "The request's headers are too large."
+				: `The request is not valid HTTP/1.1 (${String(error.code ?? "parse error")
+						.replace(/^HPE_/, "")
+						.toLowerCase()}).`,
+		);
 		const body = Buffer.from(res.body as string);
-		socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString("latin1")}`, "latin1");
+		socket.end(
+			`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString("latin1")}`,
+			"latin1",
+		);
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once("error", reject);
@@ -42,10 +54,11 @@ export async function serveRouterOnNode(router: Router, options: { port: number;
 	return {
 		port,
 		url: `http://${host}:${port}`,
-		close: () => new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		}),
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
 	};
 }
 
@@ -99,19 +112,23 @@ function send(res: http.ServerResponse, response: Response): void {
 	if (body === undefined) {
 		res.setHeader("content-length", "0");
 		res.end();
-	}
-	else if (typeof body === "string" || body instanceof Uint8Array) {
+	} else if (typeof body === "string" || body instanceof Uint8Array) {
 		const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 		res.setHeader("content-length", String(bytes.length));
 		res.end(bytes);
-	}
-	else if (isBodySource(body)) {
+	} else if (isBodySource(body)) {
 		if (body.length !== undefined) res.setHeader("content-length", String(body.length));
 		const pump = () => {
 			for (;;) {
 				const piece = body.read(16 * 1024);
-				if (!piece) { res.end(); return; }
-				if (!res.write(piece)) { res.once("drain", pump); return; }
+				if (!piece) {
+					res.end();
+					return;
+				}
+				if (!res.write(piece)) {
+					res.once("drain", pump);
+					return;
+				}
 			}
 		};
 		pump();

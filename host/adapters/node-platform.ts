@@ -37,7 +37,13 @@ export class NodeTimers implements Timers {
 
 	after(ms: number, fn: () => void): TimerHandle {
 		const id = this.#next++;
-		this.#live.set(id, setTimeout(() => { this.#live.delete(id); fn(); }, ms));
+		this.#live.set(
+			id,
+			setTimeout(() => {
+				this.#live.delete(id);
+				fn();
+			}, ms),
+		);
 		return { id };
 	}
 	every(ms: number, fn: () => void): TimerHandle {
@@ -48,11 +54,18 @@ export class NodeTimers implements Timers {
 	cancel(handle: TimerHandle | undefined): void {
 		if (!handle) return;
 		const t = this.#live.get(handle.id);
-		if (t) { clearTimeout(t); clearInterval(t); this.#live.delete(handle.id); }
+		if (t) {
+			clearTimeout(t);
+			clearInterval(t);
+			this.#live.delete(handle.id);
+		}
 	}
 	/** Stop everything (simulated reboot or shutdown). */
 	cancelAll(): void {
-		for (const t of this.#live.values()) { clearTimeout(t); clearInterval(t); }
+		for (const t of this.#live.values()) {
+			clearTimeout(t);
+			clearInterval(t);
+		}
 		this.#live.clear();
 	}
 }
@@ -61,8 +74,12 @@ export const nodeDigests: DigestFactory = {
 	sha256() {
 		const hash = createHash("sha256");
 		return {
-			write(chunk: Uint8Array) { hash.update(chunk); },
-			close() { return new Uint8Array(hash.digest()); },
+			write(chunk: Uint8Array) {
+				hash.update(chunk);
+			},
+			close() {
+				return new Uint8Array(hash.digest());
+			},
 		};
 	},
 };

@@ -31,8 +31,7 @@ export function parseCandump(text: string): LogFrame[] {
 		if (!line || line.startsWith("#")) continue;
 		if (/#R|##/.test(line)) continue;
 		const m = LINE.exec(line);
-		if (!m || m[4].length % 2 !== 0 || m[4].length > 16)
-			throw new SyntaxError(`candump line ${i + 1} is not "(seconds) iface ID#DATA": ${line}`);
+		if (!m || m[4].length % 2 !== 0 || m[4].length > 16) throw new SyntaxError(`candump line ${i + 1} is not "(seconds) iface ID#DATA": ${line}`);
 		const seconds = Number(m[1]);
 		t0 ??= seconds;
 		const data = new Uint8Array(m[4].length / 2);

@@ -16,7 +16,16 @@
  */
 
 import {
-	ID, encodeBrakes1, encodeBrakes2, encodeBrakes3, encodeBrakes4, encodeMlw1, encodeMotor1, encodeMotor2, encodeMotor3, encodeMotor5,
+	ID,
+	encodeBrakes1,
+	encodeBrakes2,
+	encodeBrakes3,
+	encodeBrakes4,
+	encodeMlw1,
+	encodeMotor1,
+	encodeMotor2,
+	encodeMotor3,
+	encodeMotor5,
 	type CanFrame,
 } from "./frames";
 
@@ -52,23 +61,23 @@ export function driveCycle(tMs: number): CarState {
 	const idle = { speedKmh: 0, rpm: 800, pedalPct: 0, braking: false };
 	let s: Omit<CarState, "phase" | "steeringDeg">;
 	switch (phase) {
-	case "idle":
-	case "stop":
-		s = idle;
-		break;
-	case "launch": {
-		const f = (t - 5_000) / 8_000;
-		s = { speedKmh: 80 * f, rpm: 1500 + 4000 * ((f * 3) % 1), pedalPct: 80, braking: false };
-		break;
-	}
-	case "cruise":
-		s = { speedKmh: 80, rpm: 2200, pedalPct: 20, braking: false };
-		break;
-	case "braking": {
-		const f = (t - 28_000) / 8_000;
-		s = { speedKmh: 80 * (1 - f), rpm: Math.max(800, 2200 - 1400 * f * 1.5), pedalPct: 0, braking: true };
-		break;
-	}
+		case "idle":
+		case "stop":
+			s = idle;
+			break;
+		case "launch": {
+			const f = (t - 5_000) / 8_000;
+			s = { speedKmh: 80 * f, rpm: 1500 + 4000 * ((f * 3) % 1), pedalPct: 80, braking: false };
+			break;
+		}
+		case "cruise":
+			s = { speedKmh: 80, rpm: 2200, pedalPct: 20, braking: false };
+			break;
+		case "braking": {
+			const f = (t - 28_000) / 8_000;
+			s = { speedKmh: 80 * (1 - f), rpm: Math.max(800, 2200 - 1400 * f * 1.5), pedalPct: 0, braking: true };
+			break;
+		}
 	}
 	return { phase, ...s, steeringDeg: phase === "cruise" ? 5 * Math.sin(t / 2000) : 0 };
 }
@@ -131,7 +140,7 @@ export class DriveCycleCar implements ChassisSource {
 		for (let t = start; t <= nowMs; t++) {
 			const rel = t - this.#startMs;
 			for (const s of SCHEDULE) {
-				if (((rel - s.phaseMs) % s.periodMs + s.periodMs) % s.periodMs !== 0) continue;
+				if ((((rel - s.phaseMs) % s.periodMs) + s.periodMs) % s.periodMs !== 0) continue;
 				out.push({ atMs: t, frame: { id: s.id, data: this.#encode(s.id, this.#cycle(rel)) } });
 			}
 		}
@@ -141,15 +150,24 @@ export class DriveCycleCar implements ChassisSource {
 
 	#encode(id: number, car: CarState): Uint8Array {
 		switch (id) {
-		case ID.MLW1: return encodeMlw1(car.steeringDeg, this.#mlwCounter++);
-		case ID.BRAKES1: return encodeBrakes1(car.speedKmh, car.braking);
-		case ID.MOTOR1: return encodeMotor1({ rpm: car.rpm, pedalPct: car.pedalPct, torqueByte: torqueByteFor(car.pedalPct) });
-		case ID.MOTOR3: return encodeMotor3(car.pedalPct);
-		case ID.BRAKES3: return encodeBrakes3(car.speedKmh);
-		case ID.MOTOR2: return encodeMotor2(car.speedKmh);
-		case ID.BRAKES4: return encodeBrakes4(this.#brakes4Counter++, car.braking);
-		case ID.BRAKES2: return encodeBrakes2();
-		default: return encodeMotor5();
+			case ID.MLW1:
+				return encodeMlw1(car.steeringDeg, this.#mlwCounter++);
+			case ID.BRAKES1:
+				return encodeBrakes1(car.speedKmh, car.braking);
+			case ID.MOTOR1:
+				return encodeMotor1({ rpm: car.rpm, pedalPct: car.pedalPct, torqueByte: torqueByteFor(car.pedalPct) });
+			case ID.MOTOR3:
+				return encodeMotor3(car.pedalPct);
+			case ID.BRAKES3:
+				return encodeBrakes3(car.speedKmh);
+			case ID.MOTOR2:
+				return encodeMotor2(car.speedKmh);
+			case ID.BRAKES4:
+				return encodeBrakes4(this.#brakes4Counter++, car.braking);
+			case ID.BRAKES2:
+				return encodeBrakes2();
+			default:
+				return encodeMotor5();
 		}
 	}
 }

@@ -89,7 +89,10 @@ export function encodeMotor3(pedalPct: number): Uint8Array {
 export function encodeBrakes3(speedKmh: number): Uint8Array {
 	const d = new Uint8Array(8);
 	const v = Math.max(0, Math.min(0xfffe, Math.round(speedKmh * 100))) & 0xfffe;
-	for (let i = 0; i < 4; i++) { d[2 * i] = v & 0xff; d[2 * i + 1] = v >> 8; }
+	for (let i = 0; i < 4; i++) {
+		d[2 * i] = v & 0xff;
+		d[2 * i + 1] = v >> 8;
+	}
 	return d;
 }
 

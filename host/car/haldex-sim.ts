@@ -28,7 +28,7 @@ const STALE_MS = 200;
 /** Lock a MOTOR1 torque byte asks for, 0..100. */
 export function demandFromTorqueByte(v: number): number {
 	if (v >= 254) return 100;
-	return Math.max(0, Math.min(100, v * 200 / 254 - 40));
+	return Math.max(0, Math.min(100, (v * 200) / 254 - 40));
 }
 
 /** The 0x2C0 data for an engagement, per generation. */
@@ -38,13 +38,11 @@ export function encodeHaldexFeedback(generation: Generation, engagementPct: numb
 	d[0] = state & 0xff;
 	if (generation === 1) {
 		d[1] = 128 + Math.round(e * 70);
-	}
-	else if (generation === 2) {
+	} else if (generation === 2) {
 		const raw = 128 + Math.round(e * 127);
 		d[1] = 128 + Math.floor((raw - 128) / 2);
 		d[4] = raw - d[1];
-	}
-	else {
+	} else {
 		d[1] = 128 + Math.round(e * 127);
 	}
 	return d;
@@ -65,8 +63,12 @@ export class SimulatedHaldex {
 		this.#nextReportMs = startMs;
 	}
 
-	get engagementPct(): number { return this.#engagement; }
-	get demandPct(): number { return this.#demand; }
+	get engagementPct(): number {
+		return this.#engagement;
+	}
+	get demandPct(): number {
+		return this.#demand;
+	}
 
 	/** A frame arriving from the bridge (chassis side, possibly rewritten). */
 	receive(frame: CanFrame, atMs: number): void {
@@ -100,7 +102,10 @@ export class SimulatedHaldex {
 	}
 
 	#advance(atMs: number): void {
-		if (this.#lastUpdateMs === undefined) { this.#lastUpdateMs = atMs; return; }
+		if (this.#lastUpdateMs === undefined) {
+			this.#lastUpdateMs = atMs;
+			return;
+		}
 		const dt = atMs - this.#lastUpdateMs;
 		if (dt <= 0) return;
 		this.#lastUpdateMs = atMs;

@@ -17,7 +17,8 @@ import { SimulatedHaldex } from "./haldex-sim";
 import type { CanFrame } from "./frames";
 
 export const WIRE_SIZE = 16;
-const BUS_CHASSIS = 0, BUS_HALDEX = 1;
+const BUS_CHASSIS = 0,
+	BUS_HALDEX = 1;
 
 export function wireEncode(frame: CanFrame, bus: number): Buffer {
 	const b = Buffer.alloc(WIRE_SIZE);
@@ -35,7 +36,12 @@ export function wireDecode(b: Buffer): { bus: number; frame: CanFrame } | undefi
 	return { bus: b[3], frame: { id: b.readUInt32LE(4), data: new Uint8Array(b.subarray(8, 8 + dlc)) } };
 }
 
-export interface UdpCarStats { sent: number; haldexReceived: number; chassisReceived: number; lastEngagementPct: number }
+export interface UdpCarStats {
+	sent: number;
+	haldexReceived: number;
+	chassisReceived: number;
+	lastEngagementPct: number;
+}
 
 export function startUdpCar(base = Number(process.env.OHX_CAN_UDP_BASE ?? 30100)): { stats: UdpCarStats; stop(): void } {
 	const t0 = performance.now();
@@ -52,18 +58,31 @@ export function startUdpCar(base = Number(process.env.OHX_CAN_UDP_BASE ?? 30100)
 		stats.haldexReceived++;
 		haldex.receive(w.frame, now());
 	});
-	chassisSide.on("message", (msg) => { if (wireDecode(msg)) stats.chassisReceived++; });
+	chassisSide.on("message", (msg) => {
+		if (wireDecode(msg)) stats.chassisReceived++;
+	});
 	haldexSide.bind(base + 3, "127.0.0.1");
 	chassisSide.bind(base + 1, "127.0.0.1");
 	const timer = setInterval(() => {
 		const t = now();
-		for (const { frame } of car.poll(t)) { out.send(wireEncode(frame, BUS_CHASSIS), base, "127.0.0.1"); stats.sent++; }
-		for (const { frame } of haldex.poll(t)) { out.send(wireEncode(frame, BUS_HALDEX), base + 2, "127.0.0.1"); stats.sent++; }
+		for (const { frame } of car.poll(t)) {
+			out.send(wireEncode(frame, BUS_CHASSIS), base, "127.0.0.1");
+			stats.sent++;
+		}
+		for (const { frame } of haldex.poll(t)) {
+			out.send(wireEncode(frame, BUS_HALDEX), base + 2, "127.0.0.1");
+			stats.sent++;
+		}
 		stats.lastEngagementPct = haldex.engagementPct;
 	}, 5);
 	return {
 		stats,
-		stop() { clearInterval(timer); out.close(); haldexSide.close(); chassisSide.close(); },
+		stop() {
+			clearInterval(timer);
+			out.close();
+			haldexSide.close();
+			chassisSide.close();
+		},
 	};
 }
 
@@ -73,10 +92,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 	console.log("simulated car on UDP 127.0.0.1: chassis -> :30100, Haldex reports -> :30102 (Ctrl-C stops)");
 	const report = setInterval(() => {
 		const s = car.stats;
-		console.log(`sent ${s.sent} frames; bridge delivered ${s.haldexReceived} to the Haldex and ${s.chassisReceived} to the car; engagement ${s.lastEngagementPct.toFixed(0)} %`);
+		console.log(
+			`sent ${s.sent} frames; bridge delivered ${s.haldexReceived} to the Haldex and ${s.chassisReceived} to the car; engagement ${s.lastEngagementPct.toFixed(0)} %`,
+		);
 	}, 2000);
-	const stop = () => { clearInterval(report); car.stop(); };
-	process.on("SIGINT", () => { stop(); process.exit(0); });
+	const stop = () => {
+		clearInterval(report);
+		car.stop();
+	};
+	process.on("SIGINT", () => {
+		stop();
+		process.exit(0);
+	});
 	const seconds = Number(values.seconds);
-	if (seconds > 0) setTimeout(() => { stop(); process.exit(0); }, seconds * 1000);
+	if (seconds > 0)
+		setTimeout(() => {
+			stop();
+			process.exit(0);
+		}, seconds * 1000);
 }

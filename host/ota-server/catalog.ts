@@ -27,7 +27,10 @@ export interface OtaFileMeta {
 export function loadOtaFolder(dir: string): OtaFileRecord[] {
 	if (!fs.existsSync(dir)) return [];
 	const out: OtaFileRecord[] = [];
-	for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+	for (const name of fs
+		.readdirSync(dir)
+		.filter((n) => n.endsWith(".json"))
+		.sort()) {
 		const meta = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as OtaFileMeta;
 		const binary = path.join(dir, meta.file ?? name.replace(/\.json$/, ".bin"));
 		const data = new Uint8Array(fs.readFileSync(binary));
@@ -41,7 +44,14 @@ export function writeOtaFile(dir: string, name: string, meta: Omit<OtaFileMeta, 
 	fs.mkdirSync(dir, { recursive: true });
 	const record = otaFile({ ...meta, fileName: `${name}.bin` }, data);
 	fs.writeFileSync(path.join(dir, `${name}.bin`), data);
-	const json: OtaFileMeta = { id: record.id, module: record.module, version: record.version, isActive: record.isActive, sha256: record.sha256, size: record.size };
-	fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + "\n");
+	const json: OtaFileMeta = {
+		id: record.id,
+		module: record.module,
+		version: record.version,
+		isActive: record.isActive,
+		sha256: record.sha256,
+		size: record.size,
+	};
+	fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
 	return record;
 }

@@ -25,7 +25,9 @@ const { values } = parseArgs({
 });
 
 if (values.help || !values.dir) {
-	console.log("usage: tsx host/ota-server/main.ts --dir FOLDER [--port 8070] [--host 127.0.0.1] [--token T] [--no-range] [--stall-after N] [--cut-at N,N] [--malformed-list]");
+	console.log(
+		"usage: tsx host/ota-server/main.ts --dir FOLDER [--port 8070] [--host 127.0.0.1] [--token T] [--no-range] [--stall-after N] [--cut-at N,N] [--malformed-list]",
+	);
 	process.exit(values.help ? 0 : 2);
 }
 
@@ -37,7 +39,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const files = loadOtaFolder(path.resolve(values.dir));
 const server = await startOtaServer({
-	files, port, host: values.host, token: values.token,
+	files,
+	port,
+	host: values.host,
+	token: values.token,
 	behaviour: {
 		noRange: values["no-range"],
 		stallAfter: values["stall-after"] !== undefined ? Number(values["stall-after"]) : undefined,
@@ -48,4 +53,7 @@ const server = await startOtaServer({
 });
 console.log(`OTA file server: ${server.url}/api/v2/ota-files (${files.length} file(s) from ${values.dir}${values.token ? ", token required" : ""})`);
 for (const f of files) console.log(`  ${f.id}  ${f.module}  ${f.version}  ${f.isActive ? "active" : "inactive"}  ${f.size} bytes`);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => { void server.close().then(() => process.exit(0)); });
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+	process.on(signal, () => {
+		void server.close().then(() => process.exit(0));
+	});

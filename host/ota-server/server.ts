@@ -79,15 +79,32 @@ export interface OtaServer {
 }
 
 /** A file record with its real SHA-256 and size. */
-export function otaFile(meta: { id: string | number; module: string; version: string; isActive?: boolean; fileName?: string; sha256?: string }, data: Uint8Array): OtaFileRecord {
+export function otaFile(
+	meta: { id: string | number; module: string; version: string; isActive?: boolean; fileName?: string; sha256?: string },
+	data: Uint8Array,
+): OtaFileRecord {
 	return {
-		id: String(meta.id), module: meta.module, version: meta.version, isActive: meta.isActive ?? true,
-		sha256: meta.sha256 ?? createHash("sha256").update(data).digest("hex"), size: data.length, fileName: meta.fileName, data,
+		id: String(meta.id),
+		module: meta.module,
+		version: meta.version,
+		isActive: meta.isActive ?? true,
+		sha256: meta.sha256 ?? createHash("sha256").update(data).digest("hex"),
+		size: data.length,
+		fileName: meta.fileName,
+		data,
 	};
 }
 
 export function listEntry(f: OtaFileRecord) {
-	return { id: f.id, version: f.version, module: f.module, isActive: f.isActive, sha256: f.sha256, size: f.size, ...(f.fileName ? { fileName: f.fileName } : {}) };
+	return {
+		id: f.id,
+		version: f.version,
+		module: f.module,
+		isActive: f.isActive,
+		sha256: f.sha256,
+		size: f.size,
+		...(f.fileName ? { fileName: f.fileName } : {}),
+	};
 }
 
 export async function startOtaServer(options: OtaServerOptions): Promise<OtaServer> {
@@ -128,10 +145,12 @@ export async function startOtaServer(options: OtaServerOptions): Promise<OtaServ
 		const m = /^\/api\/v2\/ota-files\/([^/]+)\/file$/.exec(url.pathname);
 		if (!m) return send(404, { error: "not found" });
 		const file = ota.files.find((f) => f.id === decodeURIComponent(m[1]));
-		if (!file || !file.isActive) return send(404, { error: "OTA file not found or not active" });
+		if (!file?.isActive) return send(404, { error: "OTA file not found or not active" });
 		if (b.fileStatus) return send(b.fileStatus, { error: `forced status ${b.fileStatus}` });
 
-		let start = 0, end = file.size - 1, status = 200;
+		let start = 0,
+			end = file.size - 1,
+			status = 200;
 		const headers: Record<string, string> = { "content-type": "application/octet-stream" };
 		if (!b.noRange) headers["accept-ranges"] = "bytes";
 		const range = b.noRange ? undefined : parseRange(req.headers.range, file.size);
@@ -153,7 +172,10 @@ export async function startOtaServer(options: OtaServerOptions): Promise<OtaServ
 		log(`GET ${req.url}${req.headers.range ? ` (${req.headers.range})` : ""} -> ${status}`);
 		streamBody(res, record, file.data, start, end + 1, b);
 	});
-	server.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+	server.on("connection", (s) => {
+		sockets.add(s);
+		s.on("close", () => sockets.delete(s));
+	});
 	await new Promise<void>((resolve, reject) => {
 		server.once("error", reject);
 		server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -166,10 +188,11 @@ export async function startOtaServer(options: OtaServerOptions): Promise<OtaServ
 		behaviour: options.behaviour ?? {},
 		token: options.token,
 		requests,
-		close: () => new Promise<void>((resolve) => {
-			for (const s of sockets) s.destroy();
-			server.close(() => resolve());
-		}),
+		close: () =>
+			new Promise<void>((resolve) => {
+				for (const s of sockets) s.destroy();
+				server.close(() => resolve());
+			}),
 	};
 	return ota;
 }

@@ -7,14 +7,11 @@
 import type { Digest, DigestFactory } from "ports/digest";
 
 const K = new Uint32Array([
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
+	0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d,
+	0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e,
+	0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
+	0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
 export class Sha256 implements Digest {
@@ -48,12 +45,19 @@ export class Sha256 implements Digest {
 	close(): Uint8Array {
 		if (this.#closed) throw new Error("SHA-256 digest already closed");
 		const bits = this.#bytes * 8;
-		const pad = new Uint8Array(((this.#fill < 56) ? 56 : 120) - this.#fill + 8);
+		const pad = new Uint8Array((this.#fill < 56 ? 56 : 120) - this.#fill + 8);
 		pad[0] = 0x80;
-		const hi = Math.floor(bits / 0x100000000), lo = bits >>> 0;
+		const hi = Math.floor(bits / 0x100000000),
+			lo = bits >>> 0;
 		const n = pad.length;
-		pad[n - 8] = hi >>> 24; pad[n - 7] = hi >>> 16; pad[n - 6] = hi >>> 8; pad[n - 5] = hi;
-		pad[n - 4] = lo >>> 24; pad[n - 3] = lo >>> 16; pad[n - 2] = lo >>> 8; pad[n - 1] = lo;
+		pad[n - 8] = hi >>> 24;
+		pad[n - 7] = hi >>> 16;
+		pad[n - 6] = hi >>> 8;
+		pad[n - 5] = hi;
+		pad[n - 4] = lo >>> 24;
+		pad[n - 3] = lo >>> 16;
+		pad[n - 2] = lo >>> 8;
+		pad[n - 1] = lo;
 		const bytes = this.#bytes;
 		this.write(pad);
 		this.#bytes = bytes;
@@ -61,22 +65,33 @@ export class Sha256 implements Digest {
 		const out = new Uint8Array(32);
 		for (let i = 0; i < 8; i++) {
 			const v = this.#h[i];
-			out[i * 4] = v >>> 24; out[i * 4 + 1] = v >>> 16; out[i * 4 + 2] = v >>> 8; out[i * 4 + 3] = v;
+			out[i * 4] = v >>> 24;
+			out[i * 4 + 1] = v >>> 16;
+			out[i * 4 + 2] = v >>> 8;
+			out[i * 4 + 3] = v;
 		}
 		return out;
 	}
 
 	#compress(data: Uint8Array, at: number): void {
-		const w = this.#w, h = this.#h;
-		for (let t = 0; t < 16; t++, at += 4)
-			w[t] = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
+		const w = this.#w,
+			h = this.#h;
+		for (let t = 0; t < 16; t++, at += 4) w[t] = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
 		for (let t = 16; t < 64; t++) {
-			const a = w[t - 15], b = w[t - 2];
+			const a = w[t - 15],
+				b = w[t - 2];
 			const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
 			const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
 			w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
 		}
-		let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+		let a = h[0],
+			b = h[1],
+			c = h[2],
+			d = h[3],
+			e = h[4],
+			f = h[5],
+			g = h[6],
+			hh = h[7];
 		for (let t = 0; t < 64; t++) {
 			const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
 			const ch = (e & f) ^ (~e & g);
@@ -84,9 +99,23 @@ export class Sha256 implements Digest {
 			const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
 			const maj = (a & b) ^ (a & c) ^ (b & c);
 			const t2 = (S0 + maj) | 0;
-			hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+			hh = g;
+			g = f;
+			f = e;
+			e = (d + t1) | 0;
+			d = c;
+			c = b;
+			b = a;
+			a = (t1 + t2) | 0;
 		}
-		h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+		h[0] += a;
+		h[1] += b;
+		h[2] += c;
+		h[3] += d;
+		h[4] += e;
+		h[5] += f;
+		h[6] += g;
+		h[7] += hh;
 	}
 }
 

@@ -55,11 +55,10 @@ export interface CarLink {
 export function createCarLink(options: CarLinkOptions = {}): CarLink {
 	const bridge = new NodeCanBridge({ generation: options.generation ?? 4, now: options.now });
 	const start = bridge.now();
-	let scenario: CarScenario | "log" = options.canLog ? "log" : options.scenario ?? "drive";
+	let scenario: CarScenario | "log" = options.canLog ? "log" : (options.scenario ?? "drive");
 	const cycleCar = (s: CarScenario, at: number) => new DriveCycleCar(at, s === "parked" ? parkedCycle : driveCycle);
-	let car: ChassisSource = options.car ?? (options.canLog
-		? CandumpReplay.fromFile(options.canLog, { startMs: start, loop: true })
-		: cycleCar(scenario as CarScenario, start));
+	let car: ChassisSource =
+		options.car ?? (options.canLog ? CandumpReplay.fromFile(options.canLog, { startMs: start, loop: true }) : cycleCar(scenario as CarScenario, start));
 	const haldex = new SimulatedHaldex(options.generation ?? 4, start);
 	const chassisReceived = new Map<number, CanFrame>();
 	const stats = { chassisFrames: 0, haldexFrames: 0, rewritten: 0 };
@@ -80,9 +79,17 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 	}
 
 	return {
-		bridge, haldex, chassisReceived, stats, step,
-		get car() { return car; },
-		get scenario() { return scenario; },
+		bridge,
+		haldex,
+		chassisReceived,
+		stats,
+		step,
+		get car() {
+			return car;
+		},
+		get scenario() {
+			return scenario;
+		},
 		setScenario(next: CarScenario) {
 			if (scenario === "log" || options.car) throw new Error("the car replays a log; its scenario cannot change");
 			if (next === scenario) return;
@@ -93,11 +100,17 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 		start(intervalMs = 5) {
 			if (timer) return;
 			timer = setInterval(() => {
-				try { step(); }
-				catch (e) { options.logger?.log("error", `car link: ${e instanceof Error ? e.message : String(e)}`); }
+				try {
+					step();
+				} catch (e) {
+					options.logger?.log("error", `car link: ${e instanceof Error ? e.message : String(e)}`);
+				}
 			}, intervalMs);
 			timer.unref?.();
-			options.logger?.log("info", `simulated car on the chassis bus (${options.canLog ? `replaying ${options.canLog}` : "drive cycle"}), simulated Gen${haldex.generation} Haldex`);
+			options.logger?.log(
+				"info",
+				`simulated car on the chassis bus (${options.canLog ? `replaying ${options.canLog}` : "drive cycle"}), simulated Gen${haldex.generation} Haldex`,
+			);
 		},
 		stop() {
 			if (timer) clearInterval(timer);
@@ -116,8 +129,7 @@ export function startCarLink(options: CarLinkOptions = {}): CarLink | undefined 
 		const link = createCarLink(options);
 		link.start();
 		return link;
-	}
-	catch (e) {
+	} catch (e) {
 		options.logger?.log("warn", `CAN link not started: ${e instanceof Error ? e.message : String(e)}`);
 		return undefined;
 	}

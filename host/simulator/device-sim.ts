@@ -57,28 +57,46 @@ class SimWifi implements WifiPort {
 	#joined: string | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	constructor(readonly joinDelayMs: number) {}
-	macAddress(): string { return SIM_MAC; }
-	startAccessPoint(config: AccessPointConfig): void { this.ap = { ...config }; }
+	macAddress(): string {
+		return SIM_MAC;
+	}
+	startAccessPoint(config: AccessPointConfig): void {
+		this.ap = { ...config };
+	}
 	connectStation(config: StationConfig): void {
 		clearTimeout(this.#timer);
 		this.#joined = undefined;
 		this.#timer = setTimeout(() => {
 			const net = SIM_NETWORKS[config.ssid];
-			if (!net || net.password !== config.password) { this.#listener?.("disconnected"); return; }
+			if (!net || net.password !== config.password) {
+				this.#listener?.("disconnected");
+				return;
+			}
 			this.#joined = config.ssid;
 			this.#listener?.("connected");
 			this.#listener?.("gotIP");
 		}, this.joinDelayMs);
 	}
-	disconnectStation(): void { clearTimeout(this.#timer); this.#joined = undefined; }
-	onStation(listener: (event: StationEvent) => void): void { this.#listener = listener; }
+	disconnectStation(): void {
+		clearTimeout(this.#timer);
+		this.#joined = undefined;
+	}
+	onStation(listener: (event: StationEvent) => void): void {
+		this.#listener = listener;
+	}
 	stationInfo() {
 		const net = this.#joined ? SIM_NETWORKS[this.#joined] : undefined;
 		return net ? { address: net.address, rssi: net.rssi, gateway: net.address.replace(/\.\d+$/, ".1") } : {};
 	}
-	accessPointClients(): number { return 1; }
-	get joined(): string | undefined { return this.#joined; }
-	stop(): void { clearTimeout(this.#timer); }
+	accessPointClients(): number {
+		return 1;
+	}
+	get joined(): string | undefined {
+		return this.#joined;
+	}
+	stop(): void {
+		clearTimeout(this.#timer);
+	}
 }
 
 class SimMdns implements MdnsPort {
@@ -87,7 +105,9 @@ class SimMdns implements MdnsPort {
 		clearTimeout(this.#timer);
 		this.#timer = setTimeout(() => onClaimed(hostName), 100);
 	}
-	stop(): void { clearTimeout(this.#timer); }
+	stop(): void {
+		clearTimeout(this.#timer);
+	}
 }
 
 /** UDP sockets on 127.0.0.1: the DNS responder is a real one. */
@@ -98,11 +118,23 @@ const nodeUdp: UdpPort = {
 		socket.on("error", () => socket.close());
 		socket.bind(port, "127.0.0.1");
 		let bound = port;
-		socket.on("listening", () => { bound = socket.address().port; });
+		socket.on("listening", () => {
+			bound = socket.address().port;
+		});
 		return {
-			get port() { return bound; },
-			send(address, p, data) { socket.send(data, p, address); },
-			close() { try { socket.close(); } catch { /* already closed */ } },
+			get port() {
+				return bound;
+			},
+			send(address, p, data) {
+				socket.send(data, p, address);
+			},
+			close() {
+				try {
+					socket.close();
+				} catch {
+					/* already closed */
+				}
+			},
 		};
 	},
 };
@@ -110,23 +142,36 @@ const nodeUdp: UdpPort = {
 class SimInputs implements DigitalInputs {
 	levels: Record<InputName, boolean> = { modeButton: false, externalMode: false };
 	#watch: Partial<Record<InputName, (active: boolean) => void>> = {};
-	watch(name: InputName, onChange: (active: boolean) => void): void { this.#watch[name] = onChange; }
-	read(name: InputName): boolean { return this.levels[name]; }
+	watch(name: InputName, onChange: (active: boolean) => void): void {
+		this.#watch[name] = onChange;
+	}
+	read(name: InputName): boolean {
+		return this.levels[name];
+	}
 	set(name: InputName, active: boolean): void {
 		if (this.levels[name] === active) return;
 		this.levels[name] = active;
 		this.#watch[name]?.(active);
 	}
-	reset(): void { this.#watch = {}; }
+	reset(): void {
+		this.#watch = {};
+	}
 }
 
 class SimLed implements LedPort {
 	rgb = 0;
 	writes = 0;
-	show(rgb: number): void { this.rgb = rgb; this.writes++; }
+	show(rgb: number): void {
+		this.rgb = rgb;
+		this.writes++;
+	}
 }
 
-interface NativeMirror { update(level: boolean, nowMs: number): boolean; configure(c: { mode: number; debounceMs: number }): void; status(): { mode: number; debounceMs: number; input: boolean; output: boolean; changes: number } }
+interface NativeMirror {
+	update(level: boolean, nowMs: number): boolean;
+	configure(c: { mode: number; debounceMs: number }): void;
+	status(): { mode: number; debounceMs: number; input: boolean; output: boolean; changes: number };
+}
 const MIRROR_MODES = ["off", "follow", "invert"] as const;
 
 /** The C mirrors, sampled every 1 ms; `inputs` are what the switches do. */
@@ -143,7 +188,9 @@ class SimMirrors implements BrakeMirrorPort {
 		this.#timer = setInterval(() => this.sample(), 1);
 		this.#timer.unref?.();
 	}
-	now(): number { return performance.now() - this.#t0; }
+	now(): number {
+		return performance.now() - this.#t0;
+	}
 	sample(): void {
 		const now = this.now();
 		for (const ch of ["brake", "handbrake"] as MirrorChannel[]) {
@@ -158,7 +205,9 @@ class SimMirrors implements BrakeMirrorPort {
 		const s = this.#m[channel].status();
 		return { mode: MIRROR_MODES[s.mode], debounceMs: s.debounceMs, input: s.input, output: s.output, changes: s.changes };
 	}
-	stop(): void { clearInterval(this.#timer); }
+	stop(): void {
+		clearInterval(this.#timer);
+	}
 }
 
 /** The "ohxdata" partition inside the simulated flash (NOR rules enforced by NorFlash). */
@@ -192,7 +241,10 @@ class SimWatchdog implements HardwareWatchdog {
 	#last = 0;
 	#timer: NodeJS.Timeout | undefined;
 	#fired = false;
-	constructor(readonly onExpire: (staleMs: number) => void, readonly overrideMs?: number) {}
+	constructor(
+		readonly onExpire: (staleMs: number) => void,
+		readonly overrideMs?: number,
+	) {}
 	start(timeoutMs: number): void {
 		this.#timeout = this.overrideMs ?? timeoutMs;
 		this.#last = performance.now();
@@ -204,7 +256,10 @@ class SimWatchdog implements HardwareWatchdog {
 		this.#check();
 		this.#last = performance.now();
 	}
-	stop(): void { clearInterval(this.#timer); this.#timer = undefined; }
+	stop(): void {
+		clearInterval(this.#timer);
+		this.#timer = undefined;
+	}
 	#check(): void {
 		const stale = performance.now() - this.#last;
 		if (this.#fired || !this.#timer || stale <= this.#timeout) return;
@@ -258,8 +313,11 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 	const led = new SimLed();
 	let mirrors: SimMirrors | undefined;
 	if (bindingAvailable()) {
-		try { mirrors = new SimMirrors(); }
-		catch (e) { options.logger.log("warn", `brake mirrors not simulated: ${e instanceof Error ? e.message : String(e)}`); }
+		try {
+			mirrors = new SimMirrors();
+		} catch (e) {
+			options.logger.log("warn", `brake mirrors not simulated: ${e instanceof Error ? e.message : String(e)}`);
+		}
 	}
 	const partition = ohxdataPartition(options.board);
 	let nextReason = "power-on";
@@ -285,8 +343,13 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 	}
 
 	const sim: DeviceSim = {
-		get services() { return services; },
-		wifi, inputs, led, mirrors,
+		get services() {
+			return services;
+		},
+		wifi,
+		inputs,
+		led,
+		mirrors,
 		resetReason: () => nextReason,
 		addresses: () => services?.addresses() ?? [],
 		ports() {
@@ -329,7 +392,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 			options.logger.log("warn", `stalling the firmware's JS for ${ms} ms`);
 			// A real stall: nothing else on this thread runs, timers included.
 			const end = performance.now() + ms;
-			while (performance.now() < end) { /* spin */ }
+			while (performance.now() < end) {
+				/* spin */
+			}
 		},
 		stop() {
 			sim.shutdown();
@@ -344,7 +409,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 		// and rewire the board. The long press stays open: it stands for a hand on the board (its
 		// job is the forgotten password), and a page on another port cannot reach it (api/origin).
 		r.add({
-			method: "POST", path: "/api/sim/button", body: "json",
+			method: "POST",
+			path: "/api/sim/button",
+			body: "json",
 			handle: (_q, body) => {
 				const press = (body as { press?: unknown } | undefined)?.press;
 				if (press !== "short" && press !== "long") throw new HttpError(400, "bad_press", 'press must be "short" or "long".');
@@ -352,7 +419,9 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 			},
 		});
 		r.add({
-			method: "POST", path: "/api/sim/inputs", body: "json",
+			method: "POST",
+			path: "/api/sim/inputs",
+			body: "json",
 			handle: (q, body) => {
 				const refused = ownerOnly(firmware, q.headers.authorization);
 				if (refused) return refused;
@@ -362,8 +431,7 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 					if (k === "brake" || k === "handbrake") {
 						if (!mirrors) throw new HttpError(503, "no_mirrors", "The CAN core's Node binding is not built: no brake mirrors.");
 						mirrors.inputs[k] = v;
-					}
-					else if (k === "externalMode") inputs.set("externalMode", v);
+					} else if (k === "externalMode") inputs.set("externalMode", v);
 					else throw new HttpError(400, "bad_input", `Unknown input "${k}" (brake, handbrake, externalMode).`);
 				}
 				return jsonResponse(200, {
@@ -373,17 +441,26 @@ export function createDeviceSim(options: DeviceSimOptions): DeviceSim {
 			},
 		});
 		r.add({
-			method: "POST", path: "/api/sim/crash", body: "json",
+			method: "POST",
+			path: "/api/sim/crash",
+			body: "json",
 			handle: (q, body) => {
 				const refused = ownerOnly(firmware, q.headers.authorization);
 				if (refused) return refused;
 				const kind = (body as { kind?: unknown } | undefined)?.kind ?? "panic";
 				if (kind !== "panic" && kind !== "int-watchdog") throw new HttpError(400, "bad_crash", 'kind must be "panic" or "int-watchdog".');
-				return { ...jsonResponse(202, { crashing: kind }), afterSend: () => { void sim.crash(kind); } };
+				return {
+					...jsonResponse(202, { crashing: kind }),
+					afterSend: () => {
+						void sim.crash(kind);
+					},
+				};
 			},
 		});
 		r.add({
-			method: "POST", path: "/api/sim/stall", body: "json",
+			method: "POST",
+			path: "/api/sim/stall",
+			body: "json",
 			handle: (q, body) => {
 				const refused = ownerOnly(firmware, q.headers.authorization);
 				if (refused) return refused;

@@ -48,13 +48,21 @@ if (values.car !== "drive" && values.car !== "parked") {
 }
 
 const updates = await startUpdateServerLink({ dataDir: path.resolve(values.data!) }); // reference OTA server with a newer demo image
-const sim = await startSimulator({ port, dataDir: path.resolve(values.data!), failHealth: values["fail-health"], canLog: values["can-log"] && path.resolve(values["can-log"]), car: values.car });
+const sim = await startSimulator({
+	port,
+	dataDir: path.resolve(values.data!),
+	failHealth: values["fail-health"],
+	canLog: values["can-log"] && path.resolve(values["can-log"]),
+	car: values.car,
+});
 console.log(`OpenHaldex XS simulator: ${sim.url}/  (data in ${sim.dataDir}; Ctrl-C stops)`);
 if (values["press-button"]) {
 	const ms = sim.device.pressButton("long");
 	console.log(`mode button held for ${ms} ms: the setup window opens (GET /api/setup)`);
 }
-console.log(`OTA file server: ${updates.server.url} offers ${updates.demoVersion} (POST /api/update/check, then /api/update/install with the car parked: --car parked or POST /api/sim/car)`);
+console.log(
+	`OTA file server: ${updates.server.url} offers ${updates.demoVersion} (POST /api/update/check, then /api/update/install with the car parked: --car parked or POST /api/sim/car)`,
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -62,6 +70,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 		if (stopping) process.exit(1);
 		stopping = true;
 		console.log("\nstopping simulator...");
-		sim.stop().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+		sim.stop().then(
+			() => process.exit(0),
+			(e) => {
+				console.error(e);
+				process.exit(1);
+			},
+		);
 	});
 }

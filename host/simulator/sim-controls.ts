@@ -26,24 +26,26 @@ export function registerSimControls(router: Router, sim: SimControlTarget): void
 	const state = () => ({ simulator: true, car: sim.carLink.scenario, failHealth: sim.failHealth(), boots: sim.boots });
 	router.add({ method: "GET", path: "/api/sim", handle: () => jsonResponse(200, state()) });
 	router.add({
-		method: "POST", path: "/api/sim/car", body: "json",
+		method: "POST",
+		path: "/api/sim/car",
+		body: "json",
 		handle: (req, body) => {
 			const refused = sim.ownerOnly(req.headers.authorization);
 			if (refused) return refused;
 			const scenario = (body as { scenario?: unknown } | undefined)?.scenario;
-			if (scenario !== "drive" && scenario !== "parked")
-				throw new HttpError(422, "invalid_scenario", 'scenario must be "drive" or "parked".');
+			if (scenario !== "drive" && scenario !== "parked") throw new HttpError(422, "invalid_scenario", 'scenario must be "drive" or "parked".');
 			try {
 				sim.carLink.setScenario(scenario as CarScenario);
-			}
-			catch (e) {
+			} catch (e) {
 				throw new HttpError(409, "car_replays_log", e instanceof Error ? e.message : String(e));
 			}
 			return jsonResponse(200, state());
 		},
 	});
 	router.add({
-		method: "POST", path: "/api/sim/fail-health", body: "json",
+		method: "POST",
+		path: "/api/sim/fail-health",
+		body: "json",
 		handle: (req, body) => {
 			const refused = sim.ownerOnly(req.headers.authorization);
 			if (refused) return refused;

@@ -134,7 +134,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	// The table a USB flash writes at 0x8000, from the same partitions.csv, so ESP-IDF's tools read the file as a board's flash.
 	if (board.ensurePartitionTable(encodePartitionTable(parsePartitionCsv(csv), nodeMd5), PARTITION_TABLE_OFFSET))
 		logger.log("info", "wrote the partition table at 0x8000");
-	board.onRestart = (why) => { void sim.reboot(why); };
+	board.onRestart = (why) => {
+		void sim.reboot(why);
+	};
 	if (!board.slotHasImage(0) && !board.slotHasImage(1)) {
 		// First start: the factory image a USB flash would leave (otadata blank).
 		board.flashImage(0, buildEspImage({ version: packageVersion(), size: 64 * 1024, seed: 7 }));
@@ -159,7 +161,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			clock: new NodeClock(),
 			timers,
 			store: new FileStore(path.join(options.dataDir, "nvs.json")),
-			restart: { restart: (reason) => { void sim.reboot(reason); } },
+			restart: {
+				restart: (reason) => {
+					void sim.reboot(reason);
+				},
+			},
 			digests: nodeDigests,
 			system: { board: () => "simulator", resetReason: () => resetReason, memory: () => ({ nativeHeapFree: undefined }) },
 			logger,
@@ -176,13 +182,27 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		};
 		const verifying = ota.runningState() === "PENDING_VERIFY";
 		const windowMs = options.healthWindowMs ?? DEFAULT_HEALTH_WINDOW_MS;
-		firmware = createFirmware(platform, { ...DEFAULT_CONFIG, httpPort: port }, {
-			...options.firmware,
-			dnsPort: options.device?.dnsPort ?? 0,
-			bootConfirm: { windowMs, pollMs: Math.max(10, Math.min(1000, Math.floor(windowMs / 10))) },
-			healthExtra: () => (failHealth ? "simulated health failure (failNextHealthCheck / --fail-health)" : undefined),
+		firmware = createFirmware(
+			platform,
+			{ ...DEFAULT_CONFIG, httpPort: port },
+			{
+				...options.firmware,
+				dnsPort: options.device?.dnsPort ?? 0,
+				bootConfirm: { windowMs, pollMs: Math.max(10, Math.min(1000, Math.floor(windowMs / 10))) },
+				healthExtra: () => (failHealth ? "simulated health failure (failNextHealthCheck / --fail-health)" : undefined),
+			},
+		);
+		registerSimControls(firmware.router, {
+			ownerOnly: (a) => ownerOnly(firmware!, a),
+			carLink,
+			get boots() {
+				return boots;
+			},
+			failHealth: () => failHealth,
+			failNextHealthCheck: (on = true) => {
+				failHealth = on;
+			},
 		});
-		registerSimControls(firmware.router, { ownerOnly: (a) => ownerOnly(firmware!, a), carLink, get boots() { return boots; }, failHealth: () => failHealth, failNextHealthCheck: (on = true) => { failHealth = on; } });
 		device.boot(firmware);
 		server = await serveRouterOnNode(firmware.router, { port });
 		port = server.port;
@@ -192,7 +212,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
 	async function shutdown(): Promise<void> {
 		// The failing switch covers one verifying boot; the reset after it is the rollback.
-		if (consumeFailure) { failHealth = false; consumeFailure = false; }
+		if (consumeFailure) {
+			failHealth = false;
+			consumeFailure = false;
+		}
 		device.shutdown();
 		firmware?.stop();
 		timers?.cancelAll();
@@ -204,16 +227,32 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	const sim: Simulator = {
 		carLink,
 		device,
-		get url() { return `http://127.0.0.1:${port}`; },
-		get port() { return port; },
+		get url() {
+			return `http://127.0.0.1:${port}`;
+		},
+		get port() {
+			return port;
+		},
 		dataDir: options.dataDir,
-		get boots() { return boots; },
+		get boots() {
+			return boots;
+		},
 		board,
-		get lastBoot() { return board.lastBoot; },
-		get platform() { return platform!; },
-		get firmware() { return firmware!; },
-		bootStatus() { return firmware!.boot.status; },
-		failNextHealthCheck(on = true) { failHealth = on; },
+		get lastBoot() {
+			return board.lastBoot;
+		},
+		get platform() {
+			return platform!;
+		},
+		get firmware() {
+			return firmware!;
+		},
+		bootStatus() {
+			return firmware!.boot.status;
+		},
+		failNextHealthCheck(on = true) {
+			failHealth = on;
+		},
 		reboot(reason: string) {
 			rebooting ??= (async () => {
 				logger.log("warn", `restart: ${reason}`);
@@ -221,7 +260,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 				await new Promise((r) => setTimeout(r, bootDelayMs));
 				await boot();
 				logger.log("info", `booted again (boot ${boots})`);
-			})().finally(() => { rebooting = undefined; });
+			})().finally(() => {
+				rebooting = undefined;
+			});
 			return rebooting;
 		},
 		async stop() {

@@ -67,15 +67,19 @@ export async function startUpdateServerLink(options: UpdateServerLinkOptions): P
 	let files = loadOtaFolder(dir);
 	if (!files.some((f) => f.version === demoVersion && f.module === DEFAULT_MODULE)) {
 		const image = buildEspImage({ version: `${demoVersion}+ohxs`, size: 192 * 1024, seed: 0xdead });
-		writeOtaFile(dir, `demo-${demoVersion}`, { id: `demo-${demoVersion.replace(/\./g, "-")}`, module: DEFAULT_MODULE, version: demoVersion, isActive: true }, image);
+		writeOtaFile(
+			dir,
+			`demo-${demoVersion}`,
+			{ id: `demo-${demoVersion.replace(/\./g, "-")}`, module: DEFAULT_MODULE, version: demoVersion, isActive: true },
+			image,
+		);
 		files = loadOtaFolder(dir);
 	}
 	const port = options.port ?? DEMO_PORT;
 	let server: OtaServer;
 	try {
 		server = await startOtaServer({ files, token: DEMO_TOKEN, port, log: options.log });
-	}
-	catch (e) {
+	} catch (e) {
 		if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) throw e;
 		server = await startOtaServer({ files, token: DEMO_TOKEN, port: 0, log: options.log });
 	}

@@ -17,7 +17,7 @@
  *   as a keyed digest so later requests cost one SHA-256, not PBKDF2.
  */
 
-import { HttpError, jsonResponse } from "api/errors";
+import { jsonResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Guard, Router } from "api/router";
 import type { Clock } from "ports/clock";
@@ -110,9 +110,12 @@ export class AdminAuth {
 	/** Set the admin password through the setup window. Throws HttpError. */
 	setup(password: unknown): void {
 		if (!this.setupWindow().open) {
-			throw apiError("setup_closed", this.hasPassword()
-				? "A password is already set. To set a new one, hold the mode button for 3 seconds, then try again within 2 minutes."
-				: "The setup window has closed (it is open for 10 minutes after power-on). Hold the mode button for 3 seconds to open it again.");
+			throw apiError(
+				"setup_closed",
+				this.hasPassword()
+					? "A password is already set. To set a new one, hold the mode button for 3 seconds, then try again within 2 minutes."
+					: "The setup window has closed (it is open for 10 minutes after power-on). Hold the mode button for 3 seconds to open it again.",
+			);
 		}
 		const { minPasswordLength: min, maxPasswordLength: max } = this.#options;
 		if (typeof password !== "string" || password.length < min || password.length > max)
@@ -131,12 +134,10 @@ export class AdminAuth {
 	/** Undefined when the Authorization header proves the admin; else the refusal. */
 	check(authorization: string | undefined): Response | undefined {
 		const stored = this.#deps.store.get(AUTH_DOMAIN, PASSWORD_KEY);
-		if (typeof stored !== "string")
-			return apiErrorResponse("setup_required", "No admin password is set yet. Open Setup on the device's page to choose one.");
+		if (typeof stored !== "string") return apiErrorResponse("setup_required", "No admin password is set yet. Open Setup on the device's page to choose one.");
 		const now = this.#deps.clock.monotonicMs();
 		if (now < this.#lockedUntil) return this.#lockedResponse(now);
-		if (!authorization)
-			return apiErrorResponse("auth_required", "This action needs the admin password.");
+		if (!authorization) return apiErrorResponse("auth_required", "This action needs the admin password.");
 		const known = this.#verifiedTag !== undefined && constantTimeEqual(this.#tag(authorization), this.#verifiedTag);
 		const password = known ? undefined : parseBasic(authorization);
 		if (known || (password !== undefined && verifyPassword(this.#deps.digests, stored, password))) {
@@ -166,14 +167,17 @@ export class AdminAuth {
 
 	routes(router: Router): void {
 		router.add({
-			method: "GET", path: "/api/setup",
+			method: "GET",
+			path: "/api/setup",
 			handle: () => {
 				const w = this.setupWindow();
 				return jsonResponse(200, { passwordSet: this.hasPassword(), setupOpen: w.open, reason: w.reason, closesInS: Math.ceil(w.closesInMs / 1000) });
 			},
 		});
 		router.add({
-			method: "POST", path: "/api/setup", body: "json",
+			method: "POST",
+			path: "/api/setup",
+			body: "json",
 			handle: (_req, body) => {
 				this.setup((body as { password?: unknown } | undefined)?.password);
 				return jsonResponse(200, { passwordSet: true });
@@ -213,7 +217,8 @@ function parseBasic(header: string): string | undefined {
 
 export function verifyPassword(digests: DigestFactory, stored: string, password: string): boolean {
 	const [scheme, iterText, saltHex, hashHex] = stored.split("$");
-	const salt = fromHex(saltHex ?? ""), expected = fromHex(hashHex ?? "");
+	const salt = fromHex(saltHex ?? ""),
+		expected = fromHex(hashHex ?? "");
 	const iterations = parseInt(iterText, 10);
 	if (scheme !== "pbkdf2-sha256" || !salt || !expected || !(iterations > 0)) return false;
 	return constantTimeEqual(pbkdf2Sha256(digests, utf8Encode(password), salt, iterations, expected.length), expected);

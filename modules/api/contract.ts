@@ -21,21 +21,34 @@ export type UpdateBody = ReturnType<UpdateService["status"]>;
 /** GET /api/update/images/{id}, and the answer to an upload */
 export type ImageBody = ImageInfo;
 /** GET /api/update/images */
-export interface ImagesBody { items: ImageInfo[] }
+export interface ImagesBody {
+	items: ImageInfo[];
+}
 /** GET /api/network */
 export type NetworkBody = ReturnType<NetworkService["status"]>;
 /** GET /api/wifi */
 export type WifiBody = ReturnType<NetworkService["settings"]>;
 /** GET /api/logs (streamed entry by entry, newest first) */
-export interface LogsBody { entries: LogEntry[]; log: ReturnType<EventLog["status"]> }
+export interface LogsBody {
+	entries: LogEntry[];
+	log: ReturnType<EventLog["status"]>;
+}
 export type { LogEntry };
 /** GET /api/settings: the known settings and any extra keys kept from other firmwares */
 export type SettingsBody = HaldexSettings & Record<string, unknown>;
 /** GET /api/curve/{kind}; POST answers the same with ok */
-export interface CurveBody { count: number; points: CurvePoint[] }
+export interface CurveBody {
+	count: number;
+	points: CurvePoint[];
+}
 /** GET /api/map; POST answers the same with ok */
 export type MapBody = LockMap;
 /** GET /api/update/server */
 export type UpdateServerBody = ServerSettingsView;
 /** GET /api/setup */
-export interface SetupBody { passwordSet: boolean; setupOpen: boolean; reason: SetupWindow["reason"]; closesInS: number }
+export interface SetupBody {
+	passwordSet: boolean;
+	setupOpen: boolean;
+	reason: SetupWindow["reason"];
+	closesInS: number;
+}

@@ -51,7 +51,7 @@ export function textSource(next: () => string | undefined): BodySource {
 	let rest: Uint8Array | undefined;
 	return {
 		read(max: number) {
-			while (!rest || !rest.length) {
+			while (!rest?.length) {
 				const text = next();
 				if (text === undefined) return undefined;
 				rest = utf8Encode(text);
@@ -70,13 +70,34 @@ export function isBodySource(body: ResponseBody | undefined): body is BodySource
 /** Reason phrases for every status the firmware sends. Moddable's server
  * answers "OK" for codes missing from its own table, so adapters pass these. */
 const REASONS: Record<number, string> = frozen({
-	200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 206: "Partial Content",
-	301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-	400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-	405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict", 410: "Gone", 411: "Length Required",
-	413: "Content Too Large", 415: "Unsupported Media Type", 416: "Range Not Satisfiable",
-	421: "Misdirected Request", 422: "Unprocessable Content", 423: "Locked", 428: "Precondition Required",
-	429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
+	200: "OK",
+	201: "Created",
+	202: "Accepted",
+	204: "No Content",
+	206: "Partial Content",
+	301: "Moved Permanently",
+	302: "Found",
+	304: "Not Modified",
+	400: "Bad Request",
+	401: "Unauthorized",
+	403: "Forbidden",
+	404: "Not Found",
+	405: "Method Not Allowed",
+	408: "Request Timeout",
+	409: "Conflict",
+	410: "Gone",
+	411: "Length Required",
+	413: "Content Too Large",
+	415: "Unsupported Media Type",
+	416: "Range Not Satisfiable",
+	421: "Misdirected Request",
+	422: "Unprocessable Content",
+	423: "Locked",
+	428: "Precondition Required",
+	429: "Too Many Requests",
+	500: "Internal Server Error",
+	501: "Not Implemented",
+	503: "Service Unavailable",
 	507: "Insufficient Storage",
 });
 

@@ -38,7 +38,14 @@ export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guar
 		if (allows(allowed, hostOf(host))) return undefined;
 		const api = req.path === "/api" || req.path.startsWith("/api/");
 		if (portalUrl && !api && (req.method === "GET" || req.method === "HEAD"))
-			return { status: 302, headers: [["location", portalUrl()], ["cache-control", "no-store"]], body: "" };
+			return {
+				status: 302,
+				headers: [
+					["location", portalUrl()],
+					["cache-control", "no-store"],
+				],
+				body: "",
+			};
 		return apiErrorResponse("host_not_allowed", `This device answers as ${allowed().join(", ")}, not ${host}.`);
 	};
 }
@@ -67,7 +74,11 @@ export function corsGuard(router: Router, allowed: AllowedHosts, port: number): 
 		const origin = req.headers.origin;
 		const ok = origin !== undefined && ownOrigin(origin, allowed, port);
 		if (req.method === "OPTIONS") {
-			if (!ok) return apiErrorResponse("origin_not_allowed", `Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`);
+			if (!ok)
+				return apiErrorResponse(
+					"origin_not_allowed",
+					`Cross-origin requests are accepted only from the device's own pages, not ${origin ?? "an unnamed origin"}.`,
+				);
 			const methods = router.methodsFor(req.path);
 			if (!methods.length) return apiErrorResponse("not_found", `Nothing at ${req.path}.`);
 			const res: Response = {

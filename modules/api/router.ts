@@ -117,12 +117,13 @@ export class Router {
 			if (!route) {
 				const allowed = this.methodsFor(req.path);
 				if (allowed.length)
-					return answered(decorate(apiErrorResponse("method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)));
+					return answered(
+						decorate(apiErrorResponse("method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)),
+					);
 				return answered(decorate(apiErrorResponse("not_found", `Nothing at ${req.path}.`)));
 			}
 			return this.#bodyExchange(route.spec, req, contentLength, decorate);
-		}
-		catch (error) {
+		} catch (error) {
 			return answered(decorate(errorFrom(error)));
 		}
 	}
@@ -149,8 +150,7 @@ export class Router {
 		const kind = spec.body ?? "none";
 		const length = contentLength ?? 0;
 		if (kind === "none") {
-			if (length > 0)
-				return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
+			if (length > 0) return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
 			return answered(decorate(run(() => spec.handle!(req, undefined))));
 		}
 
@@ -165,8 +165,7 @@ export class Router {
 		let sink: BodySink | Response;
 		try {
 			sink = spec.stream!(req, contentLength);
-		}
-		catch (error) {
+		} catch (error) {
 			return answered(decorate(errorFrom(error)));
 		}
 		if (!isSink(sink)) return answered(decorate(sink));
@@ -181,8 +180,7 @@ function isSink(value: BodySink | Response): value is BodySink {
 function run(fn: () => Response): Response {
 	try {
 		return fn();
-	}
-	catch (error) {
+	} catch (error) {
 		return errorFrom(error);
 	}
 }
@@ -190,9 +188,13 @@ function run(fn: () => Response): Response {
 function answered(res: Response): Exchange {
 	return {
 		wantsBody: false,
-		write() { /* body discarded: the answer is already decided */ },
+		write() {
+			/* body discarded: the answer is already decided */
+		},
 		finish: () => res,
-		abort() { /* nothing held */ },
+		abort() {
+			/* nothing held */
+		},
 	};
 }
 
@@ -208,20 +210,23 @@ function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r
 			else parts.push(chunk);
 		},
 		finish() {
-			if (overflow)
-				return decorate(apiErrorResponse("body_too_large", `The request body is over ${limit} bytes.`));
-			let value: unknown = undefined;
+			if (overflow) return decorate(apiErrorResponse("body_too_large", `The request body is over ${limit} bytes.`));
+			let value: unknown;
 			if (received > 0) {
 				try {
 					value = JSON.parse(utf8Decode(concat(parts, received)));
-				}
-				catch {
+				} catch {
 					return decorate(apiErrorResponse("bad_json", "The request body is not valid JSON."));
 				}
 				// Every JSON endpoint takes an object: null, an array or a bare value is refused here,
 				// once, rather than read as "no change" by a handler (POST /api/update/server null was a 200).
 				if (value === null || typeof value !== "object" || Array.isArray(value))
-					return decorate(apiErrorResponse("body_not_object", `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`));
+					return decorate(
+						apiErrorResponse(
+							"body_not_object",
+							`The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`,
+						),
+					);
 			}
 			return decorate(run(() => spec.handle!(req, value)));
 		},
@@ -236,13 +241,14 @@ function streamExchange(sink: BodySink, decorate: (r: Response) => Response): Ex
 	let done = false;
 	return {
 		wantsBody: true,
-		get settled() { return failure !== undefined; },
+		get settled() {
+			return failure !== undefined;
+		},
 		write(chunk) {
 			if (failure || done) return;
 			try {
 				sink.write(chunk);
-			}
-			catch (error) {
+			} catch (error) {
 				failure = errorFrom(error);
 				safeAbort(sink, "handler failed");
 			}
@@ -263,8 +269,7 @@ function streamExchange(sink: BodySink, decorate: (r: Response) => Response): Ex
 function safeAbort(sink: BodySink, reason: string): void {
 	try {
 		sink.abort(reason);
-	}
-	catch {
+	} catch {
 		// Abort is best effort: the sink already failed, and the response
 		// (or the closed connection) carries the original error.
 	}
@@ -276,8 +281,7 @@ function checkContentType(req: Request, spec: RouteSpec, kind: BodyKind): Respon
 	const type = mediaType(req.headers["content-type"]);
 	// A JSON endpoint tolerates a missing type from curl-like clients only when there is no body.
 	if (accepted.includes(type)) return undefined;
-	return apiErrorResponse("unsupported_media_type",
-		`This endpoint takes ${accepted.join(" or ")}; the request sent ${type || "no content type"}.`);
+	return apiErrorResponse("unsupported_media_type", `This endpoint takes ${accepted.join(" or ")}; the request sent ${type || "no content type"}.`);
 }
 
 export function mediaType(value: string | undefined): string {
@@ -316,8 +320,7 @@ function decode(text: string): string {
 	if (text.indexOf("%") < 0 && text.indexOf("+") < 0) return text; // the usual case: nothing to decode, nothing to allocate
 	try {
 		return decodeURIComponent(text.replace(/\+/g, " "));
-	}
-	catch {
+	} catch {
 		throw apiError("bad_request_target", "The request path or query is not valid percent-encoding.");
 	}
 }

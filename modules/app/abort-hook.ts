@@ -24,8 +24,7 @@ function describe(exception: unknown): string {
 	if (exception instanceof Error) return `${exception.name}: ${exception.message}`;
 	try {
 		return String(exception);
-	}
-	catch {
+	} catch {
 		return "(unprintable)";
 	}
 }

@@ -85,9 +85,15 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		const address = platform.hostAddresses()[0] ?? `${config.hostName}.local`;
 		return `http://${address}${config.httpPort === 80 ? "" : `:${config.httpPort}`}/`;
 	};
-	router.guard(hostGuard(allowedHosts, portal)).guard(corsGuard(router, allowedHosts, config.httpPort)).guard(auth.guard());
+	router
+		.guard(hostGuard(allowedHosts, portal))
+		.guard(corsGuard(router, allowedHosts, config.httpPort))
+		.guard(auth.guard());
 	router.decorate(corsHeaders(allowedHosts, config.httpPort));
-	router.decorate((_req, res) => { answered = true; return res; });
+	router.decorate((_req, res) => {
+		answered = true;
+		return res;
+	});
 
 	const haldex = createHaldex({ bridge: can, store, timers, clock, logger });
 	haldex.settings.migrateIfConfirmed(ota.runningState());
@@ -100,12 +106,20 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		config: { ...config, dnsPort: options.dnsPort },
 		signals: {
 			effectiveMode: () => haldex.controller.effectiveMode(),
-			busFault: () => { const h = can.health(); return h.chassis.busOff || h.haldex.busOff; },
+			busFault: () => {
+				const h = can.health();
+				return h.chassis.busOff || h.haldex.busOff;
+			},
 			watchdogFallback: () => haldex.controller.effectiveMode() !== "STOCK" && !can.rewriting(),
 			updating: () => update?.busy() ?? false,
 			pendingVerify: () => ota.runningState() === "PENDING_VERIFY",
 		},
-		modes: { current: () => haldex.settings.config.mode, select: (mode) => { haldex.settings.setMode(mode); } },
+		modes: {
+			current: () => haldex.settings.config.mode,
+			select: (mode) => {
+				haldex.settings.setMode(mode);
+			},
+		},
 		physicalPresence: () => auth.physicalPresence(),
 		setupOpen: () => auth.setupWindow().open,
 		controller: haldex.controller,
@@ -114,29 +128,49 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 
 	const health = healthFromBridge(can, () => answered || (platform.httpSelfCheck?.() ?? false));
 	const boot = new BootConfirmer({ ota, store, clock, timers, logger, health: { ...health, extra: options.healthExtra } }, options.bootConfirm);
-	const client = !options.remote && platform.http
-		? createUpdateClient({ ...platform, http: platform.http }, {
-			// Online = joined to a home network; the access point alone has no internet.
-			online: () => platform.online?.() ?? (services.network ? services.network.stationState === "connected" : true),
-			isDriving: () => isMoving(can.vehicle()),
-		})
-		: undefined;
+	const client =
+		!options.remote && platform.http
+			? createUpdateClient(
+					{ ...platform, http: platform.http },
+					{
+						// Online = joined to a home network; the access point alone has no internet.
+						online: () => platform.online?.() ?? (services.network ? services.network.stationState === "connected" : true),
+						isDriving: () => isMoving(can.vehicle()),
+					},
+				)
+			: undefined;
 	const stager = new ImageStager({ ota, digests: platform.digests, store, clock, logger });
-	update = new UpdateService({
-		ota, stager, boot, store, clock, timers, logger,
-		restart: platform.restart,
-		vehicle: () => can.vehicle(),
-		hold: {
-			hold: (reason) => {
-				const held = haldex.controller.holdStock(reason);
-				can.holdPassthrough?.(true);
-				return { release: () => { can.holdPassthrough?.(false); held.release(); } };
+	update = new UpdateService(
+		{
+			ota,
+			stager,
+			boot,
+			store,
+			clock,
+			timers,
+			logger,
+			restart: platform.restart,
+			vehicle: () => can.vehicle(),
+			hold: {
+				hold: (reason) => {
+					const held = haldex.controller.holdStock(reason);
+					can.holdPassthrough?.(true);
+					return {
+						release: () => {
+							can.holdPassthrough?.(false);
+							held.release();
+						},
+					};
+				},
 			},
+			remote: options.remote ?? client,
+			onConfirmed: () => {
+				haldex.settings.migrateIfConfirmed(ota.runningState());
+			},
+			onEvent: (kind, message) => services.record(kind, message),
 		},
-		remote: options.remote ?? client,
-		onConfirmed: () => { haldex.settings.migrateIfConfirmed(ota.runningState()); },
-		onEvent: (kind, message) => services.record(kind, message),
-	}, options.update);
+		options.update,
+	);
 
 	// A new image on trial must keep the controller in STOCK from its first
 	// tick: the boot check and the update service's hold come first.

@@ -36,8 +36,7 @@ export function startUp<Bridge, App>(steps: StartupSteps<Bridge, App>): Started<
 		app = steps.startApp(bridge);
 		steps.serve(app);
 		return { bridge, app, serving: true };
-	}
-	catch (e) {
+	} catch (e) {
 		const failure = `start-up stopped after the CAN bridge (${app === undefined ? "starting the firmware" : "starting the HTTP server"}): ${e instanceof Error ? e.message : String(e)}; the bridge keeps forwarding in STOCK`;
 		steps.report(failure);
 		return { bridge, app, serving: false, failure };

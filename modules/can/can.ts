@@ -10,14 +10,24 @@ import type { BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/c
 import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
 import type { VehicleState } from "ports/can";
 
-const BUS_RUNNING = 1, BUS_OFF = 2;
+const BUS_RUNNING = 1,
+	BUS_OFF = 2;
 
 export class NativeCanBridge implements CanBridge {
 	readonly #native: CANNative;
 	#generation: HaldexGeneration;
 	// Refilled on every vehicle() call: the controller reads it 50 times a second.
 	readonly #snapshot = {} as NativeSnapshotShape;
-	readonly #vehicle: VehicleState = { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: -1, engineAgeMs: -1, haldexAgeMs: -1 };
+	readonly #vehicle: VehicleState = {
+		speedKmh: 0,
+		rpm: 0,
+		pedalPct: 0,
+		haldexEngagementPct: 0,
+		haldexState: 0,
+		speedAgeMs: -1,
+		engineAgeMs: -1,
+		haldexAgeMs: -1,
+	};
 
 	/** Starts the bridge in STOCK (pass-through). */
 	constructor(options: { generation?: HaldexGeneration; watchdogMs?: number } = {}) {
@@ -77,8 +87,7 @@ export class NativeCanBridge implements CanBridge {
 export function startBridge(log: (line: string) => void, options?: { generation?: HaldexGeneration; watchdogMs?: number }): CanBridge {
 	try {
 		return new NativeCanBridge(options);
-	}
-	catch (e) {
+	} catch (e) {
 		log(`CAN bridge did not start: ${e instanceof Error ? e.message : String(e)}`);
 		return new StoppedBridge();
 	}
@@ -88,8 +97,12 @@ const NEVER = -1;
 
 /** A bridge whose port did not start: nothing flows, and it says so. */
 export class StoppedBridge implements CanBridge {
-	setTarget(): void { /* no port: nothing to rewrite */ }
-	rewriting(): boolean { return false; }
+	setTarget(): void {
+		/* no port: nothing to rewrite */
+	}
+	rewriting(): boolean {
+		return false;
+	}
 	vehicle() {
 		return { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: NEVER, engineAgeMs: NEVER, haldexAgeMs: NEVER };
 	}

@@ -17,11 +17,28 @@ import type { KeyValueStore } from "ports/store";
 import { frozen } from "util/frozen";
 
 export type ResetReason =
-	| "power-on" | "software" | "panic" | "int-watchdog" | "task-watchdog" | "watchdog"
-	| "brownout" | "deep-sleep" | "external" | "unknown";
+	| "power-on"
+	| "software"
+	| "panic"
+	| "int-watchdog"
+	| "task-watchdog"
+	| "watchdog"
+	| "brownout"
+	| "deep-sleep"
+	| "external"
+	| "unknown";
 
 export const RESET_REASONS: readonly ResetReason[] = frozen([
-	"power-on", "software", "panic", "int-watchdog", "task-watchdog", "watchdog", "brownout", "deep-sleep", "external", "unknown",
+	"power-on",
+	"software",
+	"panic",
+	"int-watchdog",
+	"task-watchdog",
+	"watchdog",
+	"brownout",
+	"deep-sleep",
+	"external",
+	"unknown",
 ]);
 
 /** Resets that mean the firmware crashed or hung. */
@@ -72,7 +89,9 @@ export function decideBoot(previous: BootRecord | undefined, reason: ResetReason
 	const record: BootRecord = { boots: prev.boots + 1, streak, stable: false, reasons };
 	const safeMode = streak >= SAFE_MODE_STREAK;
 	return {
-		record, reason, safeMode,
+		record,
+		reason,
+		safeMode,
 		safeModeReason: safeMode
 			? `Safe mode: the firmware crashed ${streak} times in a row, each within a minute of starting (${reasons.join(", ")}). The Haldex controller is off and the bridge passes every frame through unchanged. Install a fixed firmware or restart the board to try again.`
 			: undefined,
@@ -86,8 +105,7 @@ export function readBootRecord(store: KeyValueStore): BootRecord | undefined {
 		const r = JSON.parse(raw) as BootRecord;
 		if (typeof r.boots !== "number" || typeof r.streak !== "number" || typeof r.stable !== "boolean" || !Array.isArray(r.reasons)) return undefined;
 		return { boots: r.boots, streak: r.streak, stable: r.stable, reasons: r.reasons.map((x) => normalizeResetReason(String(x))) };
-	}
-	catch {
+	} catch {
 		return undefined; // an unreadable record counts as none: the boot is not held against the board
 	}
 }

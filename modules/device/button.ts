@@ -42,7 +42,9 @@ export class ButtonGestures {
 		});
 	}
 
-	get pressed(): boolean { return this.#stable; }
+	get pressed(): boolean {
+		return this.#stable;
+	}
 
 	stop(): void {
 		this.#timers.cancel(this.#debounce);

@@ -75,11 +75,17 @@ export function parseDnsQuery(msg: Uint8Array): DnsQuery | undefined {
 
 function readName(msg: Uint8Array, start: number, id: number): { name: string; next: number } {
 	const labels: string[] = [];
-	let at = start, next = -1, jumps = 0, length = 0;
+	let at = start,
+		next = -1,
+		jumps = 0,
+		length = 0;
 	for (;;) {
 		if (at >= msg.length) throw new DnsFormatError("a name runs past the end of the message", id);
 		const len = msg[at];
-		if (len === 0) { at++; break; }
+		if (len === 0) {
+			at++;
+			break;
+		}
 		if ((len & 0xc0) === 0xc0) {
 			if (at + 1 >= msg.length) throw new DnsFormatError("a compression pointer is cut", id);
 			if (++jumps > 16) throw new DnsFormatError("compression pointers loop", id);
@@ -171,8 +177,7 @@ export function answerDatagram(msg: Uint8Array, address: string): Uint8Array | u
 	try {
 		const query = parseDnsQuery(msg);
 		return query ? buildDnsAnswer(query, address) : undefined;
-	}
-	catch (e) {
+	} catch (e) {
 		if (e instanceof DnsFormatError && e.id !== undefined) return buildDnsFormatError(e.id);
 		if (e instanceof DnsFormatError) return undefined;
 		throw e;
@@ -192,7 +197,8 @@ export function parseDnsAnswers(msg: Uint8Array): { id: number; rcode: number; a
 	if (msg.length < HEADER) throw new DnsFormatError("short answer");
 	const id = (msg[0] << 8) | msg[1];
 	const rcode = msg[3] & 0xf;
-	const qd = (msg[4] << 8) | msg[5], an = (msg[6] << 8) | msg[7];
+	const qd = (msg[4] << 8) | msg[5],
+		an = (msg[6] << 8) | msg[7];
 	let at = HEADER;
 	for (let i = 0; i < qd; i++) at = readName(msg, at, id).next + 4;
 	const answers: { name: string; address: string; ttl: number }[] = [];

@@ -19,9 +19,7 @@ import { FlashLog } from "device/log-flash";
 import { utf8Decode } from "util/utf8";
 import { frozen } from "util/frozen";
 
-export type EventKind =
-	| "boot" | "safe-mode" | "mode" | "update" | "rollback" | "bus-fault" | "watchdog"
-	| "login" | "setup" | "wifi" | "time" | "log";
+export type EventKind = "boot" | "safe-mode" | "mode" | "update" | "rollback" | "bus-fault" | "watchdog" | "login" | "setup" | "wifi" | "time" | "log";
 
 export interface LogEntry {
 	/** Sequence number, never reused (continues across boots and clears). */
@@ -60,8 +58,7 @@ function decode(text: string): LogEntry | undefined {
 		const a = JSON.parse(text);
 		if (!Array.isArray(a) || a.length !== 6 || typeof a[0] !== "number") return undefined;
 		return { n: a[0], boot: a[1], upMs: a[2], wallMs: a[3], kind: a[4], message: String(a[5]) };
-	}
-	catch {
+	} catch {
 		return undefined;
 	}
 }
@@ -86,8 +83,7 @@ export class EventLog {
 					const e = decode(text);
 					if (e && e.n >= this.#next) this.#next = e.n + 1;
 				});
-			}
-			catch (e) {
+			} catch (e) {
 				this.#failure = `the log partition is unusable: ${e instanceof Error ? e.message : String(e)}`;
 				deps.logger?.log("error", this.#failure);
 				flash = undefined;
@@ -111,7 +107,11 @@ export class EventLog {
 		if (!this.#flash) return entry;
 		this.#pending.push(entry);
 		if (URGENT.includes(kind) || this.#pending.length >= FLUSH_COUNT) this.flush();
-		else this.#timer ??= this.#d.timers.after(FLUSH_DELAY_MS, () => { this.#timer = undefined; this.flush(); });
+		else
+			this.#timer ??= this.#d.timers.after(FLUSH_DELAY_MS, () => {
+				this.#timer = undefined;
+				this.flush();
+			});
 		return entry;
 	}
 
@@ -125,8 +125,7 @@ export class EventLog {
 		try {
 			for (const e of batch) this.#flash.append(encode(this.#withWall(e)));
 			this.#flushes++;
-		}
-		catch (e) {
+		} catch (e) {
 			this.#failure = `writing the log failed: ${e instanceof Error ? e.message : String(e)}`;
 			this.#d.logger?.log("error", this.#failure);
 		}
@@ -149,7 +148,8 @@ export class EventLog {
 	cursor(limit = 100, kind?: string): { next(): LogEntry | undefined } {
 		const flash = this.#flash;
 		const at = new Int32Array(Math.max(1, limit)); // ring of the newest matching locations
-		let end = 0, found = 0;
+		let end = 0,
+			found = 0;
 		flash?.forEachRecord((location, payload) => {
 			if (kind && decode(utf8Decode(payload))?.kind !== kind) return;
 			at[end] = location;
@@ -158,8 +158,13 @@ export class EventLog {
 		});
 		const recent = (flash ? this.#pending : this.#ram).filter((e) => !kind || e.kind === kind).slice(-limit);
 		const total = recent.length + Math.min(found, limit - recent.length);
-		let i = 0, last = this.#next; // sequence numbers only go down from here
-		const older = (e: LogEntry | undefined) => (e && e.n < last ? ((last = e.n), this.#withWall(e)) : undefined);
+		let i = 0,
+			last = this.#next; // sequence numbers only go down from here
+		const older = (e: LogEntry | undefined) => {
+			if (!e || e.n >= last) return undefined;
+			last = e.n;
+			return this.#withWall(e);
+		};
 		return {
 			next: () => {
 				while (i < total) {

@@ -76,15 +76,20 @@ function scale(rgb: number, f: number): number {
 export function ledColorAt(state: LedState, tMs: number): number {
 	const t = ((tMs % 1000) + 1000) % 1000;
 	switch (state.pattern) {
-	case "solid": return state.rgb;
-	case "blink-fast": return t % 250 < 125 ? state.rgb : 0;
-	case "blink-slow": return t < 500 ? state.rgb : 0;
-	case "double-flash": return t < 100 || (t >= 200 && t < 300) ? state.rgb : 0;
-	case "alternate-white": return t < 500 ? state.rgb : 0xffffff;
-	case "breathe": {
-		const tri = t < 500 ? t / 500 : (1000 - t) / 500;
-		return scale(state.rgb, 0.1 + 0.9 * tri);
-	}
+		case "solid":
+			return state.rgb;
+		case "blink-fast":
+			return t % 250 < 125 ? state.rgb : 0;
+		case "blink-slow":
+			return t < 500 ? state.rgb : 0;
+		case "double-flash":
+			return t < 100 || (t >= 200 && t < 300) ? state.rgb : 0;
+		case "alternate-white":
+			return t < 500 ? state.rgb : 0xffffff;
+		case "breathe": {
+			const tri = t < 500 ? t / 500 : (1000 - t) / 500;
+			return scale(state.rgb, 0.1 + 0.9 * tri);
+		}
 	}
 }
 

@@ -66,10 +66,20 @@ export class FlashLog {
 	}
 
 	/** Largest payload one record can carry. */
-	get maxPayload(): number { return this.#p.sectorSize - SECTOR_HEADER - RECORD_HEADER; }
+	get maxPayload(): number {
+		return this.#p.sectorSize - SECTOR_HEADER - RECORD_HEADER;
+	}
 
 	stats(): FlashLogStats {
-		return { sectors: this.#sectors, sectorSize: this.#p.sectorSize, head: this.#head, headSequence: this.#seq, headUsed: this.#used, erases: this.#erases, damaged: this.#damaged };
+		return {
+			sectors: this.#sectors,
+			sectorSize: this.#p.sectorSize,
+			head: this.#head,
+			headSequence: this.#seq,
+			headUsed: this.#used,
+			erases: this.#erases,
+			damaged: this.#damaged,
+		};
 	}
 
 	/** Append one record. Throws RangeError when the payload is larger than maxPayload. */
@@ -118,10 +128,14 @@ export class FlashLog {
 	}
 
 	#mount(): void {
-		let best = -1, bestSeq = 0;
+		let best = -1,
+			bestSeq = 0;
 		for (let s = 0; s < this.#sectors; s++) {
 			const seq = this.#sequenceOf(s);
-			if (seq !== undefined && (best < 0 || seq > bestSeq)) { best = s; bestSeq = seq; }
+			if (seq !== undefined && (best < 0 || seq > bestSeq)) {
+				best = s;
+				bestSeq = seq;
+			}
 		}
 		if (best < 0) {
 			this.#erase(0);
@@ -130,7 +144,9 @@ export class FlashLog {
 		}
 		this.#head = best;
 		this.#seq = bestSeq;
-		this.#used = this.#scan(best, () => { /* counting only */ });
+		this.#used = this.#scan(best, () => {
+			/* counting only */
+		});
 	}
 
 	/** Sectors holding a header, by sequence (oldest first). */
@@ -158,7 +174,10 @@ export class FlashLog {
 		while (at + RECORD_HEADER <= size) {
 			const len = bytes[at] | (bytes[at + 1] << 8);
 			if (len === FREE) break;
-			if (len === 0 || at + RECORD_HEADER + len > size) { this.#damaged++; return size; } // unusable rest of sector
+			if (len === 0 || at + RECORD_HEADER + len > size) {
+				this.#damaged++;
+				return size;
+			} // unusable rest of sector
 			const payload = bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + len);
 			if (check(payload) === bytes[at + 2]) visit(payload, at);
 			else this.#damaged++;
@@ -177,7 +196,10 @@ export class FlashLog {
 	#startSector(sector: number, seq: number): void {
 		const h = new Uint8Array(SECTOR_HEADER);
 		h.set(MAGIC, 0);
-		h[4] = seq & 0xff; h[5] = (seq >>> 8) & 0xff; h[6] = (seq >>> 16) & 0xff; h[7] = (seq >>> 24) & 0xff;
+		h[4] = seq & 0xff;
+		h[5] = (seq >>> 8) & 0xff;
+		h[6] = (seq >>> 16) & 0xff;
+		h[7] = (seq >>> 24) & 0xff;
 		this.#p.write(sector * this.#p.sectorSize, h);
 		this.#seq = seq;
 		this.#used = SECTOR_HEADER;

@@ -17,7 +17,6 @@
  * point passphrase. Passphrases are never returned by the API.
  */
 
-import { HttpError } from "api/errors";
 import type { Clock } from "ports/clock";
 import type { Logger } from "ports/log";
 import type { MdnsPort, SntpPort, SntpRequest, StationEvent, UdpPort, UdpSocket, WifiPort } from "ports/network";
@@ -95,7 +94,9 @@ export function parseWifiChange(body: unknown): WifiChange {
 	if (b.accessPoint !== undefined) {
 		const a = b.accessPoint as Record<string, unknown>;
 		if (typeof a !== "object" || a === null || !("password" in a) || (a.password !== null && !validPassphrase(a.password, false)))
-			throw apiError("invalid_passphrase", "accessPoint.password must be 8 to 63 printable ASCII characters (WPA2), or null for an open access point.", { field: "accessPoint.password" });
+			throw apiError("invalid_passphrase", "accessPoint.password must be 8 to 63 printable ASCII characters (WPA2), or null for an open access point.", {
+				field: "accessPoint.password",
+			});
 		out.accessPoint = { password: a.password as string | null };
 	}
 	return out;
@@ -158,8 +159,12 @@ export class NetworkService {
 		return out;
 	}
 
-	get stationState(): StationState { return this.#station; }
-	get dnsPort(): number | undefined { return this.#dns?.port; }
+	get stationState(): StationState {
+		return this.#station;
+	}
+	get dnsPort(): number | undefined {
+		return this.#dns?.port;
+	}
 
 	/** GET /api/network */
 	status() {
@@ -168,21 +173,42 @@ export class NetworkService {
 		const ssid = this.#stored("staSsid");
 		return {
 			hostName: this.#d.hostName,
-			mdns: { hostName: `${this.#mdns.name ?? this.#d.hostName}.local`, services: ["_http._tcp"], state: this.#mdns.state, ...(this.#mdns.error ? { error: this.#mdns.error } : {}) },
+			mdns: {
+				hostName: `${this.#mdns.name ?? this.#d.hostName}.local`,
+				services: ["_http._tcp"],
+				state: this.#mdns.state,
+				...(this.#mdns.error ? { error: this.#mdns.error } : {}),
+			},
 			interfaces: [
 				{
-					name: "ap", up: this.#started, ssid: this.#apSsid, address: AP_ADDRESS, mac: this.#d.wifi.macAddress(),
-					security: this.#stored("apPass") ? "wpa2-psk" : "open", clients: this.#d.wifi.accessPointClients(),
+					name: "ap",
+					up: this.#started,
+					ssid: this.#apSsid,
+					address: AP_ADDRESS,
+					mac: this.#d.wifi.macAddress(),
+					security: this.#stored("apPass") ? "wpa2-psk" : "open",
+					clients: this.#d.wifi.accessPointClients(),
 				},
 				{
-					name: "station", state: this.#station, ...(ssid ? { ssid } : {}),
-					...(this.#station === "connected" ? { address: sta.address, rssi: sta.rssi, gateway: sta.gateway, connectedS: Math.floor((now - this.#connectedAt) / 1000) } : {}),
+					name: "station",
+					state: this.#station,
+					...(ssid ? { ssid } : {}),
+					...(this.#station === "connected"
+						? { address: sta.address, rssi: sta.rssi, gateway: sta.gateway, connectedS: Math.floor((now - this.#connectedAt) / 1000) }
+						: {}),
 					attempts: this.#attempts,
 					...(this.#station === "retrying" ? { retryInS: Math.max(0, Math.ceil((this.#retryAt - now) / 1000)) } : {}),
 					...(this.#lastError ? { lastError: this.#lastError } : {}),
 				},
 			],
-			dns: { captive: this.#dns !== undefined, port: this.#dns?.port ?? null, answersWith: AP_ADDRESS, queries: this.#dnsStats.queries, answered: this.#dnsStats.answered, ...(this.#dnsStats.error ? { error: this.#dnsStats.error } : {}) },
+			dns: {
+				captive: this.#dns !== undefined,
+				port: this.#dns?.port ?? null,
+				answersWith: AP_ADDRESS,
+				queries: this.#dnsStats.queries,
+				answered: this.#dnsStats.answered,
+				...(this.#dnsStats.error ? { error: this.#dnsStats.error } : {}),
+			},
 			time: { ...this.#sntp, servers: [...SNTP_SERVERS] }, // a copy: JSON.stringify throws on flash objects
 		};
 	}
@@ -206,8 +232,7 @@ export class NetworkService {
 		if (change.station === null) {
 			s.delete(WIFI_DOMAIN, "staSsid");
 			s.delete(WIFI_DOMAIN, "staPass");
-		}
-		else if (change.station) {
+		} else if (change.station) {
 			const same = this.#stored("staSsid") === change.station.ssid;
 			s.set(WIFI_DOMAIN, "staSsid", change.station.ssid);
 			if (change.station.password !== undefined) s.set(WIFI_DOMAIN, "staPass", change.station.password);
@@ -247,7 +272,10 @@ export class NetworkService {
 
 	#startStation(): void {
 		const ssid = this.#stored("staSsid");
-		if (!ssid) { this.#station = "disabled"; return; }
+		if (!ssid) {
+			this.#station = "disabled";
+			return;
+		}
 		this.#attempts++;
 		this.#station = "connecting";
 		this.#d.wifi.connectStation({ ssid, password: this.#stored("staPass") ?? "" });
@@ -277,7 +305,10 @@ export class NetworkService {
 		this.#retryAt = this.#d.clock.monotonicMs() + delay;
 		this.#d.logger?.log("info", `home network: ${why}; retrying in ${delay / 1000} s`);
 		this.#d.timers.cancel(this.#retryTimer);
-		this.#retryTimer = this.#d.timers.after(delay, () => { this.#retryTimer = undefined; this.#startStation(); });
+		this.#retryTimer = this.#d.timers.after(delay, () => {
+			this.#retryTimer = undefined;
+			this.#startStation();
+		});
 	}
 
 	#onStation(event: StationEvent): void {
@@ -293,8 +324,7 @@ export class NetworkService {
 			this.#d.onEvent?.("wifi", `joined "${this.#stored("staSsid")}" as ${sta.address ?? "?"}`);
 			this.#linkChanged();
 			this.#syncTime();
-		}
-		else if (event === "disconnected" || event === "lostIP") {
+		} else if (event === "disconnected" || event === "lostIP") {
 			const was = this.#station;
 			this.#d.wifi.disconnectStation();
 			this.#scheduleRetry(was === "connected" ? "the home network dropped" : `could not join "${this.#stored("staSsid")}" (wrong passphrase or out of range)`);
@@ -320,8 +350,7 @@ export class NetworkService {
 			mdns.start(this.#d.hostName, [{ name: "http", protocol: "tcp", port: this.#d.httpPort }], (name, error) => {
 				this.#mdns = name ? { state: "up", name } : { state: "failed", error: error ?? "mDNS failed" };
 			});
-		}
-		catch (e) {
+		} catch (e) {
 			this.#mdns = { state: "failed", error: e instanceof Error ? e.message : String(e) };
 		}
 	}
@@ -340,8 +369,7 @@ export class NetworkService {
 				this.#dns?.send(address, port, answer);
 				this.#dnsStats.answered++;
 			});
-		}
-		catch (e) {
+		} catch (e) {
 			this.#dnsStats.error = e instanceof Error ? e.message : String(e);
 			this.#d.logger?.log("warn", `captive DNS not started: ${this.#dnsStats.error}`);
 		}
@@ -360,10 +388,11 @@ export class NetworkService {
 				this.#sntp = { state: "synced", lastSyncUpMs: this.#d.clock.monotonicMs() };
 				this.#d.onEvent?.("time", `clock set by SNTP to ${new Date(epochMs).toISOString()}`);
 				this.#sntpTimer = this.#d.timers.after(SNTP_RESYNC_MS, () => this.#syncTime());
-			}
-			else {
+			} else {
 				this.#sntp = { ...this.#sntp, state: "failed", lastError: error ?? "no answer" };
-				this.#sntpTimer = this.#d.timers.after(SNTP_RETRY_MS, () => { if (this.#station === "connected") this.#syncTime(); });
+				this.#sntpTimer = this.#d.timers.after(SNTP_RETRY_MS, () => {
+					if (this.#station === "connected") this.#syncTime();
+				});
 			}
 		});
 	}

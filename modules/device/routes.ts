@@ -24,7 +24,10 @@ export function registerDeviceRoutes(router: Router, device: DeviceServices): vo
 	router.add({ method: "GET", path: "/api/network", handle: () => jsonResponse(200, network().status()) });
 	router.add({ method: "GET", path: "/api/wifi", handle: () => jsonResponse(200, network().settings()) });
 	router.add({
-		method: "POST", path: "/api/wifi", auth: true, body: "json",
+		method: "POST",
+		path: "/api/wifi",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const change = parseWifiChange(body);
 			const { apply } = network().change(change);
@@ -32,36 +35,48 @@ export function registerDeviceRoutes(router: Router, device: DeviceServices): vo
 		},
 	});
 	router.add({
-		method: "GET", path: "/api/logs",
+		method: "GET",
+		path: "/api/logs",
 		handle: (req) => {
 			const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
 			if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw apiError("invalid_limit", "limit must be 1 to 200.", { field: "limit" });
 			// Streamed one entry at a time: 100 entries built into one string ran mcsim's 48 KiB heap out.
 			const cursor = device.events.cursor(limit, req.query.kind || undefined);
-			let first = true, done = false;
+			let first = true,
+				done = false;
 			const body = textSource(() => {
 				if (done) return undefined;
 				const e = cursor.next();
 				if (e) {
-					const piece = `${first ? "{\"entries\":[" : ","}${JSON.stringify(e)}`;
+					const piece = `${first ? '{"entries":[' : ","}${JSON.stringify(e)}`;
 					first = false;
 					return piece;
 				}
 				done = true;
-				return `${first ? "{\"entries\":[" : ""}],"log":${JSON.stringify(device.events.status())}}`;
+				return `${first ? '{"entries":[' : ""}],"log":${JSON.stringify(device.events.status())}}`;
 			});
-			return { status: 200, headers: [["content-type", "application/json"], ["cache-control", "no-store"]], body };
+			return {
+				status: 200,
+				headers: [
+					["content-type", "application/json"],
+					["cache-control", "no-store"],
+				],
+				body,
+			};
 		},
 	});
 	router.add({
-		method: "POST", path: "/api/logs/clear", auth: true,
+		method: "POST",
+		path: "/api/logs/clear",
+		auth: true,
 		handle: () => {
 			device.events.clear("the owner (POST /api/logs/clear)");
 			return jsonResponse(200, { cleared: true });
 		},
 	});
 	router.add({
-		method: "GET", path: "/api/device",
+		method: "GET",
+		path: "/api/device",
 		handle: () => {
 			const mirrors = device.ports.mirrors;
 			return jsonResponse(200, {
@@ -72,7 +87,10 @@ export function registerDeviceRoutes(router: Router, device: DeviceServices): vo
 		},
 	});
 	router.add({
-		method: "POST", path: "/api/device/settings", auth: true, body: "json",
+		method: "POST",
+		path: "/api/device/settings",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => jsonResponse(200, device.updateSettings(body)),
 	});
 }

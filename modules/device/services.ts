@@ -109,8 +109,11 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 	const { clock, timers, store, logger, ports } = deps;
 	const reason = normalizeResetReason(deps.system.resetReason());
 	const boot = decideBoot(readBootRecord(store), reason);
-	try { writeBootRecord(store, boot.record); }
-	catch (e) { logger.log("error", `boot record not written: ${e instanceof Error ? e.message : String(e)}`); }
+	try {
+		writeBootRecord(store, boot.record);
+	} catch (e) {
+		logger.log("error", `boot record not written: ${e instanceof Error ? e.message : String(e)}`);
+	}
 
 	const events = new EventLog({ clock, timers, partition: ports.partition, logger, boot: boot.record.boots });
 	events.record("boot", `boot ${boot.record.boots}: reset reason ${reason}${boot.record.streak ? ` (crash ${boot.record.streak} in a row)` : ""}`);
@@ -123,14 +126,27 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 
 	let settings = loadDeviceSettings(store);
 	const sig = deps.signals ?? {};
-	const read = (f: (() => boolean) | undefined) => { try { return f ? f() : false; } catch { return false; } };
-	const mode = () => { try { return sig.effectiveMode?.() ?? "STOCK"; } catch { return "STOCK"; } };
+	const read = (f: (() => boolean) | undefined) => {
+		try {
+			return f ? f() : false;
+		} catch {
+			return false;
+		}
+	};
+	const mode = () => {
+		try {
+			return sig.effectiveMode?.() ?? "STOCK";
+		} catch {
+			return "STOCK";
+		}
+	};
 	// The LED is drawn 20 times a second; building its state each frame cost about 100 slots
 	// (the signals read the bridge's health, the OTA state, the setup window). So the signals
 	// are sampled every LED_SIGNALS_MS, the mode every frame, and a new LedState is made only
 	// when one of them changed: an unchanged frame allocates nothing.
 	let ledAt = -Infinity;
-	let ledMode = "", ledFlags = -1;
+	let ledMode = "",
+		ledFlags = -1;
 	let ledLast: LedState | undefined;
 	const ledFlag = (on: boolean, bit: number) => (on ? bit : 0);
 	let signalFlags = 0;
@@ -138,8 +154,12 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 		const now = clock.monotonicMs();
 		if (now - ledAt >= LED_SIGNALS_MS || now < ledAt) {
 			ledAt = now;
-			signalFlags = ledFlag(read(sig.updating), 1) | ledFlag(read(sig.pendingVerify), 2) | ledFlag(read(sig.busFault), 4)
-				| ledFlag(read(sig.watchdogFallback), 8) | ledFlag(read(deps.setupOpen), 16);
+			signalFlags =
+				ledFlag(read(sig.updating), 1) |
+				ledFlag(read(sig.pendingVerify), 2) |
+				ledFlag(read(sig.busFault), 4) |
+				ledFlag(read(sig.watchdogFallback), 8) |
+				ledFlag(read(deps.setupOpen), 16);
 		}
 		const m = safeMode.active ? "STOCK" : mode();
 		const flags = signalFlags | ledFlag(safeMode.active, 32);
@@ -147,18 +167,34 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 			ledMode = m;
 			ledFlags = flags;
 			ledLast = ledState({
-				mode: m, safeMode: (flags & 32) !== 0, updating: (flags & 1) !== 0, pendingVerify: (flags & 2) !== 0,
-				busFault: (flags & 4) !== 0, watchdogFallback: (flags & 8) !== 0, setupOpen: (flags & 16) !== 0,
+				mode: m,
+				safeMode: (flags & 32) !== 0,
+				updating: (flags & 1) !== 0,
+				pendingVerify: (flags & 2) !== 0,
+				busFault: (flags & 4) !== 0,
+				watchdogFallback: (flags & 8) !== 0,
+				setupOpen: (flags & 16) !== 0,
 			});
 		}
 		return ledLast;
 	};
 
-	const network = ports.wifi ? new NetworkService({
-		wifi: ports.wifi, mdns: ports.mdns, udp: ports.udp, sntp: ports.sntp, store, clock, timers, logger,
-		hostName: deps.config.hostName, httpPort: deps.config.httpPort, dnsPort: deps.config.dnsPort,
-		onEvent: (kind, message) => events.record(kind, message),
-	}) : undefined;
+	const network = ports.wifi
+		? new NetworkService({
+				wifi: ports.wifi,
+				mdns: ports.mdns,
+				udp: ports.udp,
+				sntp: ports.sntp,
+				store,
+				clock,
+				timers,
+				logger,
+				hostName: deps.config.hostName,
+				httpPort: deps.config.httpPort,
+				dnsPort: deps.config.dnsPort,
+				onEvent: (kind, message) => events.record(kind, message),
+			})
+		: undefined;
 
 	let externalPrevious: string | undefined;
 	function gesture(g: Gesture): void {
@@ -170,8 +206,11 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 		if (safeMode.active || !deps.modes) return;
 		const next = nextFavourite(settings.favouriteModes, deps.modes.current());
 		if (next) {
-			try { deps.modes.select(next); }
-			catch (e) { logger.log("warn", `button: mode ${next} refused: ${e instanceof Error ? e.message : String(e)}`); }
+			try {
+				deps.modes.select(next);
+			} catch (e) {
+				logger.log("warn", `button: mode ${next} refused: ${e instanceof Error ? e.message : String(e)}`);
+			}
 		}
 	}
 	function externalInput(active: boolean): void {
@@ -180,21 +219,24 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 			if (active) {
 				externalPrevious = deps.modes.current();
 				deps.modes.select(settings.externalMode.mode);
-			}
-			else if (externalPrevious !== undefined) {
+			} else if (externalPrevious !== undefined) {
 				deps.modes.select(externalPrevious);
 				externalPrevious = undefined;
 			}
+		} catch (e) {
+			logger.log("warn", `external mode input: ${e instanceof Error ? e.message : String(e)}`);
 		}
-		catch (e) { logger.log("warn", `external mode input: ${e instanceof Error ? e.message : String(e)}`); }
 	}
 
 	const button = new ButtonGestures(clock, timers, gesture);
 	const applyMirrors = () => {
 		if (!ports.mirrors) return;
 		for (const ch of ["brake", "handbrake"] as MirrorChannel[]) {
-			try { ports.mirrors.configure(ch, settings[ch]); }
-			catch (e) { logger.log("error", `${ch} output: ${e instanceof Error ? e.message : String(e)}`); }
+			try {
+				ports.mirrors.configure(ch, settings[ch]);
+			} catch (e) {
+				logger.log("error", `${ch} output: ${e instanceof Error ? e.message : String(e)}`);
+			}
 		}
 	};
 
@@ -205,17 +247,28 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 
 	function housekeeping(): void {
 		ports.watchdog?.feed();
-		const now = { mode: mode(), busFault: read(sig.busFault), watchdogFallback: read(sig.watchdogFallback), updating: read(sig.updating), pendingVerify: read(sig.pendingVerify) };
+		const now = {
+			mode: mode(),
+			busFault: read(sig.busFault),
+			watchdogFallback: read(sig.watchdogFallback),
+			updating: read(sig.updating),
+			pendingVerify: read(sig.pendingVerify),
+		};
 		if (now.mode !== seen.mode) events.record("mode", `mode ${seen.mode} -> ${now.mode}`);
 		if (now.busFault !== seen.busFault) events.record("bus-fault", now.busFault ? "CAN bus fault (bus-off or silent bus)" : "CAN buses healthy again");
-		if (now.watchdogFallback !== seen.watchdogFallback) events.record("watchdog", now.watchdogFallback ? "bridge watchdog fell back to pass-through" : "bridge rewriting again");
+		if (now.watchdogFallback !== seen.watchdogFallback)
+			events.record("watchdog", now.watchdogFallback ? "bridge watchdog fell back to pass-through" : "bridge rewriting again");
 		if (now.updating !== seen.updating) events.record("update", now.updating ? "firmware update started" : "firmware update ended");
 		if (now.pendingVerify !== seen.pendingVerify && !now.pendingVerify) events.record("update", "new firmware confirmed (VALID)");
 		seen = now;
 	}
 
 	const services: DeviceServices = {
-		boot, safeMode, events, network, ports,
+		boot,
+		safeMode,
+		events,
+		network,
+		ports,
 		settings: () => settings,
 		updateSettings(patch: unknown) {
 			const next = patchDeviceSettings(settings, patch);
@@ -230,7 +283,9 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 			events.record(event === "password_set" ? "setup" : "login", detail);
 		},
 		addresses: () => network?.addresses() ?? [AP_ADDRESS],
-		record: (kind, message) => { events.record(kind, message); },
+		record: (kind, message) => {
+			events.record(kind, message);
+		},
 		start() {
 			network?.start();
 			applyMirrors();
@@ -240,13 +295,19 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 			ports.watchdog?.start(WATCHDOG_TIMEOUT_MS);
 			houseTimer = timers.every(HOUSEKEEPING_MS, housekeeping);
 			stableTimer = timers.after(STABLE_AFTER_MS, () => {
-				try { writeBootRecord(store, { ...boot.record, stable: true, streak: 0, reasons: [] }); }
-				catch (e) { logger.log("error", `boot record not written: ${e instanceof Error ? e.message : String(e)}`); }
+				try {
+					writeBootRecord(store, { ...boot.record, stable: true, streak: 0, reasons: [] });
+				} catch (e) {
+					logger.log("error", `boot record not written: ${e instanceof Error ? e.message : String(e)}`);
+				}
 			});
 			if (ports.led) {
 				ledTimer = timers.every(LED_FRAME_MS, () => {
 					const rgb = ledColorAt(services.led(), clock.monotonicMs());
-					if (rgb !== lastRgb) { lastRgb = rgb; ports.led!.show(rgb); }
+					if (rgb !== lastRgb) {
+						lastRgb = rgb;
+						ports.led!.show(rgb);
+					}
 				});
 			}
 		},

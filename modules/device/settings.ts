@@ -4,7 +4,6 @@
  * input does, and the brake / handbrake output mirrors.
  */
 
-import { HttpError } from "api/errors";
 import type { KeyValueStore } from "ports/store";
 import type { MirrorConfig, MirrorMode } from "ports/io";
 import { parseModeName } from "haldex/modes";
@@ -68,23 +67,28 @@ export function patchDeviceSettings(current: DeviceSettings, patch: unknown): De
 	for (const key of Object.keys(p)) {
 		const v = p[key];
 		switch (key) {
-		case "favouriteModes":
-			if (!Array.isArray(v) || v.length < 1 || v.length > 8) bad(key, "favouriteModes must list 1 to 8 modes.");
-			next.favouriteModes = (v as unknown[]).map((m, i) => mode(`favouriteModes[${i}]`, m));
-			break;
-		case "externalMode": {
-			if (typeof v !== "object" || v === null) bad(key, "externalMode must be an object {enabled, mode}.");
-			const o = v as Record<string, unknown>;
-			if (o.enabled !== undefined && typeof o.enabled !== "boolean") bad("externalMode.enabled", "externalMode.enabled must be true or false.");
-			next.externalMode = {
-				enabled: o.enabled === undefined ? current.externalMode.enabled : o.enabled as boolean,
-				mode: o.mode === undefined ? current.externalMode.mode : mode("externalMode.mode", o.mode),
-			};
-			break;
-		}
-		case "brake": next.brake = mirror(key, current.brake, v); break;
-		case "handbrake": next.handbrake = mirror(key, current.handbrake, v); break;
-		default: bad(key, `Unknown setting "${key}".`);
+			case "favouriteModes":
+				if (!Array.isArray(v) || v.length < 1 || v.length > 8) bad(key, "favouriteModes must list 1 to 8 modes.");
+				next.favouriteModes = (v as unknown[]).map((m, i) => mode(`favouriteModes[${i}]`, m));
+				break;
+			case "externalMode": {
+				if (typeof v !== "object" || v === null) bad(key, "externalMode must be an object {enabled, mode}.");
+				const o = v as Record<string, unknown>;
+				if (o.enabled !== undefined && typeof o.enabled !== "boolean") bad("externalMode.enabled", "externalMode.enabled must be true or false.");
+				next.externalMode = {
+					enabled: o.enabled === undefined ? current.externalMode.enabled : (o.enabled as boolean),
+					mode: o.mode === undefined ? current.externalMode.mode : mode("externalMode.mode", o.mode),
+				};
+				break;
+			}
+			case "brake":
+				next.brake = mirror(key, current.brake, v);
+				break;
+			case "handbrake":
+				next.handbrake = mirror(key, current.handbrake, v);
+				break;
+			default:
+				bad(key, `Unknown setting "${key}".`);
 		}
 	}
 	return next;
@@ -95,8 +99,7 @@ export function loadDeviceSettings(store: KeyValueStore): DeviceSettings {
 	if (typeof raw !== "string") return defaultDeviceSettings();
 	try {
 		return patchDeviceSettings(defaultDeviceSettings(), JSON.parse(raw));
-	}
-	catch {
+	} catch {
 		return defaultDeviceSettings();
 	}
 }

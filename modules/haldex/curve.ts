@@ -64,7 +64,7 @@ const isNumber = (v: unknown): v is number => typeof v === "number" && Number.is
  * the web app shows them while the owner types: one rule, one wording.
  */
 export function curveProblems(kind: CurveKind, body: unknown): ShapeProblem[] {
-	const points = (body !== null && typeof body === "object") ? (body as { points?: unknown }).points : undefined;
+	const points = body !== null && typeof body === "object" ? (body as { points?: unknown }).points : undefined;
 	if (!Array.isArray(points)) return [{ path: "points", message: "The curve must be a list of points {x, lock}." }];
 	const out: ShapeProblem[] = [];
 	if (points.length < 1) out.push({ path: "points", message: "The curve needs at least one point." });
@@ -83,7 +83,8 @@ export function curveProblems(kind: CurveKind, body: unknown): ShapeProblem[] {
 		const { x, lock } = p as { x?: unknown; lock?: unknown };
 		if (!isNumber(x)) out.push({ path: `points[${i}].x`, message: `Point ${n}: enter a ${what} (0 to ${max} ${unit}).` });
 		else if (x < 0 || x > max) out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be 0 to ${max} ${unit}.` });
-		else if (previous !== undefined && !(x > previous)) out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be higher than point ${i}'s (${previous} ${unit}).` });
+		else if (previous !== undefined && !(x > previous))
+			out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be higher than point ${i}'s (${previous} ${unit}).` });
 		previous = isNumber(x) ? x : undefined;
 		if (!isNumber(lock)) out.push({ path: `points[${i}].lock`, message: `Point ${n}: enter a lock (0 to 100 %).` });
 		else if (lock < 0 || lock > 100) out.push({ path: `points[${i}].lock`, message: `Point ${n}: the lock must be 0 to 100 %.` });
@@ -111,7 +112,7 @@ export function interpolateCurve(points: readonly CurvePoint[], x: number): numb
 		const b = points[i];
 		if (x <= b.x) {
 			const a = points[i - 1];
-			return a.lock + (b.lock - a.lock) * (x - a.x) / (b.x - a.x);
+			return a.lock + ((b.lock - a.lock) * (x - a.x)) / (b.x - a.x);
 		}
 	}
 	return points[n - 1].lock;
@@ -119,15 +120,20 @@ export function interpolateCurve(points: readonly CurvePoint[], x: number): numb
 
 /** Every problem of a map body ({speedBins, throttleBins, lockTable}), in order; empty when it is good. */
 export function mapProblems(body: unknown): ShapeProblem[] {
-	if (body === null || typeof body !== "object" || Array.isArray(body)) return [{ path: "map", message: "The map must be an object {speedBins, throttleBins, lockTable}." }];
+	if (body === null || typeof body !== "object" || Array.isArray(body))
+		return [{ path: "map", message: "The map must be an object {speedBins, throttleBins, lockTable}." }];
 	const { speedBins, throttleBins, lockTable } = body as { speedBins?: unknown; throttleBins?: unknown; lockTable?: unknown };
 	const out: ShapeProblem[] = [];
 	const bins = (value: unknown, count: number, max: number, path: string, name: string, unit: string): number[] | undefined => {
-		if (!Array.isArray(value) || value.length !== count) { out.push({ path, message: `The map needs ${count} ${name.toLowerCase()} values.` }); return undefined; }
+		if (!Array.isArray(value) || value.length !== count) {
+			out.push({ path, message: `The map needs ${count} ${name.toLowerCase()} values.` });
+			return undefined;
+		}
 		let previous: number | undefined;
 		value.forEach((v: unknown, i: number) => {
 			if (!isNumber(v) || v < 0 || v > max) out.push({ path: `${path}[${i}]`, message: `${name} ${i + 1}: must be 0 to ${max} ${unit}.` });
-			else if (previous !== undefined && !(v > previous)) out.push({ path: `${path}[${i}]`, message: `${name} ${i + 1}: must be higher than ${name.toLowerCase()} ${i} (${previous}).` });
+			else if (previous !== undefined && !(v > previous))
+				out.push({ path: `${path}[${i}]`, message: `${name} ${i + 1}: must be higher than ${name.toLowerCase()} ${i} (${previous}).` });
 			previous = isNumber(v) ? v : undefined;
 		});
 		return value as number[];
@@ -140,10 +146,16 @@ export function mapProblems(body: unknown): ShapeProblem[] {
 	}
 	const label = (v: unknown) => (isNumber(v) ? String(v) : "?");
 	lockTable.forEach((row: unknown, t: number) => {
-		if (!Array.isArray(row) || row.length !== MAP_SPEED_BINS) { out.push({ path: `lockTable[${t}]`, message: `Pedal row ${t + 1}: needs ${MAP_SPEED_BINS} locks, one per speed column.` }); return; }
+		if (!Array.isArray(row) || row.length !== MAP_SPEED_BINS) {
+			out.push({ path: `lockTable[${t}]`, message: `Pedal row ${t + 1}: needs ${MAP_SPEED_BINS} locks, one per speed column.` });
+			return;
+		}
 		row.forEach((v: unknown, sIndex: number) => {
 			if (!isNumber(v) || v < 0 || v > 100)
-				out.push({ path: `lockTable[${t}][${sIndex}]`, message: `Pedal ${label(throttles?.[t])} % at ${label(speeds?.[sIndex])} km/h: the lock must be 0 to 100 %.` });
+				out.push({
+					path: `lockTable[${t}][${sIndex}]`,
+					message: `Pedal ${label(throttles?.[t])} % at ${label(speeds?.[sIndex])} km/h: the lock must be 0 to 100 %.`,
+				});
 		});
 	});
 	return out;
@@ -172,7 +184,8 @@ export function interpolateMap(map: LockMap, throttlePct: number, speedKmh: numb
 	const s = locate(map.speedBins, speedKmh);
 	const t1 = Math.min(t.i + 1, map.throttleBins.length - 1);
 	const s1 = Math.min(s.i + 1, map.speedBins.length - 1);
-	const row0 = map.lockTable[t.i], row1 = map.lockTable[t1];
+	const row0 = map.lockTable[t.i],
+		row1 = map.lockTable[t1];
 	const v0 = row0[s.i] + (row0[s1] - row0[s.i]) * s.f;
 	const v1 = row1[s.i] + (row1[s1] - row1[s.i]) * s.f;
 	return v0 + (v1 - v0) * t.f;
@@ -185,8 +198,20 @@ export function interpolateMap(map: LockMap, throttlePct: number, speedKmh: numb
  */
 export function factoryCurve(kind: CurveKind): CurvePoint[] {
 	return kind === "speed"
-		? [{ x: 0, lock: 50 }, { x: 20, lock: 45 }, { x: 40, lock: 35 }, { x: 80, lock: 20 }, { x: 140, lock: 0 }]
-		: [{ x: 0, lock: 0 }, { x: 10, lock: 10 }, { x: 25, lock: 25 }, { x: 50, lock: 55 }, { x: 80, lock: 80 }];
+		? [
+				{ x: 0, lock: 50 },
+				{ x: 20, lock: 45 },
+				{ x: 40, lock: 35 },
+				{ x: 80, lock: 20 },
+				{ x: 140, lock: 0 },
+			]
+		: [
+				{ x: 0, lock: 0 },
+				{ x: 10, lock: 10 },
+				{ x: 25, lock: 25 },
+				{ x: 50, lock: 55 },
+				{ x: 80, lock: 80 },
+			];
 }
 
 export function factoryMap(): LockMap {

@@ -20,7 +20,6 @@ export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "SPEED" | 
 
 export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "SPEED", "THROTTLE", "MAP"]);
 
-
 /** Lock asked for by each preset, in percent. */
 export const PRESET_LOCK: Readonly<Record<"FWD" | "5050" | "6040" | "7525", number>> = frozen({
 	FWD: 0,
@@ -30,21 +29,30 @@ export const PRESET_LOCK: Readonly<Record<"FWD" | "5050" | "6040" | "7525", numb
 });
 
 const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
-	STOCK: "STOCK", PASSTHRU: "STOCK",
-	FWD: "FWD", "100:0": "FWD",
-	"5050": "5050", "50:50": "5050", LOCK: "5050",
-	"6040": "6040", "60:40": "6040",
-	"7525": "7525", "75:25": "7525", "7030": "7525", "70:30": "7525",
+	STOCK: "STOCK",
+	PASSTHRU: "STOCK",
+	FWD: "FWD",
+	"100:0": "FWD",
+	"5050": "5050",
+	"50:50": "5050",
+	LOCK: "5050",
+	"6040": "6040",
+	"60:40": "6040",
+	"7525": "7525",
+	"75:25": "7525",
+	"7030": "7525",
+	"70:30": "7525",
 	SPEED: "SPEED",
 	THROTTLE: "THROTTLE",
-	MAP: "MAP", EXPERT: "MAP",
+	MAP: "MAP",
+	EXPERT: "MAP",
 });
 
 /** Our mode for a name (ours or S3's, any letter case), or undefined. */
 export function parseModeName(name: unknown): HaldexMode | undefined {
 	if (typeof name !== "string") return undefined;
 	const key = name.trim().toUpperCase();
-	return Object.prototype.hasOwnProperty.call(ALIASES, key) ? ALIASES[key] : undefined;
+	return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
 }
 
 export function isDynamicMode(mode: HaldexMode): mode is "SPEED" | "THROTTLE" | "MAP" {

@@ -29,8 +29,7 @@ function curveKind(name: string | undefined): CurveKind {
 }
 
 function requireObject(body: unknown, what: string): Record<string, unknown> {
-	if (body === null || typeof body !== "object" || Array.isArray(body))
-		throw apiError("body_not_object", `The request body must be a JSON object ${what}.`);
+	if (body === null || typeof body !== "object" || Array.isArray(body)) throw apiError("body_not_object", `The request body must be a JSON object ${what}.`);
 	return body as Record<string, unknown>;
 }
 
@@ -38,7 +37,10 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 	const { settings, controller } = haldex;
 
 	router.add({
-		method: "POST", path: "/api/mode", auth: true, body: "json",
+		method: "POST",
+		path: "/api/mode",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const mode = settings.setMode(requireObject(body, '{"mode": "..."}').mode);
 			controller.tick();
@@ -47,11 +49,15 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 	});
 
 	router.add({
-		method: "GET", path: "/api/settings",
+		method: "GET",
+		path: "/api/settings",
 		handle: () => jsonResponse(200, settingsRecord(settings.config.settings, settings.config.extra)),
 	});
 	router.add({
-		method: "POST", path: "/api/settings", auth: true, body: "json",
+		method: "POST",
+		path: "/api/settings",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const unknownKeys = settings.updateSettings(body);
 			controller.tick();
@@ -60,7 +66,8 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 	});
 
 	router.add({
-		method: "GET", path: "/api/curve/{kind}",
+		method: "GET",
+		path: "/api/curve/{kind}",
 		handle: (req) => {
 			const kind = curveKind(req.params.kind);
 			const points = kind === "speed" ? settings.config.speedCurve : settings.config.throttleCurve;
@@ -68,7 +75,10 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 		},
 	});
 	router.add({
-		method: "POST", path: "/api/curve/{kind}", auth: true, body: "json",
+		method: "POST",
+		path: "/api/curve/{kind}",
+		auth: true,
+		body: "json",
 		handle: (req, body) => {
 			const kind = curveKind(req.params.kind);
 			const points = settings.setCurve(kind, requireObject(body, '{"points": [{"x": ..., "lock": ...}]}'));
@@ -77,11 +87,15 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 	});
 
 	router.add({
-		method: "GET", path: "/api/map",
+		method: "GET",
+		path: "/api/map",
 		handle: () => jsonResponse(200, settings.config.map),
 	});
 	router.add({
-		method: "POST", path: "/api/map", auth: true, body: "json",
+		method: "POST",
+		path: "/api/map",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const map = settings.setMap(requireObject(body, "{speedBins, throttleBins, lockTable}"));
 			return jsonResponse(200, { ok: true, ...map });
@@ -102,7 +116,7 @@ export function haldexStatusFields(haldex: Haldex) {
 	const c = controller.status(v);
 	const health = bridge.health();
 	const s = settings.config.settings;
-	const age = (ms: number) => (ms < 0 ? 0 : ms);
+	const age = (ms: number) => Math.max(ms, 0);
 	const lastChassis = [v.engineAgeMs, v.speedAgeMs].filter((a) => a >= 0);
 	const state = v.haldexState;
 	const lockTarget = c.targetPct ?? 0;

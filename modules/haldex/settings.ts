@@ -31,7 +31,7 @@
  *   until that firmware returns.
  */
 
-import { HttpError } from "api/errors";
+import type { HttpError } from "api/errors";
 import type { KeyValueStore } from "ports/store";
 import { STORE_MAX_VALUE_BYTES, utf8Length } from "ports/store";
 import type { Logger } from "ports/log";
@@ -135,7 +135,11 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * `current`. Known keys are validated; unknown keys are kept in `extra`.
  * Throws HttpError 400 body_not_object or 422 invalid_setting.
  */
-export function applySettingsPatch(current: HaldexSettings, extra: Record<string, unknown>, patch: unknown): { settings: HaldexSettings; extra: Record<string, unknown>; unknownKeys: string[] } {
+export function applySettingsPatch(
+	current: HaldexSettings,
+	extra: Record<string, unknown>,
+	patch: unknown,
+): { settings: HaldexSettings; extra: Record<string, unknown>; unknownKeys: string[] } {
 	if (!isObject(patch)) throw apiError("body_not_object", "The settings must be a JSON object of the fields to change.");
 	const next: HaldexSettings = { ...current, disengageUnderSpeed: { ...current.disengageUnderSpeed } };
 	const nextExtra: Record<string, unknown> = {};
@@ -144,33 +148,32 @@ export function applySettingsPatch(current: HaldexSettings, extra: Record<string
 	for (const key of Object.keys(patch)) {
 		const value = patch[key];
 		switch (key) {
-		case "haldexGeneration":
-			if (value !== 1 && value !== 2 && value !== 4)
-				throw invalid(key, value === 5 ? "Gen5 (MQB) is not supported yet; use 1, 2 or 4" : `must be 1, 2 or 4, got ${JSON.stringify(value)}`);
-			next.haldexGeneration = value;
-			break;
-		case "disableController":
-			if (typeof value !== "boolean") throw invalid(key, `must be true or false, got ${JSON.stringify(value)}`);
-			next.disableController = value;
-			break;
-		case "disableThrottle":
-		case "disableSpeed":
-		case "lockReleaseRatePctPerSec":
-			next[key] = numberIn(value, key, SETTINGS_LIMITS[key]);
-			break;
-		case "disengageUnderSpeed": {
-			if (!isObject(value)) throw invalid(key, "must be an object {map, speed, throttle}");
-			for (const sub of Object.keys(value)) {
-				if (sub !== "map" && sub !== "speed" && sub !== "throttle")
-					throw invalid(`${key}.${sub}`, "is not one of map, speed, throttle");
-				next.disengageUnderSpeed[sub] = numberIn(value[sub], `${key}.${sub}`, SETTINGS_LIMITS.disengageUnderSpeed);
+			case "haldexGeneration":
+				if (value !== 1 && value !== 2 && value !== 4)
+					throw invalid(key, value === 5 ? "Gen5 (MQB) is not supported yet; use 1, 2 or 4" : `must be 1, 2 or 4, got ${JSON.stringify(value)}`);
+				next.haldexGeneration = value;
+				break;
+			case "disableController":
+				if (typeof value !== "boolean") throw invalid(key, `must be true or false, got ${JSON.stringify(value)}`);
+				next.disableController = value;
+				break;
+			case "disableThrottle":
+			case "disableSpeed":
+			case "lockReleaseRatePctPerSec":
+				next[key] = numberIn(value, key, SETTINGS_LIMITS[key]);
+				break;
+			case "disengageUnderSpeed": {
+				if (!isObject(value)) throw invalid(key, "must be an object {map, speed, throttle}");
+				for (const sub of Object.keys(value)) {
+					if (sub !== "map" && sub !== "speed" && sub !== "throttle") throw invalid(`${key}.${sub}`, "is not one of map, speed, throttle");
+					next.disengageUnderSpeed[sub] = numberIn(value[sub], `${key}.${sub}`, SETTINGS_LIMITS.disengageUnderSpeed);
+				}
+				break;
 			}
-			break;
-		}
-		default:
-			if (key === "__proto__") throw invalid(key, "is not a setting name");
-			setOwn(nextExtra, key, value);
-			unknownKeys.push(key);
+			default:
+				if (key === "__proto__") throw invalid(key, "is not a setting name");
+				setOwn(nextExtra, key, value);
+				unknownKeys.push(key);
 		}
 	}
 	return { settings: next, extra: nextExtra, unknownKeys };
@@ -192,21 +195,26 @@ function shapeRefusal(e: unknown, code: "invalid_curve" | "invalid_map", what: s
 
 /** Validate a curve body or throw HttpError 422 invalid_curve. */
 export function validCurve(kind: CurveKind, body: unknown): CurvePoint[] {
-	try { return parseCurve(kind, body); }
-	catch (e) { return shapeRefusal(e, "invalid_curve", `${kind === "speed" ? "speed" : "pedal"} curve`); }
+	try {
+		return parseCurve(kind, body);
+	} catch (e) {
+		return shapeRefusal(e, "invalid_curve", `${kind === "speed" ? "speed" : "pedal"} curve`);
+	}
 }
 
 /** Validate a map body or throw HttpError 422 invalid_map. */
 export function validMap(body: unknown): LockMap {
-	try { return parseMap(body); }
-	catch (e) { return shapeRefusal(e, "invalid_map", "map"); }
+	try {
+		return parseMap(body);
+	} catch (e) {
+		return shapeRefusal(e, "invalid_map", "map");
+	}
 }
 
 /** Validate a mode name (ours or S3's) or throw HttpError 422 invalid_mode. */
 export function validMode(name: unknown): HaldexMode {
 	const mode = parseModeName(name);
-	if (!mode)
-		throw apiError("invalid_mode", `Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or 7030 for 7525).`, { field: "mode" });
+	if (!mode) throw apiError("invalid_mode", `Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or 7030 for 7525).`, { field: "mode" });
 	return mode;
 }
 
@@ -241,9 +249,15 @@ export class HaldexSettingsStore {
 	}
 
 	/** The settings in use. Treat as read-only; change them through the setters. */
-	get config(): Readonly<HaldexConfig> { return this.#config; }
-	get report(): Readonly<SettingsLoadReport> { return this.#report; }
-	get migrationPending(): boolean { return this.#report.migrationPending; }
+	get config(): Readonly<HaldexConfig> {
+		return this.#config;
+	}
+	get report(): Readonly<SettingsLoadReport> {
+		return this.#report;
+	}
+	get migrationPending(): boolean {
+		return this.#report.migrationPending;
+	}
 
 	/** (Re)read the store. Never writes. */
 	load(): SettingsLoadReport {
@@ -255,19 +269,19 @@ export class HaldexSettingsStore {
 		if (typeof schema === "number" && schema > SCHEMA_VERSION) {
 			source = "newer-schema";
 			storedSchema = schema;
-			this.#logger?.log("warn", `haldex settings are schema ${schema}, newer than this firmware's ${SCHEMA_VERSION}: using defaults and leaving them untouched`);
-		}
-		else if (schema === SCHEMA_VERSION) {
+			this.#logger?.log(
+				"warn",
+				`haldex settings are schema ${schema}, newer than this firmware's ${SCHEMA_VERSION}: using defaults and leaving them untouched`,
+			);
+		} else if (schema === SCHEMA_VERSION) {
 			source = "stored";
 			storedSchema = schema;
 			config = this.#readV2(damaged);
-		}
-		else if (schema === undefined && this.#store.get(SETTINGS_DOMAIN, KEY_LEGACY) !== undefined) {
+		} else if (schema === undefined && this.#store.get(SETTINGS_DOMAIN, KEY_LEGACY) !== undefined) {
 			source = "schema-1";
 			storedSchema = 1;
 			config = this.#readV1(damaged);
-		}
-		else if (schema !== undefined) {
+		} else if (schema !== undefined) {
 			damaged.push("schema");
 		}
 		for (const part of damaged) this.#logger?.log("warn", `haldex settings: stored ${part} is unreadable; using the default`);
@@ -319,7 +333,10 @@ export class HaldexSettingsStore {
 
 	#commit(next: HaldexConfig, parts: Part[]): void {
 		if (this.#report.source === "newer-schema")
-			throw apiError("settings_newer_schema", `The stored settings are schema ${this.#report.storedSchema}, written by a newer firmware; this one (schema ${SCHEMA_VERSION}) will not overwrite them.`);
+			throw apiError(
+				"settings_newer_schema",
+				`The stored settings are schema ${this.#report.storedSchema}, written by a newer firmware; this one (schema ${SCHEMA_VERSION}) will not overwrite them.`,
+			);
 		if (!this.#report.migrationPending) {
 			this.#writeParts(parts, next);
 			if (this.#report.storedSchema !== SCHEMA_VERSION) {
@@ -332,11 +349,16 @@ export class HaldexSettingsStore {
 
 	#encode(part: Part, config: HaldexConfig): [string, string] {
 		switch (part) {
-		case "settings": return [KEY_SETTINGS, JSON.stringify(settingsRecord(config.settings, config.extra))];
-		case "speedCurve": return [KEY_SPEED_CURVE, JSON.stringify(config.speedCurve)];
-		case "throttleCurve": return [KEY_THROTTLE_CURVE, JSON.stringify(config.throttleCurve)];
-		case "map": return [KEY_MAP, JSON.stringify(config.map)];
-		case "mode": return [KEY_MODE, config.mode];
+			case "settings":
+				return [KEY_SETTINGS, JSON.stringify(settingsRecord(config.settings, config.extra))];
+			case "speedCurve":
+				return [KEY_SPEED_CURVE, JSON.stringify(config.speedCurve)];
+			case "throttleCurve":
+				return [KEY_THROTTLE_CURVE, JSON.stringify(config.throttleCurve)];
+			case "map":
+				return [KEY_MAP, JSON.stringify(config.map)];
+			case "mode":
+				return [KEY_MODE, config.mode];
 		}
 	}
 
@@ -346,12 +368,15 @@ export class HaldexSettingsStore {
 		for (const [key, value] of encoded) {
 			const bytes = utf8Length(value);
 			if (bytes > STORE_MAX_VALUE_BYTES)
-				throw apiError("settings_too_large", `The ${key} setting would take ${bytes} bytes; the store holds at most ${STORE_MAX_VALUE_BYTES} per key. Remove unknown keys.`, { field: key });
+				throw apiError(
+					"settings_too_large",
+					`The ${key} setting would take ${bytes} bytes; the store holds at most ${STORE_MAX_VALUE_BYTES} per key. Remove unknown keys.`,
+					{ field: key },
+				);
 		}
 		try {
 			for (const [key, value] of encoded) this.#store.set(SETTINGS_DOMAIN, key, value);
-		}
-		catch (e) {
+		} catch (e) {
 			throw apiError("settings_write_failed", `Writing the settings failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}
@@ -369,24 +394,49 @@ export class HaldexSettingsStore {
 			try {
 				const v = read();
 				if (v !== undefined) use(v);
-			}
-			catch {
+			} catch {
 				damaged.push(name);
 			}
 		};
-		part("settings", () => this.#json(KEY_SETTINGS), (raw) => {
-			const { settings, extra } = applySettingsPatch(config.settings, {}, raw);
-			config.settings = settings;
-			config.extra = extra;
-		});
-		part("speedCurve", () => this.#json(KEY_SPEED_CURVE), (raw) => { config.speedCurve = parseCurve("speed", { points: raw }); });
-		part("throttleCurve", () => this.#json(KEY_THROTTLE_CURVE), (raw) => { config.throttleCurve = parseCurve("throttle", { points: raw }); });
-		part("map", () => this.#json(KEY_MAP), (raw) => { config.map = parseMap(raw); });
-		part("mode", () => this.#store.get(SETTINGS_DOMAIN, KEY_MODE), (raw) => {
-			const mode = parseModeName(raw);
-			if (!mode) throw new RangeError("unknown mode");
-			config.mode = mode;
-		});
+		part(
+			"settings",
+			() => this.#json(KEY_SETTINGS),
+			(raw) => {
+				const { settings, extra } = applySettingsPatch(config.settings, {}, raw);
+				config.settings = settings;
+				config.extra = extra;
+			},
+		);
+		part(
+			"speedCurve",
+			() => this.#json(KEY_SPEED_CURVE),
+			(raw) => {
+				config.speedCurve = parseCurve("speed", { points: raw });
+			},
+		);
+		part(
+			"throttleCurve",
+			() => this.#json(KEY_THROTTLE_CURVE),
+			(raw) => {
+				config.throttleCurve = parseCurve("throttle", { points: raw });
+			},
+		);
+		part(
+			"map",
+			() => this.#json(KEY_MAP),
+			(raw) => {
+				config.map = parseMap(raw);
+			},
+		);
+		part(
+			"mode",
+			() => this.#store.get(SETTINGS_DOMAIN, KEY_MODE),
+			(raw) => {
+				const mode = parseModeName(raw);
+				if (!mode) throw new RangeError("unknown mode");
+				config.mode = mode;
+			},
+		);
 		return config;
 	}
 
@@ -398,8 +448,7 @@ export class HaldexSettingsStore {
 			const raw = this.#json(KEY_LEGACY);
 			if (!isObject(raw)) throw new TypeError("not an object");
 			old = raw;
-		}
-		catch {
+		} catch {
 			damaged.push("cfg");
 			return config;
 		}
@@ -410,17 +459,25 @@ export class HaldexSettingsStore {
 		if (old.release !== undefined) patch.lockReleaseRatePctPerSec = old.release;
 		try {
 			config.settings = applySettingsPatch(config.settings, {}, patch).settings;
-		}
-		catch {
+		} catch {
 			damaged.push("settings");
 		}
-		const pairs = (v: unknown) => Array.isArray(v) ? v.map((p) => Array.isArray(p) ? { x: p[0], lock: p[1] } : p) : v;
-		try { if (old.speed !== undefined) config.speedCurve = parseCurve("speed", { points: pairs(old.speed) }); }
-		catch { damaged.push("speedCurve"); }
-		try { if (old.throttle !== undefined) config.throttleCurve = parseCurve("throttle", { points: pairs(old.throttle) }); }
-		catch { damaged.push("throttleCurve"); }
-		try { if (old.map !== undefined) config.map = parseMap(old.map); }
-		catch { damaged.push("map"); }
+		const pairs = (v: unknown) => (Array.isArray(v) ? v.map((p) => (Array.isArray(p) ? { x: p[0], lock: p[1] } : p)) : v);
+		try {
+			if (old.speed !== undefined) config.speedCurve = parseCurve("speed", { points: pairs(old.speed) });
+		} catch {
+			damaged.push("speedCurve");
+		}
+		try {
+			if (old.throttle !== undefined) config.throttleCurve = parseCurve("throttle", { points: pairs(old.throttle) });
+		} catch {
+			damaged.push("throttleCurve");
+		}
+		try {
+			if (old.map !== undefined) config.map = parseMap(old.map);
+		} catch {
+			damaged.push("map");
+		}
 		const mode = parseModeName(old.mode);
 		if (mode) config.mode = mode;
 		else if (old.mode !== undefined) damaged.push("mode");

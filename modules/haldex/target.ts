@@ -46,7 +46,7 @@ export function dynamicGateOpen(limitKmh: number, inputs: TargetInputs): boolean
 }
 
 function clampPct(v: number): number {
-	return v < 0 ? 0 : v > 100 ? 100 : v;
+	return v < 0 ? 0 : Math.min(v, 100);
 }
 
 /**
@@ -55,22 +55,22 @@ function clampPct(v: number): number {
  */
 export function rawTarget(mode: HaldexMode, s: TargetSettings, inputs: TargetInputs): number | null {
 	const pedal = clampPct(inputs.pedalPct);
-	const speed = inputs.speedKmh < 0 ? 0 : inputs.speedKmh;
+	const speed = Math.max(inputs.speedKmh, 0);
 	switch (mode) {
-	case "STOCK":
-		return null;
-	case "FWD":
-		return 0;
-	case "5050":
-	case "6040":
-	case "7525":
-		return presetGateOpen(s, inputs) ? PRESET_LOCK[mode] : 0;
-	case "SPEED":
-		return dynamicGateOpen(s.disengageUnderSpeed.speed, inputs) ? clampPct(interpolateCurve(s.speedCurve, speed)) : 0;
-	case "THROTTLE":
-		return dynamicGateOpen(s.disengageUnderSpeed.throttle, inputs) ? clampPct(interpolateCurve(s.throttleCurve, pedal)) : 0;
-	case "MAP":
-		return dynamicGateOpen(s.disengageUnderSpeed.map, inputs) ? clampPct(interpolateMap(s.map, pedal, speed)) : 0;
+		case "STOCK":
+			return null;
+		case "FWD":
+			return 0;
+		case "5050":
+		case "6040":
+		case "7525":
+			return presetGateOpen(s, inputs) ? PRESET_LOCK[mode] : 0;
+		case "SPEED":
+			return dynamicGateOpen(s.disengageUnderSpeed.speed, inputs) ? clampPct(interpolateCurve(s.speedCurve, speed)) : 0;
+		case "THROTTLE":
+			return dynamicGateOpen(s.disengageUnderSpeed.throttle, inputs) ? clampPct(interpolateCurve(s.throttleCurve, pedal)) : 0;
+		case "MAP":
+			return dynamicGateOpen(s.disengageUnderSpeed.map, inputs) ? clampPct(interpolateMap(s.map, pedal, speed)) : 0;
 	}
 }
 
@@ -87,9 +87,13 @@ export class ReleaseRamp {
 	#value: number | undefined;
 	#atMs = 0;
 
-	get value(): number | undefined { return this.#value; }
+	get value(): number | undefined {
+		return this.#value;
+	}
 
-	reset(): void { this.#value = undefined; }
+	reset(): void {
+		this.#value = undefined;
+	}
 
 	step(request: number, nowMs: number, ratePctPerSec: number): number {
 		const target = clampPct(request);
@@ -99,7 +103,7 @@ export class ReleaseRamp {
 			this.#value = target;
 			return target;
 		}
-		const step = Math.max(ratePctPerSec * dt / 1000, ReleaseRamp.MIN_STEP_PCT);
+		const step = Math.max((ratePctPerSec * dt) / 1000, ReleaseRamp.MIN_STEP_PCT);
 		this.#value = Math.max(this.#value - step, target);
 		return this.#value;
 	}

@@ -51,12 +51,18 @@ export interface HealthInputs {
 }
 
 /** Health inputs from the CAN bridge port (ports/can) and an HTTP probe. */
-export function healthFromBridge(bridge: { health(): { chassis: { started: boolean; busOff: boolean }; haldex: { started: boolean; busOff: boolean } }; selfTest(): boolean }, httpAnswered: () => boolean): HealthInputs {
+export function healthFromBridge(
+	bridge: { health(): { chassis: { started: boolean; busOff: boolean }; haldex: { started: boolean; busOff: boolean } }; selfTest(): boolean },
+	httpAnswered: () => boolean,
+): HealthInputs {
 	let selfTest: boolean | undefined;
 	return {
 		canNodes() {
 			const h = bridge.health();
-			return [{ name: "chassis", ...h.chassis }, { name: "haldex", ...h.haldex }];
+			return [
+				{ name: "chassis", ...h.chassis },
+				{ name: "haldex", ...h.haldex },
+			];
 		},
 		// The golden-vector self-test is deterministic: run it once per boot.
 		selfTestPassed: () => (selfTest ??= bridge.selfTest()),
@@ -104,7 +110,11 @@ export interface BootStatus {
 export function healthProblems(health: HealthInputs, requiredCanNodes = 2): string[] {
 	const problems: string[] = [];
 	let nodes: readonly CanNodeHealth[] = [];
-	try { nodes = health.canNodes(); } catch (e) { problems.push(`reading the CAN nodes failed: ${String(e)}`); }
+	try {
+		nodes = health.canNodes();
+	} catch (e) {
+		problems.push(`reading the CAN nodes failed: ${String(e)}`);
+	}
 	if (nodes.length < requiredCanNodes) problems.push(`${nodes.length} of ${requiredCanNodes} CAN nodes present`);
 	for (const n of nodes) {
 		if (!n.started) problems.push(`CAN node ${n.name} not started`);
@@ -114,14 +124,22 @@ export function healthProblems(health: HealthInputs, requiredCanNodes = 2): stri
 	if (!safe(() => health.httpAnswered())) problems.push("the HTTP server has not answered yet");
 	if (health.extra) {
 		let extra: string | undefined;
-		try { extra = health.extra(); } catch (e) { extra = `health probe failed: ${String(e)}`; }
+		try {
+			extra = health.extra();
+		} catch (e) {
+			extra = `health probe failed: ${String(e)}`;
+		}
 		if (extra) problems.push(extra);
 	}
 	return problems;
 }
 
 function safe(f: () => boolean): boolean {
-	try { return f() === true; } catch { return false; }
+	try {
+		return f() === true;
+	} catch {
+		return false;
+	}
 }
 
 export class BootConfirmer {
@@ -157,14 +175,22 @@ export class BootConfirmer {
 		if (pending && pending.slot !== me.slot) {
 			// We were installed elsewhere but run from here: the bootloader rolled back.
 			const theirs = ota.slotState(pending.slot);
-			const why = pending.healthPassed !== undefined ? "it passed its health check, but the board restarted or lost power while the confirmation was being written, so the bootloader went back"
-				: theirs === "ABORTED" ? "it was reset before it confirmed its health"
-				: theirs === "INVALID" ? "it marked itself invalid"
-				: theirs === "NEW" || theirs === "PENDING_VERIFY" ? "the bootloader could not start it"
-				: "its boot record was lost (power cut while switching)";
+			const why =
+				pending.healthPassed !== undefined
+					? "it passed its health check, but the board restarted or lost power while the confirmation was being written, so the bootloader went back"
+					: theirs === "ABORTED"
+						? "it was reset before it confirmed its health"
+						: theirs === "INVALID"
+							? "it marked itself invalid"
+							: theirs === "NEW" || theirs === "PENDING_VERIFY"
+								? "the bootloader could not start it"
+								: "its boot record was lost (power cut while switching)";
 			const detail = pending.lastProblem ? `; last health problem: ${pending.lastProblem}` : "";
 			const result: InstallResult = {
-				state: "FAILED_GRACEFUL", version: pending.version, from: pending.from, time: epochSeconds(clock),
+				state: "FAILED_GRACEFUL",
+				version: pending.version,
+				from: pending.from,
+				time: epochSeconds(clock),
 				reason: `${pending.version} did not start for good: ${why} (slot ${pending.slot} is ${theirs})${detail}. Running ${me.version} from slot ${me.slot} again.`,
 			};
 			writeResult(store, result);
@@ -179,8 +205,7 @@ export class BootConfirmer {
 			logger.log("warn", `firmware ${me.version} is on trial: confirming after ${this.#windowMs} ms of good health`);
 			this.#sample();
 			if (this.#phase === "VERIFYING") this.#timer = this.#deps.timers.every(this.#pollMs, () => this.#sample());
-		}
-		else if (pending && pending.slot === me.slot) {
+		} else if (pending && pending.slot === me.slot) {
 			// Confirmed already (e.g. power cut between markValid and the history write): finish the record.
 			this.#confirmed(me.version, pending.from);
 		}
@@ -192,7 +217,13 @@ export class BootConfirmer {
 		const healthyForMs = this.#healthySince === undefined ? 0 : clock.monotonicMs() - this.#healthySince;
 		let lastResult: InstallResult | undefined;
 		const v = store.get("ota", "result");
-		if (typeof v === "string") { try { lastResult = JSON.parse(v); } catch { lastResult = undefined; } }
+		if (typeof v === "string") {
+			try {
+				lastResult = JSON.parse(v);
+			} catch {
+				lastResult = undefined;
+			}
+		}
 		return {
 			phase: this.#phase,
 			runningState: ota.runningState(),
@@ -227,7 +258,8 @@ export class BootConfirmer {
 		if (now - this.#healthySince < this.#windowMs) return;
 		const { ota, store, clock } = this.#deps;
 		const pending = readPending(store);
-		if (pending) writePending(store, { slot: pending.slot, version: pending.version, from: pending.from, time: pending.time, healthPassed: epochSeconds(clock) });
+		if (pending)
+			writePending(store, { slot: pending.slot, version: pending.version, from: pending.from, time: pending.time, healthPassed: epochSeconds(clock) });
 		ota.markValid();
 		this.#confirmed(this.#version ?? runningImage(ota).version, pending ? pending.from : "");
 		this.stop();

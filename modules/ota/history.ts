@@ -52,8 +52,11 @@ export interface InstallResult {
 function readJson<T>(store: KeyValueStore, key: string): T | undefined {
 	const v = store.get(OTA_DOMAIN, key);
 	if (typeof v !== "string") return undefined;
-	try { return JSON.parse(v) as T; }
-	catch { return undefined; } // a damaged record reads as absent; the next write replaces it
+	try {
+		return JSON.parse(v) as T;
+	} catch {
+		return undefined;
+	} // a damaged record reads as absent; the next write replaces it
 }
 
 export function readHistory(store: KeyValueStore): HistoryEntry[] {

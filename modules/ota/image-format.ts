@@ -24,7 +24,14 @@ export const IMAGE_PREFIX_LENGTH = APP_DESC_OFFSET + APP_DESC_LENGTH; // 288
 
 /** esp_chip_id_t values in the image header. */
 export const CHIP_IDS: Record<string, number> = frozen({
-	esp32: 0x00, esp32s2: 0x02, esp32c3: 0x05, esp32s3: 0x09, esp32c2: 0x0c, esp32c6: 0x0d, esp32h2: 0x10, esp32p4: 0x12,
+	esp32: 0x00,
+	esp32s2: 0x02,
+	esp32c3: 0x05,
+	esp32s3: 0x09,
+	esp32c2: 0x0c,
+	esp32c6: 0x0d,
+	esp32h2: 0x10,
+	esp32p4: 0x12,
 });
 export const CHIP_ESP32C6 = 0x0d;
 
@@ -120,9 +127,13 @@ export function parseAppDescriptor(b: Uint8Array, at = APP_DESC_OFFSET): AppDesc
  *   - below 0x10000000: not loaded at all (padding, reserved).
  */
 export const C6_MEMORY = frozen({
-	mappedLow: 0x42000000, mappedHigh: 0x43000000,
-	sramLow: 0x40800000, sramHigh: 0x40880000, appSramEnd: 0x4086e610,
-	lpLow: 0x50000000, lpHigh: 0x50004000,
+	mappedLow: 0x42000000,
+	mappedHigh: 0x43000000,
+	sramLow: 0x40800000,
+	sramHigh: 0x40880000,
+	appSramEnd: 0x4086e610,
+	lpLow: 0x50000000,
+	lpHigh: 0x50004000,
 	notLoadedBelow: 0x10000000,
 	defaultMmuPage: 0x10000,
 });

@@ -18,7 +18,12 @@ export const OTADATA_ENTRY_SIZE = 32;
 export const SEQ_UNSET = 0xffffffff;
 
 export const STATE_CODES: Record<OtaImageState, number> = frozen({
-	NEW: 0, PENDING_VERIFY: 1, VALID: 2, INVALID: 3, ABORTED: 4, UNDEFINED: 0xffffffff,
+	NEW: 0,
+	PENDING_VERIFY: 1,
+	VALID: 2,
+	INVALID: 3,
+	ABORTED: 4,
+	UNDEFINED: 0xffffffff,
 });
 
 export function stateName(code: number): OtaImageState {
@@ -89,7 +94,8 @@ export function entryValid(e: OtaSelectEntry): boolean {
  * the highest seq among valid ones (a tie goes to sector 0); -1 when none is.
  */
 export function activeEntry(entries: readonly OtaSelectEntry[]): number {
-	const ok0 = entryValid(entries[0]), ok1 = entryValid(entries[1]);
+	const ok0 = entryValid(entries[0]),
+		ok1 = entryValid(entries[1]);
 	if (ok0 && ok1) return entries[0].seq >= entries[1].seq ? 0 : 1;
 	if (ok0) return 0;
 	if (ok1) return 1;
@@ -112,8 +118,7 @@ export function slotOfSeq(seq: number, slots: number): number {
  *   - else (entries set but damaged) no slot: every slot is tried from ota_0.
  */
 export function bootChoice(entries: readonly OtaSelectEntry[], slots: number): { slot: number; entry: number; initial: boolean } {
-	if (entryInvalid(entries[0]) && entryInvalid(entries[1]))
-		return { slot: 0, entry: -1, initial: !entryCrcOk(entries[0]) && !entryCrcOk(entries[1]) };
+	if (entryInvalid(entries[0]) && entryInvalid(entries[1])) return { slot: 0, entry: -1, initial: !entryCrcOk(entries[0]) && !entryCrcOk(entries[1]) };
 	const active = activeEntry(entries);
 	if (active === -1) return { slot: -1, entry: -1, initial: false };
 	return { slot: slotOfSeq(entries[active].seq, slots), entry: active, initial: false };
@@ -165,7 +170,7 @@ export function planSelection(entries: readonly OtaSelectEntry[], slot: number, 
 	const base = (slot + 1) % slots;
 	let i = 0;
 	while (seq > base + i * slots) i++;
-	return { sector: (active === 0 ? 1 : 0), seq: base + i * slots, inPlace: false };
+	return { sector: active === 0 ? 1 : 0, seq: base + i * slots, inPlace: false };
 }
 
 /**
@@ -180,7 +185,10 @@ export function slotStateCode(entries: readonly OtaSelectEntry[], slot: number, 
 }
 
 function put32(b: Uint8Array, at: number, v: number): void {
-	b[at] = v & 255; b[at + 1] = (v >>> 8) & 255; b[at + 2] = (v >>> 16) & 255; b[at + 3] = (v >>> 24) & 255;
+	b[at] = v & 255;
+	b[at + 1] = (v >>> 8) & 255;
+	b[at + 2] = (v >>> 16) & 255;
+	b[at + 3] = (v >>> 24) & 255;
 }
 function get32(b: Uint8Array, at: number): number {
 	return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;

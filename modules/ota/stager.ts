@@ -67,7 +67,9 @@ export class ImageStager {
 		this.#deps = deps;
 	}
 
-	get state(): StageState { return this.#state; }
+	get state(): StageState {
+		return this.#state;
+	}
 
 	get status(): StageStatus {
 		return {
@@ -109,8 +111,7 @@ export class ImageStager {
 				allowDowngrade: options.allowDowngrade,
 				allowLowerSecureVersion: options.allowLowerSecureVersion,
 			});
-		}
-		catch (e) {
+		} catch (e) {
 			// An announced size or expected hash that can never pass: the upload is refused before it starts.
 			this.#writer = undefined;
 			throw this.#failed(e);
@@ -130,8 +131,7 @@ export class ImageStager {
 		const wasAccepted = v.prefixAccepted;
 		try {
 			v.write(chunk);
-		}
-		catch (e) {
+		} catch (e) {
 			throw this.#failed(e);
 		}
 		try {
@@ -144,12 +144,10 @@ export class ImageStager {
 				this.#writer.write(v.prefix);
 				const rest = chunk.subarray(v.prefix.length - before);
 				if (rest.length) this.#writer.write(rest);
-			}
-			else {
+			} else {
 				this.#writer!.write(chunk);
 			}
-		}
-		catch (e) {
+		} catch (e) {
 			throw this.#failed(e, "ota_write_failed");
 		}
 	}
@@ -160,14 +158,12 @@ export class ImageStager {
 		let image: ValidatedImage;
 		try {
 			image = v.end();
-		}
-		catch (e) {
+		} catch (e) {
 			throw this.#failed(e);
 		}
 		try {
 			this.#writer!.end(); // policyRefusal was thrown by v.end() above: a writer exists here
-		}
-		catch (e) {
+		} catch (e) {
 			throw this.#failed(e, "ota_write_failed");
 		}
 		this.#writer = undefined;
@@ -211,8 +207,11 @@ export class ImageStager {
 	discard(): void {
 		if (this.#state === "RECEIVING") throw new OtaError("ota_busy", "An update is being received; cancel it first.");
 		if (this.#state === "VALID" && this.#slot !== undefined) {
-			try { this.#deps.ota.invalidate(this.#slot); }
-			catch (e) { this.#deps.logger?.log("error", `invalidating slot ${this.#slot} failed: ${String(e)}`); }
+			try {
+				this.#deps.ota.invalidate(this.#slot);
+			} catch (e) {
+				this.#deps.logger?.log("error", `invalidating slot ${this.#slot} failed: ${String(e)}`);
+			}
 		}
 		this.#state = "IDLE";
 		this.#validator = undefined;
@@ -222,8 +221,7 @@ export class ImageStager {
 	}
 
 	#receiving(): ImageValidator {
-		if (this.#state !== "RECEIVING" || !this.#validator)
-			throw new OtaError("ota_not_receiving", "No update is being received; start one first.");
+		if (this.#state !== "RECEIVING" || !this.#validator) throw new OtaError("ota_not_receiving", "No update is being received; start one first.");
 		return this.#validator;
 	}
 
@@ -236,10 +234,16 @@ export class ImageStager {
 		this.#writer = undefined;
 		if (writer) {
 			// Something was written: the slot must not hold a bootable half image.
-			try { writer.abort(); }
-			catch (err) { this.#deps.logger?.log("error", `aborting the slot writer failed: ${String(err)}`); }
-			try { this.#deps.ota.invalidate(this.#slot!); }
-			catch (err) { this.#deps.logger?.log("error", `invalidating slot ${this.#slot} failed: ${String(err)}`); }
+			try {
+				writer.abort();
+			} catch (err) {
+				this.#deps.logger?.log("error", `aborting the slot writer failed: ${String(err)}`);
+			}
+			try {
+				this.#deps.ota.invalidate(this.#slot!);
+			} catch (err) {
+				this.#deps.logger?.log("error", `invalidating slot ${this.#slot} failed: ${String(err)}`);
+			}
 		}
 		this.#deps.logger?.log("warn", `update refused (${error.code}): ${error.message}`);
 		return error;

@@ -28,9 +28,26 @@
 import type { Digest, DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
 import {
-	APPENDED_HASH_LENGTH, APP_DESC_LENGTH, APP_DESC_MAGIC, CHECKSUM_SEED, CHIP_ESP32C6, IMAGE_HEADER_LENGTH, IMAGE_MAGIC,
-	IMAGE_PREFIX_LENGTH, MAX_SEGMENTS, MAX_SEGMENT_LENGTH, SEGMENT_HEADER_LENGTH,
-	C6_MEMORY, checksumPadding, chipName, chipRevisionName, parseAppDescriptor, parseImageHeader, u32, type AppDescriptor, type ImageHeader,
+	APPENDED_HASH_LENGTH,
+	APP_DESC_LENGTH,
+	APP_DESC_MAGIC,
+	CHECKSUM_SEED,
+	CHIP_ESP32C6,
+	IMAGE_HEADER_LENGTH,
+	IMAGE_MAGIC,
+	IMAGE_PREFIX_LENGTH,
+	MAX_SEGMENTS,
+	MAX_SEGMENT_LENGTH,
+	SEGMENT_HEADER_LENGTH,
+	C6_MEMORY,
+	checksumPadding,
+	chipName,
+	chipRevisionName,
+	parseAppDescriptor,
+	parseImageHeader,
+	u32,
+	type AppDescriptor,
+	type ImageHeader,
 } from "ota/image-format";
 import { checkIdentity, checkUpgrade, type VersionPolicy } from "ota/version";
 import { toHex } from "util/hex";
@@ -78,7 +95,17 @@ export interface ValidatedImage {
 	appendedHash?: string;
 }
 
-const enum Phase { Header, SegmentHeader, SegmentData, Padding, Checksum, Hash, Trailing }
+// A const enum inlines to numbers: a plain enum would be a module-level object (a preload hazard, docs/preload-hazards.md).
+// biome-ignore lint/suspicious/noConstEnum: used only inside this module, so isolated compilation loses nothing.
+const enum Phase {
+	Header,
+	SegmentHeader,
+	SegmentData,
+	Padding,
+	Checksum,
+	Hash,
+	Trailing,
+}
 
 export class ImageValidator {
 	readonly #options: ValidatorOptions;
@@ -116,18 +143,34 @@ export class ImageValidator {
 	}
 
 	/** Bytes received so far. */
-	get received(): number { return this.#received; }
+	get received(): number {
+		return this.#received;
+	}
 	/** True once the first 288 bytes passed every check: only then may the slot be erased. */
-	get prefixAccepted(): boolean { return this.#accepted; }
+	get prefixAccepted(): boolean {
+		return this.#accepted;
+	}
 	/** The version policy's refusal, known from the prefix; end() throws it if the file is otherwise sound. */
-	get policyRefusal(): OtaError | undefined { return this.#policy; }
+	get policyRefusal(): OtaError | undefined {
+		return this.#policy;
+	}
 	/** The first 288 bytes (complete once prefixAccepted). */
-	get prefix(): Uint8Array { return this.#prefix; }
-	get header(): ImageHeader | undefined { return this.#header; }
-	get descriptor(): AppDescriptor | undefined { return this.#descriptor; }
-	get failure(): OtaError | undefined { return this.#failure; }
+	get prefix(): Uint8Array {
+		return this.#prefix;
+	}
+	get header(): ImageHeader | undefined {
+		return this.#header;
+	}
+	get descriptor(): AppDescriptor | undefined {
+		return this.#descriptor;
+	}
+	get failure(): OtaError | undefined {
+		return this.#failure;
+	}
 	/** True once the whole image (through the checksum and any appended hash) has been seen. */
-	get complete(): boolean { return this.#phase === Phase.Trailing; }
+	get complete(): boolean {
+		return this.#phase === Phase.Trailing;
+	}
 	/** Bytes this validator keeps between calls (fixed buffers), for the memory benchmark. */
 	static readonly retainedBufferBytes = IMAGE_PREFIX_LENGTH + SEGMENT_HEADER_LENGTH + APPENDED_HASH_LENGTH;
 
@@ -137,8 +180,7 @@ export class ImageValidator {
 		if (!chunk.length) return;
 		try {
 			this.#write(chunk);
-		}
-		catch (e) {
+		} catch (e) {
 			if (e instanceof OtaError) this.#failure = e;
 			throw e;
 		}
@@ -149,16 +191,15 @@ export class ImageValidator {
 		if (this.#failure) throw this.#failure;
 		if (this.#done) return this.#done;
 		try {
-			return this.#done = this.#end();
-		}
-		catch (e) {
+			return (this.#done = this.#end());
+		} catch (e) {
 			if (e instanceof OtaError) this.#failure = e;
 			throw e;
 		}
 	}
 
 	#fail(code: ConstructorParameters<typeof OtaError>[0], message: string): OtaError {
-		return this.#failure = new OtaError(code, message);
+		return (this.#failure = new OtaError(code, message));
 	}
 
 	#write(chunk: Uint8Array): void {
@@ -192,17 +233,14 @@ export class ImageValidator {
 	#checkPrefix(): void {
 		const b = this.#prefix;
 		this.#checkMagic();
-		const h = this.#header = parseImageHeader(b);
+		const h = (this.#header = parseImageHeader(b));
 		const chip = this.#options.chipId ?? CHIP_ESP32C6;
-		if (h.chipId !== chip)
-			throw new OtaError("image_wrong_chip", `The image is built for ${chipName(h.chipId)}; this board is ${chipName(chip)}.`);
+		if (h.chipId !== chip) throw new OtaError("image_wrong_chip", `The image is built for ${chipName(h.chipId)}; this board is ${chipName(chip)}.`);
 		this.#checkRevision(h);
-		if (h.segmentCount === 0)
-			throw new OtaError("image_no_segments", "The image header says it has no segments.");
+		if (h.segmentCount === 0) throw new OtaError("image_no_segments", "The image header says it has no segments.");
 		if (h.segmentCount > MAX_SEGMENTS)
 			throw new OtaError("image_too_many_segments", `The image header says ${h.segmentCount} segments; at most ${MAX_SEGMENTS} are allowed.`);
-		if (h.hashAppended > 1)
-			throw new OtaError("image_bad_header", `The image header's hash_appended field is ${h.hashAppended}; it must be 0 or 1.`);
+		if (h.hashAppended > 1) throw new OtaError("image_bad_header", `The image header's hash_appended field is ${h.hashAppended}; it must be 0 or 1.`);
 		const firstLength = u32(b, IMAGE_HEADER_LENGTH + 4);
 		this.#checkSegmentLength(0, firstLength, IMAGE_HEADER_LENGTH + SEGMENT_HEADER_LENGTH);
 		if (h.hashAppended) this.#imageDigest = this.#options.digests.sha256();
@@ -210,7 +248,10 @@ export class ImageValidator {
 		// MMU page size from the descriptor at the start of segment 0: an image without one fails.
 		const d = parseAppDescriptor(b);
 		if (firstLength < APP_DESC_LENGTH || d.magic !== APP_DESC_MAGIC)
-			throw new OtaError("image_no_app_descriptor", "The image has no ESP-IDF app descriptor where one must be (the start of segment 0, offset 0x20), so the bootloader cannot load it and its name and version are unknown.");
+			throw new OtaError(
+				"image_no_app_descriptor",
+				"The image has no ESP-IDF app descriptor where one must be (the start of segment 0, offset 0x20), so the bootloader cannot load it and its name and version are unknown.",
+			);
 		this.#descriptor = d;
 		this.#mmuPage = d.mmuPageSizeLog2 > 0 ? 2 ** d.mmuPageSizeLog2 : C6_MEMORY.defaultMmuPage;
 		this.#checkPlacement(0, u32(b, IMAGE_HEADER_LENGTH), firstLength, IMAGE_HEADER_LENGTH + SEGMENT_HEADER_LENGTH);
@@ -218,8 +259,7 @@ export class ImageValidator {
 		const version = checkIdentity(d);
 		try {
 			checkUpgrade(version, d.secureVersion, this.#options);
-		}
-		catch (e) {
+		} catch (e) {
 			if (!(e instanceof OtaError)) throw e;
 			this.#policy = e; // refused at the end: what is wrong with the file is said first
 		}
@@ -230,10 +270,16 @@ export class ImageValidator {
 		const rev = this.#options.chipRevision;
 		if (rev === undefined) return;
 		if (h.minChipRevFull > rev)
-			throw new OtaError("image_chip_revision", `The image needs chip revision ${chipRevisionName(h.minChipRevFull)} or newer; this board's chip is ${chipRevisionName(rev)}.`);
+			throw new OtaError(
+				"image_chip_revision",
+				`The image needs chip revision ${chipRevisionName(h.minChipRevFull)} or newer; this board's chip is ${chipRevisionName(rev)}.`,
+			);
 		const max = h.maxChipRevFull;
 		if (max !== 0 && max !== 0xffff && rev > max)
-			throw new OtaError("image_chip_revision", `The image supports chip revisions up to ${chipRevisionName(max)}; this board's chip is ${chipRevisionName(rev)}.`);
+			throw new OtaError(
+				"image_chip_revision",
+				`The image supports chip revisions up to ${chipRevisionName(max)}; this board's chip is ${chipRevisionName(rev)}.`,
+			);
 	}
 
 	/**
@@ -248,14 +294,20 @@ export class ImageValidator {
 		if (addr >= m.mappedLow && addr < m.mappedHigh) {
 			const page = this.#mmuPage;
 			if (dataOffset % page !== addr % page)
-				throw new OtaError("image_segment_misaligned", `Segment ${index} is mapped at 0x${hex8(addr)} but its data is at file offset 0x${dataOffset.toString(16)}: the two must agree modulo the ${page / 1024} KiB MMU page.`);
+				throw new OtaError(
+					"image_segment_misaligned",
+					`Segment ${index} is mapped at 0x${hex8(addr)} but its data is at file offset 0x${dataOffset.toString(16)}: the two must agree modulo the ${page / 1024} KiB MMU page.`,
+				);
 			return;
 		}
 		if (addr < m.notLoadedBelow || length === 0) return;
 		const end = addr + length;
 		if (addr >= m.sramLow && end <= m.sramHigh) {
 			if (end > m.appSramEnd)
-				throw new OtaError("image_bad_load_address", `Segment ${index} (0x${hex8(addr)}-0x${hex8(end)}) reaches into the RAM the bootloader uses while it loads the app (from 0x${hex8(m.appSramEnd)}).`);
+				throw new OtaError(
+					"image_bad_load_address",
+					`Segment ${index} (0x${hex8(addr)}-0x${hex8(end)}) reaches into the RAM the bootloader uses while it loads the app (from 0x${hex8(m.appSramEnd)}).`,
+				);
 			return;
 		}
 		if (addr >= m.lpLow && end <= m.lpHigh) return;
@@ -266,7 +318,10 @@ export class ImageValidator {
 		if (length % 4 !== 0 || length >= MAX_SEGMENT_LENGTH)
 			throw new OtaError("image_bad_segment_length", `Segment ${index} claims ${length} bytes; a segment length must be a multiple of 4 and below 16 MiB.`);
 		if (dataStart + length > this.#limit)
-			throw new OtaError("image_segment_past_end", `Segment ${index} (${length} bytes at offset ${dataStart}) ends past the end of the ${this.#options.declaredSize !== undefined ? "upload" : "update slot"} (${this.#limit} bytes).`);
+			throw new OtaError(
+				"image_segment_past_end",
+				`Segment ${index} (${length} bytes at offset ${dataStart}) ends past the end of the ${this.#options.declaredSize !== undefined ? "upload" : "update slot"} (${this.#limit} bytes).`,
+			);
 	}
 
 	/** Walk the image structure over `data` (the bytes at file offset this.#pos). */
@@ -319,9 +374,17 @@ export class ImageValidator {
 					this.#advanceHashed(data, i, 1);
 					i += 1;
 					if (stored !== computed)
-						throw new OtaError("image_bad_checksum", `The image checksum is 0x${hex2(stored)} but its segments add up to 0x${hex2(computed)}: the file is damaged.`);
-					if (this.#imageDigest) { this.#phase = Phase.Hash; this.#fill = 0; }
-					else { this.#phase = Phase.Trailing; this.#imageEnd = this.#pos; }
+						throw new OtaError(
+							"image_bad_checksum",
+							`The image checksum is 0x${hex2(stored)} but its segments add up to 0x${hex2(computed)}: the file is damaged.`,
+						);
+					if (this.#imageDigest) {
+						this.#phase = Phase.Hash;
+						this.#fill = 0;
+					} else {
+						this.#phase = Phase.Trailing;
+						this.#imageEnd = this.#pos;
+					}
 					break;
 				}
 				case Phase.Hash: {
@@ -340,7 +403,11 @@ export class ImageValidator {
 					break;
 				}
 				case Phase.Trailing: {
-					if (this.#options.ignoreTrailing) { this.#pos += n - i; i = n; break; }
+					if (this.#options.ignoreTrailing) {
+						this.#pos += n - i;
+						i = n;
+						break;
+					}
 					for (; i < n; i++, this.#pos++) {
 						if (data[i] !== 0xff)
 							throw new OtaError("image_trailing_data", `Unexpected data after the end of the image (offset ${this.#pos}); only 0xFF padding may follow it.`);
@@ -363,7 +430,10 @@ export class ImageValidator {
 
 	#endSegment(): void {
 		this.#segment++;
-		if (this.#segment < this.#header!.segmentCount) { this.#enterSegmentHeader(); return; }
+		if (this.#segment < this.#header!.segmentCount) {
+			this.#enterSegmentHeader();
+			return;
+		}
 		this.#left = checksumPadding(this.#pos);
 		this.#phase = this.#left ? Phase.Padding : Phase.Checksum;
 	}
@@ -373,16 +443,25 @@ export class ImageValidator {
 		if (n === 0) throw new OtaError("image_empty", "The upload was empty.");
 		if (!this.#accepted) {
 			this.#checkMagic();
-			throw new OtaError("image_truncated_header", `The upload ended after ${n} bytes, before the image header and app descriptor (${IMAGE_PREFIX_LENGTH} bytes) were complete.`);
+			throw new OtaError(
+				"image_truncated_header",
+				`The upload ended after ${n} bytes, before the image header and app descriptor (${IMAGE_PREFIX_LENGTH} bytes) were complete.`,
+			);
 		}
 		if (this.#phase !== Phase.Trailing)
-			throw new OtaError("image_truncated", `The upload ended after ${n} bytes, in the middle of the image (${phaseName(this.#phase)} of segment ${Math.min(this.#segment, this.#header!.segmentCount - 1)}).`);
+			throw new OtaError(
+				"image_truncated",
+				`The upload ended after ${n} bytes, in the middle of the image (${phaseName(this.#phase)} of segment ${Math.min(this.#segment, this.#header!.segmentCount - 1)}).`,
+			);
 		if (this.#options.declaredSize !== undefined && n !== this.#options.declaredSize)
 			throw new OtaError("image_truncated", `The upload announced ${this.#options.declaredSize} bytes but ended after ${n}.`);
 		const sha = this.#fileDigest.close();
 		const expected = this.#options.expectedSha256;
 		if (expected && !sameBytes(sha, expected))
-			throw new OtaError("image_sha256_mismatch", `The file's SHA-256 is ${toHex(sha)}, not the expected ${toHex(expected)}: it was damaged or is a different file.`);
+			throw new OtaError(
+				"image_sha256_mismatch",
+				`The file's SHA-256 is ${toHex(sha)}, not the expected ${toHex(expected)}: it was damaged or is a different file.`,
+			);
 		if (this.#policy) throw this.#policy;
 		const d = this.#descriptor;
 		return {
@@ -420,9 +499,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** XOR of data[at .. at+length), folded to one byte (in 32-bit words where aligned). */
 export function xorFold(data: Uint8Array, at: number, length: number): number {
-	let x = 0, i = at;
+	let x = 0,
+		i = at;
 	const end = at + length;
-	while (i < end && ((data.byteOffset + i) & 3)) x ^= data[i++];
+	while (i < end && (data.byteOffset + i) & 3) x ^= data[i++];
 	const words = (end - i) >> 2;
 	if (words > 8) {
 		const w = new Int32Array(data.buffer, data.byteOffset + i, words);

@@ -71,7 +71,9 @@ export function parseSemVer(text: string): SemVer | undefined {
 	if (!build || !prerelease || core.length !== 3) return undefined;
 	// SemVer: numeric pre-release identifiers must not have leading zeros.
 	if (prerelease.some((p) => isDigits(p) && p.length > 1 && p[0] === "0")) return undefined;
-	const major = coreNumber(core[0]), minor = coreNumber(core[1]), patch = coreNumber(core[2]);
+	const major = coreNumber(core[0]),
+		minor = coreNumber(core[1]),
+		patch = coreNumber(core[2]);
 	if (major === undefined || minor === undefined || patch === undefined) return undefined;
 	return { major, minor, patch, prerelease, build };
 }
@@ -81,14 +83,17 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
 	if (a.major !== b.major) return a.major < b.major ? -1 : 1;
 	if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
 	if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
-	const pa = a.prerelease, pb = b.prerelease;
+	const pa = a.prerelease,
+		pb = b.prerelease;
 	if (!pa.length || !pb.length) return pa.length === pb.length ? 0 : pa.length ? -1 : 1;
 	for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
 		if (i >= pa.length) return -1;
 		if (i >= pb.length) return 1;
-		const x = pa[i], y = pb[i];
+		const x = pa[i],
+			y = pb[i];
 		if (x === y) continue;
-		const xn = isDigits(x), yn = isDigits(y);
+		const xn = isDigits(x),
+			yn = isDigits(y);
 		if (xn && yn) return Number(x) < Number(y) ? -1 : 1;
 		if (xn !== yn) return xn ? -1 : 1;
 		return x < y ? -1 : 1;
@@ -97,7 +102,7 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
 }
 
 export function formatSemVer(v: SemVer): string {
-	return `${v.major}.${v.minor}.${v.patch}${v.prerelease.length ? "-" + v.prerelease.join(".") : ""}${v.build.length ? "+" + v.build.join(".") : ""}`;
+	return `${v.major}.${v.minor}.${v.patch}${v.prerelease.length ? `-${v.prerelease.join(".")}` : ""}${v.build.length ? `+${v.build.join(".")}` : ""}`;
 }
 
 /**
@@ -108,9 +113,15 @@ export function formatSemVer(v: SemVer): string {
  */
 export function checkIdentity(desc: Pick<AppDescriptor, "projectName" | "version">): SemVer {
 	if (desc.projectName !== PROJECT_NAME)
-		throw new OtaError("image_wrong_project", `This image is the ESP-IDF project "${desc.projectName}", not OpenHaldex XS ("${PROJECT_NAME}"). It may be another firmware for this board; it cannot be installed over the air here.`);
+		throw new OtaError(
+			"image_wrong_project",
+			`This image is the ESP-IDF project "${desc.projectName}", not OpenHaldex XS ("${PROJECT_NAME}"). It may be another firmware for this board; it cannot be installed over the air here.`,
+		);
 	if (!desc.version.endsWith(IDENTITY_SUFFIX))
-		throw new OtaError("image_not_ohxs", `This image is a Moddable app with version "${desc.version}", not OpenHaldex XS (its versions end in "${IDENTITY_SUFFIX}").`);
+		throw new OtaError(
+			"image_not_ohxs",
+			`This image is a Moddable app with version "${desc.version}", not OpenHaldex XS (its versions end in "${IDENTITY_SUFFIX}").`,
+		);
 	const v = parseSemVer(desc.version);
 	if (!v || v.build.join(".") !== IDENTITY_SUFFIX.slice(1))
 		throw new OtaError("image_bad_version", `The image's version "${desc.version}" is not a version number like 1.2.3${IDENTITY_SUFFIX}.`);
@@ -132,7 +143,13 @@ export interface VersionPolicy {
 export function checkUpgrade(candidate: SemVer, candidateSecureVersion: number, policy: VersionPolicy): void {
 	const running = parseSemVer(policy.running);
 	if (!policy.allowDowngrade && running && compareSemVer(candidate, running) < 0)
-		throw new OtaError("image_downgrade", `The image is version ${formatSemVer(candidate)}, older than the running ${policy.running}. Ask for a downgrade explicitly to install it.`);
+		throw new OtaError(
+			"image_downgrade",
+			`The image is version ${formatSemVer(candidate)}, older than the running ${policy.running}. Ask for a downgrade explicitly to install it.`,
+		);
 	if (!policy.allowLowerSecureVersion && candidateSecureVersion < policy.runningSecureVersion)
-		throw new OtaError("image_secure_version_lower", `The image's security version ${candidateSecureVersion} is lower than the running image's ${policy.runningSecureVersion}.`);
+		throw new OtaError(
+			"image_secure_version_lower",
+			`The image's security version ${candidateSecureVersion} is lower than the running image's ${policy.runningSecureVersion}.`,
+		);
 }

@@ -23,12 +23,10 @@ export interface KeyValueStore {
 export function checkStoreLimits(domain: string, key: string, value?: StoreValue): void {
 	if (!domain.length || domain.length > STORE_MAX_DOMAIN_LENGTH)
 		throw new RangeError(`store domain "${domain}" must be 1..${STORE_MAX_DOMAIN_LENGTH} characters`);
-	if (!key.length || key.length > STORE_MAX_KEY_LENGTH)
-		throw new RangeError(`store key "${key}" must be 1..${STORE_MAX_KEY_LENGTH} characters`);
+	if (!key.length || key.length > STORE_MAX_KEY_LENGTH) throw new RangeError(`store key "${key}" must be 1..${STORE_MAX_KEY_LENGTH} characters`);
 	if (value === undefined) return;
 	const bytes = typeof value === "string" ? utf8Length(value) : value instanceof ArrayBuffer ? value.byteLength : 0;
-	if (bytes > STORE_MAX_VALUE_BYTES)
-		throw new RangeError(`store value for "${domain}/${key}" is ${bytes} bytes; the limit is ${STORE_MAX_VALUE_BYTES}`);
+	if (bytes > STORE_MAX_VALUE_BYTES) throw new RangeError(`store value for "${domain}/${key}" is ${bytes} bytes; the limit is ${STORE_MAX_VALUE_BYTES}`);
 }
 
 export function utf8Length(text: string): number {
@@ -37,8 +35,10 @@ export function utf8Length(text: string): number {
 		const c = text.charCodeAt(i);
 		if (c < 0x80) n += 1;
 		else if (c < 0x800) n += 2;
-		else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
-		else n += 3;
+		else if (c >= 0xd800 && c <= 0xdbff) {
+			n += 4;
+			i++;
+		} else n += 3;
 	}
 	return n;
 }

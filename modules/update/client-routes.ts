@@ -8,7 +8,7 @@
  * and the factory the firmware's composition calls (createUpdateClient).
  */
 
-import { HttpError, jsonResponse } from "api/errors";
+import { jsonResponse } from "api/errors";
 import type { Router } from "api/router";
 import { parseHttpUrl, isSafeHeaderValue } from "ports/http-client";
 import { fromHex } from "util/hex";
@@ -24,10 +24,19 @@ export type UpdateClientInputs = Pick<UpdateClientDeps, "online" | "isDriving">;
 
 /** Build the client and arm its daily check. Pass it as UpdateService's `remote`, then call registerUpdateClientRoutes. */
 export function createUpdateClient(platform: UpdateClientPlatform, inputs: UpdateClientInputs, options: Partial<UpdateClientOptions> = {}): UpdateClient {
-	const client = new UpdateClient({
-		http: platform.http, store: platform.store, clock: platform.clock, timers: platform.timers, logger: platform.logger,
-		runningVersion: () => platform.runningVersion(), online: () => inputs.online(), isDriving: () => inputs.isDriving(),
-	}, options);
+	const client = new UpdateClient(
+		{
+			http: platform.http,
+			store: platform.store,
+			clock: platform.clock,
+			timers: platform.timers,
+			logger: platform.logger,
+			runningVersion: () => platform.runningVersion(),
+			online: () => inputs.online(),
+			isDriving: () => inputs.isDriving(),
+		},
+		options,
+	);
 	client.start();
 	return client;
 }
@@ -37,11 +46,16 @@ const MAX_FETCH_URL = 512;
 export function registerUpdateClientRoutes(router: Router, client: UpdateClient, service: UpdateService): void {
 	router.add({ method: "GET", path: "/api/update/server", handle: () => jsonResponse(200, client.settings()) });
 	router.add({
-		method: "POST", path: "/api/update/server", auth: true, body: "json",
+		method: "POST",
+		path: "/api/update/server",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => jsonResponse(200, client.configure(body ?? {})),
 	});
 	router.add({
-		method: "POST", path: "/api/update/check", auth: true,
+		method: "POST",
+		path: "/api/update/check",
+		auth: true,
 		handle: (req) => {
 			const allowDowngrade = req.query.allowDowngrade === "1" || req.query.allowDowngrade === "true";
 			const running = client.check({ allowDowngrade });
@@ -50,7 +64,10 @@ export function registerUpdateClientRoutes(router: Router, client: UpdateClient,
 	});
 	router.add({ method: "GET", path: "/api/update/remote", handle: () => jsonResponse(200, client.remoteStatus()) });
 	router.add({
-		method: "POST", path: "/api/update/images/fetch", auth: true, body: "json",
+		method: "POST",
+		path: "/api/update/images/fetch",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const b = (typeof body === "object" && body !== null ? body : {}) as { url?: unknown; sha256?: unknown; size?: unknown; allowDowngrade?: unknown };
 			if (typeof b.url !== "string" || b.url.length > MAX_FETCH_URL || !isSafeHeaderValue(b.url) || !parseHttpUrl(b.url))
@@ -61,15 +78,16 @@ export function registerUpdateClientRoutes(router: Router, client: UpdateClient,
 				if (!expectedSha256) throw apiError("invalid_sha256", "The expected SHA-256 must be 64 hex digits.", { field: "sha256" });
 			}
 			if (b.size !== undefined && !(typeof b.size === "number" && Number.isSafeInteger(b.size) && b.size > 0))
-				throw apiError("invalid_size", "\"size\" must be the file's length in bytes.", { field: "size" });
+				throw apiError("invalid_size", '"size" must be the file\'s length in bytes.', { field: "size" });
 			if (b.allowDowngrade !== undefined && typeof b.allowDowngrade !== "boolean")
-				throw apiError("invalid_option", "\"allowDowngrade\" must be true or false.", { field: "allowDowngrade" });
+				throw apiError("invalid_option", '"allowDowngrade" must be true or false.', { field: "allowDowngrade" });
 			client.fetch(b.url, (options) => service.beginTransfer("fetch", options), {
-				expectedSha256, total: b.size as number | undefined, allowDowngrade: b.allowDowngrade === true || undefined,
+				expectedSha256,
+				total: b.size as number | undefined,
+				allowDowngrade: b.allowDowngrade === true || undefined,
 			});
 			const image = service.images()[0];
-			return jsonResponse(202, { ...image, download: client.downloadStatus() ?? null },
-				image ? [["location", `/api/update/images/${image.id}`]] : []);
+			return jsonResponse(202, { ...image, download: client.downloadStatus() ?? null }, image ? [["location", `/api/update/images/${image.id}`]] : []);
 		},
 	});
 }

@@ -22,7 +22,6 @@
  *   The access token is only sent to URLs under the configured server.
  */
 
-import { HttpError } from "api/errors";
 import type { BodySink } from "api/router";
 import type { Clock } from "ports/clock";
 import type { Timers, TimerHandle } from "ports/timers";
@@ -37,8 +36,15 @@ import { Download, setClockFromDate, type BeginTransfer, type DownloadOptions, t
 import { chooseUpdate, parseOtaFileList, type OtaFile } from "update/release-list";
 import { frozen } from "util/frozen";
 import {
-	authHeaders, fileUrl, isOnServer, listUrl, loadServerSettings, saveServerSettings, viewServerSettings,
-	type ServerSettings, type ServerSettingsView,
+	authHeaders,
+	fileUrl,
+	isOnServer,
+	listUrl,
+	loadServerSettings,
+	saveServerSettings,
+	viewServerSettings,
+	type ServerSettings,
+	type ServerSettingsView,
 } from "update/server-settings";
 import { apiError } from "api/error-codes";
 
@@ -73,7 +79,12 @@ export interface UpdateClientOptions {
 }
 
 export const DEFAULT_CLIENT_OPTIONS: UpdateClientOptions = frozen({
-	checkTimeoutMs: 20_000, listLimitBytes: 16 * 1024, dailyMs: 24 * 3600_000, pollMs: 10 * 60_000, firstCheckDelayMs: 60_000, download: {},
+	checkTimeoutMs: 20_000,
+	listLimitBytes: 16 * 1024,
+	dailyMs: 24 * 3600_000,
+	pollMs: 10 * 60_000,
+	firstCheckDelayMs: 60_000,
+	download: {},
 });
 
 export interface ClientSummary extends RemoteUpdateSummary {
@@ -154,12 +165,18 @@ export class UpdateClient implements RemoteUpdates {
 
 	summary(): ClientSummary {
 		return {
-			latest: this.#latest, available: this.#offer !== undefined, lastCheckMs: this.#lastCheckMs,
-			checkError: this.#checkError, checkErrorCode: this.#checkErrorCode, checking: this.#check !== undefined,
+			latest: this.#latest,
+			available: this.#offer !== undefined,
+			lastCheckMs: this.#lastCheckMs,
+			checkError: this.#checkError,
+			checkErrorCode: this.#checkErrorCode,
+			checking: this.#check !== undefined,
 		};
 	}
 
-	get offer(): Offer | undefined { return this.#offer ? { ...this.#offer } : undefined; }
+	get offer(): Offer | undefined {
+		return this.#offer ? { ...this.#offer } : undefined;
+	}
 
 	/**
 	 * Start a check; true while it runs (the answer comes later), false when it
@@ -168,10 +185,8 @@ export class UpdateClient implements RemoteUpdates {
 	 */
 	check(options: { allowDowngrade?: boolean } = {}): boolean {
 		const settings = loadServerSettings(this.#deps.store);
-		if (!settings.url)
-			throw apiError("update_server_not_configured", "No update server is set: POST /api/update/server with its url (and token) first.");
-		if (this.#downloading())
-			throw apiError("update_busy", "A firmware download is running; check again when it has finished.");
+		if (!settings.url) throw apiError("update_server_not_configured", "No update server is set: POST /api/update/server with its url (and token) first.");
+		if (this.#downloading()) throw apiError("update_busy", "A firmware download is running; check again when it has finished.");
 		if (this.#check) return true;
 		if (!this.#deps.online()) {
 			this.#finishCheck("offline", "The board is not joined to a network with internet access; connect it to Wi-Fi, then check again.");
@@ -192,42 +207,50 @@ export class UpdateClient implements RemoteUpdates {
 			this.#finishCheck("timeout", `The update server did not answer within ${Math.round(this.#options.checkTimeoutMs / 1000)} s.`);
 		});
 		const mine = () => this.#check?.exchange === exchange;
-		const exchange = this.#deps.http.get({ url, headers: [...authHeaders(settings), ["accept", "application/json"]] }, {
-			onHead: (head) => {
-				if (!mine()) return;
-				status = head.status;
-				setClockFromDate(this.#deps.clock, head.headers.date);
-				if (status === 401 || status === 403) {
-					this.#finishCheck("bad_token", status === 401
-						? "The update server wants an access token (401): set the token in the update server settings."
-						: "The update server refused the access token (403): check the token in the update server settings.");
-				}
-				else if (status !== 200) {
-					this.#finishCheck("server_error", status === 404
-						? `There is no OTA file list at ${settings.url} (404): check the server URL.`
-						: `The update server answered ${status}; try again later.`);
-				}
+		const exchange = this.#deps.http.get(
+			{ url, headers: [...authHeaders(settings), ["accept", "application/json"]] },
+			{
+				onHead: (head) => {
+					if (!mine()) return;
+					status = head.status;
+					setClockFromDate(this.#deps.clock, head.headers.date);
+					if (status === 401 || status === 403) {
+						this.#finishCheck(
+							"bad_token",
+							status === 401
+								? "The update server wants an access token (401): set the token in the update server settings."
+								: "The update server refused the access token (403): check the token in the update server settings.",
+						);
+					} else if (status !== 200) {
+						this.#finishCheck(
+							"server_error",
+							status === 404
+								? `There is no OTA file list at ${settings.url} (404): check the server URL.`
+								: `The update server answered ${status}; try again later.`,
+						);
+					}
+				},
+				onData: (chunk) => {
+					if (!mine()) return;
+					size += chunk.length;
+					if (size > this.#options.listLimitBytes) {
+						tooLarge = true;
+						this.#finishCheck("malformed_list", `The server's file list is larger than ${this.#options.listLimitBytes} bytes.`);
+						return;
+					}
+					parts.push(chunk);
+				},
+				onEnd: () => {
+					if (!mine() || tooLarge) return;
+					this.#listArrived(settings, concat(parts, size), allowDowngrade);
+				},
+				onError: (failure, detail) => {
+					if (!mine()) return;
+					if (failure === "tls") this.#finishCheck("tls_failed", `The secure connection to the update server failed (${detail}).`);
+					else this.#finishCheck("unreachable", `The update server could not be reached (${detail}).`);
+				},
 			},
-			onData: (chunk) => {
-				if (!mine()) return;
-				size += chunk.length;
-				if (size > this.#options.listLimitBytes) {
-					tooLarge = true;
-					this.#finishCheck("malformed_list", `The server's file list is larger than ${this.#options.listLimitBytes} bytes.`);
-					return;
-				}
-				parts.push(chunk);
-			},
-			onEnd: () => {
-				if (!mine() || tooLarge) return;
-				this.#listArrived(settings, concat(parts, size), allowDowngrade);
-			},
-			onError: (failure, detail) => {
-				if (!mine()) return;
-				if (failure === "tls") this.#finishCheck("tls_failed", `The secure connection to the update server failed (${detail}).`);
-				else this.#finishCheck("unreachable", `The update server could not be reached (${detail}).`);
-			},
-		});
+		);
 		this.#check = { exchange, timeout };
 		this.#deps.logger.log("info", `checking ${url} for updates`);
 	}
@@ -236,8 +259,7 @@ export class UpdateClient implements RemoteUpdates {
 		let text: string;
 		try {
 			text = utf8Decode(body);
-		}
-		catch {
+		} catch {
 			this.#finishCheck("malformed_list", "The server's file list is not text.");
 			return;
 		}
@@ -253,9 +275,12 @@ export class UpdateClient implements RemoteUpdates {
 		this.#endCheck();
 		this.#lastCheckMs = this.#deps.clock.monotonicMs();
 		this.#setResult(choice.latest?.version ?? "", offer, "", "");
-		this.#deps.logger.log("info", offer
-			? `update ${offer.version} is available (running ${running})${offer.downgrade ? " as a downgrade" : ""}`
-			: `no update: the server's latest for ${settings.module} is ${choice.latest?.version ?? "none"}, running ${running}`);
+		this.#deps.logger.log(
+			"info",
+			offer
+				? `update ${offer.version} is available (running ${running})${offer.downgrade ? " as a downgrade" : ""}`
+				: `no update: the server's latest for ${settings.module} is ${choice.latest?.version ?? "none"}, running ${running}`,
+		);
 	}
 
 	#finishCheck(code: CheckErrorCode, message: string): void {
@@ -290,8 +315,7 @@ export class UpdateClient implements RemoteUpdates {
 		this.#deps.logger.log("info", "daily update check");
 		try {
 			this.check();
-		}
-		catch (e) {
+		} catch (e) {
 			this.#deps.logger.log("warn", `daily update check not started: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}
@@ -305,17 +329,28 @@ export class UpdateClient implements RemoteUpdates {
 	 * onFailed, when given, hears why a started download ended without a
 	 * valid image (the slot is already freed).
 	 */
-	installAvailable(begin: (options: StageOptions & { total?: number }) => BodySink, onValid: () => void,
-		onFailed?: (code: string, message: string) => void): boolean {
+	installAvailable(
+		begin: (options: StageOptions & { total?: number }) => BodySink,
+		onValid: () => void,
+		onFailed?: (code: string, message: string) => void,
+	): boolean {
 		const offer = this.#offer;
 		if (!offer || this.#downloading()) return false;
 		const settings = loadServerSettings(this.#deps.store);
 		if (!settings.url) return false;
-		this.#startDownload("update", fileUrl(settings, offer.id), {
-			expectedSha256: offer.sha256 ? fromHex(offer.sha256) : undefined,
-			total: offer.size,
-			allowDowngrade: offer.downgrade || undefined,
-		}, begin, onValid, onFailed, offer.version);
+		this.#startDownload(
+			"update",
+			fileUrl(settings, offer.id),
+			{
+				expectedSha256: offer.sha256 ? fromHex(offer.sha256) : undefined,
+				total: offer.size,
+				allowDowngrade: offer.downgrade || undefined,
+			},
+			begin,
+			onValid,
+			onFailed,
+			offer.version,
+		);
 		return true;
 	}
 
@@ -337,16 +372,29 @@ export class UpdateClient implements RemoteUpdates {
 		return d ? { kind: d.kind, ...(d.version ? { version: d.version } : {}), ...d.download.status } : undefined;
 	}
 
-	#startDownload(kind: "update" | "url", url: string, stage: StageOptions & { total?: number }, begin: BeginTransfer,
-		onValid?: () => void, onFailed?: (code: string, message: string) => void, version?: string, headers?: [string, string][]): void {
+	#startDownload(
+		kind: "update" | "url",
+		url: string,
+		stage: StageOptions & { total?: number },
+		begin: BeginTransfer,
+		onValid?: () => void,
+		onFailed?: (code: string, message: string) => void,
+		version?: string,
+		headers?: [string, string][],
+	): void {
 		const settings = loadServerSettings(this.#deps.store);
-		const download = new Download(this.#deps, { url, headers: headers ?? authHeaders(settings), stage, begin }, {
-			onDone: () => {
-				if (kind === "update") this.#offer = undefined;
-				onValid?.();
+		const download = new Download(
+			this.#deps,
+			{ url, headers: headers ?? authHeaders(settings), stage, begin },
+			{
+				onDone: () => {
+					if (kind === "update") this.#offer = undefined;
+					onValid?.();
+				},
+				onFailed: (code, message) => onFailed?.(code, message),
 			},
-			onFailed: (code, message) => onFailed?.(code, message),
-		}, this.#options.download);
+			this.#options.download,
+		);
 		download.start();
 		this.#download = { kind, version, download };
 		this.#deps.logger.log("info", `downloading ${version ? `update ${version} from ` : ""}${url}`);

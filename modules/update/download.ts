@@ -140,12 +140,20 @@ export class Download {
 		this.#fail("download_cancelled", `The download was cancelled: ${reason}.`);
 	}
 
-	get finished(): boolean { return this.#state === "done" || this.#state === "failed"; }
+	get finished(): boolean {
+		return this.#state === "done" || this.#state === "failed";
+	}
 
 	get status(): DownloadStatus {
 		return {
-			url: this.#request.url, state: this.#state, received: this.#received, total: this.#total ?? 0,
-			attempts: this.#attempts, resumes: this.#resumes, restarts: this.#restarts, failuresInRow: this.#failuresInRow,
+			url: this.#request.url,
+			state: this.#state,
+			received: this.#received,
+			total: this.#total ?? 0,
+			attempts: this.#attempts,
+			resumes: this.#resumes,
+			restarts: this.#restarts,
+			failuresInRow: this.#failuresInRow,
 			...(this.#state === "waiting" && this.#lastProblem ? { lastProblem: this.#lastProblem } : {}),
 			...(this.#error ? { error: { ...this.#error } } : {}),
 		};
@@ -169,12 +177,23 @@ export class Download {
 			this.#resumes++;
 		}
 		this.#armStall();
-		const exchange = this.#deps.http.get({ url: this.#request.url, headers }, {
-			onHead: (head) => { if (this.#exchange === exchange) this.#onHead(head); },
-			onData: (chunk) => { if (this.#exchange === exchange) this.#onData(chunk); },
-			onEnd: () => { if (this.#exchange === exchange) this.#onEnd(); },
-			onError: (failure, detail) => { if (this.#exchange === exchange) this.#onError(failure, detail); },
-		});
+		const exchange = this.#deps.http.get(
+			{ url: this.#request.url, headers },
+			{
+				onHead: (head) => {
+					if (this.#exchange === exchange) this.#onHead(head);
+				},
+				onData: (chunk) => {
+					if (this.#exchange === exchange) this.#onData(chunk);
+				},
+				onEnd: () => {
+					if (this.#exchange === exchange) this.#onEnd();
+				},
+				onError: (failure, detail) => {
+					if (this.#exchange === exchange) this.#onError(failure, detail);
+				},
+			},
+		);
 		this.#exchange = exchange;
 	}
 
@@ -194,8 +213,7 @@ export class Download {
 				}
 				this.#resumable = true;
 				if (!this.#sameSize(range.total)) return;
-			}
-			else {
+			} else {
 				this.#resumable = /\bbytes\b/i.test(headers["accept-ranges"] ?? "");
 				if (this.#received > 0) {
 					// We asked for a range and got the whole file: start over with a fresh sink, on this response.
@@ -212,7 +230,10 @@ export class Download {
 			return;
 		}
 		if (status === 401 || status === 403) {
-			this.#fail("bad_token", `The server refused the access token (${status}${status === 401 ? ": missing or unknown" : ": not allowed"}); check the update server settings.`);
+			this.#fail(
+				"bad_token",
+				`The server refused the access token (${status}${status === 401 ? ": missing or unknown" : ": not allowed"}); check the update server settings.`,
+			);
 			return;
 		}
 		if (status === 416) {
@@ -236,8 +257,7 @@ export class Download {
 		}
 		try {
 			this.#sink!.write(chunk);
-		}
-		catch (e) {
+		} catch (e) {
 			// The pipeline refused the bytes (image rejected, slot failure, transfer stopped): final.
 			this.#failFrom(e);
 			return;
@@ -260,8 +280,7 @@ export class Download {
 		let response: Response;
 		try {
 			response = this.#sink!.end();
-		}
-		catch (e) {
+		} catch (e) {
 			this.#failFrom(e);
 			return;
 		}
@@ -307,8 +326,7 @@ export class Download {
 		this.#restarts++;
 		try {
 			this.#sink = this.#request.begin(this.#request.stage);
-		}
-		catch (e) {
+		} catch (e) {
 			this.#failFrom(e);
 			return false;
 		}
@@ -341,8 +359,7 @@ export class Download {
 		this.#sink = undefined;
 		try {
 			sink?.abort(message);
-		}
-		catch (e) {
+		} catch (e) {
 			this.#deps.logger.log("error", `download: aborting the transfer failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
 		this.#deps.logger.log("warn", `download of ${this.#request.url} failed (${code}): ${message}`);
@@ -380,7 +397,8 @@ function toSize(text: string | undefined): number | undefined {
 export function parseContentRange(text: string | undefined): { start: number; end: number; total?: number } | undefined {
 	const m = /^bytes (\d{1,12})-(\d{1,12})\/(\d{1,12}|\*)$/.exec((text ?? "").trim());
 	if (!m) return undefined;
-	const start = Number(m[1]), end = Number(m[2]);
+	const start = Number(m[1]),
+		end = Number(m[2]);
 	if (end < start) return undefined;
 	return { start, end, total: m[3] === "*" ? undefined : Number(m[3]) };
 }
@@ -392,13 +410,17 @@ export function parseHttpDate(text: string | undefined): number | undefined {
 	const m = /^[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec((text ?? "").trim());
 	if (!m) return undefined;
 	const month = MONTHS.indexOf(m[2]);
-	const day = Number(m[1]), hour = Number(m[4]), minute = Number(m[5]), second = Number(m[6]);
+	const day = Number(m[1]),
+		hour = Number(m[4]),
+		minute = Number(m[5]),
+		second = Number(m[6]);
 	if (month < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
 	return Date.UTC(Number(m[3]), month, day, hour, minute, second);
 }
 
 /** 2024-01-01 .. 2100-01-01, as the browser time route accepts. */
-const PLAUSIBLE_FROM = 1_704_067_200_000, PLAUSIBLE_TO = 4_102_444_800_000;
+const PLAUSIBLE_FROM = 1_704_067_200_000,
+	PLAUSIBLE_TO = 4_102_444_800_000;
 
 /** The server's Date header sets the wall clock while nothing better has (source "server"). Returns whether it did. */
 export function setClockFromDate(clock: Clock, date: string | undefined): boolean {

@@ -25,7 +25,7 @@ export interface OtaFile {
 }
 
 export type ListParse =
-	| { ok: true; files: OtaFile[]; /** Entries left out: not an object, no id, no SemVer version, a bad sha256 or size. */ skipped: number }
+	| { ok: true; files: OtaFile[] /** Entries left out: not an object, no id, no SemVer version, a bad sha256 or size. */; skipped: number }
 	| { ok: false; message: string };
 
 /** Parse the list body. Not JSON, or not a JSON array: malformed. Bad entries are skipped and counted. */
@@ -33,8 +33,7 @@ export function parseOtaFileList(text: string): ListParse {
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
-	}
-	catch {
+	} catch {
 		return { ok: false, message: "The server's file list is not valid JSON." };
 	}
 	if (!Array.isArray(value)) return { ok: false, message: "The server's file list is not a JSON array." };

@@ -4,7 +4,7 @@
  * open; every change needs the admin password (auth: true).
  */
 
-import { HttpError, errorFrom, errorResponse, jsonResponse } from "api/errors";
+import { errorFrom, errorResponse, jsonResponse } from "api/errors";
 import type { Response } from "api/http";
 import type { Router } from "api/router";
 import type { Clock } from "ports/clock";
@@ -25,36 +25,64 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 	router.add({ method: "GET", path: "/api/update/images", handle: () => jsonResponse(200, { items: service.images() }) });
 	router.add({ method: "GET", path: "/api/update/images/{id}", handle: (req) => jsonResponse(200, service.image(imageId(req.params.id))) });
 	router.add({
-		method: "DELETE", path: "/api/update/images/{id}", auth: true,
-		handle: (req) => { service.deleteImage(imageId(req.params.id)); return noContent(); },
+		method: "DELETE",
+		path: "/api/update/images/{id}",
+		auth: true,
+		handle: (req) => {
+			service.deleteImage(imageId(req.params.id));
+			return noContent();
+		},
 	});
 	router.add({
-		method: "POST", path: "/api/update/images/upload", auth: true,
-		body: "stream", contentTypes: ["application/octet-stream"], maxBody: options.slotSize,
+		method: "POST",
+		path: "/api/update/images/upload",
+		auth: true,
+		body: "stream",
+		contentTypes: ["application/octet-stream"],
+		maxBody: options.slotSize,
 		stream: (req, contentLength) => {
-			if (contentLength === undefined || contentLength === 0)
-				throw apiError("length_required", "Send the firmware file with a content-length.");
+			if (contentLength === undefined || contentLength === 0) throw apiError("length_required", "Send the firmware file with a content-length.");
 			const expected = req.headers["x-expected-sha256"] ?? req.query.sha256;
 			let expectedSha256: Uint8Array | undefined;
 			if (expected !== undefined) {
 				expectedSha256 = expected.length === 64 ? fromHex(expected) : undefined;
-				if (!expectedSha256) throw apiError("invalid_sha256", "The expected SHA-256 must be 64 hex digits (the x-expected-sha256 header or ?sha256=).", { field: req.headers["x-expected-sha256"] !== undefined ? "x-expected-sha256" : "sha256" });
+				if (!expectedSha256)
+					throw apiError("invalid_sha256", "The expected SHA-256 must be 64 hex digits (the x-expected-sha256 header or ?sha256=).", {
+						field: req.headers["x-expected-sha256"] !== undefined ? "x-expected-sha256" : "sha256",
+					});
 			}
 			const allowDowngrade = req.query.allowDowngrade === "1" || req.query.allowDowngrade === "true";
 			return service.beginTransfer("upload", { expectedSha256, total: contentLength, allowDowngrade });
 		},
 	});
-	router.add({ method: "POST", path: "/api/update/init", auth: true, handle: () => { service.init(); return noContent(); } });
-	router.add({ method: "POST", path: "/api/update/start", auth: true, handle: () => noContent(service.start()) });
-	router.add({ method: "POST", path: "/api/update/reset", auth: true, handle: () => { service.reset(); return noContent(); } });
 	router.add({
-		method: "POST", path: "/api/update/install", auth: true,
+		method: "POST",
+		path: "/api/update/init",
+		auth: true,
+		handle: () => {
+			service.init();
+			return noContent();
+		},
+	});
+	router.add({ method: "POST", path: "/api/update/start", auth: true, handle: () => noContent(service.start()) });
+	router.add({
+		method: "POST",
+		path: "/api/update/reset",
+		auth: true,
+		handle: () => {
+			service.reset();
+			return noContent();
+		},
+	});
+	router.add({
+		method: "POST",
+		path: "/api/update/install",
+		auth: true,
 		handle: () => {
 			try {
 				const restart = service.install();
 				return { ...jsonResponse(200, { started: true }), afterSend: restart };
-			}
-			catch (e) {
+			} catch (e) {
 				const res = errorFrom(e);
 				const body = JSON.parse(res.body as string);
 				return errorResponse(res.status, body.error.code, body.error.message, { started: false });
@@ -62,7 +90,10 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 		},
 	});
 	router.add({
-		method: "POST", path: "/api/time", auth: true, body: "json",
+		method: "POST",
+		path: "/api/time",
+		auth: true,
+		body: "json",
 		handle: (_req, body) => {
 			const epochMs = (body as { epochMs?: unknown } | undefined)?.epochMs;
 			// 2024-01-01 .. 2100-01-01: anything else is a phone with a broken clock.

@@ -17,7 +17,9 @@ export const UPDATE_SERVER_DOMAIN = "updsrv";
 /** The module token the board asks for when the owner set none. */
 export const DEFAULT_MODULE = "openhaldex-xs";
 
-const KEY_URL = "url", KEY_MODULE = "module", KEY_TOKEN = "token";
+const KEY_URL = "url",
+	KEY_MODULE = "module",
+	KEY_TOKEN = "token";
 export const MAX_URL_LENGTH = 200;
 export const MAX_TOKEN_LENGTH = 512;
 
@@ -62,7 +64,8 @@ export function saveServerSettings(store: KeyValueStore, patch: unknown): Server
 		throw apiError("body_not_object", "Send a JSON object with url, module and/or token.");
 	const p = patch as ServerSettingsPatch;
 	const unknown = Object.keys(p).filter((k) => k !== "url" && k !== "module" && k !== "token");
-	if (unknown.length) throw apiError("invalid_setting", `Unknown setting ${unknown.map((k) => `"${k}"`).join(", ")}; use url, module and token.`, { field: unknown[0] });
+	if (unknown.length)
+		throw apiError("invalid_setting", `Unknown setting ${unknown.map((k) => `"${k}"`).join(", ")}; use url, module and token.`, { field: unknown[0] });
 	const next = loadServerSettings(store);
 	if (p.url !== undefined) next.url = normalizeServerUrl(p.url);
 	if (p.module !== undefined) {
@@ -102,7 +105,7 @@ export function normalizeServerUrl(value: unknown): string {
 
 /** The token goes only to the configured server, never to another host named in a fetch URL. */
 export function isOnServer(settings: ServerSettings, url: string): boolean {
-	return settings.url.length > 0 && url.startsWith(settings.url + "/");
+	return settings.url.length > 0 && url.startsWith(`${settings.url}/`);
 }
 
 export function listUrl(s: ServerSettings): string {

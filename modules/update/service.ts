@@ -18,7 +18,7 @@
  * board has one inactive slot, so at most one image exists at a time.
  */
 
-import { HttpError } from "api/errors";
+import type { HttpError } from "api/errors";
 import type { BodySink } from "api/router";
 import { jsonResponse } from "api/errors";
 import { epochSeconds, type Clock } from "ports/clock";
@@ -75,8 +75,11 @@ export interface RemoteUpdates {
 	 * call onValid (or onFailed when it ends without a valid image). False
 	 * when none is available.
 	 */
-	installAvailable(begin: (options: StageOptions & { total?: number }) => BodySink, onValid: () => void,
-		onFailed: (code: string, message: string) => void): boolean;
+	installAvailable(
+		begin: (options: StageOptions & { total?: number }) => BodySink,
+		onValid: () => void,
+		onFailed: (code: string, message: string) => void,
+	): boolean;
 }
 
 export interface UpdateServiceDeps {
@@ -160,13 +163,11 @@ export class UpdateService {
 			this.#targetVersion = boot.version;
 			this.#hold("the new firmware is on trial");
 			this.#watch = this.#deps.timers.every(1000, () => this.#followBoot());
-		}
-		else if (boot.phase === "FAILED_GRACEFUL") {
+		} else if (boot.phase === "FAILED_GRACEFUL") {
 			this.#set("FAILED_GRACEFUL", boot.lastResult?.reason ?? DESCRIPTIONS.FAILED_GRACEFUL, boot.lastResult?.time);
 			this.#targetVersion = boot.lastResult?.version;
 			this.#deps.onEvent?.("rollback", this.#description);
-		}
-		else if (boot.phase === "CONFIRMED") {
+		} else if (boot.phase === "CONFIRMED") {
 			this.#set("IDLE", `Updated to ${boot.version}.`, boot.lastResult?.time);
 		}
 	}
@@ -176,7 +177,9 @@ export class UpdateService {
 		this.#cancelStall();
 	}
 
-	get state(): UpdateState { return this.#state; }
+	get state(): UpdateState {
+		return this.#state;
+	}
 
 	/** A transfer is running or an install is under way (the LED shows it). */
 	busy(): boolean {
@@ -230,9 +233,12 @@ export class UpdateService {
 
 	image(id: number): ImageInfo {
 		if (!this.#image || this.#image.id !== id)
-			throw apiError("image_not_found", this.#image
-				? `There is no image ${id}; the board holds one image at a time (image ${this.#image.id}).`
-				: `There is no image ${id}; no image is staged.`);
+			throw apiError(
+				"image_not_found",
+				this.#image
+					? `There is no image ${id}; the board holds one image at a time (image ${this.#image.id}).`
+					: `There is no image ${id}; no image is staged.`,
+			);
 		return { ...this.#image };
 	}
 
@@ -248,8 +254,7 @@ export class UpdateService {
 		const { stager } = this.#deps;
 		try {
 			stager.begin({ ...options, declaredSize: options.total ?? options.declaredSize });
-		}
-		catch (e) {
+		} catch (e) {
 			throw toHttp(e);
 		}
 		const id = this.#nextImageId();
@@ -266,8 +271,7 @@ export class UpdateService {
 				if (!t || this.#image?.id !== id) throw this.#stoppedError(id);
 				try {
 					stager.write(chunk);
-				}
-				catch (e) {
+				} catch (e) {
 					this.#transferFailed(e);
 					throw toHttp(e);
 				}
@@ -282,14 +286,17 @@ export class UpdateService {
 				try {
 					const valid = stager.end();
 					this.#image = {
-						id, version: valid.version, checksum: valid.sha256, progress: 100, state: "VALID",
+						id,
+						version: valid.version,
+						checksum: valid.sha256,
+						progress: 100,
+						state: "VALID",
 						state_description: `Firmware ${valid.version} is ready to install.`,
 					};
 					this.#finishTransfer();
 					this.#deps.logger.log("info", `image ${id} (${valid.version}) is VALID`);
 					return jsonResponse(200, this.#image);
-				}
-				catch (e) {
+				} catch (e) {
 					this.#transferFailed(e);
 					throw toHttp(e);
 				}
@@ -316,8 +323,7 @@ export class UpdateService {
 		this.#set("INITIALIZING", DESCRIPTIONS.INITIALIZING);
 		try {
 			this.#installGuards();
-		}
-		catch (e) {
+		} catch (e) {
 			this.#set("IDLE", DESCRIPTIONS.IDLE);
 			throw e;
 		}
@@ -327,8 +333,7 @@ export class UpdateService {
 
 	/** POST /api/update/start: switch the boot slot; the response's afterSend restarts. */
 	start(): () => void {
-		if (this.#state !== "INITIALIZED")
-			throw apiError("not_initialized", "Call init first: the update must be checked before it starts.");
+		if (this.#state !== "INITIALIZED") throw apiError("not_initialized", "Call init first: the update must be checked before it starts.");
 		this.#installGuards();
 		return this.#switchAndRestart();
 	}
@@ -336,7 +341,10 @@ export class UpdateService {
 	/** POST /api/update/reset: back to IDLE; a staged image is discarded. */
 	reset(): void {
 		if (this.#state === "RUNNING")
-			throw apiError("update_running", "An install is running; it can't be reset. If the board does not come back, it returns to the previous firmware by itself.");
+			throw apiError(
+				"update_running",
+				"An install is running; it can't be reset. If the board does not come back, it returns to the previous firmware by itself.",
+			);
 		if (this.#transfer && this.#image) this.#abortTransfer(this.#image.id, "reset by the owner");
 		this.#discardStaged();
 		this.#image = undefined;
@@ -369,8 +377,7 @@ export class UpdateService {
 						this.#installGuards();
 						this.#targetVersion = this.#image?.version;
 						this.#switchAndRestart()();
-					}
-					catch (e) {
+					} catch (e) {
 						const message = e instanceof Error ? e.message : String(e);
 						this.#set("FAILED_GRACEFUL", `The downloaded update was not installed: ${message}`);
 						this.#deps.logger.log("error", `the downloaded update was not installed: ${message}`);
@@ -400,8 +407,7 @@ export class UpdateService {
 		this.#hold("installing an update");
 		try {
 			this.#deps.stager.install();
-		}
-		catch (e) {
+		} catch (e) {
 			const critical = e instanceof OtaError && e.code === "ota_write_failed";
 			this.#set(critical ? "FAILED_CRITICAL" : "FAILED_GRACEFUL", e instanceof Error ? e.message : String(e));
 			this.#release("the install did not start");
@@ -419,15 +425,13 @@ export class UpdateService {
 
 	#installGuards(): void {
 		this.#refuseWhileBusy();
-		if (this.#image?.state !== "VALID")
-			throw apiError("nothing_to_install", "There is no validated firmware image to install: upload one first.");
+		if (this.#image?.state !== "VALID") throw apiError("nothing_to_install", "There is no validated firmware image to install: upload one first.");
 		this.#vehicleGuard();
 	}
 
 	#refuseWhileBusy(): void {
 		if (this.#transfer) throw apiError("update_busy", "Another firmware transfer is running; wait for it to finish.");
-		if (this.#state === "RUNNING" && this.#deps.boot.status.phase !== "VERIFYING")
-			throw apiError("update_running", "An install is already running.");
+		if (this.#state === "RUNNING" && this.#deps.boot.status.phase !== "VERIFYING") throw apiError("update_running", "An install is already running.");
 		if (this.#deps.ota.runningState() === "PENDING_VERIFY")
 			throw apiError("pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
 	}
@@ -438,8 +442,7 @@ export class UpdateService {
 		const fresh = (age: number) => isFresh(age, this.#options.telemetryFreshMs);
 		if (isMoving(v, this.#options.telemetryFreshMs))
 			throw apiError("vehicle_moving", `The car is moving (${Math.round(v.speedKmh)} km/h). Stop and switch the engine off before updating.`);
-		if (fresh(v.engineAgeMs) && v.rpm > 0)
-			throw apiError("engine_running", "The engine is running. Switch it off (ignition on is fine) before updating.");
+		if (fresh(v.engineAgeMs) && v.rpm > 0) throw apiError("engine_running", "The engine is running. Switch it off (ignition on is fine) before updating.");
 	}
 
 	#followBoot(): void {
@@ -510,7 +513,8 @@ export class UpdateService {
 		t.stall = this.#deps.timers.after(Math.max(1, delayMs), () => {
 			if (this.#transfer !== t) return;
 			const now = this.#deps.clock.monotonicMs();
-			const stall = this.#options.stallMs, secs = Math.round(stall / 1000);
+			const stall = this.#options.stallMs,
+				secs = Math.round(stall / 1000);
 			const idle = now - t.lastByteMs;
 			if (idle >= stall) return this.#stalled(id, `no data arrived for ${secs} s`);
 			if (now - t.windowStartMs >= stall) {
@@ -553,11 +557,15 @@ export class UpdateService {
 	#stage(): string {
 		if (this.#transfer) return this.#image?.state === "VALIDATING" ? "validating" : this.#transfer.kind === "fetch" ? "downloading" : "uploading";
 		switch (this.#state) {
-			case "RUNNING": return this.#deps.boot.status.phase === "VERIFYING" ? "verifying" : "restarting";
-			case "INITIALIZING": return "preparing";
-			case "INITIALIZED": return "ready";
+			case "RUNNING":
+				return this.#deps.boot.status.phase === "VERIFYING" ? "verifying" : "restarting";
+			case "INITIALIZING":
+				return "preparing";
+			case "INITIALIZED":
+				return "ready";
 			case "FAILED_GRACEFUL":
-			case "FAILED_CRITICAL": return "failed";
+			case "FAILED_CRITICAL":
+				return "failed";
 		}
 		return this.#image?.state === "VALID" ? "staged" : "idle";
 	}

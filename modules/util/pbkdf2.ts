@@ -19,7 +19,8 @@ export function makeHmac(digests: DigestFactory, key: Uint8Array): (message: Uin
 		d.write(k);
 		k = d.close();
 	}
-	const ipad = new Uint8Array(BLOCK), opad = new Uint8Array(BLOCK);
+	const ipad = new Uint8Array(BLOCK),
+		opad = new Uint8Array(BLOCK);
 	for (let i = 0; i < BLOCK; i++) {
 		const b = i < k.length ? k[i] : 0;
 		ipad[i] = b ^ 0x36;

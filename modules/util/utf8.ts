@@ -23,7 +23,7 @@ export function utf8Encode(text: string): Uint8Array {
 
 export function utf8Decode(bytes: Uint8Array): string {
 	let out = "";
-	for (let i = 0; i < bytes.length;) {
+	for (let i = 0; i < bytes.length; ) {
 		const b = bytes[i++];
 		let c: number;
 		if (b < 0x80) c = b;

@@ -41,8 +41,7 @@ export function assetResponse(asset: Asset, ifNoneMatch: string | undefined, isI
 	];
 	if (asset.etag) headers.push(["etag", `"${asset.etag}"`]);
 	if (isIndex) headers.push(["content-security-policy", CONTENT_SECURITY_POLICY], ["x-frame-options", "DENY"]);
-	if (asset.etag && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, asset.etag))
-		return { status: 304, headers };
+	if (asset.etag && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, asset.etag)) return { status: 304, headers };
 	headers.push(["content-type", asset.contentType], ["content-encoding", "gzip"], ["vary", "accept-encoding"]);
 	return { status: 200, headers, body: asset.bytes };
 }
@@ -74,7 +73,8 @@ export function registerAssetRoutes(router: Router, assets: AssetSource): void {
 	for (const path of assets.paths()) {
 		if (path === "/") continue;
 		router.add({
-			method: "GET", path,
+			method: "GET",
+			path,
 			handle: (req) => {
 				if (path === INDEX_PATH) return serveIndex(req.headers["if-none-match"]);
 				const asset = assets.get(path);

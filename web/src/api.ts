@@ -25,28 +25,38 @@ let password: string | null = readStored();
 const listeners = new Set<() => void>();
 
 function readStored(): string | null {
-	try { return sessionStorage.getItem(KEY); }
-	catch { return null; }
+	try {
+		return sessionStorage.getItem(KEY);
+	} catch {
+		return null;
+	}
 }
 
-export function signedIn(): boolean { return password !== null; }
+export function signedIn(): boolean {
+	return password !== null;
+}
 
 export function setPassword(value: string | null): void {
 	password = value;
 	try {
 		if (value === null) sessionStorage.removeItem(KEY);
 		else sessionStorage.setItem(KEY, value);
+	} catch {
+		/* private mode: memory only */
 	}
-	catch { /* private mode: memory only */ }
 	listeners.forEach((f) => f());
 }
 
-export function onAuthChange(f: () => void): void { listeners.add(f); }
+export function onAuthChange(f: () => void): void {
+	listeners.add(f);
+}
 
 export function basic(pw: string): string {
 	const bytes = new TextEncoder().encode(`admin:${pw}`);
 	let bin = "";
-	bytes.forEach((b) => { bin += String.fromCharCode(b); });
+	bytes.forEach((b) => {
+		bin += String.fromCharCode(b);
+	});
 	return `Basic ${btoa(bin)}`;
 }
 
@@ -56,20 +66,25 @@ export function authHeaders(): Record<string, string> {
 
 /** Set by the sign-in dialog: resolves true once a working password is stored. */
 let askPassword: (why: ApiError) => Promise<boolean> = async () => false;
-export function setPasswordPrompt(f: (why: ApiError) => Promise<boolean>): void { askPassword = f; }
+export function setPasswordPrompt(f: (why: ApiError) => Promise<boolean>): void {
+	askPassword = f;
+}
 
 export async function errorFromResponse(res: Response): Promise<ApiError> {
-	let code = `http_${res.status}`, message = res.statusText || `HTTP ${res.status}`, field: string | undefined;
+	let code = `http_${res.status}`,
+		message = res.statusText || `HTTP ${res.status}`,
+		field: string | undefined;
 	try {
 		const body = await res.json();
-		if (body && body.error) {
+		if (body?.error) {
 			code = String(body.error.code ?? code);
 			message = String(body.error.message ?? message);
 			if (body.error.field) field = String(body.error.field);
 			else if (body.field) field = String(body.field);
 		}
+	} catch {
+		/* not JSON */
 	}
-	catch { /* not JSON */ }
 	const ra = Number(res.headers.get("retry-after"));
 	return new ApiError(res.status, code, message, { field, retryAfterS: ra > 0 ? ra : undefined });
 }
@@ -93,11 +108,9 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 		let res: Response;
 		try {
 			res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal, cache: "no-store" });
-		}
-		catch {
+		} catch {
 			throw offline();
-		}
-		finally {
+		} finally {
 			clearTimeout(timer);
 		}
 		if (res.ok) {
@@ -116,7 +129,11 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 export const get = <T = unknown>(path: string, options?: CallOptions) => api<T>("GET", path, undefined, options);
 export const post = <T = unknown>(path: string, body?: unknown, options?: CallOptions) => api<T>("POST", path, body, options);
 
-export interface UploadProgress { sent: number; total: number; bps: number }
+export interface UploadProgress {
+	sent: number;
+	total: number;
+	bps: number;
+}
 
 /**
  * Upload a file with progress (XMLHttpRequest: fetch has no upload
@@ -127,9 +144,8 @@ export async function upload<T>(path: string, file: Blob, onProgress: (p: Upload
 	for (let attempt = 0; ; attempt++) {
 		try {
 			return await uploadOnce<T>(path, file, onProgress);
-		}
-		catch (e) {
-			if (e instanceof ApiError && e.status === 401 && attempt < 3 && await askPassword(e)) continue;
+		} catch (e) {
+			if (e instanceof ApiError && e.status === 401 && attempt < 3 && (await askPassword(e))) continue;
 			throw e;
 		}
 	}
@@ -149,12 +165,18 @@ function uploadOnce<T>(path: string, file: Blob, onProgress: (p: UploadProgress)
 		xhr.onerror = () => reject(new ApiError(0, "transfer_incomplete", "The connection to the board broke during the upload."));
 		xhr.ontimeout = () => reject(new ApiError(0, "transfer_incomplete", "The upload took too long."));
 		xhr.onload = async () => {
-			const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText, headers: { "retry-after": xhr.getResponseHeader("retry-after") ?? "" } });
+			const res = new Response(xhr.responseText || null, {
+				status: xhr.status,
+				statusText: xhr.statusText,
+				headers: { "retry-after": xhr.getResponseHeader("retry-after") ?? "" },
+			});
 			if (xhr.status >= 200 && xhr.status < 300) {
-				try { resolve(xhr.responseText ? JSON.parse(xhr.responseText) : (undefined as T)); }
-				catch { resolve(undefined as T); }
-			}
-			else reject(await errorFromResponse(res));
+				try {
+					resolve(xhr.responseText ? JSON.parse(xhr.responseText) : (undefined as T));
+				} catch {
+					resolve(undefined as T);
+				}
+			} else reject(await errorFromResponse(res));
 		};
 		xhr.send(file);
 	});

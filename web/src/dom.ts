@@ -45,7 +45,10 @@ export function fmtBytes(n: number): string {
 
 export function fmtDuration(s: number): string {
 	s = Math.max(0, Math.floor(s));
-	const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+	const d = Math.floor(s / 86400),
+		hh = Math.floor((s % 86400) / 3600),
+		mm = Math.floor((s % 3600) / 60),
+		ss = s % 60;
 	if (d) return `${d} d ${hh} h ${mm} min`;
 	if (hh) return `${hh} h ${mm} min`;
 	if (mm) return `${mm} min ${ss} s`;

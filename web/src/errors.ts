@@ -7,7 +7,6 @@
 import { ApiError } from "./api";
 import { SAY } from "./words";
 
-
 export function explain(e: unknown): string {
 	if (e instanceof ApiError) {
 		if (e.code === "auth_locked") return `Too many wrong passwords. Wait ${e.retryAfterS ?? 30} seconds, then try again.`;
@@ -23,4 +22,3 @@ export function explain(e: unknown): string {
 export function codeOf(e: unknown): string {
 	return e instanceof ApiError ? (e.status ? `${e.code} (${e.status})` : e.code) : "";
 }
-

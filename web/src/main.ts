@@ -28,19 +28,38 @@ const PAGES: { path: string; title: string; mount: (root: HTMLElement) => () => 
 const authBtn = h("button", { type: "button", class: "link", id: "auth-btn", onclick: () => (signedIn() ? setPassword(null) : void signIn()) });
 const themeBtn = h("button", { type: "button", class: "link theme", id: "theme-btn" }) as HTMLButtonElement;
 const conn = h("span", { class: "conn", id: "conn", title: "Connection to the board" });
-const nav = h("nav", { "aria-label": "Pages" }, PAGES.map((p) => h("a", { href: `#/${p.path}`, "data-page": p.path }, p.title)));
+const nav = h(
+	"nav",
+	{ "aria-label": "Pages" },
+	PAGES.map((p) => h("a", { href: `#/${p.path}`, "data-page": p.path }, p.title)),
+);
 const safeBanner = h("div", { class: "banner bad hidden", id: "safe-mode", role: "alert" });
 const offlineBanner = h("div", { class: "banner warn hidden", id: "offline", role: "status" });
 const main = h("main", { id: "page" });
 
-fill(document.body,
-	h("header", null, h("div", { class: "bar" }, h("a", { class: "brand", href: "#/" }, "OpenHaldex"), conn, h("span", { class: "grow" }), themeBtn, authBtn), nav),
-	safeBanner, offlineBanner, main);
+fill(
+	document.body,
+	h(
+		"header",
+		null,
+		h("div", { class: "bar" }, h("a", { class: "brand", href: "#/" }, "OpenHaldex"), conn, h("span", { class: "grow" }), themeBtn, authBtn),
+		nav,
+	),
+	safeBanner,
+	offlineBanner,
+	main,
+);
 
 startTheme(themeBtn);
 
-function renderAuth() { text(authBtn, signedIn() ? "Sign out" : "Sign in"); }
-onAuthChange(() => { renderAuth(); timeSent = false; maybeSendTime(lastStatusSeen); });
+function renderAuth() {
+	text(authBtn, signedIn() ? "Sign out" : "Sign in");
+}
+onAuthChange(() => {
+	renderAuth();
+	timeSent = false;
+	maybeSendTime(lastStatusSeen);
+});
 renderAuth();
 
 let unmount: (() => void) | undefined;
@@ -72,13 +91,19 @@ onStatus((s, err) => {
 	conn.setAttribute("aria-label", err ? "Board not answering" : "Connected");
 	if (err && err.status === 0) {
 		const ago = lastContact ? Math.round((Date.now() - lastContact) / 1000) : 0;
-		text(offlineBanner, `The board does not answer${ago ? ` (last contact ${ago} s ago)` : ""}. Check this phone is on the board's Wi-Fi and the ignition is on.`);
+		text(
+			offlineBanner,
+			`The board does not answer${ago ? ` (last contact ${ago} s ago)` : ""}. Check this phone is on the board's Wi-Fi and the ignition is on.`,
+		);
 		offlineBanner.classList.remove("hidden");
-	}
-	else if (!err) offlineBanner.classList.add("hidden");
+	} else if (!err) offlineBanner.classList.add("hidden");
 	const safe = safeModeOf(s);
 	safeBanner.classList.toggle("hidden", !safe.on);
-	if (safe.on) text(safeBanner, `Safe mode: the board restarted several times in a row, so the Haldex works as stock and the controller is off.${safe.reason ? ` Reason: ${safe.reason}.` : ""} Switch the ignition off and on to try normal operation again.`);
+	if (safe.on)
+		text(
+			safeBanner,
+			`Safe mode: the board restarted several times in a row, so the Haldex works as stock and the controller is off.${safe.reason ? ` Reason: ${safe.reason}.` : ""} Switch the ignition off and on to try normal operation again.`,
+		);
 	if (!err) maybeSendTime(s);
 });
 

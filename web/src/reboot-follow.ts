@@ -39,7 +39,12 @@ export function followStep(f: FollowTarget, memory: FollowMemory, obs: Observati
 	if (obs.kind === "unreachable") {
 		memory.sawDown = true;
 		return elapsedS > 180
-			? { step: 1, note: "The board has not answered for 3 minutes. Keep the power on a little longer. If it never comes back, switch the ignition off and on: it then starts the previous firmware.", tone: "warn", finished: false }
+			? {
+					step: 1,
+					note: "The board has not answered for 3 minutes. Keep the power on a little longer. If it never comes back, switch the ignition off and on: it then starts the previous firmware.",
+					tone: "warn",
+					finished: false,
+				}
 			: { step: 1, note: "Waiting for the board to come back… Keep the power on.", tone: "info", finished: false };
 	}
 	if (obs.kind === "error") return { step: 1, note: obs.message, tone: "warn", finished: false };
@@ -50,7 +55,12 @@ export function followStep(f: FollowTarget, memory: FollowMemory, obs: Observati
 	const onTarget = obs.current === f.target || (unknownTarget && obs.current !== f.from);
 	if (!onTarget) {
 		if (obs.state === "FAILED_GRACEFUL" || obs.state === "FAILED_CRITICAL" || restarted)
-			return { step: 4, note: `The new firmware did not start properly, so the board went back to ${obs.current}. ${obs.stateDescription}`, tone: "bad", finished: true };
+			return {
+				step: 4,
+				note: `The new firmware did not start properly, so the board went back to ${obs.current}. ${obs.stateDescription}`,
+				tone: "bad",
+				finished: true,
+			};
 		return undefined;
 	}
 	if (obs.state === "RUNNING" || obs.stage === "verifying")

@@ -8,7 +8,10 @@ import { h, text } from "./dom";
 import { get, post } from "./api";
 import { messageBox } from "./ui";
 
-interface SimState { simulator: boolean; car: "drive" | "parked" | "log" }
+interface SimState {
+	simulator: boolean;
+	car: "drive" | "parked" | "log";
+}
 
 export function simulatorCard(): HTMLElement {
 	const card = h("section", { class: "card", id: "sim-card", hidden: true });
@@ -20,14 +23,32 @@ export function simulatorCard(): HTMLElement {
 
 	const show = (s: SimState) => {
 		card.hidden = false;
-		text(state, s.car === "log" ? "The car replays a CAN log." : s.car === "parked" ? "The simulated car is parked with the engine off: updates can be installed." : "The simulated car is driving its cycle: updates wait until it is parked.");
+		text(
+			state,
+			s.car === "log"
+				? "The car replays a CAN log."
+				: s.car === "parked"
+					? "The simulated car is parked with the engine off: updates can be installed."
+					: "The simulated car is driving its cycle: updates wait until it is parked.",
+		);
 		drive.disabled = s.car !== "parked";
 		park.disabled = s.car !== "drive";
 	};
 	async function set(scenario: "drive" | "parked") {
-		try { show(await post<SimState>("/api/sim/car", { scenario })); msg.clear(); }
-		catch (e) { msg.error(e); }
+		try {
+			show(await post<SimState>("/api/sim/car", { scenario }));
+			msg.clear();
+		} catch (e) {
+			msg.error(e);
+		}
 	}
-	get<SimState>("/api/sim").then((s) => { if (s?.simulator) show(s); }, () => { /* a board: no simulator controls */ });
+	get<SimState>("/api/sim").then(
+		(s) => {
+			if (s?.simulator) show(s);
+		},
+		() => {
+			/* a board: no simulator controls */
+		},
+	);
 	return card;
 }

@@ -9,7 +9,11 @@ import { THEME_KEY, choiceLabel, nextChoice, parseChoice, resolveTheme, type The
 const media = () => (typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : undefined);
 
 function stored(): ThemeChoice {
-	try { return parseChoice(localStorage.getItem(THEME_KEY)); } catch { return "auto"; }
+	try {
+		return parseChoice(localStorage.getItem(THEME_KEY));
+	} catch {
+		return "auto";
+	}
 }
 
 /** Set the page's theme from the stored choice and keep following the phone; returns the switch button's updater. */
@@ -25,7 +29,12 @@ export function startTheme(button: HTMLButtonElement): void {
 	};
 	button.addEventListener("click", () => {
 		choice = nextChoice(choice, media()?.matches ?? false);
-		try { if (choice === "auto") localStorage.removeItem(THEME_KEY); else localStorage.setItem(THEME_KEY, choice); } catch { /* private mode: this visit only */ }
+		try {
+			if (choice === "auto") localStorage.removeItem(THEME_KEY);
+			else localStorage.setItem(THEME_KEY, choice);
+		} catch {
+			/* private mode: this visit only */
+		}
 		apply();
 	});
 	media()?.addEventListener?.("change", apply);

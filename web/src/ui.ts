@@ -11,10 +11,20 @@ export type Tone = "ok" | "warn" | "bad" | "info";
 
 /** A message line (role=status) that pages fill with results and errors. */
 export function messageBox(): HTMLDivElement & { show(tone: Tone, ...c: Child[]): void; error(e: unknown): void; clear(): void } {
-	const el = h("div", { class: "msg", role: "status", "aria-live": "polite" }) as HTMLDivElement & { show(tone: Tone, ...c: Child[]): void; error(e: unknown): void; clear(): void };
-	el.show = (tone, ...c) => { el.className = `msg ${tone}`; fill(el, ...c); };
+	const el = h("div", { class: "msg", role: "status", "aria-live": "polite" }) as HTMLDivElement & {
+		show(tone: Tone, ...c: Child[]): void;
+		error(e: unknown): void;
+		clear(): void;
+	};
+	el.show = (tone, ...c) => {
+		el.className = `msg ${tone}`;
+		fill(el, ...c);
+	};
 	el.error = (e) => el.show("bad", h("span", { class: "say" }, explain(e)), codeOf(e) ? h("small", { class: "code" }, ` ${codeOf(e)}`) : null);
-	el.clear = () => { el.className = "msg"; fill(el); };
+	el.clear = () => {
+		el.className = "msg";
+		fill(el);
+	};
 	return el;
 }
 
@@ -23,11 +33,32 @@ export function messageBox(): HTMLDivElement & { show(tone: Tone, ...c: Child[])
 export function modal(title: string, body: Child[], buttons: { label: string; cls?: string; value: string }[]): Promise<string> {
 	return new Promise((resolve) => {
 		const prev = document.activeElement as HTMLElement | null;
-		const close = (v: string) => { back.remove(); prev?.focus?.(); resolve(v); };
-		const box = h("div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "dlg-title" },
-			h("h2", { id: "dlg-title" }, title), ...body,
-			h("div", { class: "row end" }, buttons.map((b) => h("button", { class: b.cls ?? "", type: "button", onclick: () => close(b.value) }, b.label))));
-		const back = h("div", { class: "backdrop", onkeydown: (e: KeyboardEvent) => { if (e.key === "Escape") close("cancel"); } }, box);
+		const close = (v: string) => {
+			back.remove();
+			prev?.focus?.();
+			resolve(v);
+		};
+		const box = h(
+			"div",
+			{ class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "dlg-title" },
+			h("h2", { id: "dlg-title" }, title),
+			...body,
+			h(
+				"div",
+				{ class: "row end" },
+				buttons.map((b) => h("button", { class: b.cls ?? "", type: "button", onclick: () => close(b.value) }, b.label)),
+			),
+		);
+		const back = h(
+			"div",
+			{
+				class: "backdrop",
+				onkeydown: (e: KeyboardEvent) => {
+					if (e.key === "Escape") close("cancel");
+				},
+			},
+			box,
+		);
 		document.body.appendChild(back);
 		(box.querySelector("button:last-child") as HTMLElement | null)?.focus();
 	});
@@ -42,30 +73,56 @@ export function signIn(reason?: ApiError): Promise<boolean> {
 		const msg = messageBox();
 		if (reason && reason.code === "auth_invalid") msg.show("bad", "The saved password was not accepted. Enter it again.");
 		const submit = h("button", { type: "submit", class: "primary" }, "Sign in");
-		const done = (ok: boolean) => { back.remove(); pendingSignIn = undefined; resolve(ok); };
-		const form = h("form", {
-			class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "signin-title",
-			onsubmit: async (e: Event) => {
-				e.preventDefault();
-				submit.disabled = true;
-				msg.show("info", "Checking…");
-				try {
-					const res = await fetch("/api/auth/check", { method: "POST", headers: { authorization: basic(input.value) }, cache: "no-store" });
-					if (res.ok) { setPassword(input.value); done(true); return; }
-					const err = await errorFromResponse(res);
-					if (err.code === "setup_required") msg.show("bad", explain(err), " ", h("a", { href: "#/setup", onclick: () => done(false) }, "Open Setup"));
-					else msg.error(err);
-				}
-				catch { msg.error(offline()); }
-				submit.disabled = false;
-				input.select();
+		const done = (ok: boolean) => {
+			back.remove();
+			pendingSignIn = undefined;
+			resolve(ok);
+		};
+		const form = h(
+			"form",
+			{
+				class: "dialog",
+				role: "dialog",
+				"aria-modal": "true",
+				"aria-labelledby": "signin-title",
+				onsubmit: async (e: Event) => {
+					e.preventDefault();
+					submit.disabled = true;
+					msg.show("info", "Checking…");
+					try {
+						const res = await fetch("/api/auth/check", { method: "POST", headers: { authorization: basic(input.value) }, cache: "no-store" });
+						if (res.ok) {
+							setPassword(input.value);
+							done(true);
+							return;
+						}
+						const err = await errorFromResponse(res);
+						if (err.code === "setup_required") msg.show("bad", explain(err), " ", h("a", { href: "#/setup", onclick: () => done(false) }, "Open Setup"));
+						else msg.error(err);
+					} catch {
+						msg.error(offline());
+					}
+					submit.disabled = false;
+					input.select();
+				},
 			},
-		},
-		h("h2", { id: "signin-title" }, "Sign in"),
-		h("p", null, "Changing the board needs the admin password you chose in Setup. What you were doing stays as it was."),
-		h("label", { for: "signin-pw" }, "Admin password"), input, msg,
-		h("div", { class: "row end" }, h("button", { type: "button", onclick: () => done(false) }, "Cancel"), submit));
-		const back = h("div", { class: "backdrop", onkeydown: (e: KeyboardEvent) => { if (e.key === "Escape") done(false); } }, form);
+			h("h2", { id: "signin-title" }, "Sign in"),
+			h("p", null, "Changing the board needs the admin password you chose in Setup. What you were doing stays as it was."),
+			h("label", { for: "signin-pw" }, "Admin password"),
+			input,
+			msg,
+			h("div", { class: "row end" }, h("button", { type: "button", onclick: () => done(false) }, "Cancel"), submit),
+		);
+		const back = h(
+			"div",
+			{
+				class: "backdrop",
+				onkeydown: (e: KeyboardEvent) => {
+					if (e.key === "Escape") done(false);
+				},
+			},
+			form,
+		);
 		document.body.appendChild(back);
 		input.focus();
 	});
@@ -109,11 +166,9 @@ async function pollOnce(): Promise<void> {
 		lastStatus = await get<Status>("/api/status", { timeoutMs: 3000 });
 		lastContact = Date.now();
 		statusListeners.forEach((f) => f(lastStatus));
-	}
-	catch (e) {
+	} catch (e) {
 		statusListeners.forEach((f) => f(lastStatus, e instanceof ApiError ? e : offline()));
-	}
-	finally {
+	} finally {
 		inFlight = false;
 	}
 }
@@ -132,7 +187,9 @@ document.addEventListener("visibilitychange", () => {
 	else schedule(0);
 });
 
-export function refreshStatus(): Promise<void> { return pollOnce(); }
+export function refreshStatus(): Promise<void> {
+	return pollOnce();
+}
 
 export function section(title: string, ...children: Child[]): HTMLElement {
 	return h("section", { class: "card" }, h("h2", null, title), ...children);

@@ -13,7 +13,8 @@ export const SAY: Record<string, string> = {
 	image_downgrade: "This file is an older version than the one the board runs. The board only installs newer firmware.",
 	image_secure_version_lower: "The board's anti-rollback protection refuses this older firmware.",
 	image_wrong_chip: "This file is for a different chip. Use the firmware file made for the OpenHaldex-C6 (ESP32-C6).",
-	image_chip_revision: "This firmware is built for another revision of the ESP32-C6 chip than this board's, so the board could not start it. Use the OpenHaldex XS release file, which runs on every C6.",
+	image_chip_revision:
+		"This firmware is built for another revision of the ESP32-C6 chip than this board's, so the board could not start it. Use the OpenHaldex XS release file, which runs on every C6.",
 	image_segment_misaligned: "This file is laid out in a way the board's bootloader cannot start. Use the OpenHaldex XS release .bin file.",
 	image_bad_load_address: "This file is laid out in a way the board's bootloader cannot start. Use the OpenHaldex XS release .bin file.",
 	image_not_ohxs: "This is firmware for something else, not OpenHaldex XS. Download the OpenHaldex XS firmware file.",

@@ -12,7 +12,15 @@ import { buildWeb } from "../../../scripts/build-web.mjs";
 import { startSimulator, type Simulator } from "../../../host/simulator/simulator";
 
 export const CHROMIUM = process.env.OHX_CHROMIUM ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+export const CHROMIUM_ARGS = [
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+	"--no-first-run",
+	"--disable-quic",
+];
 export const PASSWORD = "correct horse battery";
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 900 };
@@ -36,11 +44,23 @@ export interface Rig {
 export async function startRig(options: { healthWindowMs?: number; bootDelayMs?: number } = {}): Promise<Rig> {
 	await buildWeb({ quiet: true });
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-browser-"));
-	const quiet = { log() { /* the simulator's log is noise in test output */ } };
-	const sim = await startSimulator({ port: 0, dataDir, logger: quiet, bootDelayMs: options.bootDelayMs ?? 800, healthWindowMs: options.healthWindowMs ?? 3000 });
+	const quiet = {
+		log() {
+			/* the simulator's log is noise in test output */
+		},
+	};
+	const sim = await startSimulator({
+		port: 0,
+		dataDir,
+		logger: quiet,
+		bootDelayMs: options.bootDelayMs ?? 800,
+		healthWindowMs: options.healthWindowMs ?? 3000,
+	});
 	const browser = await launchBrowser();
 	return {
-		sim, browser, dataDir,
+		sim,
+		browser,
+		dataDir,
 		async close() {
 			await browser.close().catch(() => undefined);
 			await sim.stop().catch(() => undefined);
@@ -56,7 +76,13 @@ export async function setPasswordOnBoard(sim: Simulator, password = PASSWORD): P
 }
 
 /** A page already signed in (the password in session storage, as the app keeps it). */
-export async function signedInPage(browser: Browser, viewport = PHONE, password = PASSWORD, deviceScaleFactor = 2, colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page }> {
+export async function signedInPage(
+	browser: Browser,
+	viewport = PHONE,
+	password = PASSWORD,
+	deviceScaleFactor = 2,
+	colorScheme: "light" | "dark" = "light",
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({ viewport, deviceScaleFactor, colorScheme });
 	await context.addInitScript(`if (!sessionStorage.getItem("ohx.pw")) sessionStorage.setItem("ohx.pw", ${JSON.stringify(password)});`);
 	const page = await context.newPage();

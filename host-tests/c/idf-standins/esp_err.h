@@ -2,5 +2,5 @@
 #pragma once
 #include <stdint.h>
 typedef int esp_err_t;
-#define ESP_OK 0
+#define ESP_OK   0
 #define ESP_FAIL -1

@@ -107,7 +107,8 @@ describe("api/auth", () => {
 			assert.equal(call("POST", "/api/test/change", { authorization: basic("correct horse") }).status, 200); // the owner signs in (cached from now on)
 			for (let i = 0; i < 4; i++) assert.equal(call("POST", "/api/test/change", { authorization: basic(`bad ${i}xxxxx`) }).status, 401);
 			assert.equal(call("POST", "/api/test/change", { authorization: basic("correct horse") }).status, 200);
-			for (let i = 0; i < 4; i++) assert.equal(call("POST", "/api/test/change", { authorization: basic(`bad ${i}yyyyy`) }).status, 401, `wrong ${i + 1} after the right one`);
+			for (let i = 0; i < 4; i++)
+				assert.equal(call("POST", "/api/test/change", { authorization: basic(`bad ${i}yyyyy`) }).status, 401, `wrong ${i + 1} after the right one`);
 			assert.equal(call("POST", "/api/test/change", { authorization: basic("bad 5yyyyy") }).status, 429, "the fifth in a row locks");
 		});
 		it("doubles the lockout on a second series of failures", () => {
@@ -135,7 +136,7 @@ describe("api/auth", () => {
 			const auth = basic("correct horse");
 			assert.equal(call("POST", "/api/test/change", { authorization: auth }).status, 200);
 			assert.equal(call("POST", "/api/test/change", { authorization: auth }).status, 200);
-			assert.equal(call("POST", "/api/test/change", { authorization: auth.replace("Basic", "Basic ") + "x" }).status, 401);
+			assert.equal(call("POST", "/api/test/change", { authorization: `${auth.replace("Basic", "Basic ")}x` }).status, 401);
 		});
 	});
 });
@@ -172,7 +173,10 @@ describe("api/origin", () => {
 		assert.isUndefined(header(res, "access-control-allow-origin"));
 	});
 	it("refuses a write from a foreign origin outright", () => {
-		const res = fw.router.handle({ method: "POST", target: "/api/setup", headers: { host: "openhaldex.local", origin: "http://evil.example", "content-type": "application/json" } }, '{"password":"xxxxxxxxxx"}');
+		const res = fw.router.handle(
+			{ method: "POST", target: "/api/setup", headers: { host: "openhaldex.local", origin: "http://evil.example", "content-type": "application/json" } },
+			'{"password":"xxxxxxxxxx"}',
+		);
 		assert.equal(res.status, 403);
 		assert.equal(JSON.parse(res.body as string).error.code, "origin_not_allowed");
 	});
@@ -191,9 +195,22 @@ describe("api/origin", () => {
 	it("grants CORS only to the device's own origins: its names and addresses on its own port, over http", () => {
 		for (const origin of ["http://openhaldex.local", "http://openhaldex.local:80", "http://192.168.4.1", "HTTP://OpenHaldex.local"])
 			assert.equal(header(get({ host: "openhaldex.local", origin }), "access-control-allow-origin"), origin, origin);
-		for (const origin of ["http://127.0.0.1:9999", "http://localhost:3000", "http://openhaldex.local:8080", "https://openhaldex.local", "http://192.168.4.1:81", "http://openhaldex.local:", "http://user@openhaldex.local", "http://openhaldex.local/", "null"]) {
+		for (const origin of [
+			"http://127.0.0.1:9999",
+			"http://localhost:3000",
+			"http://openhaldex.local:8080",
+			"https://openhaldex.local",
+			"http://192.168.4.1:81",
+			"http://openhaldex.local:",
+			"http://user@openhaldex.local",
+			"http://openhaldex.local/",
+			"null",
+		]) {
 			assert.isUndefined(header(get({ host: "openhaldex.local", origin }), "access-control-allow-origin"), origin);
-			const write = fw.router.handle({ method: "POST", target: "/api/setup", headers: { host: "openhaldex.local", origin, "content-type": "application/json" } }, '{"password":"xxxxxxxxxx"}');
+			const write = fw.router.handle(
+				{ method: "POST", target: "/api/setup", headers: { host: "openhaldex.local", origin, "content-type": "application/json" } },
+				'{"password":"xxxxxxxxxx"}',
+			);
 			assert.equal(write.status, 403, `a write from ${origin}`);
 		}
 	});

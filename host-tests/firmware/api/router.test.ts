@@ -22,8 +22,20 @@ describe("api/router", () => {
 			.add({ method: "GET", path: "/api/status", handle: () => jsonResponse(200, { ok: true }) })
 			.add({ method: "GET", path: "/api/items/{id}", handle: (req) => jsonResponse(200, { id: req.params.id, q: req.query }) })
 			.add({ method: "POST", path: "/api/echo", body: "json", handle: (_req, body) => jsonResponse(200, { got: body }) })
-			.add({ method: "POST", path: "/api/fail", handle: () => { throw new HttpError(409, "busy", "Another transfer is running."); } })
-			.add({ method: "POST", path: "/api/crash", handle: () => { throw new Error("boom"); } });
+			.add({
+				method: "POST",
+				path: "/api/fail",
+				handle: () => {
+					throw new HttpError(409, "busy", "Another transfer is running.");
+				},
+			})
+			.add({
+				method: "POST",
+				path: "/api/crash",
+				handle: () => {
+					throw new Error("boom");
+				},
+			});
 	});
 
 	it("answers a matching route with its handler's response", () => {
@@ -84,7 +96,7 @@ describe("api/router", () => {
 	});
 
 	it("refuses a JSON body that is not an object with 400 body_not_object, before any handler runs", () => {
-		for (const text of ["null", "[]", "[1,2]", "3", "\"text\"", "true"]) {
+		for (const text of ["null", "[]", "[1,2]", "3", '"text"', "true"]) {
 			const res = router.handle({ method: "POST", target: "/api/echo", headers: { "content-type": "application/json" } }, text);
 			assert.equal(res.status, 400, text);
 			assert.equal(bodyJson(res).error.code, "body_not_object", text);
@@ -124,7 +136,11 @@ describe("api/router", () => {
 	describe("streamed bodies", () => {
 		function streamRouter(log: string[], fail?: number) {
 			return new Router().add({
-				method: "POST", path: "/up", body: "stream", contentTypes: ["application/octet-stream"], maxBody: 100,
+				method: "POST",
+				path: "/up",
+				body: "stream",
+				contentTypes: ["application/octet-stream"],
+				maxBody: 100,
 				stream: (): BodySink => {
 					let n = 0;
 					return {
@@ -133,8 +149,13 @@ describe("api/router", () => {
 							log.push(`write ${chunk.length}`);
 							if (fail !== undefined && n > fail) throw new HttpError(422, "bad_image", "Not an image.");
 						},
-						end: () => { log.push("end"); return jsonResponse(200, { bytes: n }); },
-						abort: (why) => { log.push(`abort ${why}`); },
+						end: () => {
+							log.push("end");
+							return jsonResponse(200, { bytes: n });
+						},
+						abort: (why) => {
+							log.push(`abort ${why}`);
+						},
 					};
 				},
 			});
@@ -190,8 +211,16 @@ describe("api/router", () => {
 		it("lets a guard answer before the route runs, with the route in hand", () => {
 			let ran = false;
 			const r = new Router()
-				.add({ method: "POST", path: "/x", auth: true, handle: () => { ran = true; return jsonResponse(200, {}); } })
-				.guard((_req, route) => route?.auth ? jsonResponse(401, { error: { code: "auth_required", message: "" } }) : undefined);
+				.add({
+					method: "POST",
+					path: "/x",
+					auth: true,
+					handle: () => {
+						ran = true;
+						return jsonResponse(200, {});
+					},
+				})
+				.guard((_req, route) => (route?.auth ? jsonResponse(401, { error: { code: "auth_required", message: "" } }) : undefined));
 			assert.equal(r.handle({ method: "POST", target: "/x", headers: {} }).status, 401);
 			assert.isFalse(ran);
 		});

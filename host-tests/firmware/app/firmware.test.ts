@@ -52,13 +52,19 @@ describe("app/firmware routes", () => {
 		// With an HTTP client, so the update server's routes are there too.
 		const fw = createFirmware({ ...fakePlatform(), http: new FakeHttpClient() }, { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 4 } });
 		assert.isTrue(fw.router.routes().some((r) => r.path === "/api/update/check"));
-		const open = fw.router.routes().filter((r) => r.method !== "GET" && !r.auth).map((r) => `${r.method} ${r.path}`);
+		const open = fw.router
+			.routes()
+			.filter((r) => r.method !== "GET" && !r.auth)
+			.map((r) => `${r.method} ${r.path}`);
 		assert.deepEqual(open, ["POST /api/setup"]);
 		fw.stop();
 	});
 	it("answers every GET without a password", () => {
 		const fw = createFirmware(fakePlatform(), { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 4 } });
-		const locked = fw.router.routes().filter((r) => r.method === "GET" && r.auth).map((r) => r.path);
+		const locked = fw.router
+			.routes()
+			.filter((r) => r.method === "GET" && r.auth)
+			.map((r) => r.path);
 		assert.deepEqual(locked, []);
 		fw.stop();
 	});

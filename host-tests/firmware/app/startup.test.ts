@@ -15,16 +15,26 @@ function recorder(fail?: "startApp" | "serve") {
 	const reports: string[] = [];
 	const bridge = { started: true, rewriting: false };
 	const steps: StartupSteps<typeof bridge, { router: string }> = {
-		installAbortHook: () => { order.push("abort hook"); },
-		startBridge: () => { order.push("bridge"); return bridge; },
+		installAbortHook: () => {
+			order.push("abort hook");
+		},
+		startBridge: () => {
+			order.push("bridge");
+			return bridge;
+		},
 		startApp: (b) => {
 			order.push("app");
 			assert.strictEqual(b, bridge, "the app gets the bridge that is already running");
 			if (fail === "startApp") throw new Error("NVS is corrupt");
 			return { router: "r" };
 		},
-		serve: () => { order.push("serve"); if (fail === "serve") throw new Error("port 80 is taken"); },
-		report: (line) => { reports.push(line); },
+		serve: () => {
+			order.push("serve");
+			if (fail === "serve") throw new Error("port 80 is taken");
+		},
+		report: (line) => {
+			reports.push(line);
+		},
 	};
 	return { steps, order, reports, bridge };
 }
@@ -60,7 +70,16 @@ describe("app/startup", () => {
 
 	it("with the real firmware over a store that throws: the bridge stays in STOCK, never told to rewrite", () => {
 		const platform = fakePlatform();
-		const broken = { ...platform.store, get() { throw new Error("NVS is corrupt"); }, set() { throw new Error("NVS is corrupt"); } };
+		const broken = {
+			get(): never {
+				throw new Error("NVS is corrupt");
+			},
+			set(): never {
+				throw new Error("NVS is corrupt");
+			},
+			delete(): void {},
+			keys: (): string[] => [],
+		};
 		const reports: string[] = [];
 		const started = startUp({
 			installAbortHook: () => undefined,

@@ -19,14 +19,23 @@ function boots(reasons: string[], stableAfter: number[] = []): ReturnType<typeof
 describe("device/boot-record", () => {
 	it("starts safe mode on the third crash in a row, each within a minute of boot", () => {
 		const d = boots(["power-on", "panic", "task-watchdog", "panic"]);
-		assert.deepEqual(d.map((x) => x.safeMode), [false, false, false, true]);
-		assert.deepEqual(d.map((x) => x.record.streak), [0, 1, 2, 3]);
+		assert.deepEqual(
+			d.map((x) => x.safeMode),
+			[false, false, false, true],
+		);
+		assert.deepEqual(
+			d.map((x) => x.record.streak),
+			[0, 1, 2, 3],
+		);
 		assert.match(d[3].safeModeReason!, /crashed 3 times in a row.*panic, task-watchdog, panic/);
 	});
 
 	it("does not count a crash after the board ran a minute", () => {
 		const d = boots(["power-on", "panic", "panic", "panic"], [1]);
-		assert.deepEqual(d.map((x) => x.record.streak), [0, 1, 0, 1]);
+		assert.deepEqual(
+			d.map((x) => x.record.streak),
+			[0, 1, 0, 1],
+		);
 		assert.isFalse(d[3].safeMode);
 	});
 
@@ -41,7 +50,10 @@ describe("device/boot-record", () => {
 
 	it("stays in safe mode while the crashes go on, and leaves it after a software restart", () => {
 		const d = boots(["power-on", "panic", "panic", "panic", "panic", "software"]);
-		assert.deepEqual(d.map((x) => x.safeMode), [false, false, false, true, true, false]);
+		assert.deepEqual(
+			d.map((x) => x.safeMode),
+			[false, false, false, true, true, false],
+		);
 	});
 
 	it("counts boots and keeps at most the last three reasons", () => {

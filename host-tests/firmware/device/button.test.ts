@@ -24,7 +24,12 @@ describe("device/button", () => {
 	});
 
 	it("ignores contact bounce shorter than the debounce time", () => {
-		for (let i = 0; i < 5; i++) { button.edge(true); time.advance(5); button.edge(false); time.advance(5); }
+		for (let i = 0; i < 5; i++) {
+			button.edge(true);
+			time.advance(5);
+			button.edge(false);
+			time.advance(5);
+		}
 		time.advance(100);
 		assert.deepEqual(got, []);
 		assert.isFalse(button.pressed);

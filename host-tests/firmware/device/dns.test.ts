@@ -2,8 +2,19 @@
 
 import { assert } from "../../support/assert";
 import {
-	answerDatagram, buildDnsAnswer, buildDnsQuery, ipv4Bytes, parseDnsAnswers, parseDnsQuery, DnsFormatError,
-	DNS_TYPE_A, DNS_TYPE_AAAA, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, ANSWER_TTL_S,
+	answerDatagram,
+	buildDnsAnswer,
+	buildDnsQuery,
+	ipv4Bytes,
+	parseDnsAnswers,
+	parseDnsQuery,
+	DnsFormatError,
+	DNS_TYPE_A,
+	DNS_TYPE_AAAA,
+	RCODE_FORMERR,
+	RCODE_NOERROR,
+	RCODE_NOTIMP,
+	ANSWER_TTL_S,
 } from "device/dns";
 
 describe("device/dns", () => {
@@ -33,18 +44,52 @@ describe("device/dns", () => {
 
 	it("encodes the exact bytes of a one-question answer", () => {
 		const bytes = buildDnsAnswer({ id: 1, opcode: 0, recursionDesired: true, questions: [{ name: "a.b", type: 1, class: 1 }] }, "10.0.0.5");
-		assert.deepEqual(Array.from(bytes), [
-			0, 1, 0x85, 0x00, 0, 1, 0, 1, 0, 0, 0, 0,
-			1, 97, 1, 98, 0, 0, 1, 0, 1,
-			1, 97, 1, 98, 0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 5,
-		]);
+		assert.deepEqual(
+			Array.from(bytes),
+			[0, 1, 0x85, 0x00, 0, 1, 0, 1, 0, 0, 0, 0, 1, 97, 1, 98, 0, 0, 1, 0, 1, 1, 97, 1, 98, 0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 5],
+		);
 	});
 
 	it("follows a compression pointer in a question name", () => {
 		// header, then "x" at 12 pointing back is impossible; build: question 1 "local", question 2 "openhaldex" + pointer to 12
-		const msg = [0, 5, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 5, 108, 111, 99, 97, 108, 0, 0, 1, 0, 1, 10, ...Array.from("openhaldex", (c) => c.charCodeAt(0)), 0xc0, 12, 0, 1, 0, 1];
+		const msg = [
+			0,
+			5,
+			1,
+			0,
+			0,
+			2,
+			0,
+			0,
+			0,
+			0,
+			0,
+			0,
+			5,
+			108,
+			111,
+			99,
+			97,
+			108,
+			0,
+			0,
+			1,
+			0,
+			1,
+			10,
+			...Array.from("openhaldex", (c) => c.charCodeAt(0)),
+			0xc0,
+			12,
+			0,
+			1,
+			0,
+			1,
+		];
 		const q = parseDnsQuery(Uint8Array.from(msg))!;
-		assert.deepEqual(q.questions.map((x) => x.name), ["local", "openhaldex.local"]);
+		assert.deepEqual(
+			q.questions.map((x) => x.name),
+			["local", "openhaldex.local"],
+		);
 	});
 
 	it("refuses a pointer loop and a forward pointer with FORMERR", () => {

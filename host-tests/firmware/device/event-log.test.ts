@@ -45,7 +45,14 @@ describe("device/event-log", () => {
 		const b = new EventLog({ clock: new ManualTime(), timers: time, partition: flash, boot: 2 });
 		b.record("boot", "boot 2");
 		const e = b.entries();
-		assert.deepEqual(e.map((x) => [x.n, x.boot, x.kind]), [[3, 2, "boot"], [2, 1, "mode"], [1, 1, "boot"]]);
+		assert.deepEqual(
+			e.map((x) => [x.n, x.boot, x.kind]),
+			[
+				[3, 2, "boot"],
+				[2, 1, "mode"],
+				[1, 1, "boot"],
+			],
+		);
 	});
 
 	it("carries uptime, and wall time back-filled for this boot once the clock is synced", () => {
@@ -64,8 +71,14 @@ describe("device/event-log", () => {
 	it("filters by kind, limits, newest first", () => {
 		const log = new EventLog({ clock: time, timers: time, partition: flash, boot: 1 });
 		for (let i = 0; i < 5; i++) log.record(i % 2 ? "mode" : "login", `e${i}`);
-		assert.deepEqual(log.entries(2).map((e) => e.message), ["e4", "e3"]);
-		assert.deepEqual(log.entries(10, "mode").map((e) => e.message), ["e3", "e1"]);
+		assert.deepEqual(
+			log.entries(2).map((e) => e.message),
+			["e4", "e3"],
+		);
+		assert.deepEqual(
+			log.entries(10, "mode").map((e) => e.message),
+			["e3", "e1"],
+		);
 	});
 
 	it("clears flash and RAM, leaving one entry that says who cleared it", () => {
@@ -74,7 +87,10 @@ describe("device/event-log", () => {
 		log.flush();
 		log.clear("the owner");
 		const again = new EventLog({ clock: time, timers: time, partition: flash, boot: 2 });
-		assert.deepEqual(again.entries().map((e) => e.message), ["log cleared by the owner"]);
+		assert.deepEqual(
+			again.entries().map((e) => e.message),
+			["log cleared by the owner"],
+		);
 	});
 
 	it("works from RAM alone (64 newest) without a partition", () => {

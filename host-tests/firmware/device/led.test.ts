@@ -7,7 +7,16 @@ const base: LedInputs = { mode: "STOCK", safeMode: false, updating: false, pendi
 
 describe("device/led", () => {
 	it("shows each mode in OpenHaldex-C6's colour, steady", () => {
-		const expect: Record<string, string> = { STOCK: "red", FWD: "green", "5050": "blue", "6040": "pink", "7525": "cyan", SPEED: "white", THROTTLE: "white", MAP: "white" };
+		const expect: Record<string, string> = {
+			STOCK: "red",
+			FWD: "green",
+			"5050": "blue",
+			"6040": "pink",
+			"7525": "cyan",
+			SPEED: "white",
+			THROTTLE: "white",
+			MAP: "white",
+		};
 		for (const [mode, color] of Object.entries(expect)) {
 			const s = ledState({ ...base, mode });
 			assert.equal(s.color, color, mode);
@@ -33,11 +42,20 @@ describe("device/led", () => {
 
 	it("blinks: fast 4 Hz, slow 1 Hz, double flash twice a second's start", () => {
 		const fast = ledState({ ...base, busFault: true });
-		assert.deepEqual([0, 124, 125, 249, 250].map((t) => ledColorAt(fast, t)), [0xff0000, 0xff0000, 0, 0, 0xff0000]);
+		assert.deepEqual(
+			[0, 124, 125, 249, 250].map((t) => ledColorAt(fast, t)),
+			[0xff0000, 0xff0000, 0, 0, 0xff0000],
+		);
 		const slow = ledState({ ...base, watchdogFallback: true });
-		assert.deepEqual([0, 499, 500, 999, 1000].map((t) => ledColorAt(slow, t)), [0xff0000, 0xff0000, 0, 0, 0xff0000]);
+		assert.deepEqual(
+			[0, 499, 500, 999, 1000].map((t) => ledColorAt(slow, t)),
+			[0xff0000, 0xff0000, 0, 0, 0xff0000],
+		);
 		const dbl = ledState({ ...base, pendingVerify: true });
-		assert.deepEqual([50, 150, 250, 350].map((t) => ledColorAt(dbl, t)), [0xff0000, 0, 0xff0000, 0]);
+		assert.deepEqual(
+			[50, 150, 250, 350].map((t) => ledColorAt(dbl, t)),
+			[0xff0000, 0, 0xff0000, 0],
+		);
 		assert.equal(ledColorAt(ledState({ ...base, setupOpen: true }), 600), 0xffffff);
 	});
 

@@ -11,11 +11,28 @@ describe("device/network", () => {
 	let time: ManualTime, store: MemoryStore, wifi: FakeWifi, mdns: FakeMdns, udp: FakeUdp, sntp: FakeSntp, events: string[];
 	let net: NetworkService;
 	function make() {
-		net = new NetworkService({ wifi, mdns, udp, sntp, store, clock: time, timers: time, hostName: "openhaldex", httpPort: 80, onEvent: (k, m) => events.push(`${k}: ${m}`) });
+		net = new NetworkService({
+			wifi,
+			mdns,
+			udp,
+			sntp,
+			store,
+			clock: time,
+			timers: time,
+			hostName: "openhaldex",
+			httpPort: 80,
+			onEvent: (k, m) => events.push(`${k}: ${m}`),
+		});
 		net.start();
 	}
 	beforeEach(() => {
-		time = new ManualTime(); store = new MemoryStore(); wifi = new FakeWifi(); mdns = new FakeMdns(); udp = new FakeUdp(); sntp = new FakeSntp(); events = [];
+		time = new ManualTime();
+		store = new MemoryStore();
+		wifi = new FakeWifi();
+		mdns = new FakeMdns();
+		udp = new FakeUdp();
+		sntp = new FakeSntp();
+		events = [];
 	});
 
 	it("names the access point from the last MAC digits and starts it open at 192.168.4.1", () => {
@@ -57,7 +74,10 @@ describe("device/network", () => {
 			assert.equal(net.stationState, "retrying");
 			const before = wifi.connects.length;
 			let waited = 0;
-			while (wifi.connects.length === before) { time.advance(1000); waited += 1000; }
+			while (wifi.connects.length === before) {
+				time.advance(1000);
+				waited += 1000;
+			}
 			delays.push(waited);
 		}
 		assert.deepEqual(delays, [RETRY_FIRST_MS, 10_000, 20_000, 40_000, RETRY_MAX_MS, RETRY_MAX_MS]);
@@ -132,16 +152,22 @@ describe("device/network", () => {
 
 	it("refuses a Wi-Fi body that is not an object with 400, and bad values with 422 naming the field", () => {
 		const cases: [unknown, string, number, string | undefined][] = [
-			[[], "body_not_object", 400, undefined], [null, "body_not_object", 400, undefined],
-			[{}, "invalid_wifi", 422, "station"], [{ other: 1 }, "invalid_wifi", 422, "other"],
-			[{ station: { ssid: "" } }, "invalid_ssid", 422, "station.ssid"], [{ station: { ssid: "x".repeat(33) } }, "invalid_ssid", 422, "station.ssid"],
+			[[], "body_not_object", 400, undefined],
+			[null, "body_not_object", 400, undefined],
+			[{}, "invalid_wifi", 422, "station"],
+			[{ other: 1 }, "invalid_wifi", 422, "other"],
+			[{ station: { ssid: "" } }, "invalid_ssid", 422, "station.ssid"],
+			[{ station: { ssid: "x".repeat(33) } }, "invalid_ssid", 422, "station.ssid"],
 			[{ station: { ssid: "a", password: "short" } }, "invalid_passphrase", 422, "station.password"],
-			[{ accessPoint: { password: "1234567" } }, "invalid_passphrase", 422, "accessPoint.password"], [{ accessPoint: {} }, "invalid_passphrase", 422, "accessPoint.password"],
+			[{ accessPoint: { password: "1234567" } }, "invalid_passphrase", 422, "accessPoint.password"],
+			[{ accessPoint: {} }, "invalid_passphrase", 422, "accessPoint.password"],
 			[{ accessPoint: { password: "x".repeat(64) } }, "invalid_passphrase", 422, "accessPoint.password"],
 		];
 		for (const [body, code, status, field] of cases) {
-			try { parseWifiChange(body); assert.fail(`accepted ${JSON.stringify(body)}`); }
-			catch (e) {
+			try {
+				parseWifiChange(body);
+				assert.fail(`accepted ${JSON.stringify(body)}`);
+			} catch (e) {
 				assert.instanceOf(e, HttpError);
 				const h = e as HttpError;
 				assert.deepEqual([h.code, h.status, h.detail?.field], [code, status, field], JSON.stringify(body));

@@ -41,7 +41,15 @@ describe("device/services", () => {
 
 	beforeEach(() => {
 		platform = fakePlatform();
-		ports = { wifi: new FakeWifi(), udp: new FakeUdp(), inputs: new FakeInputs(), led: new FakeLed(), mirrors: new FakeMirrors(), partition: new MemoryPartition(), watchdog: new FakeWatchdog() };
+		ports = {
+			wifi: new FakeWifi(),
+			udp: new FakeUdp(),
+			inputs: new FakeInputs(),
+			led: new FakeLed(),
+			mirrors: new FakeMirrors(),
+			partition: new MemoryPartition(),
+			watchdog: new FakeWatchdog(),
+		};
 		reason = "power-on";
 		boot();
 	});
@@ -114,7 +122,10 @@ describe("device/services", () => {
 		assert.equal(status.led.color, "amber");
 		assert.equal(json(call("GET", "/api/logs?kind=safe-mode")).entries.length, 1);
 		// the button does not change modes in safe mode
-		ports.inputs.set("modeButton", true); platform.time.advance(100); ports.inputs.set("modeButton", false); platform.time.advance(100);
+		ports.inputs.set("modeButton", true);
+		platform.time.advance(100);
+		ports.inputs.set("modeButton", false);
+		platform.time.advance(100);
 		assert.equal(mode(), "STOCK");
 	});
 
@@ -136,7 +147,10 @@ describe("device/services", () => {
 		assert.equal(call("POST", "/api/logs/clear").status, 403); // no password yet: setup_required
 		call("POST", "/api/setup", { password: PASSWORD });
 		assert.equal(call("POST", "/api/logs/clear", undefined, AUTH).status, 200);
-		assert.deepEqual(json(call("GET", "/api/logs")).entries.map((e: { message: string }) => e.message), ["log cleared by the owner (POST /api/logs/clear)"]);
+		assert.deepEqual(
+			json(call("GET", "/api/logs")).entries.map((e: { message: string }) => e.message),
+			["log cleared by the owner (POST /api/logs/clear)"],
+		);
 	});
 
 	it("logs failed sign-ins through AdminAuth's onEvent", () => {
@@ -168,7 +182,11 @@ describe("device/services", () => {
 		const parsed = JSON.parse(bodyText(r, 37)); // an odd piece size: entries are cut across pieces
 		assert.equal(parsed.entries[0].message, `mode change 149 ${"m".repeat(149 % 50)}`);
 		const numbers = parsed.entries.map((e: { n: number }) => e.n);
-		assert.deepEqual(numbers, [...numbers].sort((a: number, b: number) => b - a), "newest first");
+		assert.deepEqual(
+			numbers,
+			[...numbers].sort((a: number, b: number) => b - a),
+			"newest first",
+		);
 		assert.isAtLeast(parsed.entries.length, 150);
 		assert.isObject(parsed.log);
 	});

@@ -23,7 +23,10 @@ describe("haldex/controller", () => {
 		time.advance(1000);
 		assert.lengthOf(bridge.calls, 51);
 		const gaps = bridge.calls.slice(1).map((c, i) => c.atMs - bridge.calls[i].atMs);
-		assert.isTrue(gaps.every((g) => g === TICK_MS), "every refresh 20 ms after the previous one");
+		assert.isTrue(
+			gaps.every((g) => g === TICK_MS),
+			"every refresh 20 ms after the previous one",
+		);
 		assert.isTrue(bridge.rewriting(), "fresh enough for the core's 500 ms watchdog");
 	});
 
@@ -52,7 +55,15 @@ describe("haldex/controller", () => {
 		const { bridge, haldex } = setup();
 		haldex.controller.start();
 		bridge.inputs = { ...bridge.inputs, speedKmh: 40, pedalPct: 50 };
-		const expect: [string, number][] = [["FWD", 0], ["5050", 100], ["6040", 40], ["7525", 30], ["SPEED", 35], ["THROTTLE", 55], ["MAP", 33]];
+		const expect: [string, number][] = [
+			["FWD", 0],
+			["5050", 100],
+			["6040", 40],
+			["7525", 30],
+			["SPEED", 35],
+			["THROTTLE", 55],
+			["MAP", 33],
+		];
 		for (const [mode, lock] of expect) {
 			haldex.settings.setMode(mode);
 			haldex.settings.updateSettings({ lockReleaseRatePctPerSec: 0 });

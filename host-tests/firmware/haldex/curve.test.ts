@@ -3,11 +3,16 @@
 import { assert } from "../../support/assert";
 import { CURVE_MAX_POINTS, ShapeError, interpolateCurve, interpolateMap, parseCurve, parseMap, type LockMap } from "haldex/curve";
 
-const curve = [{ x: 10, lock: 20 }, { x: 30, lock: 60 }, { x: 50, lock: 0 }];
+const curve = [
+	{ x: 10, lock: 20 },
+	{ x: 30, lock: 60 },
+	{ x: 50, lock: 0 },
+];
 
 function shapeError(fn: () => unknown): ShapeError {
-	try { fn(); }
-	catch (e) {
+	try {
+		fn();
+	} catch (e) {
 		assert.instanceOf(e, ShapeError);
 		return e as ShapeError;
 	}
@@ -59,8 +64,29 @@ describe("haldex/curve", () => {
 			assert.equal(shapeError(() => parseCurve("speed", { points: [] })).path, "points");
 		});
 		it("refuses an equal or descending x and names the offending point", () => {
-			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 0, lock: 0 }, { x: 10, lock: 0 }, { x: 10, lock: 5 }] })).path, "points[2].x");
-			assert.equal(shapeError(() => parseCurve("speed", { points: [{ x: 20, lock: 0 }, { x: 10, lock: 0 }] })).path, "points[1].x");
+			assert.equal(
+				shapeError(() =>
+					parseCurve("speed", {
+						points: [
+							{ x: 0, lock: 0 },
+							{ x: 10, lock: 0 },
+							{ x: 10, lock: 5 },
+						],
+					}),
+				).path,
+				"points[2].x",
+			);
+			assert.equal(
+				shapeError(() =>
+					parseCurve("speed", {
+						points: [
+							{ x: 20, lock: 0 },
+							{ x: 10, lock: 0 },
+						],
+					}),
+				).path,
+				"points[1].x",
+			);
 		});
 		it("refuses x beyond the curve's range: 300 km/h for speed, 100 % for throttle", () => {
 			assert.doesNotThrow(() => parseCurve("speed", { points: [{ x: 300, lock: 0 }] }));
@@ -87,7 +113,10 @@ describe("haldex/curve", () => {
 			// throttle 15 (between rows 1 and 2), speed 25 (between columns 2 and 3)
 			assert.closeTo(interpolateMap(map, 15, 25), 17.5, 1e-9);
 			const m = flatMap();
-			m.lockTable[0][0] = 0; m.lockTable[0][1] = 100; m.lockTable[1][0] = 0; m.lockTable[1][1] = 0;
+			m.lockTable[0][0] = 0;
+			m.lockTable[0][1] = 100;
+			m.lockTable[1][0] = 0;
+			m.lockTable[1][1] = 0;
 			assert.closeTo(interpolateMap(m, 5, 5), 25, 1e-9);
 		});
 		it("clamps below the first and above the last bin on both axes", () => {
@@ -108,15 +137,19 @@ describe("haldex/curve", () => {
 			assert.equal(shapeError(() => parseMap({ ...m, speedBins: m.speedBins.slice(1) })).path, "speedBins");
 			assert.equal(shapeError(() => parseMap({ ...m, throttleBins: [...m.throttleBins, 70] })).path, "throttleBins");
 			assert.equal(shapeError(() => parseMap({ ...m, lockTable: m.lockTable.slice(1) })).path, "lockTable");
-			const short = flatMap(); short.lockTable[3] = short.lockTable[3].slice(1);
+			const short = flatMap();
+			short.lockTable[3] = short.lockTable[3].slice(1);
 			assert.equal(shapeError(() => parseMap(short)).path, "lockTable[3]");
 		});
 		it("refuses bins that do not strictly ascend and locks outside 0..100", () => {
-			const m = flatMap(); m.speedBins[4] = m.speedBins[3];
+			const m = flatMap();
+			m.speedBins[4] = m.speedBins[3];
 			assert.equal(shapeError(() => parseMap(m)).path, "speedBins[4]");
-			const t = flatMap(); t.throttleBins[6] = 101;
+			const t = flatMap();
+			t.throttleBins[6] = 101;
 			assert.equal(shapeError(() => parseMap(t)).path, "throttleBins[6]");
-			const l = flatMap(); l.lockTable[6][8] = 101;
+			const l = flatMap();
+			l.lockTable[6][8] = 101;
 			assert.equal(shapeError(() => parseMap(l)).path, "lockTable[6][8]");
 		});
 		it("refuses something that is not an object", () => {

@@ -70,8 +70,12 @@ describe("haldex/routes", () => {
 		it("GET returns the flat settings with S3's names", () => {
 			const s = body(get("/api/settings"));
 			assert.deepEqual(s, {
-				haldexGeneration: 4, disableController: false, disableThrottle: 0, disableSpeed: 0,
-				lockReleaseRatePctPerSec: 120, disengageUnderSpeed: { map: 0, speed: 0, throttle: 0 },
+				haldexGeneration: 4,
+				disableController: false,
+				disableThrottle: 0,
+				disableSpeed: 0,
+				lockReleaseRatePctPerSec: 120,
+				disengageUnderSpeed: { map: 0, speed: 0, throttle: 0 },
 			});
 		});
 		it("POST changes the given fields, returns all settings and names the unknown keys kept", () => {
@@ -107,14 +111,22 @@ describe("haldex/routes", () => {
 			assert.equal(body(get("/api/curve/throttle")).points[4].x, 80);
 		});
 		it("POST replaces a curve and GET returns it", () => {
-			const points = [{ x: 0, lock: 10 }, { x: 60, lock: 90 }];
+			const points = [
+				{ x: 0, lock: 10 },
+				{ x: 60, lock: 90 },
+			];
 			const res = post("/api/curve/throttle", { points });
 			assert.equal(res.status, 200);
 			assert.deepEqual(body(res), { ok: true, count: 2, points });
 			assert.deepEqual(body(get("/api/curve/throttle")).points, points);
 		});
 		it("POST refuses non-ascending x with 422 invalid_curve naming the point", () => {
-			const res = post("/api/curve/speed", { points: [{ x: 10, lock: 1 }, { x: 10, lock: 2 }] });
+			const res = post("/api/curve/speed", {
+				points: [
+					{ x: 10, lock: 1 },
+					{ x: 10, lock: 2 },
+				],
+			});
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_curve");
 			assert.equal(body(res).error.field, "points[1].x");
@@ -146,7 +158,12 @@ describe("haldex/routes", () => {
 
 	it("marks every state-changing route auth: true and no read route", () => {
 		const specs: { method: string; path: string; auth?: boolean }[] = [];
-		const recorder = { add(spec: { method: string; path: string; auth?: boolean }) { specs.push(spec); return recorder; } };
+		const recorder = {
+			add(spec: { method: string; path: string; auth?: boolean }) {
+				specs.push(spec);
+				return recorder;
+			},
+		};
 		registerHaldexRoutes(recorder as unknown as Router, haldex);
 		assert.isAbove(specs.length, 6);
 		for (const s of specs) assert.equal(s.auth === true, s.method === "POST", `${s.method} ${s.path}`);
@@ -155,7 +172,16 @@ describe("haldex/routes", () => {
 	describe("status fields", () => {
 		it("carry S3's names for telemetry, can and frameDiag, with target and engagement", () => {
 			post("/api/mode", { mode: "6040" });
-			bridge.inputs = { speedKmh: 42.5, rpm: 2100.25, pedalPct: 33.2, haldexEngagementPct: 38, haldexState: 0x41, speedAgeMs: 4, engineAgeMs: 7, haldexAgeMs: 12 };
+			bridge.inputs = {
+				speedKmh: 42.5,
+				rpm: 2100.25,
+				pedalPct: 33.2,
+				haldexEngagementPct: 38,
+				haldexState: 0x41,
+				speedAgeMs: 4,
+				engineAgeMs: 7,
+				haldexAgeMs: 12,
+			};
 			bridge.counts = { ...bridge.counts, chassisToHaldex: 1000, rewritten: 400, watchdogFallbacks: 1 };
 			time.advance(20);
 			const s = haldexStatusFields(haldex);
@@ -163,9 +189,21 @@ describe("haldex/routes", () => {
 			assert.equal(s.effectiveMode, "6040");
 			assert.equal(s.haldexGeneration, 4);
 			assert.deepEqual(s.telemetry, {
-				speed: 42.5, rpm: 2100.25, throttle: 33.2, spec: 40, act: 38, haldexState: 0x41, haldexEngagement: 38,
-				clutch1Report: true, tempProtection: false, clutch2Report: false, couplingOpen: false, speedLimit: true,
-				speedAgeMs: 4, engineAgeMs: 7, haldexAgeMs: 12,
+				speed: 42.5,
+				rpm: 2100.25,
+				throttle: 33.2,
+				spec: 40,
+				act: 38,
+				haldexState: 0x41,
+				haldexEngagement: 38,
+				clutch1Report: true,
+				tempProtection: false,
+				clutch2Report: false,
+				couplingOpen: false,
+				speedLimit: true,
+				speedAgeMs: 4,
+				engineAgeMs: 7,
+				haldexAgeMs: 12,
 			});
 			assert.include(s.can, { ready: true, chassis: true, haldex: true, busFailure: false, lastChassisMs: 4, lastHaldexMs: 12, rewriting: true });
 			assert.equal(s.can.counters.rewritten, 400);

@@ -4,15 +4,25 @@ import { assert } from "../../support/assert";
 import { MemoryStore, RecordingLogger } from "../../support/fakes";
 import { HttpError } from "api/errors";
 import {
-	HaldexSettingsStore, KEY_LEGACY, KEY_MAP, KEY_MODE, KEY_SCHEMA, KEY_SETTINGS, KEY_SPEED_CURVE, SCHEMA_VERSION, SETTINGS_DOMAIN,
-	defaultConfig, migrationAllowed,
+	HaldexSettingsStore,
+	KEY_LEGACY,
+	KEY_MAP,
+	KEY_MODE,
+	KEY_SCHEMA,
+	KEY_SETTINGS,
+	KEY_SPEED_CURVE,
+	SCHEMA_VERSION,
+	SETTINGS_DOMAIN,
+	defaultConfig,
+	migrationAllowed,
 } from "haldex/settings";
 
 const D = SETTINGS_DOMAIN;
 
 function httpError(fn: () => unknown): HttpError {
-	try { fn(); }
-	catch (e) {
+	try {
+		fn();
+	} catch (e) {
 		assert.instanceOf(e, HttpError);
 		return e as HttpError;
 	}
@@ -26,10 +36,26 @@ function storedJson(store: MemoryStore, key: string): any {
 /** Settings as the schema-1 development builds wrote them. */
 function legacyStore(): MemoryStore {
 	const store = new MemoryStore();
-	store.set(D, KEY_LEGACY, JSON.stringify({
-		v: 1, mode: "6040", gen: 2, minPedal: 15, maxSpeed: 120, release: 60,
-		speed: [[0, 70], [100, 10]], throttle: [[0, 5], [60, 90]],
-	}));
+	store.set(
+		D,
+		KEY_LEGACY,
+		JSON.stringify({
+			v: 1,
+			mode: "6040",
+			gen: 2,
+			minPedal: 15,
+			maxSpeed: 120,
+			release: 60,
+			speed: [
+				[0, 70],
+				[100, 10],
+			],
+			throttle: [
+				[0, 5],
+				[60, 90],
+			],
+		}),
+	);
 	store.writes.length = 0;
 	return store;
 }
@@ -92,7 +118,17 @@ describe("haldex/settings", () => {
 		it("refuses a bad curve, map or mode with its own code and keeps the old one", () => {
 			const s = new HaldexSettingsStore(new MemoryStore());
 			const before = JSON.stringify(s.config);
-			assert.equal(httpError(() => s.setCurve("speed", { points: [{ x: 5, lock: 0 }, { x: 5, lock: 1 }] })).code, "invalid_curve");
+			assert.equal(
+				httpError(() =>
+					s.setCurve("speed", {
+						points: [
+							{ x: 5, lock: 0 },
+							{ x: 5, lock: 1 },
+						],
+					}),
+				).code,
+				"invalid_curve",
+			);
 			assert.equal(httpError(() => s.setMap({ speedBins: [] })).code, "invalid_map");
 			const e = httpError(() => s.setMode("RPM"));
 			assert.equal(e.code, "invalid_mode");
@@ -107,7 +143,12 @@ describe("haldex/settings", () => {
 			const s = new HaldexSettingsStore(store);
 			s.updateSettings({ disableThrottle: 12.5, haldexGeneration: 1, disengageUnderSpeed: { speed: 20 } });
 			s.setMode("7030");
-			s.setCurve("throttle", { points: [{ x: 0, lock: 0 }, { x: 100, lock: 100 }] });
+			s.setCurve("throttle", {
+				points: [
+					{ x: 0, lock: 0 },
+					{ x: 100, lock: 100 },
+				],
+			});
 			assert.equal(store.get(D, KEY_SCHEMA), SCHEMA_VERSION);
 			assert.equal(store.get(D, KEY_MODE), "7525");
 			const again = new HaldexSettingsStore(store);
@@ -116,7 +157,10 @@ describe("haldex/settings", () => {
 			assert.equal(again.config.settings.disableThrottle, 12.5);
 			assert.equal(again.config.settings.haldexGeneration, 1);
 			assert.deepEqual(again.config.settings.disengageUnderSpeed, { map: 0, speed: 20, throttle: 0 });
-			assert.deepEqual(again.config.throttleCurve, [{ x: 0, lock: 0 }, { x: 100, lock: 100 }]);
+			assert.deepEqual(again.config.throttleCurve, [
+				{ x: 0, lock: 0 },
+				{ x: 100, lock: 100 },
+			]);
 		});
 		it("writes only the key a change touches", () => {
 			const store = new MemoryStore();
@@ -124,7 +168,10 @@ describe("haldex/settings", () => {
 			s.setMode("5050");
 			store.writes.length = 0;
 			s.setMap(defaultConfig().map);
-			assert.deepEqual(store.writes.map((w) => w.key), [KEY_MAP]);
+			assert.deepEqual(
+				store.writes.map((w) => w.key),
+				[KEY_MAP],
+			);
 		});
 		it("keeps every key within the Preference limits with full 12-point curves", () => {
 			const store = new MemoryStore();
@@ -155,7 +202,9 @@ describe("haldex/settings", () => {
 		it("turns a store failure into 500 settings_write_failed and keeps the old settings", () => {
 			const store = new MemoryStore();
 			const s = new HaldexSettingsStore(store);
-			store.set = () => { throw new Error("flash busy"); };
+			store.set = () => {
+				throw new Error("flash busy");
+			};
 			const e = httpError(() => s.updateSettings({ disableSpeed: 100 }));
 			assert.equal(e.status, 500);
 			assert.equal(e.code, "settings_write_failed");
@@ -205,7 +254,10 @@ describe("haldex/settings", () => {
 			assert.equal(s.config.settings.disableThrottle, 15);
 			assert.equal(s.config.settings.disableSpeed, 120);
 			assert.equal(s.config.settings.lockReleaseRatePctPerSec, 60);
-			assert.deepEqual(s.config.speedCurve, [{ x: 0, lock: 70 }, { x: 100, lock: 10 }]);
+			assert.deepEqual(s.config.speedCurve, [
+				{ x: 0, lock: 70 },
+				{ x: 100, lock: 10 },
+			]);
 			assert.lengthOf(store.writes, 0);
 		});
 		it("defers the migration while the image is PENDING_VERIFY, and keeps changes in memory only", () => {

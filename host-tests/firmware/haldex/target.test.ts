@@ -9,8 +9,14 @@ function settings(over: Partial<TargetSettings> = {}): TargetSettings {
 	const d = defaultConfig();
 	return {
 		...d.settings,
-		speedCurve: [{ x: 0, lock: 80 }, { x: 100, lock: 20 }],
-		throttleCurve: [{ x: 0, lock: 0 }, { x: 50, lock: 100 }],
+		speedCurve: [
+			{ x: 0, lock: 80 },
+			{ x: 100, lock: 20 },
+		],
+		throttleCurve: [
+			{ x: 0, lock: 0 },
+			{ x: 50, lock: 100 },
+		],
 		map: d.map,
 		...over,
 	};
@@ -112,8 +118,12 @@ describe("haldex/target", () => {
 		it("takes 100 / rate seconds from full lock to none", () => {
 			const r = new ReleaseRamp();
 			r.step(100, 0, 50);
-			let t = 0, v = 100;
-			while (v > 0) { t += 20; v = r.step(0, t, 50); }
+			let t = 0,
+				v = 100;
+			while (v > 0) {
+				t += 20;
+				v = r.step(0, t, 50);
+			}
 			assert.equal(t, 2000);
 		});
 		it("releases at once with rate 0 or after a gap over 5 s", () => {

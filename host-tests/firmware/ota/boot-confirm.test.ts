@@ -11,13 +11,23 @@ import { MAX_HISTORY, appendHistory, readHistory, readPending, readResult } from
 import { buildEspImage } from "../../support/esp-image";
 
 class Health implements HealthInputs {
-	nodes: CanNodeHealth[] = [{ name: "chassis", started: true, busOff: false }, { name: "haldex", started: true, busOff: false }];
+	nodes: CanNodeHealth[] = [
+		{ name: "chassis", started: true, busOff: false },
+		{ name: "haldex", started: true, busOff: false },
+	];
 	selfTest = true;
 	http = true;
 	calls = 0;
-	canNodes() { this.calls++; return this.nodes; }
-	selfTestPassed() { return this.selfTest; }
-	httpAnswered() { return this.http; }
+	canNodes() {
+		this.calls++;
+		return this.nodes;
+	}
+	selfTestPassed() {
+		return this.selfTest;
+	}
+	httpAnswered() {
+		return this.http;
+	}
 }
 
 function confirmer(p: FakePlatform, health: HealthInputs, windowMs = 30_000) {
@@ -59,7 +69,10 @@ describe("ota/boot-confirm", () => {
 		assert.equal(c.status.phase, "CONFIRMED");
 		assert.equal(p.board.port.runningState(), "VALID");
 		assert.isTrue(c.restartAllowed());
-		assert.deepEqual(readHistory(p.store).map((h) => h.version), ["1.2.3+ohxs", "1.3.0+ohxs"]);
+		assert.deepEqual(
+			readHistory(p.store).map((h) => h.version),
+			["1.2.3+ohxs", "1.3.0+ohxs"],
+		);
 		assert.equal(readResult(p.store)!.state, "CONFIRMED");
 		assert.isUndefined(readPending(p.store));
 		assert.equal(p.time.pendingTimers, 0, "the poll timer is cancelled");
@@ -89,7 +102,12 @@ describe("ota/boot-confirm", () => {
 		h.nodes = [{ name: "chassis", started: false, busOff: false }];
 		h.selfTest = false;
 		h.http = false;
-		assert.deepEqual(healthProblems(h), ["1 of 2 CAN nodes present", "CAN node chassis not started", "the CAN core self-test failed", "the HTTP server has not answered yet"]);
+		assert.deepEqual(healthProblems(h), [
+			"1 of 2 CAN nodes present",
+			"CAN node chassis not started",
+			"the CAN core self-test failed",
+			"the HTTP server has not answered yet",
+		]);
 	});
 
 	it("records FAILED_GRACEFUL with the reason after a reset during the trial rolls back", () => {
@@ -115,7 +133,11 @@ describe("ota/boot-confirm", () => {
 		assert.match(result.reason!, /reset before it confirmed its health/);
 		assert.match(result.reason!, /self-test failed/);
 		assert.isUndefined(readPending(p.store));
-		assert.deepEqual(readHistory(p.store).map((e) => e.version), ["1.2.3+ohxs"], "a rolled-back version is not in the history");
+		assert.deepEqual(
+			readHistory(p.store).map((e) => e.version),
+			["1.2.3+ohxs"],
+			"a rolled-back version is not in the history",
+		);
 	});
 
 	it("keeps the installation entry and the newest 15 when the history is full", () => {

@@ -6,7 +6,21 @@
  */
 
 import { assert } from "../../support/assert";
-import { STATE_CODES, activeEntry, decodeEntry, encodeEntry, bootChoice, bootPartition, entryCrcOk, entryValid, otaSeqCrc, planSelection, rollbackTarget, slotStateCode, stateName } from "ota/otadata";
+import {
+	STATE_CODES,
+	activeEntry,
+	decodeEntry,
+	encodeEntry,
+	bootChoice,
+	bootPartition,
+	entryCrcOk,
+	entryValid,
+	otaSeqCrc,
+	planSelection,
+	rollbackTarget,
+	slotStateCode,
+	stateName,
+} from "ota/otadata";
 
 const entry = (seq: number, state: number) => decodeEntry(encodeEntry(seq, state));
 const blank = () => decodeEntry(new Uint8Array(32).fill(0xff));
@@ -31,7 +45,8 @@ describe("ota/otadata", () => {
 	});
 	it("calls an entry valid as bootloader_common_ota_select_valid does: set, CRC right, and not INVALID or ABORTED", () => {
 		assert.isFalse(entryValid(blank()));
-		const bad = entry(3, STATE_CODES.VALID); bad.crc ^= 1;
+		const bad = entry(3, STATE_CODES.VALID);
+		bad.crc ^= 1;
 		assert.isFalse(entryValid(bad));
 		assert.isTrue(entryCrcOk(entry(3, STATE_CODES.INVALID)), "the CRC alone is fine");
 		assert.isFalse(entryValid(entry(3, STATE_CODES.INVALID)));
@@ -64,9 +79,14 @@ describe("ota/otadata", () => {
 	});
 	it("the bootloader's choice: blank otadata is a first boot after a USB flash; damaged entries select nothing", () => {
 		assert.deepEqual(bootChoice([blank(), blank()], 2), { slot: 0, entry: -1, initial: true });
-		const damaged = entry(2, STATE_CODES.VALID); damaged.crc ^= 0xff;
+		const damaged = entry(2, STATE_CODES.VALID);
+		damaged.crc ^= 0xff;
 		assert.deepEqual(bootChoice([blank(), damaged], 2), { slot: -1, entry: -1, initial: false }, "seq set, not INVALID, CRC wrong: no slot, try all");
-		assert.deepEqual(bootChoice([entry(1, STATE_CODES.ABORTED), entry(2, STATE_CODES.INVALID)], 2), { slot: 0, entry: -1, initial: false }, "both invalid with good CRCs: ota_0, otadata left alone");
+		assert.deepEqual(
+			bootChoice([entry(1, STATE_CODES.ABORTED), entry(2, STATE_CODES.INVALID)], 2),
+			{ slot: 0, entry: -1, initial: false },
+			"both invalid with good CRCs: ota_0, otadata left alone",
+		);
 		assert.deepEqual(bootChoice([entry(1, STATE_CODES.VALID), entry(2, STATE_CODES.NEW)], 2), { slot: 1, entry: 1, initial: false });
 		assert.equal(bootPartition([blank(), damaged], 2), 0, "esp_ota_get_boot_partition falls back to the first OTA slot");
 		assert.equal(bootPartition([entry(3, STATE_CODES.VALID), entry(2, STATE_CODES.ABORTED)], 2), 0);
@@ -79,7 +99,12 @@ describe("ota/otadata", () => {
 		assert.isUndefined(rollbackTarget([blank(), blank()], 2));
 	});
 	it("maps seq to slot as (seq - 1) % slots", () => {
-		for (const [seq, slot] of [[1, 0], [2, 1], [3, 0], [4, 1]]) {
+		for (const [seq, slot] of [
+			[1, 0],
+			[2, 1],
+			[3, 0],
+			[4, 1],
+		]) {
 			const plan = planSelection([entry(seq, STATE_CODES.VALID), blank()], slot, 2);
 			assert.equal((plan.seq - 1) % 2, slot, `seq ${plan.seq}`);
 		}

@@ -8,7 +8,7 @@ import { fakePlatform, type FakePlatform } from "../../support/fakes";
 import { OtaError } from "ota/errors";
 import { ImageStager, type StageOptions } from "ota/stager";
 import { buildEspImage, sha256 } from "../../support/esp-image";
-import { REJECTIONS } from "./validator.test";
+import { REJECTIONS } from "../../support/image-rejections";
 
 function stager(p: FakePlatform): ImageStager {
 	return new ImageStager({ ota: p.board.port, digests: p.digests, store: p.store, clock: p.clock, logger: p.logger });
@@ -20,8 +20,7 @@ function upload(s: ImageStager, image: Uint8Array, chunk = 1024, options: StageO
 		for (let i = 0; i < image.length; i += chunk) s.write(image.subarray(i, i + chunk));
 		s.end();
 		return "VALID";
-	}
-	catch (e) {
+	} catch (e) {
 		if (e instanceof OtaError) return e.code;
 		throw e;
 	}
@@ -87,7 +86,11 @@ describe("ota/stager", () => {
 	it("refuses to install without a VALID image (ota_no_valid_image)", () => {
 		const p = fakePlatform();
 		assert.throws(() => stager(p).install(), OtaError, /upload one first/);
-		try { stager(p).install(); } catch (e) { assert.equal((e as OtaError).code, "ota_no_valid_image"); }
+		try {
+			stager(p).install();
+		} catch (e) {
+			assert.equal((e as OtaError).code, "ota_no_valid_image");
+		}
 	});
 
 	it("refuses to start while the running image is PENDING_VERIFY (ota_pending_verify)", () => {

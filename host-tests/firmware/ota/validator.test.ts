@@ -7,13 +7,20 @@ import { assert } from "../../support/assert";
 import { OtaError } from "ota/errors";
 import { ImageValidator, type ValidatorOptions } from "ota/validator";
 import { pureDigests } from "../../../host/portable/sha256";
-import { buildEspImage, sha256, Prng, type EspImageOptions } from "../../support/esp-image";
+import { buildEspImage, sha256, Prng } from "../../support/esp-image";
+import { REJECTIONS, img } from "../../support/image-rejections";
 
 const SLOT = 128 * 1024;
 /** The board these tests judge for: an ESP32-C6 v0.1, as the simulated board (host/adapters/flash/verify-stored SIMULATED_CHIP). */
 const BOARD_REVISION = 1;
-const base = (o: Partial<ValidatorOptions> = {}): ValidatorOptions =>
-	({ digests: pureDigests, slotSize: SLOT, running: "1.2.3+ohxs", runningSecureVersion: 0, chipRevision: BOARD_REVISION, ...o });
+const base = (o: Partial<ValidatorOptions> = {}): ValidatorOptions => ({
+	digests: pureDigests,
+	slotSize: SLOT,
+	running: "1.2.3+ohxs",
+	runningSecureVersion: 0,
+	chipRevision: BOARD_REVISION,
+	...o,
+});
 
 /** Each segment of a built image: load address, length, and where its data starts in the file. */
 function segmentTable(image: Uint8Array): { address: number; length: number; dataOffset: number }[] {
@@ -34,7 +41,12 @@ function feed(image: Uint8Array, chunk: number, o: Partial<ValidatorOptions> = {
 }
 
 function codeOf(f: () => unknown): string {
-	try { f(); } catch (e) { if (e instanceof OtaError) return e.code; throw e; }
+	try {
+		f();
+	} catch (e) {
+		if (e instanceof OtaError) return e.code;
+		throw e;
+	}
 	return "accepted";
 }
 
@@ -45,53 +57,12 @@ function rejection(image: Uint8Array, o: Partial<ValidatorOptions> = {}, chunk =
 		v = new ImageValidator(base(o));
 		for (let i = 0; i < image.length; i += chunk) v.write(image.subarray(i, i + chunk));
 		v.end();
-	}
-	catch (e) {
+	} catch (e) {
 		if (e instanceof OtaError) return { code: e.code, at: v ? v.received : 0, message: e.message };
 		throw e;
 	}
 	return { code: "accepted", at: v.received, message: "" };
 }
-
-export interface RejectionCase {
-	name: string;
-	image: () => Uint8Array;
-	options?: Partial<ValidatorOptions>;
-	code: string;
-	/** Rejected within the first 288 bytes (before anything may be erased). */
-	early?: boolean;
-}
-
-const img = (o: EspImageOptions = {}) => buildEspImage({ version: "1.3.0+ohxs", size: 6000, ...o });
-
-export const REJECTIONS: RejectionCase[] = [
-	{ name: "an empty body", image: () => new Uint8Array(0), code: "image_empty", early: true },
-	{ name: "a truncated header", image: () => img().subarray(0, 200), code: "image_truncated_header", early: true },
-	{ name: "a truncated body", image: () => img().subarray(0, 4000), code: "image_truncated" },
-	{ name: "a wrong magic byte", image: () => img({ magic: 0xe8 }), code: "image_bad_magic", early: true },
-	{ name: "random bytes", image: () => { const b = new Uint8Array(5000); new Prng(42).fill(b); b[0] = 0x17; return b; }, code: "image_bad_magic", early: true },
-	{ name: "an image for another chip (ESP32-S3)", image: () => img({ chipId: 0x09 }), code: "image_wrong_chip", early: true },
-	{ name: "an image for a newer chip revision (needs v0.2, the board is v0.1)", image: () => img({ minChipRevFull: 2 }), code: "image_chip_revision", early: true },
-	{ name: "a flash-mapped segment off its MMU page offset", image: () => img({ segmentAddress: { index: 2, address: 0x42000000 } }), code: "image_segment_misaligned" },
-	{ name: "a RAM segment outside the C6's memory (an ESP32-S3 DRAM address)", image: () => img({ segmentAddress: { index: 1, address: 0x3fc88000 } }), code: "image_bad_load_address" },
-	{ name: "too many segments", image: () => img({ segmentCountField: 17 }), code: "image_too_many_segments", early: true },
-	{ name: "no segments", image: () => img({ segmentCountField: 0 }), code: "image_no_segments", early: true },
-	{ name: "a segment length that is not a multiple of 4", image: () => img({ segmentLengthField: { index: 1, length: 514 } }), code: "image_bad_segment_length" },
-	{ name: "a segment past the end of the upload", image: () => img({ segmentLengthField: { index: 2, length: 0x10000 } }), options: { declaredSize: 6000 }, code: "image_segment_past_end" },
-	{ name: "a segment past the end of the slot", image: () => img({ segmentLengthField: { index: 2, length: SLOT } }), code: "image_segment_past_end" },
-	{ name: "a bad checksum", image: () => img({ badChecksum: true }), code: "image_bad_checksum" },
-	{ name: "a bad appended hash", image: () => img({ badAppendedHash: true }), code: "image_bad_appended_hash" },
-	{ name: "a SHA-256 other than the expected one", image: () => img(), options: { expectedSha256: sha256(new Uint8Array([1])) }, code: "image_sha256_mismatch" },
-	{ name: "an image too large for the slot", image: () => img({ trailing: new Uint8Array(SLOT).fill(0xff) }), code: "image_too_large" },
-	{ name: "an announced size too large for the slot", image: () => img(), options: { declaredSize: SLOT + 1 }, code: "image_too_large", early: true },
-	{ name: "no app descriptor", image: () => img({ descriptorMagic: 0x12345678 }), code: "image_no_app_descriptor", early: true },
-	{ name: "another Moddable app (no +ohxs)", image: () => img({ version: "1.0.0" }), code: "image_not_ohxs", early: true },
-	{ name: "an Arduino OpenHaldex image", image: () => img({ projectName: "arduino-lib-builder", version: "esp-idf: v5.1.4 d7b0a45ddb" }), code: "image_wrong_project", early: true },
-	{ name: "an unparsable version", image: () => img({ version: "latest+ohxs" }), code: "image_bad_version", early: true },
-	{ name: "a downgrade", image: () => img({ version: "1.2.2+ohxs" }), code: "image_downgrade" },
-	{ name: "a lower secure_version", image: () => img({ secureVersion: 0 }), options: { runningSecureVersion: 1 }, code: "image_secure_version_lower" },
-	{ name: "garbage after the image", image: () => img({ trailing: new Uint8Array([0xff, 0xff, 0x00, 0x01]) }), code: "image_trailing_data" },
-];
 
 describe("ota/validator", () => {
 	it("accepts a valid image and reports its identity and SHA-256", () => {
@@ -131,7 +102,11 @@ describe("ota/validator", () => {
 		const image = img({ size: 20000 });
 		const v = new ImageValidator(base());
 		const prng = new Prng(3);
-		for (let i = 0; i < image.length;) { const n = 1 + prng.below(700); v.write(image.subarray(i, i + n)); i += n; }
+		for (let i = 0; i < image.length; ) {
+			const n = 1 + prng.below(700);
+			v.write(image.subarray(i, i + n));
+			i += n;
+		}
 		assert.equal(v.end().size, image.length);
 	});
 
@@ -189,18 +164,33 @@ describe("ota/validator", () => {
 
 	it("refuses garbage at its first byte", () => {
 		const v = new ImageValidator(base());
-		assert.equal(codeOf(() => v.write(new Uint8Array([0x00]))), "image_bad_magic");
+		assert.equal(
+			codeOf(() => v.write(new Uint8Array([0x00]))),
+			"image_bad_magic",
+		);
 	});
 
 	it("keeps failing with the same code after a rejection", () => {
 		const v = new ImageValidator(base());
-		assert.equal(codeOf(() => v.write(img({ chipId: 5 }))), "image_wrong_chip");
-		assert.equal(codeOf(() => v.write(new Uint8Array(4))), "image_wrong_chip");
-		assert.equal(codeOf(() => v.end()), "image_wrong_chip");
+		assert.equal(
+			codeOf(() => v.write(img({ chipId: 5 }))),
+			"image_wrong_chip",
+		);
+		assert.equal(
+			codeOf(() => v.write(new Uint8Array(4))),
+			"image_wrong_chip",
+		);
+		assert.equal(
+			codeOf(() => v.end()),
+			"image_wrong_chip",
+		);
 	});
 
 	it("refuses a malformed expected SHA-256 with ota_bad_expected_sha256", () => {
-		assert.equal(codeOf(() => new ImageValidator(base({ expectedSha256: new Uint8Array(31) }))), "ota_bad_expected_sha256");
+		assert.equal(
+			codeOf(() => new ImageValidator(base({ expectedSha256: new Uint8Array(31) }))),
+			"ota_bad_expected_sha256",
+		);
 	});
 
 	it("knows a downgrade from the first 288 bytes (policyRefusal: callers write nothing), but refuses it only once the file proved sound", () => {
@@ -210,7 +200,10 @@ describe("ota/validator", () => {
 		assert.isTrue(v.prefixAccepted);
 		assert.equal(v.policyRefusal?.code, "image_downgrade");
 		v.write(image.subarray(1024));
-		assert.equal(codeOf(() => v.end()), "image_downgrade");
+		assert.equal(
+			codeOf(() => v.end()),
+			"image_downgrade",
+		);
 	});
 
 	it("says what is wrong with a damaged older file before that it is older", () => {

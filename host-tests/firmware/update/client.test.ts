@@ -12,7 +12,7 @@ const DATE = "Tue, 03 Jun 2025 10:20:30 GMT";
 
 function configured(version = "1.2.3+ohxs", options = {}): UpdateHarness {
 	const h = updateHarness(version, options);
-	assert.equal(h.post("/api/update/server", { url: SERVER + "/", token: "s3cret-token" }).status, 200);
+	assert.equal(h.post("/api/update/server", { url: `${SERVER}/`, token: "s3cret-token" }).status, 200);
 	return h;
 }
 
@@ -42,12 +42,21 @@ describe("update/client", () => {
 		it("refuses bad values with exact codes and stores nothing of the request", () => {
 			const h = updateHarness();
 			const cases: [unknown, string][] = [
-				[{ url: "ftp://x" }, "invalid_url"], [{ url: "http://x/?a=1" }, "invalid_url"], [{ url: "http://a b" }, "invalid_url"],
-				[{ url: "http://x/" + "a".repeat(200) }, "invalid_url"], [{ url: 7 }, "invalid_url"],
-				[{ module: "" }, "invalid_module"], [{ module: "a/b" }, "invalid_module"],
-				[{ token: "has space" }, "invalid_token"], [{ token: "line\r\nx-evil: 1" }, "invalid_token"], [{ token: "a".repeat(513) }, "invalid_token"],
+				[{ url: "ftp://x" }, "invalid_url"],
+				[{ url: "http://x/?a=1" }, "invalid_url"],
+				[{ url: "http://a b" }, "invalid_url"],
+				[{ url: `http://x/${"a".repeat(200)}` }, "invalid_url"],
+				[{ url: 7 }, "invalid_url"],
+				[{ module: "" }, "invalid_module"],
+				[{ module: "a/b" }, "invalid_module"],
+				[{ token: "has space" }, "invalid_token"],
+				[{ token: "line\r\nx-evil: 1" }, "invalid_token"],
+				[{ token: "a".repeat(513) }, "invalid_token"],
 				[{ url: "http://ok.test", token: 5 }, "invalid_token"],
-				[{ password: "x" }, "invalid_setting"], [[1], "body_not_object"], [null, "body_not_object"], ["text", "body_not_object"],
+				[{ password: "x" }, "invalid_setting"],
+				[[1], "body_not_object"],
+				[null, "body_not_object"],
+				["text", "body_not_object"],
 			];
 			for (const [body, code] of cases) {
 				const res = h.post("/api/update/server", body);
@@ -78,7 +87,13 @@ describe("update/client", () => {
 			req.json(200, [release("1.2.4", "a").entry, release("1.3.0", "b").entry, release("1.0.0", "c").entry]);
 			const status = h.get("/api/update").json;
 			assert.include(status, { latest: "1.3.0", available: true, lastCheckMs: 5000, checkError: "" });
-			assert.deepEqual(h.client.offer, { id: "b", version: "1.3.0", size: release("1.3.0", "b").image.length, sha256: release("1.3.0", "b").entry.sha256 as string, downgrade: false });
+			assert.deepEqual(h.client.offer, {
+				id: "b",
+				version: "1.3.0",
+				size: release("1.3.0", "b").image.length,
+				sha256: release("1.3.0", "b").entry.sha256 as string,
+				downgrade: false,
+			});
 		});
 		it("reports no update when the server's newest is the running version", () => {
 			const h = configured("1.3.0+ohxs");
@@ -125,7 +140,15 @@ describe("update/client", () => {
 			["404", (h) => h.http.last.json(404, "nope"), "server_error"],
 			["HTML instead of JSON", (h) => h.http.last.respond(200, {}).data("<html>").end(), "malformed_list"],
 			["a JSON object", (h) => h.http.last.json(200, { items: [] }), "malformed_list"],
-			["a list over the size limit", (h) => h.http.last.respond(200, {}).data("[" + " ".repeat(17000) + "]").end(), "malformed_list"],
+			[
+				"a list over the size limit",
+				(h) =>
+					h.http.last
+						.respond(200, {})
+						.data(`[${" ".repeat(17000)}]`)
+						.end(),
+				"malformed_list",
+			],
 			["a refused connection", (h) => h.http.last.fail("unreachable", "ECONNREFUSED"), "unreachable"],
 			["a bad certificate", (h) => h.http.last.fail("tls", "certificate has expired"), "tls_failed"],
 			["no answer for 20 s", (h) => h.p.time.advance(20_000), "timeout"],

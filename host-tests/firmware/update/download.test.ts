@@ -77,15 +77,24 @@ describe("update/download", () => {
 		for (let n = 0; n < 3; n++) {
 			const before = h.http.requests.length;
 			let waited = 0;
-			while (h.http.requests.length === before) { h.p.time.advance(100); waited += 100; }
+			while (h.http.requests.length === before) {
+				h.p.time.advance(100);
+				waited += 100;
+			}
 			waits.push(waited);
 			h.http.last.fail("unreachable", "ECONNREFUSED");
 		}
 		assert.deepEqual(waits, [1000, 2000, 4000]);
-		let waited = 0;
+		let _waited = 0;
 		const before = h.http.requests.length;
-		while (h.http.requests.length === before) { h.p.time.advance(100); waited += 100; }
-		h.http.last.respond(200, { "content-length": String(NEW.image.length), "accept-ranges": "bytes" }).data(NEW.image.subarray(0, 1000)).fail("cut");
+		while (h.http.requests.length === before) {
+			h.p.time.advance(100);
+			_waited += 100;
+		}
+		h.http.last
+			.respond(200, { "content-length": String(NEW.image.length), "accept-ranges": "bytes" })
+			.data(NEW.image.subarray(0, 1000))
+			.fail("cut");
 		const at = h.http.requests.length;
 		h.p.time.advance(1000);
 		assert.equal(h.http.requests.length, at + 1, "after progress the wait is 1 s again");
@@ -201,8 +210,14 @@ describe("update/download", () => {
 
 	it("refuses a bad fetch request with exact codes", () => {
 		const h = offered();
-		const cases: [unknown, string][] = [[{}, "invalid_url"], [{ url: "file:///etc/passwd" }, "invalid_url"], [{ url: "http://x/\r\n" }, "invalid_url"],
-			[{ url: "http://x/f", sha256: "12" }, "invalid_sha256"], [{ url: "http://x/f", size: -1 }, "invalid_size"], [{ url: "http://x/f", allowDowngrade: "yes" }, "invalid_option"]];
+		const cases: [unknown, string][] = [
+			[{}, "invalid_url"],
+			[{ url: "file:///etc/passwd" }, "invalid_url"],
+			[{ url: "http://x/\r\n" }, "invalid_url"],
+			[{ url: "http://x/f", sha256: "12" }, "invalid_sha256"],
+			[{ url: "http://x/f", size: -1 }, "invalid_size"],
+			[{ url: "http://x/f", allowDowngrade: "yes" }, "invalid_option"],
+		];
 		for (const [body, code] of cases) {
 			const res = h.post("/api/update/images/fetch", body);
 			assert.equal(res.status, 422, JSON.stringify(body));
@@ -247,7 +262,14 @@ describe("update/download", () => {
 		});
 		it("reads IMF-fixdate and nothing else", () => {
 			assert.equal(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), Date.UTC(1994, 10, 6, 8, 49, 37));
-			for (const bad of [undefined, "", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT"])
+			for (const bad of [
+				undefined,
+				"",
+				"Sunday, 06-Nov-94 08:49:37 GMT",
+				"Sun Nov  6 08:49:37 1994",
+				"Sun, 06 Foo 1994 08:49:37 GMT",
+				"Sun, 06 Nov 1994 25:49:37 GMT",
+			])
 				assert.isUndefined(parseHttpDate(bad), String(bad));
 		});
 	});

@@ -9,14 +9,20 @@ const SHA = "ab".repeat(32);
 describe("update/release-list", () => {
 	describe("parseOtaFileList", () => {
 		it("reads the seed's example shape, ids as numbers or strings", () => {
-			const r = parseOtaFileList(JSON.stringify([
-				{ id: "12345", version: "1.2.3", module: "display-app", isActive: true, extra: 1 },
-				{ id: 67890, version: "1.3.0", module: "display-app", isActive: 1, sha256: SHA.toUpperCase(), size: 4096 },
-			]));
-			assert.deepEqual(r, { ok: true, skipped: 0, files: [
-				{ id: "12345", version: "1.2.3", module: "display-app", isActive: true },
-				{ id: "67890", version: "1.3.0", module: "display-app", isActive: true, sha256: SHA, size: 4096 },
-			] });
+			const r = parseOtaFileList(
+				JSON.stringify([
+					{ id: "12345", version: "1.2.3", module: "display-app", isActive: true, extra: 1 },
+					{ id: 67890, version: "1.3.0", module: "display-app", isActive: 1, sha256: SHA.toUpperCase(), size: 4096 },
+				]),
+			);
+			assert.deepEqual(r, {
+				ok: true,
+				skipped: 0,
+				files: [
+					{ id: "12345", version: "1.2.3", module: "display-app", isActive: true },
+					{ id: "67890", version: "1.3.0", module: "display-app", isActive: true, sha256: SHA, size: 4096 },
+				],
+			});
 		});
 		it("calls text that is not JSON malformed", () => {
 			const r = parseOtaFileList("<html>502 Bad Gateway</html>");
@@ -31,19 +37,34 @@ describe("update/release-list", () => {
 			}
 		});
 		it("skips and counts entries without an id, a SemVer version, a module, or with a bad sha256 or size", () => {
-			const r = parseOtaFileList(JSON.stringify([
-				null, 7, [], { version: "1.0.0", module: "m" }, { id: "a/b", version: "1.0.0", module: "m" },
-				{ id: 1, version: "latest", module: "m" }, { id: 2, version: "1.0", module: "m" }, { id: 3, version: "1.0.0" },
-				{ id: 4, version: "1.0.0", module: "m", sha256: "abc" }, { id: 5, version: "1.0.0", module: "m", size: -1 },
-				{ id: 6, version: "1.0.0", module: "m", size: 1.5 }, { id: 7, version: "v1.0.0+ohxs", module: "m", sha256: null },
-			]));
+			const r = parseOtaFileList(
+				JSON.stringify([
+					null,
+					7,
+					[],
+					{ version: "1.0.0", module: "m" },
+					{ id: "a/b", version: "1.0.0", module: "m" },
+					{ id: 1, version: "latest", module: "m" },
+					{ id: 2, version: "1.0", module: "m" },
+					{ id: 3, version: "1.0.0" },
+					{ id: 4, version: "1.0.0", module: "m", sha256: "abc" },
+					{ id: 5, version: "1.0.0", module: "m", size: -1 },
+					{ id: 6, version: "1.0.0", module: "m", size: 1.5 },
+					{ id: 7, version: "v1.0.0+ohxs", module: "m", sha256: null },
+				]),
+			);
 			assert.isTrue(r.ok);
 			if (!r.ok) return;
 			assert.equal(r.skipped, 11);
-			assert.deepEqual(r.files.map((x) => x.id), ["7"]);
+			assert.deepEqual(
+				r.files.map((x) => x.id),
+				["7"],
+			);
 		});
-		it("reads isActive as true only for true, 1, \"1\" and \"true\"", () => {
-			const r = parseOtaFileList(JSON.stringify([true, 1, "1", "true", false, 0, "0", "yes", null].map((isActive, i) => ({ id: i, version: "1.0.0", module: "m", isActive }))));
+		it('reads isActive as true only for true, 1, "1" and "true"', () => {
+			const r = parseOtaFileList(
+				JSON.stringify([true, 1, "1", "true", false, 0, "0", "yes", null].map((isActive, i) => ({ id: i, version: "1.0.0", module: "m", isActive }))),
+			);
 			assert.deepEqual(r.ok && r.files.map((x) => x.isActive), [true, true, true, true, false, false, false, false, false]);
 		});
 	});

@@ -18,7 +18,11 @@ const PASSWORD = "correct horse";
 const AUTH = `Basic ${base64Encode(utf8Encode(`admin:${PASSWORD}`))}`;
 const HEALTH_WINDOW_MS = 30_000;
 
-interface Call { status: number; body: any; res: Response }
+interface Call {
+	status: number;
+	body: any;
+	res: Response;
+}
 
 class Device {
 	platform: FakePlatform;
@@ -33,8 +37,11 @@ class Device {
 	/** Power on (or reboot): the simulated bootloader picks a slot, then the firmware starts. */
 	boot(): void {
 		this.fw?.stop();
-		this.fw = createFirmware({ ...this.platform, ota: this.platform.board.port }, { hostName: "openhaldex", httpPort: 80 },
-			{ auth: { iterations: 4 }, bootConfirm: { windowMs: HEALTH_WINDOW_MS, pollMs: 1000 } });
+		this.fw = createFirmware(
+			{ ...this.platform, ota: this.platform.board.port },
+			{ hostName: "openhaldex", httpPort: 80 },
+			{ auth: { iterations: 4 }, bootConfirm: { windowMs: HEALTH_WINDOW_MS, pollMs: 1000 } },
+		);
 	}
 
 	reboot(): void {
@@ -49,14 +56,22 @@ class Device {
 		const res = this.fw.router.handle({ method, target, headers: h }, body === undefined ? undefined : JSON.stringify(body));
 		return { status: res.status, body: typeof res.body === "string" && res.body ? JSON.parse(res.body) : undefined, res };
 	}
-	get(target: string): Call { return this.call("GET", target, undefined, false); }
-	post(target: string, body?: unknown, auth = true): Call { return this.call("POST", target, body, auth); }
+	get(target: string): Call {
+		return this.call("GET", target, undefined, false);
+	}
+	post(target: string, body?: unknown, auth = true): Call {
+		return this.call("POST", target, body, auth);
+	}
 
 	open(bytes: number, headers: Record<string, string> = {}, target = "/api/update/images/upload"): Exchange {
-		return this.fw.router.open({
-			method: "POST", target,
-			headers: { host: "openhaldex.local", authorization: AUTH, "content-type": "application/octet-stream", ...headers },
-		}, bytes);
+		return this.fw.router.open(
+			{
+				method: "POST",
+				target,
+				headers: { host: "openhaldex.local", authorization: AUTH, "content-type": "application/octet-stream", ...headers },
+			},
+			bytes,
+		);
 	}
 
 	upload(image: Uint8Array, headers: Record<string, string> = {}, chunk = 1460): Call {
@@ -72,14 +87,18 @@ class Device {
 		c.res.afterSend?.();
 		return c;
 	}
-	status(): any { return this.get("/api/update").body; }
+	status(): any {
+		return this.get("/api/update").body;
+	}
 }
 
 const newer = (size = 6000) => buildEspImage({ version: "1.3.0+ohxs", size, seed: 3 });
 
 describe("update API", () => {
 	let dev: Device;
-	beforeEach(() => { dev = new Device(); });
+	beforeEach(() => {
+		dev = new Device();
+	});
 	afterEach(() => dev.fw.stop());
 
 	describe("GET /api/update", () => {
@@ -92,7 +111,18 @@ describe("update API", () => {
 			assert.deepEqual(s.update_history, [{ time: 0, version: "1.2.3+ohxs" }]);
 			assert.equal(s.timeSynced, false);
 			assert.equal(s.last_state_time, 0);
-			for (const key of ["latest", "available", "lastCheckMs", "checkError", "bytesDone", "bytesTotal", "speedBps", "progressMs", "state_description", "target_version"])
+			for (const key of [
+				"latest",
+				"available",
+				"lastCheckMs",
+				"checkError",
+				"bytesDone",
+				"bytesTotal",
+				"speedBps",
+				"progressMs",
+				"state_description",
+				"target_version",
+			])
 				assert.property(s, key);
 		});
 		it("is included in GET /api/status as the update summary", () => {
@@ -108,7 +138,10 @@ describe("update API", () => {
 			const c = dev.upload(image);
 			assert.equal(c.status, 200);
 			assert.deepInclude(c.body, { id: 1, version: "1.3.0+ohxs", state: "VALID", progress: 100, checksum: toHex(sha256(image)) });
-			assert.deepEqual(dev.get("/api/update/images").body.items.map((i: any) => i.id), [1]);
+			assert.deepEqual(
+				dev.get("/api/update/images").body.items.map((i: any) => i.id),
+				[1],
+			);
 			assert.equal(dev.get("/api/update/images/1").body.state, "VALID");
 			assert.equal(dev.platform.board.port.bootSlot().index, 0, "the boot choice is unchanged until an install");
 			assert.equal(dev.status().stage, "staged");
@@ -196,7 +229,11 @@ describe("update API", () => {
 			const image = newer();
 			const ex = dev.open(image.length);
 			let at = 0;
-			for (let t = 0; t < 31_000; t += 10_000) { ex.write(image.subarray(at, at + 1)); at += 1; dev.platform.time.advance(10_000); }
+			for (let t = 0; t < 31_000; t += 10_000) {
+				ex.write(image.subarray(at, at + 1));
+				at += 1;
+				dev.platform.time.advance(10_000);
+			}
 			const img = dev.get("/api/update/images").body.items[0];
 			assert.equal(img.state, "UPLOAD_ERROR");
 			assert.match(img.state_description, /only \d+ bytes arrived in 30 s/);
@@ -205,7 +242,10 @@ describe("update API", () => {
 		it("lets a slow but steady upload through (a few KiB every 30 s is progress)", () => {
 			const image = newer(12_000);
 			const ex = dev.open(image.length);
-			for (let at = 0; at < image.length; at += 1500) { ex.write(image.subarray(at, at + 1500)); dev.platform.time.advance(20_000); }
+			for (let at = 0; at < image.length; at += 1500) {
+				ex.write(image.subarray(at, at + 1500));
+				dev.platform.time.advance(20_000);
+			}
 			assert.equal(ex.finish().status, 200);
 		});
 		it("reports progress, bytes and speed while receiving", () => {
@@ -294,7 +334,10 @@ describe("update API", () => {
 			s = dev.status();
 			assert.equal(s.state, "IDLE");
 			assert.match(s.state_description, /Updated to 1\.3\.0\+ohxs/);
-			assert.deepEqual(s.update_history.map((e: any) => e.version), ["1.2.3+ohxs", "1.3.0+ohxs"]);
+			assert.deepEqual(
+				s.update_history.map((e: any) => e.version),
+				["1.2.3+ohxs", "1.3.0+ohxs"],
+			);
 			assert.equal(dev.platform.board.port.runningState(), "VALID");
 			assert.isFalse(dev.platform.can.held, "the hold is released once confirmed");
 		});
@@ -311,7 +354,10 @@ describe("update API", () => {
 			assert.equal(s.state, "FAILED_GRACEFUL");
 			assert.match(s.state_description, /1\.3\.0\+ohxs did not start for good/);
 			assert.match(s.state_description, /bus-off/);
-			assert.deepEqual(s.update_history.map((e: any) => e.version), ["1.2.3+ohxs"]);
+			assert.deepEqual(
+				s.update_history.map((e: any) => e.version),
+				["1.2.3+ohxs"],
+			);
 		});
 	});
 

@@ -15,7 +15,15 @@ function source(files: Record<string, { bytes: Uint8Array; type: string; immutab
 			const f = files[path];
 			if (!f) return undefined;
 			let at = 0;
-			const body: BodySource = { length: f.bytes.length, read: (max) => { if (at >= f.bytes.length) return undefined; const p = f.bytes.subarray(at, at + max); at += p.length; return p; } };
+			const body: BodySource = {
+				length: f.bytes.length,
+				read: (max) => {
+					if (at >= f.bytes.length) return undefined;
+					const p = f.bytes.subarray(at, at + max);
+					at += p.length;
+					return p;
+				},
+			};
 			return { bytes: path.endsWith(".js") ? body : f.bytes, contentType: f.type, gzip: true, etag: `e${path.length}`, immutable: f.immutable };
 		},
 		paths: () => Object.keys(files),
@@ -30,10 +38,13 @@ describe("web/assets", () => {
 		router = new Router();
 		router.add({ method: "GET", path: "/api/status", handle: () => ({ status: 200, body: "{}" }) });
 		router.add({ method: "POST", path: "/api/mode", handle: () => ({ status: 200, body: "{}" }) });
-		registerAssetRoutes(router, source({
-			"/index.html": { bytes: INDEX, type: "text/html; charset=utf-8" },
-			"/app.abc.js": { bytes: JS, type: "text/javascript; charset=utf-8", immutable: true },
-		}));
+		registerAssetRoutes(
+			router,
+			source({
+				"/index.html": { bytes: INDEX, type: "text/html; charset=utf-8" },
+				"/app.abc.js": { bytes: JS, type: "text/javascript; charset=utf-8", immutable: true },
+			}),
+		);
 	});
 
 	it("answers / with index.html, gzip-encoded, revalidated on every load", () => {

@@ -19,7 +19,14 @@ import { STATE_CODES, stateName } from "ota/otadata";
 
 const layout = layoutFromCsv(SMALL_TEST_CSV, SMALL_TEST_FLASH);
 const image = (version: string, seed = 1) => buildEspImage({ version, size: 12 * 1024, seed });
-const healthy = { canNodes: () => [{ name: "chassis", started: true, busOff: false }, { name: "haldex", started: true, busOff: false }], selfTestPassed: () => true, httpAnswered: () => true };
+const healthy = {
+	canNodes: () => [
+		{ name: "chassis", started: true, busOff: false },
+		{ name: "haldex", started: true, busOff: false },
+	],
+	selfTestPassed: () => true,
+	httpAnswered: () => true,
+};
 
 /** A board fresh from a USB flash: `version` in ota_0, otadata erased, not booted yet. */
 function usbFlashed(version = "1.0.0+ohxs"): FlashBoard {
@@ -56,12 +63,18 @@ function bootAndConfirm(board: FlashBoard, store: MemoryStore): ReturnType<BootC
 describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 	it("first boot after a USB flash: the bootloader writes otadata[0] = {seq 1, VALID} (v5.5.5 model: left erased)", () => {
 		const board = usbFlashed();
-		assert.deepEqual(entries(board), [{ seq: 0xffffffff, state: "blank" }, { seq: 0xffffffff, state: "blank" }]);
+		assert.deepEqual(entries(board), [
+			{ seq: 0xffffffff, state: "blank" },
+			{ seq: 0xffffffff, state: "blank" },
+		]);
 		const r = board.boot();
 		assert.equal(r.slot, 0);
 		assert.deepEqual(entries(board)[0], { seq: 1, state: "VALID" });
 		assert.equal(board.port.runningState(), "VALID", "not UNDEFINED");
-		assert.isTrue(r.log.some((l) => /set actual ota_seq 1/.test(l)), r.log.join("\n"));
+		assert.isTrue(
+			r.log.some((l) => /set actual ota_seq 1/.test(l)),
+			r.log.join("\n"),
+		);
 		board.boot();
 		assert.deepEqual(entries(board)[0], { seq: 1, state: "VALID" }, "written once, then left alone");
 	});
@@ -72,7 +85,14 @@ describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 		const store = new MemoryStore();
 		assert.isFalse(board.port.rollbackPossible(), "nothing to return to before an install");
 		install(board, store, "1.1.0+ohxs");
-		assert.deepEqual(entries(board), [{ seq: 1, state: "VALID" }, { seq: 2, state: "NEW" }], "v5.5.5 model: sector 0 = {2, NEW}, sector 1 blank");
+		assert.deepEqual(
+			entries(board),
+			[
+				{ seq: 1, state: "VALID" },
+				{ seq: 2, state: "NEW" },
+			],
+			"v5.5.5 model: sector 0 = {2, NEW}, sector 1 blank",
+		);
 		board.boot();
 		assert.equal(board.port.running().index, 1);
 		assert.equal(board.port.runningState(), "PENDING_VERIFY");
@@ -92,7 +112,10 @@ describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 		assert.equal(bootAndConfirm(board, store).phase, "CONFIRMED");
 		install(board, store, "1.2.0+ohxs", 3); // ota_0, sector 0 seq 3
 		assert.equal(bootAndConfirm(board, store).phase, "CONFIRMED");
-		assert.deepEqual(entries(board), [{ seq: 3, state: "VALID" }, { seq: 2, state: "VALID" }]);
+		assert.deepEqual(entries(board), [
+			{ seq: 3, state: "VALID" },
+			{ seq: 2, state: "VALID" },
+		]);
 		// ota_0's image decays (a flipped bit): the bootloader still selects ota_0, fails to verify it and falls back to ota_1.
 		const at = layout.slots[0].offset + 2000;
 		const storage = board.flash.storage as MemoryFlashStorage;
@@ -102,7 +125,14 @@ describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 		assert.equal(board.port.bootSlot().index, 0, "otadata still selects ota_0");
 		// The owner installs again; the free slot is ota_0, the one otadata already selects.
 		install(board, store, "1.3.0+ohxs", 4);
-		assert.deepEqual(entries(board), [{ seq: 3, state: "NEW" }, { seq: 2, state: "VALID" }], "sector 0 rewritten in place, same seq");
+		assert.deepEqual(
+			entries(board),
+			[
+				{ seq: 3, state: "NEW" },
+				{ seq: 2, state: "VALID" },
+			],
+			"sector 0 rewritten in place, same seq",
+		);
 		const r = board.boot();
 		assert.equal(r.slot, 0);
 		assert.equal(r.version, "1.3.0+ohxs");
@@ -118,7 +148,10 @@ describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 		writeOtadataEntry(board.flash, layout, 1, 2, STATE_CODES.NEW);
 		const r = board.boot();
 		assert.equal(r.slot, 1);
-		assert.deepEqual(entries(board), [{ seq: 1, state: "ABORTED" }, { seq: 2, state: "PENDING_VERIFY" }]);
+		assert.deepEqual(entries(board), [
+			{ seq: 1, state: "ABORTED" },
+			{ seq: 2, state: "PENDING_VERIFY" },
+		]);
 	});
 
 	it("damaged entries select no slot; every slot is tried from ota_0, and otadata is not rewritten", () => {
@@ -129,7 +162,10 @@ describe("ESP-IDF v6.0 boot choice and otadata writes", () => {
 		board.flash.write(at, new Uint8Array([5, 0, 0, 0])); // seq 5, CRC left 0xFFFFFFFF: set but damaged
 		const r = board.boot();
 		assert.equal(r.slot, 0);
-		assert.isTrue(r.log.some((l) => /no slot selected/.test(l)), r.log.join("\n"));
+		assert.isTrue(
+			r.log.some((l) => /no slot selected/.test(l)),
+			r.log.join("\n"),
+		);
 		assert.equal(entries(board)[0].seq, 5, "not taken for a blank otadata");
 		assert.equal(board.port.bootSlot().index, 0, "esp_ota_get_boot_partition: the first OTA slot");
 	});

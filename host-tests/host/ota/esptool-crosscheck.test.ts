@@ -50,9 +50,12 @@ describe("esptool cross-check", function () {
 			}
 			dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-esptool-"));
 		});
-		after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+		after(() => {
+			if (dir) fs.rmSync(dir, { recursive: true, force: true });
+		});
 
-		const run = (...args: string[]) => execFileSync("/usr/bin/python3", ["-m", "esptool", ...args], { env: { ...process.env, PYTHONPATH: esptool }, encoding: "utf8", cwd: dir });
+		const run = (...args: string[]) =>
+			execFileSync("/usr/bin/python3", ["-m", "esptool", ...args], { env: { ...process.env, PYTHONPATH: esptool }, encoding: "utf8", cwd: dir });
 		const info = (name: string, bytes: Uint8Array) => {
 			const file = path.join(dir, name);
 			fs.writeFileSync(file, bytes);

@@ -15,7 +15,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startSimulator } from "../../../host/simulator/simulator";
-import { PARTITION_TABLE_DATA_LENGTH, PARTITION_TABLE_OFFSET, decodePartitionTable, encodePartitionTable, parsePartitionCsv } from "../../../host/adapters/flash/partition-table";
+import {
+	PARTITION_TABLE_DATA_LENGTH,
+	PARTITION_TABLE_OFFSET,
+	decodePartitionTable,
+	encodePartitionTable,
+	parsePartitionCsv,
+} from "../../../host/adapters/flash/partition-table";
 import { decodeEntry } from "ota/otadata";
 import { PROJECT_ROOT } from "../../xs/xs-engine";
 
@@ -39,9 +45,13 @@ describe("the simulator's flash file, read as a board's", function () {
 		const table = flash.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + PARTITION_TABLE_DATA_LENGTH);
 		const parts = parsePartitionCsv(fs.readFileSync(CSV, "utf8"));
 		const decoded = decodePartitionTable(table, md5);
-		assert.deepEqual(decoded.map((p) => [p.name, p.offset, p.size]), parts.map((p) => [p.name, p.offset, p.size]));
+		assert.deepEqual(
+			decoded.map((p) => [p.name, p.offset, p.size]),
+			parts.map((p) => [p.name, p.offset, p.size]),
+		);
 		assert.deepEqual(decoded.find((p) => p.name === "ota_1")!, { name: "ota_1", type: 0, subtype: 0x11, offset: 0x210000, size: 0x1f0000, flags: 0 });
-		const damaged = table.slice(); damaged[40] ^= 1;
+		const damaged = table.slice();
+		damaged[40] ^= 1;
 		assert.throws(() => decodePartitionTable(damaged, md5), /MD5/);
 	});
 
@@ -56,7 +66,9 @@ describe("the simulator's flash file, read as a board's", function () {
 		const idf = process.env.IDF_PATH;
 		before(function () {
 			if (!idf || !fs.existsSync(path.join(idf, "components/partition_table/gen_esp32part.py"))) {
-				console.log("      (skipped: set IDF_PATH to an ESP-IDF v6.0 tree, e.g. IDF_PATH=/work/esp-idf, to compare with gen_esp32part.py, parttool and otatool)");
+				console.log(
+					"      (skipped: set IDF_PATH to an ESP-IDF v6.0 tree, e.g. IDF_PATH=/work/esp-idf, to compare with gen_esp32part.py, parttool and otatool)",
+				);
 				this.skip();
 			}
 		});

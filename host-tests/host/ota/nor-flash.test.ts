@@ -55,8 +55,7 @@ describe("host/adapters/flash/nor-flash", () => {
 			assert.equal(fs.statSync(file).size, 4 * 1024 * 1024);
 			const b = new NorFlash(new FileFlashStorage(file, 4 * 1024 * 1024));
 			assert.deepEqual([...b.read(0x20000, 3)], [0xe9, 0x03, 0xff]);
-		}
-		finally {
+		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});

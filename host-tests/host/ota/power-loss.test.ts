@@ -24,16 +24,25 @@ import type { StoreValue } from "ports/store";
 const layout = layoutFromCsv(SMALL_TEST_CSV, SMALL_TEST_FLASH);
 const OLD = buildEspImage({ version: "1.0.0+ohxs", size: 24 * 1024, seed: 1 });
 const NEW = buildEspImage({ version: "1.1.0+ohxs", size: 30 * 1024 + 123, seed: 2 });
-const canNodes = () => [{ name: "chassis", started: true, busOff: false }, { name: "haldex", started: true, busOff: false }];
+const canNodes = () => [
+	{ name: "chassis", started: true, busOff: false },
+	{ name: "haldex", started: true, busOff: false },
+];
 /** Health that fails its first sample (the HTTP server not up yet), then holds: the trial records a problem it later outgrows. */
-const healthAfterFirstSample = () => { let samples = 0; return { canNodes, selfTestPassed: () => true, httpAnswered: () => samples++ > 0 }; };
+const healthAfterFirstSample = () => {
+	let samples = 0;
+	return { canNodes, selfTestPassed: () => true, httpAnswered: () => samples++ > 0 };
+};
 
 /** A MemoryStore on the board's flash: each write costs a unit of the power-cut budget and is atomic (an NVS entry). */
 class PoweredStore extends MemoryStore {
 	readonly flash: NorFlash;
 	/** Flash units at the start of each write, with what was written (for finding the confirm step). */
 	readonly at: { units: number; key: string; value: StoreValue | undefined }[] = [];
-	constructor(flash: NorFlash) { super(); this.flash = flash; }
+	constructor(flash: NorFlash) {
+		super();
+		this.flash = flash;
+	}
 	override set(domain: string, key: string, value: StoreValue): void {
 		this.at.push({ units: this.flash.units, key, value });
 		this.flash.atomicWork(1, `the store write of ${domain}/${key}`);
@@ -105,7 +114,10 @@ describe("power loss during an update", function () {
 		assert.equal(dry.board.port.runningState(), "VALID");
 		assert.isAbove(total, NEW.length);
 		assert.isAtLeast(confirmFrom, 0, "the pending record is marked before otadata");
-		assert.isTrue(dryStore.at.some((w) => w.key === "pending" && String(w.value).includes("lastProblem")), "the trial recorded a health problem");
+		assert.isTrue(
+			dryStore.at.some((w) => w.key === "pending" && String(w.value).includes("lastProblem")),
+			"the trial recorded a health problem",
+		);
 		assert.equal(readResult(dryStore)!.state, "CONFIRMED");
 	});
 
@@ -127,7 +139,11 @@ describe("power loss during an update", function () {
 	it(`has ${cuts.length} cut points (at least 200) covering data, erases, both otadata sectors, first boot and every unit of mark-valid`, () => {
 		assert.isAtLeast(cuts.length, 200);
 		for (let u = confirmFrom; u < confirmFrom + 1 + OTADATA_REWRITE + 3; u++) assert.include(cuts, u);
-		for (const p of ["install", "first-boot", "mark-valid"] as Phase[]) assert.isTrue(cuts.some((c) => c >= rel(p) && c < rel(p) + 40), p);
+		for (const p of ["install", "first-boot", "mark-valid"] as Phase[])
+			assert.isTrue(
+				cuts.some((c) => c >= rel(p) && c < rel(p) + 40),
+				p,
+			);
 	});
 
 	it("after every cut the bootloader starts a complete valid image, old or new, and no setting is lost", () => {
@@ -139,9 +155,10 @@ describe("power loss during an update", function () {
 			store.set("auth", "hash", "x".repeat(64));
 			board.flash.cutPowerAfter(cut);
 			let lost = false;
-			try { cycle(board, store, {}); }
-			catch (e) {
-				if (!(e instanceof PowerCutError) && !(board.flash.powerLost)) throw new Error(`cut ${cut}: unexpected ${String(e)}`);
+			try {
+				cycle(board, store, {});
+			} catch (e) {
+				if (!(e instanceof PowerCutError) && !board.flash.powerLost) throw new Error(`cut ${cut}: unexpected ${String(e)}`);
 				lost = true;
 			}
 			board.flash.powerOn(); // the power comes back (and a cut that did not land inside the cycle is cancelled)
@@ -151,15 +168,31 @@ describe("power loss during an update", function () {
 				assert.isAtLeast(r.slot, 0, `cut ${cut}: no bootable image`);
 				const bytes = board.port.read(r.slot, 0, r.version === "1.1.0+ohxs" ? NEW.length : OLD.length);
 				const expected = r.version === "1.1.0+ohxs" ? NEW : OLD;
-				assert.isTrue(bytes.every((b, i) => b === expected[i]), `cut ${cut}: slot ${r.slot} is not a complete ${r.version}`);
+				assert.isTrue(
+					bytes.every((b, i) => b === expected[i]),
+					`cut ${cut}: slot ${r.slot} is not a complete ${r.version}`,
+				);
 				const time = new ManualTime();
-				const c = new BootConfirmer({ ota: board.port, store, clock: time, timers: time, logger: new RecordingLogger(), health: { canNodes, selfTestPassed: () => true, httpAnswered: () => true } }, { windowMs: 1000 });
+				const c = new BootConfirmer(
+					{
+						ota: board.port,
+						store,
+						clock: time,
+						timers: time,
+						logger: new RecordingLogger(),
+						health: { canNodes, selfTestPassed: () => true, httpAnswered: () => true },
+					},
+					{ windowMs: 1000 },
+				);
 				c.start();
 				time.advance(2000);
-				if (k === 1) (r.version === "1.1.0+ohxs" ? outcomes.new++ : outcomes.old++);
+				if (k === 1) r.version === "1.1.0+ohxs" ? outcomes.new++ : outcomes.old++;
 			}
 			const below = layout.otadata.offset;
-			assert.isTrue(storage.bytes.subarray(0, below).every((b, i) => b === base[i]), `cut ${cut}: flash below otadata (nvs) changed`);
+			assert.isTrue(
+				storage.bytes.subarray(0, below).every((b, i) => b === base[i]),
+				`cut ${cut}: flash below otadata (nvs) changed`,
+			);
 			assert.equal(store.get("haldex", "mode"), "5050", `cut ${cut}: setting lost`);
 			assert.equal(store.get("auth", "hash"), "x".repeat(64), `cut ${cut}: setting lost`);
 			assert.isAtLeast(readHistory(store).length, 1);

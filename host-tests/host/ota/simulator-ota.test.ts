@@ -34,13 +34,18 @@ function stageAndInstall(sim: Simulator, version: string): void {
 
 async function until(f: () => boolean, ms: number): Promise<void> {
 	const end = Date.now() + ms;
-	while (!f()) { if (Date.now() > end) throw new Error("timed out"); await sleep(20); }
+	while (!f()) {
+		if (Date.now() > end) throw new Error("timed out");
+		await sleep(20);
+	}
 }
 
 describe("simulator OTA, end to end", function () {
 	this.timeout(30_000);
 	let dataDir: string;
-	beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-simota-")); });
+	beforeEach(() => {
+		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-simota-"));
+	});
 	afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 	it("writes a factory image of package.json's version into ota_0 and reports the version from it", async () => {
@@ -51,8 +56,9 @@ describe("simulator OTA, end to end", function () {
 			assert.equal(sim.platform.runningVersion(), packageVersion());
 			const body: any = await (await fetch(`${sim.url}/api/status`)).json();
 			assert.equal(body.version, packageVersion());
+		} finally {
+			await sim.stop();
 		}
-		finally { await sim.stop(); }
 	});
 
 	it("stage -> install -> reboot -> PENDING_VERIFY -> confirmed after the health window -> history", async () => {
@@ -68,11 +74,15 @@ describe("simulator OTA, end to end", function () {
 			assert.equal(sim.platform.runningVersion(), next);
 			await until(() => sim.bootStatus().phase === "CONFIRMED", 5000);
 			assert.equal(sim.platform.ota.runningState(), "VALID");
-			assert.deepEqual(readHistory(sim.platform.store).map((h) => h.version), [packageVersion(), next]);
+			assert.deepEqual(
+				readHistory(sim.platform.store).map((h) => h.version),
+				[packageVersion(), next],
+			);
 			await sim.reboot("check");
 			assert.equal(sim.lastBoot!.slot, 1, "the confirmed image keeps booting");
+		} finally {
+			await sim.stop();
 		}
-		finally { await sim.stop(); }
 	});
 
 	it("with the failing-health switch, a reset during the trial rolls back and records FAILED_GRACEFUL", async () => {
@@ -94,7 +104,8 @@ describe("simulator OTA, end to end", function () {
 			const result = readResult(sim.platform.store)!;
 			assert.equal(result.state, "FAILED_GRACEFUL");
 			assert.match(result.reason!, /simulated health failure/);
+		} finally {
+			await sim.stop();
 		}
-		finally { await sim.stop(); }
 	});
 });

@@ -19,8 +19,10 @@ describe("host/portable/sha256", () => {
 		assert.equal(sha([utf8Encode("abc")]), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	});
 	it("hashes the two-block FIPS message", () => {
-		assert.equal(sha([utf8Encode("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")]),
-			"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+		assert.equal(
+			sha([utf8Encode("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")]),
+			"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+		);
 	});
 	it("gives the same digest whatever the chunking", () => {
 		const data = new Uint8Array(1000);

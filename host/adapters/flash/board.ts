@@ -7,7 +7,7 @@
  */
 
 import type { DigestFactory } from "ports/digest";
-import { NorFlash, SECTOR_SIZE } from "./nor-flash";
+import { type NorFlash, SECTOR_SIZE } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 import { simulateBoot, type BootResult } from "./bootloader";
 import { FlashOtaPort } from "./flash-ota-port";
@@ -36,7 +36,9 @@ export class FlashBoard {
 		if (!this.#port) throw new Error("the simulated board has not booted");
 		return this.#port;
 	}
-	get lastBoot(): BootResult | undefined { return this.#last; }
+	get lastBoot(): BootResult | undefined {
+		return this.#last;
+	}
 
 	/**
 	 * Reset: the bootloader chooses a slot; throws when no slot holds a valid

@@ -64,10 +64,9 @@ export function simulateBoot(flash: NorFlash, layout: FlashLayout, digests: Dige
 		if (e.state === STATE_CODES.NEW) {
 			log.push(`otadata[${choice.entry}]: seq ${e.seq} -> ota_${choice.slot} NEW -> PENDING_VERIFY (first boot)`);
 			writeOtadataEntry(flash, layout, choice.entry, e.seq, STATE_CODES.PENDING_VERIFY, e.label);
-		}
-		else log.push(`otadata[${choice.entry}]: seq ${e.seq} -> ota_${choice.slot}`);
-	}
-	else if (choice.slot === 0) log.push(choice.initial ? "otadata: blank (first boot after a USB flash); trying ota_0" : "otadata: no valid entry; trying ota_0");
+		} else log.push(`otadata[${choice.entry}]: seq ${e.seq} -> ota_${choice.slot}`);
+	} else if (choice.slot === 0)
+		log.push(choice.initial ? "otadata: blank (first boot after a USB flash); trying ota_0" : "otadata: no valid entry; trying ota_0");
 	else log.push("otadata: entries damaged, no slot selected; trying every slot");
 
 	const start = Math.max(choice.slot, 0);

@@ -52,7 +52,10 @@ export const DROM_DESC_ADDR = 0x42800020;
 export const DRAM_ADDR = 0x40800000;
 
 function put32(b: Uint8Array, at: number, v: number): void {
-	b[at] = v & 255; b[at + 1] = (v >>> 8) & 255; b[at + 2] = (v >>> 16) & 255; b[at + 3] = (v >>> 24) & 255;
+	b[at] = v & 255;
+	b[at + 1] = (v >>> 8) & 255;
+	b[at + 2] = (v >>> 16) & 255;
+	b[at + 3] = (v >>> 24) & 255;
 }
 function putText(b: Uint8Array, at: number, text: string, max: number): void {
 	for (let i = 0; i < Math.min(text.length, max - 1); i++) b[at + i] = text.charCodeAt(i) & 0x7f;
@@ -61,18 +64,29 @@ function putText(b: Uint8Array, at: number, text: string, max: number): void {
 /** xorshift32: deterministic bytes for segment contents and power-cut points. */
 export class Prng {
 	#s: number;
-	constructor(seed: number) { this.#s = (seed >>> 0) || 0x9e3779b9; }
+	constructor(seed: number) {
+		this.#s = seed >>> 0 || 0x9e3779b9;
+	}
 	next(): number {
 		let x = this.#s;
-		x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-		return this.#s = x;
+		x ^= x << 13;
+		x >>>= 0;
+		x ^= x >>> 17;
+		x ^= x << 5;
+		x >>>= 0;
+		return (this.#s = x);
 	}
 	/** Integer in [0, n). */
-	below(n: number): number { return this.next() % n; }
+	below(n: number): number {
+		return this.next() % n;
+	}
 	fill(b: Uint8Array): void {
 		for (let i = 0; i < b.length; i += 4) {
 			const v = this.next();
-			b[i] = v; if (i + 1 < b.length) b[i + 1] = v >>> 8; if (i + 2 < b.length) b[i + 2] = v >>> 16; if (i + 3 < b.length) b[i + 3] = v >>> 24;
+			b[i] = v;
+			if (i + 1 < b.length) b[i + 1] = v >>> 8;
+			if (i + 2 < b.length) b[i + 2] = v >>> 16;
+			if (i + 3 < b.length) b[i + 3] = v >>> 24;
 		}
 	}
 }
@@ -127,11 +141,15 @@ export function buildEspImage(o: EspImageOptions = {}): Uint8Array {
 	out[3] = 0x20; // 4 MB, 80 MHz
 	put32(out, 4, 0x40800000); // entry
 	out[8] = 0xee; // wp pin disabled
-	out[12] = o.chipId ?? 0x0d; out[13] = 0;
-	const minRev = o.minChipRevFull ?? 0, maxRev = o.maxChipRevFull ?? 0xffff;
+	out[12] = o.chipId ?? 0x0d;
+	out[13] = 0;
+	const minRev = o.minChipRevFull ?? 0,
+		maxRev = o.maxChipRevFull ?? 0xffff;
 	out[14] = Math.floor(minRev / 100); // min_chip_rev (legacy, major only)
-	out[15] = minRev & 255; out[16] = minRev >>> 8; // min_chip_rev_full
-	out[17] = maxRev & 255; out[18] = maxRev >>> 8; // max_chip_rev_full
+	out[15] = minRev & 255;
+	out[16] = minRev >>> 8; // min_chip_rev_full
+	out[17] = maxRev & 255;
+	out[18] = maxRev >>> 8; // max_chip_rev_full
 	out[23] = o.hashAppendedField ?? (hashAppended ? 1 : 0);
 
 	let at = 24;
@@ -143,7 +161,7 @@ export function buildEspImage(o: EspImageOptions = {}): Uint8Array {
 		for (let k = 0; k < s.data.length; k++) checksum ^= s.data[k];
 		at += 8 + s.data.length;
 	});
-	out[imageEnd - 1] = o.badChecksum ? (checksum ^ 0x5a) : checksum;
+	out[imageEnd - 1] = o.badChecksum ? checksum ^ 0x5a : checksum;
 	if (hashAppended) {
 		const h = new Sha256();
 		h.write(out.subarray(0, imageEnd));

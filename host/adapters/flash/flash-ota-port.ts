@@ -93,7 +93,8 @@ export class FlashOtaPort implements OtaPort {
 		this.calls.push(`begin(${index})`);
 		const slot = this.#slot(index);
 		if (index === this.#running) throw new OtaError("ota_running_slot", `Slot ${slot.label} holds the running firmware; it cannot be overwritten.`);
-		if (this.runningState() === "PENDING_VERIFY") throw new OtaError("ota_pending_verify", "The running firmware is not confirmed yet (PENDING_VERIFY); no update can start.");
+		if (this.runningState() === "PENDING_VERIFY")
+			throw new OtaError("ota_pending_verify", "The running firmware is not confirmed yet (PENDING_VERIFY); no update can start.");
 		if (this.#writing) throw new OtaError("ota_busy", "A slot is already being written.");
 		this.#writing = true;
 		const port = this;
@@ -102,8 +103,9 @@ export class FlashOtaPort implements OtaPort {
 		let erasedTo = 0; // slot offset up to which sectors are erased
 		let open = true;
 		const guard = <T>(f: () => T): T => {
-			try { return f(); }
-			catch (e) {
+			try {
+				return f();
+			} catch (e) {
 				open = false;
 				port.#writing = false;
 				if (e instanceof OtaError) throw e;
@@ -111,12 +113,15 @@ export class FlashOtaPort implements OtaPort {
 			}
 		};
 		return {
-			get written() { return written; },
+			get written() {
+				return written;
+			},
 			write(chunk: Uint8Array) {
 				if (!open) throw new OtaError("ota_write_failed", "The slot writer is closed.");
 				if (!chunk.length) return;
 				if (written + chunk.length > slot.size) {
-					open = false; port.#writing = false;
+					open = false;
+					port.#writing = false;
 					throw new OtaError("ota_write_failed", `The image does not fit slot ${slot.label} (${slot.size} bytes).`);
 				}
 				guard(() => {
@@ -161,7 +166,8 @@ export class FlashOtaPort implements OtaPort {
 		this.calls.push("markValid()");
 		const entries = this.otadata();
 		const active = activeEntry(entries);
-		if (active === -1) throw new OtaError("ota_write_failed", "otadata selects no slot (the running firmware was flashed without otadata); nothing to confirm.");
+		if (active === -1)
+			throw new OtaError("ota_write_failed", "otadata selects no slot (the running firmware was flashed without otadata); nothing to confirm.");
 		if (entries[active].state === STATE_CODES.VALID) return;
 		this.#writeEntry(active as 0 | 1, entries[active].seq, STATE_CODES.VALID, entries[active].label);
 	}
@@ -176,8 +182,7 @@ export class FlashOtaPort implements OtaPort {
 		this.calls.push("markInvalidAndRestart()");
 		const entries = this.otadata();
 		const active = activeEntry(entries);
-		if (active === -1 || !this.rollbackPossible())
-			throw new OtaError("ota_write_failed", "Rollback is not possible: no other slot holds a bootable image.");
+		if (active === -1 || !this.rollbackPossible()) throw new OtaError("ota_write_failed", "Rollback is not possible: no other slot holds a bootable image.");
 		this.#writeEntry(active as 0 | 1, entries[active].seq, STATE_CODES.INVALID, entries[active].label);
 		this.#options.onRestart?.("the running firmware marked itself invalid");
 	}
@@ -186,13 +191,17 @@ export class FlashOtaPort implements OtaPort {
 		this.calls.push(`invalidate(${index})`);
 		const slot = this.#slot(index);
 		if (index === this.#running) throw new OtaError("ota_running_slot", `Slot ${slot.label} holds the running firmware.`);
-		try { this.flash.eraseSector(slot.offset); }
-		catch (e) { throw new OtaError("ota_write_failed", `Flash ${e instanceof Error ? e.message : String(e)}`); }
+		try {
+			this.flash.eraseSector(slot.offset);
+		} catch (e) {
+			throw new OtaError("ota_write_failed", `Flash ${e instanceof Error ? e.message : String(e)}`);
+		}
 	}
 
 	#writeEntry(sector: 0 | 1, seq: number, state: number, label: Uint8Array): void {
-		try { writeOtadataEntry(this.flash, this.layout, sector, seq, state, label); }
-		catch (e) {
+		try {
+			writeOtadataEntry(this.flash, this.layout, sector, seq, state, label);
+		} catch (e) {
 			throw new OtaError("ota_write_failed", `otadata update failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}

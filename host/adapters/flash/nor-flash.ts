@@ -26,19 +26,31 @@ export class MemoryFlashStorage implements FlashStorage {
 	constructor(size: number, from?: Uint8Array) {
 		this.bytes = from ? from.slice() : new Uint8Array(size).fill(0xff);
 	}
-	get size(): number { return this.bytes.length; }
-	read(offset: number, length: number): Uint8Array { return this.bytes.slice(offset, offset + length); }
-	write(offset: number, data: Uint8Array): void { this.bytes.set(data, offset); }
+	get size(): number {
+		return this.bytes.length;
+	}
+	read(offset: number, length: number): Uint8Array {
+		return this.bytes.slice(offset, offset + length);
+	}
+	write(offset: number, data: Uint8Array): void {
+		this.bytes.set(data, offset);
+	}
 }
 
 /** The write broke a NOR rule (a 0 bit written as 1 without an erase, or out of range). */
 export class FlashRuleError extends Error {
-	constructor(message: string) { super(message); this.name = "FlashRuleError"; }
+	constructor(message: string) {
+		super(message);
+		this.name = "FlashRuleError";
+	}
 }
 
 /** The simulated power went away during (or before) this operation. */
 export class PowerCutError extends Error {
-	constructor(message: string) { super(message); this.name = "PowerCutError"; }
+	constructor(message: string) {
+		super(message);
+		this.name = "PowerCutError";
+	}
 }
 
 export interface FlashOp {
@@ -64,11 +76,17 @@ export class NorFlash {
 		this.#logOps = options.logOps ?? true;
 	}
 
-	get size(): number { return this.storage.size; }
+	get size(): number {
+		return this.storage.size;
+	}
 	/** True after a power cut, until powerOn(). */
-	get powerLost(): boolean { return this.#dead; }
+	get powerLost(): boolean {
+		return this.#dead;
+	}
 	/** Units (bytes written + sectors erased) since the counters started. */
-	get units(): number { return this.bytesWritten + this.erasedSectors; }
+	get units(): number {
+		return this.bytesWritten + this.erasedSectors;
+	}
 
 	/**
 	 * Power-cut injection: the flash fails after `units` more units of work,
@@ -84,7 +102,9 @@ export class NorFlash {
 		this.#budget = undefined;
 		this.#dead = false;
 	}
-	clearLog(): void { this.log.length = 0; }
+	clearLog(): void {
+		this.log.length = 0;
+	}
 
 	read(offset: number, length: number): Uint8Array {
 		this.#range(offset, length);
@@ -131,11 +151,16 @@ export class NorFlash {
 		const old = this.storage.read(offset, data.length);
 		for (let i = 0; i < data.length; i++) {
 			if ((old[i] & data[i]) !== data[i])
-				throw new FlashRuleError(`write at 0x${(offset + i).toString(16)} would turn 0 bits into 1 (0x${old[i].toString(16)} -> 0x${data[i].toString(16)}) without an erase`);
+				throw new FlashRuleError(
+					`write at 0x${(offset + i).toString(16)} would turn 0 bits into 1 (0x${old[i].toString(16)} -> 0x${data[i].toString(16)}) without an erase`,
+				);
 		}
 		let n = data.length;
 		let torn = false;
-		if (this.#budget !== undefined && this.#budget < n) { n = Math.max(0, this.#budget); torn = true; }
+		if (this.#budget !== undefined && this.#budget < n) {
+			n = Math.max(0, this.#budget);
+			torn = true;
+		}
 		if (n) {
 			const merged = new Uint8Array(n);
 			for (let i = 0; i < n; i++) merged[i] = old[i] & data[i];

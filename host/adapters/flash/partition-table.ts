@@ -25,8 +25,17 @@ export const MAX_OTA_SLOTS = 16;
 
 /** Data subtypes and their codes (gen_esp32part.py SUBTYPES, esp_partition_subtype_t). */
 const DATA_SUBTYPE_CODES: Record<string, number> = {
-	ota: 0x00, phy: 0x01, nvs: 0x02, coredump: 0x03, nvs_keys: 0x04, efuse: 0x05, undefined: 0x06,
-	esphttpd: 0x80, fat: 0x81, spiffs: 0x82, littlefs: 0x83,
+	ota: 0x00,
+	phy: 0x01,
+	nvs: 0x02,
+	coredump: 0x03,
+	nvs_keys: 0x04,
+	efuse: 0x05,
+	undefined: 0x06,
+	esphttpd: 0x80,
+	fat: 0x81,
+	spiffs: 0x82,
+	littlefs: 0x83,
 };
 const DATA_SUBTYPES = Object.keys(DATA_SUBTYPE_CODES);
 
@@ -79,7 +88,8 @@ export function checkPartitionTable(parts: Partition[], flashSize: number): stri
 	}
 	const sorted = [...parts].sort((a, b) => a.offset - b.offset);
 	for (let i = 1; i < sorted.length; i++) {
-		const a = sorted[i - 1], b = sorted[i];
+		const a = sorted[i - 1],
+			b = sorted[i];
 		if (a.offset + a.size > b.offset) problems.push(`${a.name} overlaps ${b.name}`);
 	}
 	const otadata = parts.filter((p) => p.type === "data" && p.subtype === "ota");
@@ -89,12 +99,19 @@ export function checkPartitionTable(parts: Partition[], flashSize: number): stri
 		else if (otadata[0].size !== OTADATA_SIZE) problems.push(`otadata must be 0x2000 bytes, is 0x${otadata[0].size.toString(16)}`);
 	}
 	if (slots.length > MAX_OTA_SLOTS) problems.push(`at most ${MAX_OTA_SLOTS} OTA slots`);
-	slots.forEach((s, i) => { if (s.index !== i) problems.push(`OTA slots must be numbered from ota_0 without gaps`); });
+	slots.forEach((s, i) => {
+		if (s.index !== i) problems.push(`OTA slots must be numbered from ota_0 without gaps`);
+	});
 	if (parts.filter((p) => p.type === "data" && p.subtype === "nvs").length === 0) problems.push("no nvs partition");
 	return problems;
 }
 
-export interface OtaSlotLayout { name: string; index: number; offset: number; size: number }
+export interface OtaSlotLayout {
+	name: string;
+	index: number;
+	offset: number;
+	size: number;
+}
 
 export function otaSlots(parts: Partition[]): OtaSlotLayout[] {
 	return parts
@@ -140,7 +157,8 @@ export function encodePartitionTable(parts: Partition[], md5: (bytes: Uint8Array
 	parts.forEach((p, i) => {
 		const at = i * PARTITION_ENTRY_SIZE;
 		if (p.name.length > 16) throw new RangeError(`partition name ${p.name} is longer than 16 characters`);
-		out[at] = 0xaa; out[at + 1] = 0x50;
+		out[at] = 0xaa;
+		out[at + 1] = 0x50;
 		out[at + 2] = p.type === "app" ? 0x00 : 0x01;
 		out[at + 3] = subtypeCode(p);
 		view.setUint32(at + 4, p.offset, true);
@@ -148,20 +166,27 @@ export function encodePartitionTable(parts: Partition[], md5: (bytes: Uint8Array
 		out.fill(0, at + 12, at + 28);
 		for (let k = 0; k < p.name.length; k++) out[at + 12 + k] = p.name.charCodeAt(k) & 0x7f;
 		let flags = 0;
-		for (const f of p.flags.split(":").map((x) => x.trim()).filter(Boolean)) {
+		for (const f of p.flags
+			.split(":")
+			.map((x) => x.trim())
+			.filter(Boolean)) {
 			if (FLAG_BITS[f] === undefined) throw new RangeError(`${p.name}: unknown flag ${f}`);
 			flags |= 1 << FLAG_BITS[f];
 		}
 		view.setUint32(at + 28, flags, true);
 	});
 	const md5At = parts.length * PARTITION_ENTRY_SIZE;
-	out[md5At] = 0xeb; out[md5At + 1] = 0xeb;
+	out[md5At] = 0xeb;
+	out[md5At + 1] = 0xeb;
 	out.set(md5(out.subarray(0, md5At)), md5At + 16);
 	return out;
 }
 
 /** Decode a binary table (for tests and tools); checks the MD5 entry when present. */
-export function decodePartitionTable(bytes: Uint8Array, md5: (bytes: Uint8Array) => Uint8Array): { name: string; type: number; subtype: number; offset: number; size: number; flags: number }[] {
+export function decodePartitionTable(
+	bytes: Uint8Array,
+	md5: (bytes: Uint8Array) => Uint8Array,
+): { name: string; type: number; subtype: number; offset: number; size: number; flags: number }[] {
 	const out = [];
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 	for (let at = 0; at + PARTITION_ENTRY_SIZE <= Math.min(bytes.length, PARTITION_TABLE_DATA_LENGTH); at += PARTITION_ENTRY_SIZE) {
@@ -174,7 +199,14 @@ export function decodePartitionTable(bytes: Uint8Array, md5: (bytes: Uint8Array)
 		if (bytes[at] !== 0xaa || bytes[at + 1] !== 0x50) throw new RangeError(`no partition entry magic at 0x${at.toString(16)}`);
 		let name = "";
 		for (let k = 0; k < 16 && bytes[at + 12 + k]; k++) name += String.fromCharCode(bytes[at + 12 + k]);
-		out.push({ name, type: bytes[at + 2], subtype: bytes[at + 3], offset: view.getUint32(at + 4, true), size: view.getUint32(at + 8, true), flags: view.getUint32(at + 28, true) });
+		out.push({
+			name,
+			type: bytes[at + 2],
+			subtype: bytes[at + 3],
+			offset: view.getUint32(at + 4, true),
+			size: view.getUint32(at + 8, true),
+			flags: view.getUint32(at + 28, true),
+		});
 	}
 	return out;
 }

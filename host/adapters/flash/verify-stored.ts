@@ -19,13 +19,26 @@ export type ChipIdentity = OtaChip;
 /** The simulated board: an ESP32-C6 of revision v0.1 (C6 chips exist as v0.0, v0.1 and v0.2). */
 export const SIMULATED_CHIP: ChipIdentity = { id: 0x0d, revision: 1 };
 
-export function verifyStoredImage(read: (offset: number, length: number) => Uint8Array, slotSize: number, digests: DigestFactory, chip: ChipIdentity = SIMULATED_CHIP): VerifyResult {
-	const v = new ImageValidator({ digests, slotSize, chipId: chip.id, chipRevision: chip.revision, structureOnly: true, ignoreTrailing: true, running: "0.0.0", runningSecureVersion: 0 });
+export function verifyStoredImage(
+	read: (offset: number, length: number) => Uint8Array,
+	slotSize: number,
+	digests: DigestFactory,
+	chip: ChipIdentity = SIMULATED_CHIP,
+): VerifyResult {
+	const v = new ImageValidator({
+		digests,
+		slotSize,
+		chipId: chip.id,
+		chipRevision: chip.revision,
+		structureOnly: true,
+		ignoreTrailing: true,
+		running: "0.0.0",
+		runningSecureVersion: 0,
+	});
 	try {
 		for (let at = 0; at < slotSize && !v.complete; at += 4096) v.write(read(at, Math.min(4096, slotSize - at)));
 		return { ok: true, image: v.end() };
-	}
-	catch (e) {
+	} catch (e) {
 		if (e instanceof OtaError) return { ok: false, error: e };
 		throw e;
 	}

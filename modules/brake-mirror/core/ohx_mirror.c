@@ -15,15 +15,19 @@ static int valid(const ohx_mirror_config_t *cfg)
 
 OHX_HOT bool ohx_mirror_output(uint8_t mode, bool input)
 {
-    if (mode == OHX_MIRROR_FOLLOW) return input;
-    if (mode == OHX_MIRROR_INVERT) return !input;
+    if (mode == OHX_MIRROR_FOLLOW)
+        return input;
+    if (mode == OHX_MIRROR_INVERT)
+        return !input;
     return false;
 }
 
 int ohx_mirror_init(ohx_mirror_t *m, const ohx_mirror_config_t *cfg)
 {
-    if (!m || !cfg) return OHX_ERR_INVALID_ARG;
-    if (!valid(cfg)) return OHX_ERR_MIRROR_CONFIG;
+    if (!m || !cfg)
+        return OHX_ERR_INVALID_ARG;
+    if (!valid(cfg))
+        return OHX_ERR_MIRROR_CONFIG;
     m->mode = cfg->mode;
     m->debounce_ms = cfg->debounce_ms;
     m->seen = 0;
@@ -46,8 +50,10 @@ static OHX_HOT void set_out(ohx_mirror_t *m)
 
 int ohx_mirror_configure(ohx_mirror_t *m, const ohx_mirror_config_t *cfg)
 {
-    if (!m || !cfg) return OHX_ERR_INVALID_ARG;
-    if (!valid(cfg)) return OHX_ERR_MIRROR_CONFIG;
+    if (!m || !cfg)
+        return OHX_ERR_INVALID_ARG;
+    if (!valid(cfg))
+        return OHX_ERR_MIRROR_CONFIG;
     m->mode = cfg->mode;
     m->debounce_ms = cfg->debounce_ms;
     set_out(m);
@@ -58,7 +64,8 @@ OHX_HOT bool ohx_mirror_update(ohx_mirror_t *m, bool level, uint32_t now_ms)
 {
     uint8_t l = level ? 1u : 0u;
     uint32_t age;
-    if (!m) return false;
+    if (!m)
+        return false;
     if (!m->seen) {
         m->seen = 1;
         m->raw = l;
@@ -72,14 +79,17 @@ OHX_HOT bool ohx_mirror_update(ohx_mirror_t *m, bool level, uint32_t now_ms)
         m->raw_since_ms = now_ms;
     }
     age = now_ms - m->raw_since_ms;
-    if (age & 0x80000000u) age = 0; /* a sample stamped before the edge: not stable yet */
-    if (m->raw != m->stable && age >= m->debounce_ms) m->stable = m->raw;
+    if (age & 0x80000000u)
+        age = 0; /* a sample stamped before the edge: not stable yet */
+    if (m->raw != m->stable && age >= m->debounce_ms)
+        m->stable = m->raw;
     set_out(m);
     return m->out != 0;
 }
 
 const char *ohx_mirror_strerror(int code)
 {
-    if (code == OHX_ERR_MIRROR_CONFIG) return "OHX_ERR_MIRROR_CONFIG";
+    if (code == OHX_ERR_MIRROR_CONFIG)
+        return "OHX_ERR_MIRROR_CONFIG";
     return ohx_strerror(code);
 }

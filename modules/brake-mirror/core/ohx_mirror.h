@@ -44,18 +44,11 @@ extern "C" {
 
 #define OHX_MIRROR_DEBOUNCE_MAX_MS 1000u
 
-typedef enum {
-    OHX_MIRROR_OFF = 0,
-    OHX_MIRROR_FOLLOW = 1,
-    OHX_MIRROR_INVERT = 2
-} ohx_mirror_mode_t;
+typedef enum { OHX_MIRROR_OFF = 0, OHX_MIRROR_FOLLOW = 1, OHX_MIRROR_INVERT = 2 } ohx_mirror_mode_t;
 #define OHX_MIRROR_MODE_COUNT 3
 
 /** The two mirrored channels of the board (indexes for ports and bindings). */
-typedef enum {
-    OHX_MIRROR_BRAKE = 0,
-    OHX_MIRROR_HANDBRAKE = 1
-} ohx_mirror_channel_t;
+typedef enum { OHX_MIRROR_BRAKE = 0, OHX_MIRROR_HANDBRAKE = 1 } ohx_mirror_channel_t;
 #define OHX_MIRROR_CHANNEL_COUNT 2
 
 typedef struct {

@@ -43,10 +43,10 @@ typedef struct {
 } ohx_gen_ops_t;
 
 #define SEEN_BRAKES1 0x01u
-#define SEEN_MOTOR2 0x02u
-#define SEEN_MOTOR1 0x04u
-#define SEEN_HALDEX 0x08u
-#define SEEN_TARGET 0x10u
+#define SEEN_MOTOR2  0x02u
+#define SEEN_MOTOR1  0x04u
+#define SEEN_HALDEX  0x08u
+#define SEEN_TARGET  0x10u
 
 struct ohx_bridge {
     uint32_t magic;
@@ -90,9 +90,12 @@ OHX_HOT uint8_t ohx_lock_scale(uint8_t full, uint8_t percent, bool invert)
 
 OHX_HOT uint8_t ohx_engagement_pct(uint16_t raw, uint16_t lo, uint16_t hi)
 {
-    if (hi <= lo) return 0;
-    if (raw <= lo) return 0;
-    if (raw >= hi) return 100;
+    if (hi <= lo)
+        return 0;
+    if (raw <= lo)
+        return 0;
+    if (raw >= hi)
+        return 100;
     return (uint8_t)(((uint32_t)(raw - lo) * 100u) / (uint32_t)(hi - lo));
 }
 
@@ -112,13 +115,24 @@ static OHX_HOT int rewrite_gen1(struct ohx_bridge *b, ohx_frame_t *f)
     switch (f->id) {
     case OHX_ID_MOTOR1: {
         uint8_t b6;
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         switch (b->mode) {
-        case OHX_MODE_FWD: b6 = ohx_lock_scale(0xFE, b->percent, true); break;
-        case OHX_MODE_5050: b6 = SCALE(0x16); break;
-        case OHX_MODE_6040: b6 = SCALE(0x22); break;
-        case OHX_MODE_7525: b6 = SCALE(0x50); break;
-        default: b6 = d[6]; break; /* CUSTOM: the originals keep byte 6 */
+        case OHX_MODE_FWD:
+            b6 = ohx_lock_scale(0xFE, b->percent, true);
+            break;
+        case OHX_MODE_5050:
+            b6 = SCALE(0x16);
+            break;
+        case OHX_MODE_6040:
+            b6 = SCALE(0x22);
+            break;
+        case OHX_MODE_7525:
+            b6 = SCALE(0x50);
+            break;
+        default:
+            b6 = d[6];
+            break; /* CUSTOM: the originals keep byte 6 */
         }
         d[0] = 0x00;
         d[1] = SCALE(0xFE);
@@ -131,18 +145,21 @@ static OHX_HOT int rewrite_gen1(struct ohx_bridge *b, ohx_frame_t *f)
         return 1;
     }
     case OHX_ID_MOTOR3:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[2] = SCALE(0xFE);
         d[7] = SCALE(0xFE);
         return 1;
     case OHX_ID_BRAKES1:
-        if (f->dlc < 4) return -1;
+        if (f->dlc < 4)
+            return -1;
         d[1] = SCALE(0x00);
         d[2] = 0x00;
         d[3] = SCALE(0x0A);
         return 1;
     case OHX_ID_BRAKES3:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[0] = SCALE(0xFE);
         d[1] = 0x0A;
         d[2] = SCALE(0xFE);
@@ -164,31 +181,36 @@ static OHX_HOT int rewrite_gen2(struct ohx_bridge *b, ohx_frame_t *f)
     uint8_t *d = f->data;
     switch (f->id) {
     case OHX_ID_MOTOR1:
-        if (f->dlc < 7) return -1;
+        if (f->dlc < 7)
+            return -1;
         d[1] = SCALE(0xFE);
         d[2] = 0x21;
         d[3] = SCALE(0x4E);
         d[6] = SCALE(0xFE);
         return 1;
     case OHX_ID_MOTOR3:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[2] = SCALE(0xFE);
         d[7] = SCALE(0x01);
         return 1;
     case OHX_ID_BRAKES1:
-        if (f->dlc < 4) return -1;
+        if (f->dlc < 4)
+            return -1;
         d[0] = SCALE(0x80);
         d[1] = SCALE(0x41);
         d[2] = SCALE(0xFE);
         d[3] = 0x0A;
         return 1;
     case OHX_ID_BRAKES2:
-        if (f->dlc < 6) return -1;
+        if (f->dlc < 6)
+            return -1;
         d[4] = SCALE(0x7F);
         d[5] = SCALE(0xFE);
         return 1;
     case OHX_ID_BRAKES3:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[0] = SCALE(0xFE);
         d[1] = 0x0A;
         d[2] = SCALE(0xFE);
@@ -223,12 +245,14 @@ static OHX_HOT int rewrite_gen4(struct ohx_bridge *b, ohx_frame_t *f)
     uint8_t *d = f->data;
     switch (f->id) {
     case OHX_ID_MLW1:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         memcpy(d, k_mlw1_rows[b->mlw_row], 8);
         b->mlw_row = (uint8_t)((b->mlw_row + 1u) & 0x0Fu);
         return 1;
     case OHX_ID_MOTOR1:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[1] = SCALE(0xFE);
         d[2] = SCALE(0x20);
         d[3] = SCALE(0x4E);
@@ -238,18 +262,21 @@ static OHX_HOT int rewrite_gen4(struct ohx_bridge *b, ohx_frame_t *f)
         d[7] = SCALE(0xFE);
         return 1;
     case OHX_ID_BRAKES1:
-        if (f->dlc < 6) return -1;
+        if (f->dlc < 6)
+            return -1;
         d[0] = 0x20;
         d[1] = 0x40;
         d[4] = SCALE(0xFE);
         d[5] = SCALE(0xFE);
         return 1;
     case OHX_ID_BRAKES2:
-        if (f->dlc < 5) return -1;
+        if (f->dlc < 5)
+            return -1;
         d[4] = SCALE(0x7F);
         return 1;
     case OHX_ID_BRAKES3:
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[0] = SCALE(0xB6);
         d[1] = 0x07;
         d[2] = SCALE(0xCC);
@@ -260,7 +287,8 @@ static OHX_HOT int rewrite_gen4(struct ohx_bridge *b, ohx_frame_t *f)
         d[7] = 0x07;
         return 1;
     case OHX_ID_BRAKES4: {
-        if (f->dlc < 8) return -1;
+        if (f->dlc < 8)
+            return -1;
         d[0] = SCALE(0xFE);
         d[1] = 0x00;
         d[2] = 0x00;
@@ -291,17 +319,20 @@ static OHX_HOT void feedback_store(struct ohx_bridge *b, const ohx_frame_t *f, u
 
 static OHX_HOT void feedback_gen1(struct ohx_bridge *b, const ohx_frame_t *f, uint32_t now_ms)
 {
-    if (f->dlc >= 2) feedback_store(b, f, now_ms, f->data[1], 128, 198);
+    if (f->dlc >= 2)
+        feedback_store(b, f, now_ms, f->data[1], 128, 198);
 }
 
 static OHX_HOT void feedback_gen2(struct ohx_bridge *b, const ohx_frame_t *f, uint32_t now_ms)
 {
-    if (f->dlc >= 5) feedback_store(b, f, now_ms, (uint16_t)(f->data[1] + f->data[4]), 128, 255);
+    if (f->dlc >= 5)
+        feedback_store(b, f, now_ms, (uint16_t)(f->data[1] + f->data[4]), 128, 255);
 }
 
 static OHX_HOT void feedback_gen4(struct ohx_bridge *b, const ohx_frame_t *f, uint32_t now_ms)
 {
-    if (f->dlc >= 2) feedback_store(b, f, now_ms, f->data[1], 128, 255);
+    if (f->dlc >= 2)
+        feedback_store(b, f, now_ms, f->data[1], 128, 255);
 }
 
 /* One row per supported generation. Gen5 (MQB) adds a row here with its
@@ -316,7 +347,8 @@ static const ohx_gen_ops_t *find_generation(uint8_t generation)
 {
     size_t i;
     for (i = 0; i < sizeof(k_generations) / sizeof(k_generations[0]); i++) {
-        if (k_generations[i].generation == generation) return &k_generations[i];
+        if (k_generations[i].generation == generation)
+            return &k_generations[i];
     }
     return NULL;
 }
@@ -325,7 +357,8 @@ static const ohx_gen_ops_t *find_generation(uint8_t generation)
 
 void ohx_bridge_config_default(ohx_bridge_config_t *cfg)
 {
-    if (!cfg) return;
+    if (!cfg)
+        return;
     cfg->generation = OHX_GEN_4;
     cfg->watchdog_ms = OHX_WATCHDOG_DEFAULT_MS;
 }
@@ -342,7 +375,8 @@ int ohx_bridge_init(void *mem, size_t len, const ohx_bridge_config_t *cfg, ohx_b
     uint32_t wd;
     struct ohx_bridge *b;
 
-    if (!mem || !out) return OHX_ERR_INVALID_ARG;
+    if (!mem || !out)
+        return OHX_ERR_INVALID_ARG;
     if (len < OHX_BRIDGE_STORAGE_SIZE || ((uintptr_t)mem % OHX_BRIDGE_STORAGE_ALIGN) != 0)
         return OHX_ERR_NO_MEM;
     if (!cfg) {
@@ -350,9 +384,11 @@ int ohx_bridge_init(void *mem, size_t len, const ohx_bridge_config_t *cfg, ohx_b
         cfg = &def;
     }
     gen = find_generation(cfg->generation);
-    if (!gen) return OHX_ERR_UNSUPPORTED_GENERATION;
+    if (!gen)
+        return OHX_ERR_UNSUPPORTED_GENERATION;
     wd = cfg->watchdog_ms ? cfg->watchdog_ms : OHX_WATCHDOG_DEFAULT_MS;
-    if (!watchdog_ok(wd)) return OHX_ERR_INVALID_WATCHDOG;
+    if (!watchdog_ok(wd))
+        return OHX_ERR_INVALID_WATCHDOG;
 
     b = (struct ohx_bridge *)mem;
     memset(b, 0, sizeof(*b));
@@ -364,10 +400,12 @@ int ohx_bridge_init(void *mem, size_t len, const ohx_bridge_config_t *cfg, ohx_b
     return OHX_OK;
 }
 
-#define CHECK_HANDLE(b)                                      \
-    do {                                                     \
-        if (!(b)) return OHX_ERR_INVALID_ARG;                \
-        if ((b)->magic != OHX_MAGIC) return OHX_ERR_INVALID_STATE; \
+#define CHECK_HANDLE(b)                                                                                                \
+    do {                                                                                                               \
+        if (!(b))                                                                                                      \
+            return OHX_ERR_INVALID_ARG;                                                                                \
+        if ((b)->magic != OHX_MAGIC)                                                                                   \
+            return OHX_ERR_INVALID_STATE;                                                                              \
     } while (0)
 
 int ohx_bridge_set_generation(ohx_bridge_t *b, uint8_t generation)
@@ -375,7 +413,8 @@ int ohx_bridge_set_generation(ohx_bridge_t *b, uint8_t generation)
     const ohx_gen_ops_t *gen;
     CHECK_HANDLE(b);
     gen = find_generation(generation);
-    if (!gen) return OHX_ERR_UNSUPPORTED_GENERATION;
+    if (!gen)
+        return OHX_ERR_UNSUPPORTED_GENERATION;
     b->gen = gen;
     b->mlw_row = 0;
     b->brakes4_counter = 0;
@@ -385,7 +424,8 @@ int ohx_bridge_set_generation(ohx_bridge_t *b, uint8_t generation)
 int ohx_bridge_set_watchdog_ms(ohx_bridge_t *b, uint32_t ms)
 {
     CHECK_HANDLE(b);
-    if (!watchdog_ok(ms)) return OHX_ERR_INVALID_WATCHDOG;
+    if (!watchdog_ok(ms))
+        return OHX_ERR_INVALID_WATCHDOG;
     b->watchdog_ms = ms;
     return OHX_OK;
 }
@@ -393,8 +433,10 @@ int ohx_bridge_set_watchdog_ms(ohx_bridge_t *b, uint32_t ms)
 int ohx_bridge_set_target(ohx_bridge_t *b, uint8_t mode, uint8_t percent, uint32_t now_ms)
 {
     CHECK_HANDLE(b);
-    if (mode >= OHX_MODE_COUNT) return OHX_ERR_INVALID_MODE;
-    if (percent > 100u) return OHX_ERR_INVALID_PERCENT;
+    if (mode >= OHX_MODE_COUNT)
+        return OHX_ERR_INVALID_MODE;
+    if (percent > 100u)
+        return OHX_ERR_INVALID_PERCENT;
     b->mode = mode;
     b->percent = percent;
     b->target_ms = now_ms;
@@ -413,8 +455,10 @@ int ohx_bridge_hold_passthrough(ohx_bridge_t *b, bool hold)
 /* Watchdog evaluation shared by on_frame, state and snapshot. */
 static OHX_HOT ohx_state_t eval_state(struct ohx_bridge *b, uint32_t now_ms)
 {
-    if (b->held) return OHX_STATE_HELD;
-    if (b->mode == OHX_MODE_STOCK) return OHX_STATE_STOCK;
+    if (b->held)
+        return OHX_STATE_HELD;
+    if (b->mode == OHX_MODE_STOCK)
+        return OHX_STATE_STOCK;
     if (age_of(now_ms, b->target_ms) > b->watchdog_ms) {
         if (!b->expired) {
             b->expired = 1;
@@ -427,7 +471,8 @@ static OHX_HOT ohx_state_t eval_state(struct ohx_bridge *b, uint32_t now_ms)
 
 ohx_state_t ohx_bridge_state(ohx_bridge_t *b, uint32_t now_ms)
 {
-    if (!b || b->magic != OHX_MAGIC) return OHX_STATE_STOCK;
+    if (!b || b->magic != OHX_MAGIC)
+        return OHX_STATE_STOCK;
     return eval_state(b, now_ms);
 }
 
@@ -465,12 +510,13 @@ static OHX_HOT void decode_chassis(struct ohx_bridge *b, const ohx_frame_t *f, u
     }
 }
 
-OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t *in, ohx_frame_t *out,
-                                uint32_t now_ms)
+OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t *in, ohx_frame_t *out, uint32_t now_ms)
 {
     int r;
-    if (!b || !in || !out) return OHX_ERR_INVALID_ARG;
-    if (b->magic != OHX_MAGIC) return OHX_ERR_INVALID_STATE;
+    if (!b || !in || !out)
+        return OHX_ERR_INVALID_ARG;
+    if (b->magic != OHX_MAGIC)
+        return OHX_ERR_INVALID_STATE;
     if (bus >= OHX_BUS_COUNT) {
         b->counters.errors++;
         return OHX_ERR_INVALID_BUS;
@@ -480,18 +526,22 @@ OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t 
         b->counters.errors++;
         return OHX_ERR_INVALID_FRAME;
     }
-    if (out != in) *out = *in;
+    if (out != in)
+        *out = *in;
     b->counters.frames[bus]++;
 
-    if (in->flags) return OHX_FRAME_PASS; /* extended or remote: never ours */
+    if (in->flags)
+        return OHX_FRAME_PASS; /* extended or remote: never ours */
 
     if (bus == OHX_BUS_HALDEX) {
-        if (in->id == OHX_ID_HALDEX) b->gen->feedback(b, in, now_ms);
+        if (in->id == OHX_ID_HALDEX)
+            b->gen->feedback(b, in, now_ms);
         return OHX_FRAME_PASS;
     }
 
     decode_chassis(b, in, now_ms);
-    if (eval_state(b, now_ms) != OHX_STATE_ACTIVE) return OHX_FRAME_PASS;
+    if (eval_state(b, now_ms) != OHX_STATE_ACTIVE)
+        return OHX_FRAME_PASS;
 
     r = b->gen->rewrite(b, out);
     if (r > 0) {
@@ -500,7 +550,8 @@ OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t 
     }
     if (r < 0) {
         b->counters.short_frames++;
-        if (out != in) *out = *in; /* rewrites never touch a short frame, but be explicit */
+        if (out != in)
+            *out = *in; /* rewrites never touch a short frame, but be explicit */
     }
     return OHX_FRAME_PASS;
 }
@@ -508,13 +559,23 @@ OHX_HOT int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t 
 OHX_HOT int ohx_bridge_note_event(ohx_bridge_t *b, uint8_t bus, uint8_t event)
 {
     CHECK_HANDLE(b);
-    if (bus >= OHX_BUS_COUNT) return OHX_ERR_INVALID_BUS;
+    if (bus >= OHX_BUS_COUNT)
+        return OHX_ERR_INVALID_BUS;
     switch (event) {
-    case OHX_EVENT_TX_DROPPED: b->counters.dropped[bus]++; break;
-    case OHX_EVENT_BUS_OFF_RECOVERED: b->counters.bus_off_recoveries[bus]++; break;
-    case OHX_EVENT_BUS_OFF: b->counters.bus_off[bus]++; break;
-    case OHX_EVENT_DEAD_BUS: b->counters.dead_bus[bus]++; break;
-    default: return OHX_ERR_INVALID_EVENT;
+    case OHX_EVENT_TX_DROPPED:
+        b->counters.dropped[bus]++;
+        break;
+    case OHX_EVENT_BUS_OFF_RECOVERED:
+        b->counters.bus_off_recoveries[bus]++;
+        break;
+    case OHX_EVENT_BUS_OFF:
+        b->counters.bus_off[bus]++;
+        break;
+    case OHX_EVENT_DEAD_BUS:
+        b->counters.dead_bus[bus]++;
+        break;
+    default:
+        return OHX_ERR_INVALID_EVENT;
     }
     return OHX_OK;
 }
@@ -522,7 +583,8 @@ OHX_HOT int ohx_bridge_note_event(ohx_bridge_t *b, uint8_t bus, uint8_t event)
 int ohx_bridge_get_counters(const ohx_bridge_t *b, ohx_counters_t *out)
 {
     CHECK_HANDLE(b);
-    if (!out) return OHX_ERR_INVALID_ARG;
+    if (!out)
+        return OHX_ERR_INVALID_ARG;
     *out = b->counters;
     return OHX_OK;
 }
@@ -538,7 +600,8 @@ int ohx_bridge_snapshot(ohx_bridge_t *b, uint32_t now_ms, ohx_snapshot_t *out)
 {
     uint32_t brakes1_age;
     CHECK_HANDLE(b);
-    if (!out) return OHX_ERR_INVALID_ARG;
+    if (!out)
+        return OHX_ERR_INVALID_ARG;
     memset(out, 0, sizeof(*out));
 
     brakes1_age = (b->seen & SEEN_BRAKES1) ? age_of(now_ms, b->brakes1_ms) : OHX_AGE_NEVER;
@@ -580,20 +643,34 @@ int ohx_bridge_snapshot(ohx_bridge_t *b, uint32_t now_ms, ohx_snapshot_t *out)
 const char *ohx_strerror(int code)
 {
     switch (code) {
-    case OHX_OK: return "OHX_OK";
-    case OHX_ERR_INVALID_ARG: return "OHX_ERR_INVALID_ARG";
-    case OHX_ERR_NO_MEM: return "OHX_ERR_NO_MEM";
-    case OHX_ERR_INVALID_STATE: return "OHX_ERR_INVALID_STATE";
-    case OHX_ERR_UNSUPPORTED_GENERATION: return "OHX_ERR_UNSUPPORTED_GENERATION";
-    case OHX_ERR_INVALID_MODE: return "OHX_ERR_INVALID_MODE";
-    case OHX_ERR_INVALID_PERCENT: return "OHX_ERR_INVALID_PERCENT";
-    case OHX_ERR_INVALID_BUS: return "OHX_ERR_INVALID_BUS";
-    case OHX_ERR_INVALID_FRAME: return "OHX_ERR_INVALID_FRAME";
-    case OHX_ERR_INVALID_WATCHDOG: return "OHX_ERR_INVALID_WATCHDOG";
-    case OHX_ERR_INVALID_EVENT: return "OHX_ERR_INVALID_EVENT";
-    case OHX_ERR_SELF_TEST: return "OHX_ERR_SELF_TEST";
-    case OHX_ERR_INVALID_WIRE: return "OHX_ERR_INVALID_WIRE";
-    default: return "OHX_ERR_UNKNOWN";
+    case OHX_OK:
+        return "OHX_OK";
+    case OHX_ERR_INVALID_ARG:
+        return "OHX_ERR_INVALID_ARG";
+    case OHX_ERR_NO_MEM:
+        return "OHX_ERR_NO_MEM";
+    case OHX_ERR_INVALID_STATE:
+        return "OHX_ERR_INVALID_STATE";
+    case OHX_ERR_UNSUPPORTED_GENERATION:
+        return "OHX_ERR_UNSUPPORTED_GENERATION";
+    case OHX_ERR_INVALID_MODE:
+        return "OHX_ERR_INVALID_MODE";
+    case OHX_ERR_INVALID_PERCENT:
+        return "OHX_ERR_INVALID_PERCENT";
+    case OHX_ERR_INVALID_BUS:
+        return "OHX_ERR_INVALID_BUS";
+    case OHX_ERR_INVALID_FRAME:
+        return "OHX_ERR_INVALID_FRAME";
+    case OHX_ERR_INVALID_WATCHDOG:
+        return "OHX_ERR_INVALID_WATCHDOG";
+    case OHX_ERR_INVALID_EVENT:
+        return "OHX_ERR_INVALID_EVENT";
+    case OHX_ERR_SELF_TEST:
+        return "OHX_ERR_SELF_TEST";
+    case OHX_ERR_INVALID_WIRE:
+        return "OHX_ERR_INVALID_WIRE";
+    default:
+        return "OHX_ERR_UNKNOWN";
     }
 }
 
@@ -602,8 +679,10 @@ const char *ohx_strerror(int code)
 int ohx_wire_encode(const ohx_frame_t *f, uint8_t bus, uint8_t *buf, size_t len)
 {
     unsigned n, i;
-    if (!f || !buf || len < OHX_WIRE_SIZE) return OHX_ERR_INVALID_ARG;
-    if (bus >= OHX_BUS_COUNT) return OHX_ERR_INVALID_BUS;
+    if (!f || !buf || len < OHX_WIRE_SIZE)
+        return OHX_ERR_INVALID_ARG;
+    if (bus >= OHX_BUS_COUNT)
+        return OHX_ERR_INVALID_BUS;
     if (f->dlc > 15u || (f->flags & ~OHX_FRAME_FLAGS_KNOWN) != 0 ||
         f->id > ((f->flags & OHX_FRAME_FLAG_EXT) ? 0x1FFFFFFFu : 0x7FFu))
         return OHX_ERR_INVALID_FRAME;
@@ -616,7 +695,8 @@ int ohx_wire_encode(const ohx_frame_t *f, uint8_t bus, uint8_t *buf, size_t len)
     buf[6] = (uint8_t)(f->id >> 16);
     buf[7] = (uint8_t)(f->id >> 24);
     n = f->dlc > 8u ? 8u : f->dlc;
-    for (i = 0; i < 8u; i++) buf[8 + i] = i < n ? f->data[i] : 0u;
+    for (i = 0; i < 8u; i++)
+        buf[8 + i] = i < n ? f->data[i] : 0u;
     return OHX_OK;
 }
 
@@ -624,18 +704,22 @@ int ohx_wire_decode(const uint8_t *buf, size_t len, ohx_frame_t *f, uint8_t *bus
 {
     uint32_t id;
     unsigned n, i;
-    if (!buf || !f) return OHX_ERR_INVALID_ARG;
-    if (len != OHX_WIRE_SIZE || buf[0] != OHX_WIRE_VERSION || (buf[1] & ~OHX_FRAME_FLAGS_KNOWN) != 0 ||
-        buf[2] > 15u || buf[3] >= OHX_BUS_COUNT)
+    if (!buf || !f)
+        return OHX_ERR_INVALID_ARG;
+    if (len != OHX_WIRE_SIZE || buf[0] != OHX_WIRE_VERSION || (buf[1] & ~OHX_FRAME_FLAGS_KNOWN) != 0 || buf[2] > 15u ||
+        buf[3] >= OHX_BUS_COUNT)
         return OHX_ERR_INVALID_WIRE;
     id = (uint32_t)buf[4] | ((uint32_t)buf[5] << 8) | ((uint32_t)buf[6] << 16) | ((uint32_t)buf[7] << 24);
-    if (id > ((buf[1] & OHX_FRAME_FLAG_EXT) ? 0x1FFFFFFFu : 0x7FFu)) return OHX_ERR_INVALID_WIRE;
+    if (id > ((buf[1] & OHX_FRAME_FLAG_EXT) ? 0x1FFFFFFFu : 0x7FFu))
+        return OHX_ERR_INVALID_WIRE;
     memset(f, 0, sizeof(*f));
     f->id = id;
     f->flags = buf[1];
     f->dlc = buf[2];
     n = f->dlc > 8u ? 8u : f->dlc;
-    for (i = 0; i < n; i++) f->data[i] = buf[8 + i];
-    if (bus) *bus = buf[3];
+    for (i = 0; i < n; i++)
+        f->data[i] = buf[8 + i];
+    if (bus)
+        *bus = buf[3];
     return OHX_OK;
 }

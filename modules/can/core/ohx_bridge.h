@@ -97,8 +97,8 @@ extern "C" {
 
 /** Watchdog period used when the configuration says 0. */
 #define OHX_WATCHDOG_DEFAULT_MS 500u
-#define OHX_WATCHDOG_MIN_MS 20u
-#define OHX_WATCHDOG_MAX_MS 60000u
+#define OHX_WATCHDOG_MIN_MS     20u
+#define OHX_WATCHDOG_MAX_MS     60000u
 
 /** Age of a value that has never been received (snapshot fields *_age_ms). */
 #define OHX_AGE_NEVER UINT32_MAX
@@ -108,39 +108,36 @@ extern "C" {
 #define OHX_SPEED_STALE_MS 500u
 
 /** CAN identifiers used by the PQ (Gen1/2/4) rewrites and decoders. */
-#define OHX_ID_MLW1 0x0C2u     /* steering angle (mLW_1) */
+#define OHX_ID_MLW1    0x0C2u /* steering angle (mLW_1) */
 #define OHX_ID_BRAKES1 0x1A0u
-#define OHX_ID_MOTOR1 0x280u
-#define OHX_ID_MOTOR2 0x288u
+#define OHX_ID_MOTOR1  0x280u
+#define OHX_ID_MOTOR2  0x288u
 #define OHX_ID_BRAKES4 0x2A0u
-#define OHX_ID_HALDEX 0x2C0u   /* Haldex feedback, on the Haldex bus */
-#define OHX_ID_MOTOR3 0x380u
+#define OHX_ID_HALDEX  0x2C0u /* Haldex feedback, on the Haldex bus */
+#define OHX_ID_MOTOR3  0x380u
 #define OHX_ID_BRAKES3 0x4A0u
 #define OHX_ID_BRAKES2 0x5A0u
 
 /** Haldex state byte (0x2C0 byte 0) bits, as kept in ohx_snapshot_t. */
-#define OHX_HALDEX_STATE_CLUTCH1 0x01u
+#define OHX_HALDEX_STATE_CLUTCH1         0x01u
 #define OHX_HALDEX_STATE_TEMP_PROTECTION 0x02u
-#define OHX_HALDEX_STATE_CLUTCH2 0x04u
-#define OHX_HALDEX_STATE_COUPLING_OPEN 0x08u
-#define OHX_HALDEX_STATE_SPEED_LIMIT 0x40u
+#define OHX_HALDEX_STATE_CLUTCH2         0x04u
+#define OHX_HALDEX_STATE_COUPLING_OPEN   0x08u
+#define OHX_HALDEX_STATE_SPEED_LIMIT     0x40u
 
 /** Which physical bus a frame came from. The destination is the other one. */
-typedef enum {
-    OHX_BUS_CHASSIS = 0,
-    OHX_BUS_HALDEX = 1
-} ohx_bus_t;
+typedef enum { OHX_BUS_CHASSIS = 0, OHX_BUS_HALDEX = 1 } ohx_bus_t;
 #define OHX_BUS_COUNT 2
 
 /** Driver-selected mode. Only OHX_MODE_GEN1 rewrites depend on the preset
  *  (MOTOR1 byte 6); every other rewrite only uses the lock percentage. */
 typedef enum {
-    OHX_MODE_STOCK = 0,  /* pure pass-through, byte for byte */
-    OHX_MODE_FWD = 1,    /* lock 0 % (Gen1 byte 6 inverted -> 0xFE) */
+    OHX_MODE_STOCK = 0, /* pure pass-through, byte for byte */
+    OHX_MODE_FWD = 1,   /* lock 0 % (Gen1 byte 6 inverted -> 0xFE) */
     OHX_MODE_5050 = 2,
     OHX_MODE_6040 = 3,
     OHX_MODE_7525 = 4,
-    OHX_MODE_CUSTOM = 5  /* percentage from curves/map computed in JS */
+    OHX_MODE_CUSTOM = 5 /* percentage from curves/map computed in JS */
 } ohx_mode_t;
 #define OHX_MODE_COUNT 6
 
@@ -149,15 +146,15 @@ typedef enum {
     OHX_GEN_1 = 1,
     OHX_GEN_2 = 2,
     OHX_GEN_4 = 4,
-    OHX_GEN_5 = 5  /* reserved (MQB, AUTOSAR E2E); not yet supported */
+    OHX_GEN_5 = 5 /* reserved (MQB, AUTOSAR E2E); not yet supported */
 } ohx_generation_t;
 
 /** What the bridge is doing right now (see ohx_bridge_state()). */
 typedef enum {
-    OHX_STATE_STOCK = 0,     /* mode STOCK (or held): pass-through */
-    OHX_STATE_ACTIVE = 1,    /* rewriting with a fresh lock target */
-    OHX_STATE_FALLBACK = 2,  /* target too old: pass-through (watchdog) */
-    OHX_STATE_HELD = 3       /* ohx_bridge_hold_passthrough(true): pass-through */
+    OHX_STATE_STOCK = 0,    /* mode STOCK (or held): pass-through */
+    OHX_STATE_ACTIVE = 1,   /* rewriting with a fresh lock target */
+    OHX_STATE_FALLBACK = 2, /* target too old: pass-through (watchdog) */
+    OHX_STATE_HELD = 3      /* ohx_bridge_hold_passthrough(true): pass-through */
 } ohx_state_t;
 
 /** Events a port reports into the counters (ohx_bridge_note_event()). */
@@ -172,8 +169,8 @@ typedef enum {
 /* Frame                                                                    */
 /* ------------------------------------------------------------------------ */
 
-#define OHX_FRAME_FLAG_EXT 0x01u  /* 29-bit identifier */
-#define OHX_FRAME_FLAG_RTR 0x02u  /* remote frame */
+#define OHX_FRAME_FLAG_EXT    0x01u /* 29-bit identifier */
+#define OHX_FRAME_FLAG_RTR    0x02u /* remote frame */
 #define OHX_FRAME_FLAGS_KNOWN (OHX_FRAME_FLAG_EXT | OHX_FRAME_FLAG_RTR)
 
 /**
@@ -201,12 +198,12 @@ typedef struct {
 } ohx_bridge_config_t;
 
 typedef struct {
-    uint32_t frames[OHX_BUS_COUNT];   /* frames received, indexed by source bus */
-    uint32_t rewritten;               /* chassis frames forwarded rewritten */
-    uint32_t short_frames;            /* rewrite candidates forwarded untouched: DLC too small */
-    uint32_t dropped[OHX_BUS_COUNT];  /* TX drops reported by the port, indexed by destination bus */
-    uint32_t errors;                  /* on_frame calls rejected (OHX_ERR_INVALID_FRAME/_BUS) */
-    uint32_t bus_off[OHX_BUS_COUNT];  /* bus-off entries reported by the port */
+    uint32_t frames[OHX_BUS_COUNT];  /* frames received, indexed by source bus */
+    uint32_t rewritten;              /* chassis frames forwarded rewritten */
+    uint32_t short_frames;           /* rewrite candidates forwarded untouched: DLC too small */
+    uint32_t dropped[OHX_BUS_COUNT]; /* TX drops reported by the port, indexed by destination bus */
+    uint32_t errors;                 /* on_frame calls rejected (OHX_ERR_INVALID_FRAME/_BUS) */
+    uint32_t bus_off[OHX_BUS_COUNT]; /* bus-off entries reported by the port */
     uint32_t bus_off_recoveries[OHX_BUS_COUNT];
     uint32_t dead_bus[OHX_BUS_COUNT]; /* dead-bus detections reported by the port */
     uint32_t watchdog_fallbacks;      /* ACTIVE -> FALLBACK transitions */
@@ -223,8 +220,8 @@ typedef struct {
     /* Vehicle speed in 0.01 km/h: BRAKES1 (15 bits from bit 17) while it is
      * at most OHX_SPEED_STALE_MS old, else MOTOR2 byte 3 x 1.28 km/h. */
     uint32_t speed_centi_kmh;
-    uint8_t speed_source;        /* ohx_speed_source_t */
-    uint32_t speed_age_ms;       /* age of the frame the speed came from */
+    uint8_t speed_source;  /* ohx_speed_source_t */
+    uint32_t speed_age_ms; /* age of the frame the speed came from */
     /* MOTOR1: engine rpm x4 (bytes 2..3 LE, 0.25 rpm/bit) and pedal in 0.1 %
      * (byte 5 x 0.4 %). */
     uint16_t rpm_x4;
@@ -237,11 +234,11 @@ typedef struct {
     uint8_t haldex_state;
     uint32_t haldex_age_ms;
     /* Bridge state at now_ms. */
-    uint8_t state;               /* ohx_state_t */
-    uint8_t mode;                /* ohx_mode_t last set */
-    uint8_t target_pct;          /* last set */
+    uint8_t state;      /* ohx_state_t */
+    uint8_t mode;       /* ohx_mode_t last set */
+    uint8_t target_pct; /* last set */
     uint8_t generation;
-    uint32_t target_age_ms;      /* OHX_AGE_NEVER until the first set_target */
+    uint32_t target_age_ms; /* OHX_AGE_NEVER until the first set_target */
     uint32_t watchdog_ms;
 } ohx_snapshot_t;
 
@@ -327,8 +324,7 @@ int ohx_bridge_hold_passthrough(ohx_bridge_t *b, bool hold);
  *         OHX_ERR_INVALID_BUS, OHX_ERR_INVALID_FRAME (nothing to forward,
  *         *out unspecified, counted in errors).
  */
-int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t *in, ohx_frame_t *out,
-                        uint32_t now_ms);
+int ohx_bridge_on_frame(ohx_bridge_t *b, uint8_t bus, const ohx_frame_t *in, ohx_frame_t *out, uint32_t now_ms);
 
 /**
  * Report a port event into the counters.
@@ -398,7 +394,7 @@ const char *ohx_strerror(int code);
  *   4..7   identifier, little-endian (std <= 0x7FF, ext <= 0x1FFFFFFF)
  *   8..15  data bytes; bytes past min(dlc, 8) are sent as zero and ignored
  */
-#define OHX_WIRE_SIZE 16u
+#define OHX_WIRE_SIZE    16u
 #define OHX_WIRE_VERSION 0x01u
 
 /** Encode *f on bus into buf[16]; data bytes past the DLC are written as 0.

@@ -91,7 +91,8 @@ static inline OHX_HOT bool ohx_deadbus_rx(ohx_deadbus_t *d, uint32_t now_ms)
 static inline OHX_HOT bool ohx_deadbus_check(ohx_deadbus_t *d, uint32_t now_ms, uint32_t limit_ms)
 {
     uint32_t age = now_ms - d->last_rx_ms;
-    if (!d->seen || d->dead || (age & 0x80000000u) || age <= limit_ms) return false;
+    if (!d->seen || d->dead || (age & 0x80000000u) || age <= limit_ms)
+        return false;
     d->dead = 1;
     return true;
 }

@@ -13,8 +13,8 @@
 
 static const uint8_t k_in[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 
-static int run(ohx_bridge_t *b, uint8_t bus, uint32_t id, uint8_t dlc, const uint8_t *in, uint32_t now,
-               int verdict, const uint8_t *expect)
+static int run(ohx_bridge_t *b, uint8_t bus, uint32_t id, uint8_t dlc, const uint8_t *in, uint32_t now, int verdict,
+               const uint8_t *expect)
 {
     ohx_frame_t f, o;
     int r;
@@ -23,8 +23,10 @@ static int run(ohx_bridge_t *b, uint8_t bus, uint32_t id, uint8_t dlc, const uin
     f.dlc = dlc;
     memcpy(f.data, in, 8);
     r = ohx_bridge_on_frame(b, bus, &f, &o, now);
-    if (r != verdict) return 0;
-    if (o.id != f.id || o.dlc != f.dlc || o.flags != f.flags) return 0;
+    if (r != verdict)
+        return 0;
+    if (o.id != f.id || o.dlc != f.dlc || o.flags != f.flags)
+        return 0;
     return memcmp(o.data, expect, 8) == 0;
 }
 
@@ -53,7 +55,8 @@ int ohx_bridge_self_test(void)
     ohx_bridge_config_default(&cfg);
     cfg.generation = OHX_GEN_4;
     cfg.watchdog_ms = 500;
-    if (ohx_bridge_init(mem.bytes, sizeof(mem.bytes), &cfg, &b) != OHX_OK) return OHX_ERR_SELF_TEST;
+    if (ohx_bridge_init(mem.bytes, sizeof(mem.bytes), &cfg, &b) != OHX_OK)
+        return OHX_ERR_SELF_TEST;
 
     /* STOCK: byte for byte. */
     ok &= run(b, OHX_BUS_CHASSIS, OHX_ID_MOTOR1, 8, k_in, t, OHX_FRAME_PASS, k_in);

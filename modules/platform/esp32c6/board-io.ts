@@ -32,7 +32,9 @@ export class BoardInputs implements DigitalInputs {
 			pin: this.#pins[name],
 			mode: Digital.InputPullUp,
 			edge: Digital.Rising | Digital.Falling,
-			onReadable(this: Digital) { onChange(this.read() === 0); },
+			onReadable(this: Digital) {
+				onChange(this.read() === 0);
+			},
 		});
 	}
 	read(name: InputName): boolean {
@@ -89,6 +91,10 @@ export class FlashPartition implements PartitionPort {
 }
 
 export const taskWatchdog: HardwareWatchdog = frozen({
-	start(timeoutMs) { watchdogStart(timeoutMs); },
-	feed() { watchdogFeed(); },
+	start(timeoutMs) {
+		watchdogStart(timeoutMs);
+	},
+	feed() {
+		watchdogFeed();
+	},
 });

@@ -35,21 +35,21 @@
 #include "freertos/task.h"
 #include "mc.defines.h"
 
-#if !defined(MODDEF_OHX_CAN_CHASSIS_TX) || !defined(MODDEF_OHX_CAN_CHASSIS_RX) || !defined(MODDEF_OHX_CAN_CHASSIS_STANDBY) || \
-    !defined(MODDEF_OHX_CAN_HALDEX_TX) || !defined(MODDEF_OHX_CAN_HALDEX_RX) || !defined(MODDEF_OHX_CAN_HALDEX_STANDBY) || \
-    !defined(MODDEF_OHX_CAN_BITRATE)
+#if !defined(MODDEF_OHX_CAN_CHASSIS_TX) || !defined(MODDEF_OHX_CAN_CHASSIS_RX) ||                                      \
+    !defined(MODDEF_OHX_CAN_CHASSIS_STANDBY) || !defined(MODDEF_OHX_CAN_HALDEX_TX) ||                                  \
+    !defined(MODDEF_OHX_CAN_HALDEX_RX) || !defined(MODDEF_OHX_CAN_HALDEX_STANDBY) || !defined(MODDEF_OHX_CAN_BITRATE)
 #error "CAN pins and bit rate come from the board manifest (boards/<board>/manifest.json, defines.ohx)"
 #endif
 
 /* The core, placed in IRAM/DRAM for the ISR path (a unity build keeps the
  * core free of platform headers). */
-#define OHX_HOT IRAM_ATTR
+#define OHX_HOT    IRAM_ATTR
 #define OHX_RODATA DRAM_ATTR
 #include "ohx_bridge.c"
 
 #include "ohx_port.h"
 
-#define OHX_ESP32_TX_POOL 16u      /* frames in flight per destination bus */
+#define OHX_ESP32_TX_POOL    16u /* frames in flight per destination bus */
 #define OHX_ESP32_MONITOR_MS 100u
 
 typedef struct {
@@ -63,8 +63,10 @@ typedef struct {
 } bus_pins_t;
 
 static const bus_pins_t k_pins[OHX_BUS_COUNT] = {
-    {(gpio_num_t)MODDEF_OHX_CAN_CHASSIS_TX, (gpio_num_t)MODDEF_OHX_CAN_CHASSIS_RX, (gpio_num_t)MODDEF_OHX_CAN_CHASSIS_STANDBY},
-    {(gpio_num_t)MODDEF_OHX_CAN_HALDEX_TX, (gpio_num_t)MODDEF_OHX_CAN_HALDEX_RX, (gpio_num_t)MODDEF_OHX_CAN_HALDEX_STANDBY},
+    {(gpio_num_t)MODDEF_OHX_CAN_CHASSIS_TX, (gpio_num_t)MODDEF_OHX_CAN_CHASSIS_RX,
+     (gpio_num_t)MODDEF_OHX_CAN_CHASSIS_STANDBY},
+    {(gpio_num_t)MODDEF_OHX_CAN_HALDEX_TX, (gpio_num_t)MODDEF_OHX_CAN_HALDEX_RX,
+     (gpio_num_t)MODDEF_OHX_CAN_HALDEX_STANDBY},
 };
 
 static struct {
@@ -134,7 +136,8 @@ static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_e
     memset(&rx, 0, sizeof(rx));
     rx.buffer = buf;
     rx.buffer_len = sizeof(buf);
-    if (twai_node_receive_from_isr(handle, &rx) != ESP_OK) return false;
+    if (twai_node_receive_from_isr(handle, &rx) != ESP_OK)
+        return false;
 
     memset(&in, 0, sizeof(in));
     in.id = rx.header.id;
@@ -148,10 +151,12 @@ static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_e
     r = ohx_bridge_on_frame(g_can.bridge, bus, &in, &out, now);
     if (r >= 0) {
         slot = slot_take(dst);
-        if (!slot) ohx_bridge_note_event(g_can.bridge, dst, OHX_EVENT_TX_DROPPED);
+        if (!slot)
+            ohx_bridge_note_event(g_can.bridge, dst, OHX_EVENT_TX_DROPPED);
     }
     portEXIT_CRITICAL_ISR(&g_mux);
-    if (!slot) return false;
+    if (!slot)
+        return false;
 
     memcpy(slot->data, out.data, 8);
     memset(&slot->frame, 0, sizeof(slot->frame));
@@ -178,15 +183,15 @@ static IRAM_ATTR bool on_tx_done(twai_node_handle_t handle, const twai_tx_done_e
     (void)handle;
     if (s >= &g_can.pool[bus][0] && s < &g_can.pool[bus][OHX_ESP32_TX_POOL]) {
         portENTER_CRITICAL_ISR(&g_mux);
-        if (!edata->is_tx_success) ohx_bridge_note_event(g_can.bridge, bus, OHX_EVENT_TX_DROPPED);
+        if (!edata->is_tx_success)
+            ohx_bridge_note_event(g_can.bridge, bus, OHX_EVENT_TX_DROPPED);
         s->busy = 0;
         portEXIT_CRITICAL_ISR(&g_mux);
     }
     return false;
 }
 
-static IRAM_ATTR bool on_state_change(twai_node_handle_t handle, const twai_state_change_event_data_t *edata,
-                                      void *ctx)
+static IRAM_ATTR bool on_state_change(twai_node_handle_t handle, const twai_state_change_event_data_t *edata, void *ctx)
 {
     const uint8_t bus = (uint8_t)(uintptr_t)ctx;
     (void)handle;
@@ -215,7 +220,8 @@ static void monitor_task(void *arg)
             if (twai_node_get_info(g_can.node[i], &st, NULL) == ESP_OK) {
                 g_can.tec[i] = st.tx_error_count;
                 g_can.rec[i] = st.rx_error_count;
-                if (st.state == TWAI_ERROR_BUS_OFF) (void)twai_node_recover(g_can.node[i]);
+                if (st.state == TWAI_ERROR_BUS_OFF)
+                    (void)twai_node_recover(g_can.node[i]);
             }
             portENTER_CRITICAL(&g_mux);
             if (ohx_deadbus_check(&g_can.dead[i], now, OHX_PORT_DEAD_BUS_MS))
@@ -240,7 +246,8 @@ static int start_bus(uint8_t bus)
     memset(&io, 0, sizeof(io));
     io.pin_bit_mask = 1ull << k_pins[bus].standby;
     io.mode = GPIO_MODE_OUTPUT;
-    if (gpio_config(&io) != ESP_OK || gpio_set_level(k_pins[bus].standby, 0) != ESP_OK) return -1;
+    if (gpio_config(&io) != ESP_OK || gpio_set_level(k_pins[bus].standby, 0) != ESP_OK)
+        return -1;
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.io_cfg.tx = k_pins[bus].tx;
@@ -251,9 +258,12 @@ static int start_bus(uint8_t bus)
     cfg.fail_retry_cnt = 3; /* a frame still failing after 3 retries is stale; the next one follows */
     cfg.tx_queue_depth = OHX_ESP32_TX_POOL;
     cfg.intr_priority = 0;
-    if (twai_new_node_onchip(&cfg, &g_can.node[bus]) != ESP_OK) return -1;
-    if (twai_node_register_event_callbacks(g_can.node[bus], &cbs, (void *)(uintptr_t)bus) != ESP_OK) return -1;
-    if (twai_node_enable(g_can.node[bus]) != ESP_OK) return -1;
+    if (twai_new_node_onchip(&cfg, &g_can.node[bus]) != ESP_OK)
+        return -1;
+    if (twai_node_register_event_callbacks(g_can.node[bus], &cbs, (void *)(uintptr_t)bus) != ESP_OK)
+        return -1;
+    if (twai_node_enable(g_can.node[bus]) != ESP_OK)
+        return -1;
     g_can.state[bus] = OHX_PORT_BUS_RUNNING;
     return 0;
 }
@@ -264,20 +274,27 @@ int ohx_port_start(const ohx_port_options_t *opt)
     if (!g_can.started) {
         ohx_bridge_config_t bc;
         ohx_bridge_config_default(&bc);
-        if (opt && opt->generation) bc.generation = opt->generation;
-        if (opt) bc.watchdog_ms = opt->watchdog_ms;
+        if (opt && opt->generation)
+            bc.generation = opt->generation;
+        if (opt)
+            bc.watchdog_ms = opt->watchdog_ms;
         r = ohx_bridge_init(g_can.mem.bytes, sizeof(g_can.mem.bytes), &bc, &g_can.bridge);
-        if (r != OHX_OK) return r;
+        if (r != OHX_OK)
+            return r;
         /* the bridge exists (STOCK) before the first frame can arrive */
-        if (start_bus(OHX_BUS_CHASSIS) != 0 || start_bus(OHX_BUS_HALDEX) != 0) return OHX_ERR_INVALID_STATE;
-        if (xTaskCreate(monitor_task, "ohx_can_mon", 2048, NULL, 5, NULL) != pdPASS) return OHX_ERR_INVALID_STATE;
+        if (start_bus(OHX_BUS_CHASSIS) != 0 || start_bus(OHX_BUS_HALDEX) != 0)
+            return OHX_ERR_INVALID_STATE;
+        if (xTaskCreate(monitor_task, "ohx_can_mon", 2048, NULL, 5, NULL) != pdPASS)
+            return OHX_ERR_INVALID_STATE;
         g_can.started = 1;
         return OHX_OK;
     }
     if (opt) {
         portENTER_CRITICAL(&g_mux);
-        if (opt->generation) r = ohx_bridge_set_generation(g_can.bridge, opt->generation);
-        if (r == OHX_OK && opt->watchdog_ms) r = ohx_bridge_set_watchdog_ms(g_can.bridge, opt->watchdog_ms);
+        if (opt->generation)
+            r = ohx_bridge_set_generation(g_can.bridge, opt->generation);
+        if (r == OHX_OK && opt->watchdog_ms)
+            r = ohx_bridge_set_watchdog_ms(g_can.bridge, opt->watchdog_ms);
         portEXIT_CRITICAL(&g_mux);
     }
     return r;
@@ -285,8 +302,10 @@ int ohx_port_start(const ohx_port_options_t *opt)
 
 int ohx_port_bus_status(uint8_t bus, ohx_port_bus_status_t *out)
 {
-    if (!out) return OHX_ERR_INVALID_ARG;
-    if (bus >= OHX_BUS_COUNT) return OHX_ERR_INVALID_BUS;
+    if (!out)
+        return OHX_ERR_INVALID_ARG;
+    if (bus >= OHX_BUS_COUNT)
+        return OHX_ERR_INVALID_BUS;
     memset(out, 0, sizeof(*out));
     portENTER_CRITICAL(&g_mux);
     out->state = g_can.started ? g_can.state[bus] : OHX_PORT_BUS_STOPPED;

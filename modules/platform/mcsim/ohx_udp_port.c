@@ -38,7 +38,8 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 void ohx_udp_config_default(ohx_udp_config_t *cfg)
 {
     unsigned i;
-    if (!cfg) return;
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof(*cfg));
     for (i = 0; i < OHX_BUS_COUNT; i++) {
         cfg->listen_port[i] = (uint16_t)(OHX_UDP_DEFAULT_BASE_PORT + 2u * i);
@@ -53,9 +54,11 @@ void ohx_udp_config_from_env(ohx_udp_config_t *cfg)
     const char *s = getenv("OHX_CAN_UDP_BASE");
     unsigned i;
     long base;
-    if (!cfg || !s) return;
+    if (!cfg || !s)
+        return;
     base = strtol(s, NULL, 10);
-    if (base <= 0 || base > 65531) return;
+    if (base <= 0 || base > 65531)
+        return;
     for (i = 0; i < OHX_BUS_COUNT; i++) {
         cfg->listen_port[i] = (uint16_t)(base + 2 * (long)i);
         cfg->peer_port[i] = (uint16_t)(base + 2 * (long)i + 1);
@@ -74,7 +77,8 @@ static int bind_loopback(uint16_t port, uint16_t *bound)
     struct sockaddr_in a;
     socklen_t len = sizeof(a);
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -92,17 +96,22 @@ int ohx_udp_open(const ohx_udp_config_t *cfg)
     ohx_bridge_config_t bc;
     unsigned i;
     int r;
-    if (!cfg) return OHX_ERR_INVALID_ARG;
-    if (g_udp.open) return OHX_ERR_INVALID_STATE;
+    if (!cfg)
+        return OHX_ERR_INVALID_ARG;
+    if (g_udp.open)
+        return OHX_ERR_INVALID_STATE;
     ohx_bridge_config_default(&bc);
-    if (cfg->bridge.generation) bc.generation = cfg->bridge.generation;
+    if (cfg->bridge.generation)
+        bc.generation = cfg->bridge.generation;
     bc.watchdog_ms = cfg->bridge.watchdog_ms;
     r = ohx_bridge_init(g_udp.mem.bytes, sizeof(g_udp.mem.bytes), &bc, &g_udp.bridge);
-    if (r != OHX_OK) return r;
+    if (r != OHX_OK)
+        return r;
     for (i = 0; i < OHX_BUS_COUNT; i++) {
         g_udp.fd[i] = bind_loopback(cfg->listen_port[i], &g_udp.local[i]);
         if (g_udp.fd[i] < 0) {
-            while (i-- > 0) close(g_udp.fd[i]);
+            while (i-- > 0)
+                close(g_udp.fd[i]);
             g_udp.fd[0] = g_udp.fd[1] = -1;
             g_udp.bridge = NULL;
             return OHX_ERR_INVALID_STATE;
@@ -138,8 +147,10 @@ static int handle(uint8_t bus, const uint8_t *buf, ssize_t n)
     ohx_deadbus_rx(&g_udp.dead[bus], now);
     r = ohx_bridge_on_frame(g_udp.bridge, bus, &in, &out, now);
     pthread_mutex_unlock(&g_lock);
-    if (r < 0) return 0;
-    if (ohx_wire_encode(&out, dst, wire, sizeof(wire)) != OHX_OK) return 0;
+    if (r < 0)
+        return 0;
+    if (ohx_wire_encode(&out, dst, wire, sizeof(wire)) != OHX_OK)
+        return 0;
     if (sendto(g_udp.fd[dst], wire, sizeof(wire), 0, (const struct sockaddr *)&g_udp.peer[dst],
                sizeof(g_udp.peer[dst])) != (ssize_t)sizeof(wire)) {
         pthread_mutex_lock(&g_lock);
@@ -157,7 +168,8 @@ int ohx_udp_poll(int timeout_ms)
     unsigned i;
     int n, done = 0;
     uint32_t now;
-    if (!g_udp.open) return OHX_ERR_INVALID_STATE;
+    if (!g_udp.open)
+        return OHX_ERR_INVALID_STATE;
     for (i = 0; i < OHX_BUS_COUNT; i++) {
         p[i].fd = g_udp.fd[i];
         p[i].events = POLLIN;
@@ -166,11 +178,13 @@ int ohx_udp_poll(int timeout_ms)
     n = poll(p, OHX_BUS_COUNT, timeout_ms);
     if (n > 0) {
         for (i = 0; i < OHX_BUS_COUNT; i++) {
-            if (!(p[i].revents & POLLIN)) continue;
+            if (!(p[i].revents & POLLIN))
+                continue;
             for (;;) { /* drain everything pending on this socket */
                 uint8_t buf[64];
                 ssize_t got = recv(g_udp.fd[i], buf, sizeof(buf), MSG_DONTWAIT);
-                if (got < 0) break;
+                if (got < 0)
+                    break;
                 done += handle((uint8_t)i, buf, got);
             }
         }
@@ -187,13 +201,15 @@ int ohx_udp_poll(int timeout_ms)
 static void *thread_main(void *arg)
 {
     (void)arg;
-    while (g_udp.running) (void)ohx_udp_poll(20);
+    while (g_udp.running)
+        (void)ohx_udp_poll(20);
     return NULL;
 }
 
 int ohx_udp_start_thread(void)
 {
-    if (!g_udp.open || g_udp.thread_started) return OHX_ERR_INVALID_STATE;
+    if (!g_udp.open || g_udp.thread_started)
+        return OHX_ERR_INVALID_STATE;
     g_udp.running = 1;
     if (pthread_create(&g_udp.thread, NULL, thread_main, NULL) != 0) {
         g_udp.running = 0;
@@ -211,7 +227,8 @@ void ohx_udp_close(void)
         pthread_join(g_udp.thread, NULL);
         g_udp.thread_started = 0;
     }
-    if (!g_udp.open) return;
+    if (!g_udp.open)
+        return;
     for (i = 0; i < OHX_BUS_COUNT; i++) {
         close(g_udp.fd[i]);
         g_udp.fd[i] = -1;
@@ -223,7 +240,8 @@ void ohx_udp_close(void)
 
 void ohx_udp_get_stats(ohx_udp_stats_t *out)
 {
-    if (!out) return;
+    if (!out)
+        return;
     pthread_mutex_lock(&g_lock);
     *out = g_udp.stats;
     pthread_mutex_unlock(&g_lock);
@@ -238,15 +256,19 @@ int ohx_port_start(const ohx_port_options_t *opt)
         ohx_udp_config_t cfg;
         ohx_udp_config_default(&cfg);
         ohx_udp_config_from_env(&cfg);
-        if (opt) cfg.bridge = *opt;
+        if (opt)
+            cfg.bridge = *opt;
         r = ohx_udp_open(&cfg);
-        if (r == OHX_OK) r = ohx_udp_start_thread();
+        if (r == OHX_OK)
+            r = ohx_udp_start_thread();
         return r;
     }
     if (opt) {
         pthread_mutex_lock(&g_lock);
-        if (opt->generation) r = ohx_bridge_set_generation(g_udp.bridge, opt->generation);
-        if (r == OHX_OK && opt->watchdog_ms) r = ohx_bridge_set_watchdog_ms(g_udp.bridge, opt->watchdog_ms);
+        if (opt->generation)
+            r = ohx_bridge_set_generation(g_udp.bridge, opt->generation);
+        if (r == OHX_OK && opt->watchdog_ms)
+            r = ohx_bridge_set_watchdog_ms(g_udp.bridge, opt->watchdog_ms);
         pthread_mutex_unlock(&g_lock);
     }
     return r;
@@ -269,8 +291,10 @@ void ohx_port_unlock(void)
 
 int ohx_port_bus_status(uint8_t bus, ohx_port_bus_status_t *out)
 {
-    if (!out) return OHX_ERR_INVALID_ARG;
-    if (bus >= OHX_BUS_COUNT) return OHX_ERR_INVALID_BUS;
+    if (!out)
+        return OHX_ERR_INVALID_ARG;
+    if (bus >= OHX_BUS_COUNT)
+        return OHX_ERR_INVALID_BUS;
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&g_lock);
     out->state = g_udp.open ? OHX_PORT_BUS_RUNNING : OHX_PORT_BUS_STOPPED;

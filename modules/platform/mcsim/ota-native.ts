@@ -8,14 +8,22 @@
  */
 import config from "mc/config";
 
-const unavailable = (): never => { throw new Error("ESP_ERR_NOT_SUPPORTED: mcsim has no OTA slots"); };
+const unavailable = (): never => {
+	throw new Error("ESP_ERR_NOT_SUPPORTED: mcsim has no OTA slots");
+};
 
 function descriptorPrefix(): ArrayBuffer {
 	const b = new Uint8Array(288);
 	const version = String(config.version ?? "0.0.0");
-	b[0] = 0xe9; b[1] = 1; b[12] = 0x0d;
-	b[24 + 4] = 0; b[24 + 5] = 1; // first segment length 256
-	b[32] = 0x32; b[33] = 0x54; b[34] = 0xcd; b[35] = 0xab;
+	b[0] = 0xe9;
+	b[1] = 1;
+	b[12] = 0x0d;
+	b[24 + 4] = 0;
+	b[24 + 5] = 1; // first segment length 256
+	b[32] = 0x32;
+	b[33] = 0x54;
+	b[34] = 0xcd;
+	b[35] = 0xab;
 	for (let i = 0; i < version.length && i < 31; i++) b[48 + i] = version.charCodeAt(i);
 	const name = "xs_esp32";
 	for (let i = 0; i < name.length; i++) b[80 + i] = name.charCodeAt(i);
@@ -49,8 +57,12 @@ export function write(_handle: number, bytes: ArrayBuffer | ArrayBufferView): vo
 	if (received < 0) throw new Error("ESP_ERR_INVALID_ARG: no write in progress");
 	received += bytes.byteLength;
 }
-export function end(_handle: number): void { received = -1; }
-export function abort(_handle: number): void { received = -1; }
+export function end(_handle: number): void {
+	received = -1;
+}
+export function abort(_handle: number): void {
+	received = -1;
+}
 export const setBoot = (_index: number): void => unavailable();
 export const markValid = (): void => undefined;
 export const markInvalidAndRestart = (): void => unavailable();

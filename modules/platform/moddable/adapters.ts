@@ -17,17 +17,29 @@ export class ModdableTimers implements Timers {
 	#live = new Map<number, Timer>();
 	after(ms: number, fn: () => void): TimerHandle {
 		const id = this.#next++;
-		this.#live.set(id, Timer.set(() => { this.#live.delete(id); fn(); }, ms));
+		this.#live.set(
+			id,
+			Timer.set(() => {
+				this.#live.delete(id);
+				fn();
+			}, ms),
+		);
 		return { id };
 	}
 	every(ms: number, fn: () => void): TimerHandle {
 		const id = this.#next++;
-		this.#live.set(id, Timer.repeat(() => fn(), ms));
+		this.#live.set(
+			id,
+			Timer.repeat(() => fn(), ms),
+		);
 		return { id };
 	}
 	cancel(handle: TimerHandle | undefined): void {
 		const t = handle && this.#live.get(handle.id);
-		if (t) { Timer.clear(t); this.#live.delete(handle!.id); }
+		if (t) {
+			Timer.clear(t);
+			this.#live.delete(handle!.id);
+		}
 	}
 }
 
@@ -35,9 +47,15 @@ export class ModdableClock implements Clock {
 	#boot = Date.now();
 	#offset = 0;
 	#source: TimeSource = "none";
-	monotonicMs(): number { return Date.now() - this.#boot; }
-	wallMs(): number { return this.#source === "none" ? 0 : this.monotonicMs() + this.#offset; }
-	source(): TimeSource { return this.#source; }
+	monotonicMs(): number {
+		return Date.now() - this.#boot;
+	}
+	wallMs(): number {
+		return this.#source === "none" ? 0 : this.monotonicMs() + this.#offset;
+	}
+	source(): TimeSource {
+		return this.#source;
+	}
 	setWallMs(epochMs: number, source: Exclude<TimeSource, "none">): boolean {
 		if (!mayReplaceTime(this.#source, source)) return false;
 		this.#offset = epochMs - this.monotonicMs();
@@ -52,12 +70,18 @@ export const cryptDigests: DigestFactory = frozen({
 		return {
 			// The native side reads any buffer view (xsmcGetBufferReadable);
 			// the SDK's typing names only ArrayBuffer, hence the cast, not a copy.
-			write(chunk: Uint8Array) { d.write(chunk as unknown as ArrayBuffer); },
-			close() { return new Uint8Array(d.close()); },
+			write(chunk: Uint8Array) {
+				d.write(chunk as unknown as ArrayBuffer);
+			},
+			close() {
+				return new Uint8Array(d.close());
+			},
 		};
 	},
 });
 
 export const traceLogger: Logger = frozen({
-	log(level, message) { trace(`${level}: ${message}\n`); },
+	log(level, message) {
+		trace(`${level}: ${message}\n`);
+	},
 });

@@ -36,12 +36,10 @@ export function resourceAssets(): AssetSource {
 	if (Resource.exists(ASSET_INDEX_NAME)) {
 		try {
 			files = parseAssetIndex(utf8Decode(new Uint8Array(new Resource(ASSET_INDEX_NAME).slice(0)))).files;
-		}
-		catch (e) {
+		} catch (e) {
 			trace(`web assets: unreadable index: ${e instanceof Error ? e.message : String(e)}\n`);
 		}
-	}
-	else trace("web assets: no web app in this build (run npm run build:web)\n");
+	} else trace("web assets: no web app in this build (run npm run build:web)\n");
 	return {
 		get(path: string): Asset | undefined {
 			const entry = files.find((f) => f.path === path);

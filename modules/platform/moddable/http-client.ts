@@ -29,7 +29,11 @@ import Timer from "timer";
 import type { HttpClient, HttpExchange, HttpGetRequest, HttpResponseHandler } from "ports/http-client";
 import { isSafeHeaderValue, parseHttpUrl } from "ports/http-client";
 
-const STATUS = 1, HEADER = 2, HEADERS_COMPLETE = 3, RESPONSE_FRAGMENT = 4, RESPONSE_COMPLETE = 5;
+const STATUS = 1,
+	HEADER = 2,
+	HEADERS_COMPLETE = 3,
+	RESPONSE_FRAGMENT = 4,
+	RESPONSE_COMPLETE = 5;
 
 export interface ModdableTlsOptions {
 	/** The SDK's SecureSocket class (import SecureSocket from "securesocket"). */
@@ -63,23 +67,42 @@ export class ModdableHttpClient implements HttpClient {
 	get(request: HttpGetRequest, handler: HttpResponseHandler): HttpExchange {
 		let finished = false;
 		let sdk: SdkRequest | undefined;
-		const later = (fn: () => void) => { Timer.set(() => { if (!finished) { finished = true; fn(); } }, 0); };
+		const later = (fn: () => void) => {
+			Timer.set(() => {
+				if (!finished) {
+					finished = true;
+					fn();
+				}
+			}, 0);
+		};
 
 		const url = parseHttpUrl(request.url);
 		if (!url) {
 			later(() => handler.onError("unreachable", `"${request.url}" is not an http:// or https:// URL`));
-			return { abort: () => { finished = true; } };
+			return {
+				abort: () => {
+					finished = true;
+				},
+			};
 		}
 		const tls = this.#options.tls;
 		if (url.secure && !tls) {
 			later(() => handler.onError("tls", "https needs a CA certificate: this build has no TLS configured"));
-			return { abort: () => { finished = true; } };
+			return {
+				abort: () => {
+					finished = true;
+				},
+			};
 		}
 		const headers: string[] = [];
 		for (const [name, value] of request.headers ?? []) {
 			if (!isSafeHeaderValue(value) || !isSafeHeaderValue(name)) {
 				later(() => handler.onError("unreachable", "a header value contains a line break"));
-				return { abort: () => { finished = true; } };
+				return {
+					abort: () => {
+						finished = true;
+					},
+				};
 			}
 			headers.push(name, value);
 		}
@@ -99,33 +122,31 @@ export class ModdableHttpClient implements HttpClient {
 		}
 		try {
 			sdk = new Request(dictionary as ConstructorParameters<typeof Request>[0]) as unknown as SdkRequest;
-		}
-		catch (e) {
+		} catch (e) {
 			later(() => handler.onError("unreachable", `the request could not start: ${String(e)}`));
-			return { abort: () => { finished = true; } };
+			return {
+				abort: () => {
+					finished = true;
+				},
+			};
 		}
 		sdk.callback = function (this: SdkRequest, message: number, value?: unknown, etc?: unknown) {
 			if (finished) return;
 			if (message === STATUS) {
 				status = Number(value);
 				received = {};
-			}
-			else if (message === HEADER) {
+			} else if (message === HEADER) {
 				received[String(value).toLowerCase()] = String(etc);
-			}
-			else if (message === HEADERS_COMPLETE) {
+			} else if (message === HEADERS_COMPLETE) {
 				headSent = true;
 				handler.onHead({ status, headers: received });
-			}
-			else if (message === RESPONSE_FRAGMENT) {
+			} else if (message === RESPONSE_FRAGMENT) {
 				const buffer = this.read(ArrayBuffer);
-				if (buffer && buffer.byteLength && !finished) handler.onData(new Uint8Array(buffer));
-			}
-			else if (message === RESPONSE_COMPLETE) {
+				if (buffer?.byteLength && !finished) handler.onData(new Uint8Array(buffer));
+			} else if (message === RESPONSE_COMPLETE) {
 				finished = true;
 				handler.onEnd();
-			}
-			else if (message < 0) {
+			} else if (message < 0) {
 				finished = true;
 				if (headSent) handler.onError("cut", `the connection closed before the body was complete (${String(value ?? message)})`);
 				else if (status) handler.onError("protocol", `the response ended inside its headers (${String(value ?? message)})`);
@@ -136,8 +157,11 @@ export class ModdableHttpClient implements HttpClient {
 			abort() {
 				if (finished) return;
 				finished = true;
-				try { sdk?.close(); }
-				catch { /* already closed by the SDK */ }
+				try {
+					sdk?.close();
+				} catch {
+					/* already closed by the SDK */
+				}
 			},
 		};
 	}

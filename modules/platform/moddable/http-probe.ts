@@ -7,13 +7,18 @@
 import { Request } from "http";
 import type { Timers, TimerHandle } from "ports/timers";
 
-const STATUS = 1, DONE = 5, ERROR = -1;
+const STATUS = 1,
+	DONE = 5,
+	ERROR = -1;
 
 export function httpSelfProbe(timers: Timers, port: number, everyMs = 5000) {
 	let ok = false;
 	let timer: TimerHandle | undefined;
 	const attempt = () => {
-		if (ok) { timers.cancel(timer); return; }
+		if (ok) {
+			timers.cancel(timer);
+			return;
+		}
 		let status = 0;
 		const request = new Request({ host: "127.0.0.1", port, path: "/api/status", response: String });
 		request.callback = (message: number, value?: unknown) => {
@@ -24,6 +29,9 @@ export function httpSelfProbe(timers: Timers, port: number, everyMs = 5000) {
 	};
 	return {
 		answered: () => ok,
-		start() { timer = timers.every(everyMs, attempt); attempt(); },
+		start() {
+			timer = timers.every(everyMs, attempt);
+			attempt();
+		},
 	};
 }

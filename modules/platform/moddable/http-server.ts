@@ -29,8 +29,15 @@ import { isBodySource, reasonPhrase, type BodySource, type RequestHead, type Res
 
 const SMALL_BODY = 512;
 
-const CONNECTION = 1, STATUS = 2, HEADER = 3, HEADERS_COMPLETE = 4, REQUEST_FRAGMENT = 5,
-	PREPARE_RESPONSE = 8, RESPONSE_FRAGMENT = 9, RESPONSE_COMPLETE = 10, ERROR = -1;
+const CONNECTION = 1,
+	STATUS = 2,
+	HEADER = 3,
+	HEADERS_COMPLETE = 4,
+	REQUEST_FRAGMENT = 5,
+	PREPARE_RESPONSE = 8,
+	RESPONSE_FRAGMENT = 9,
+	RESPONSE_COMPLETE = 10,
+	ERROR = -1;
 
 interface Connection {
 	/** The SDK's own: body bytes still expected (undefined = none). */
@@ -43,6 +50,7 @@ interface Connection {
 
 export function serveRouter(router: Router, port: number): { close(): void } {
 	const server = new Server({ port });
+	// biome-ignore lint/suspicious/noExplicitAny: the SDK's callback protocol is untyped (@moddable/typings has no message types); each case narrows.
 	server.callback = function (this: any, message: number, value?: any, etc?: any): any {
 		const conn = this as Connection;
 		switch (message) {
@@ -115,7 +123,5 @@ function sliceSource(bytes: Uint8Array): BodySource {
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-	return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
-		? bytes.buffer as ArrayBuffer
-		: bytes.slice().buffer as ArrayBuffer;
+	return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
 }

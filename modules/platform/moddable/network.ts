@@ -17,7 +17,8 @@ import SNTP from "sntp";
 import type { AccessPointConfig, MdnsPort, MdnsService, SntpPort, StationConfig, StationEvent, UdpPort, UdpSocket, WifiPort } from "ports/network";
 import { frozen } from "util/frozen";
 
-const MODE_STATION = 1, MODE_AP = 2;
+const MODE_STATION = 1,
+	MODE_AP = 2;
 const netGet = Net.get as unknown as (what: string, iface?: string) => string | number | undefined;
 
 export class ModdableWifi implements WifiPort {
@@ -56,12 +57,24 @@ export class ModdableWifi implements WifiPort {
 		if (this.#monitor) return;
 		this.#monitor = new WiFi(undefined, (message) => {
 			switch (message) {
-			case "connect": this.#listener?.("connected"); break;
-			case "gotIP": this.#listener?.("gotIP"); break;
-			case "lostIP": this.#listener?.("lostIP"); break;
-			case "disconnect": this.#listener?.("disconnected"); break;
-			case "station_connect": this.#clients++; break;
-			case "station_disconnect": this.#clients = Math.max(0, this.#clients - 1); break;
+				case "connect":
+					this.#listener?.("connected");
+					break;
+				case "gotIP":
+					this.#listener?.("gotIP");
+					break;
+				case "lostIP":
+					this.#listener?.("lostIP");
+					break;
+				case "disconnect":
+					this.#listener?.("disconnected");
+					break;
+				case "station_connect":
+					this.#clients++;
+					break;
+				case "station_disconnect":
+					this.#clients = Math.max(0, this.#clients - 1);
+					break;
 			}
 		});
 	}
@@ -72,7 +85,10 @@ export class ModdableMdns implements MdnsPort {
 	start(hostName: string, services: MdnsService[], onClaimed: (name: string | undefined, error?: string) => void): void {
 		const mdns = new MDNS({ hostName }, (message, value) => {
 			if (message !== 1) return;
-			if (!value) { onClaimed(undefined, "mDNS name not claimed"); return; }
+			if (!value) {
+				onClaimed(undefined, "mDNS name not claimed");
+				return;
+			}
 			for (const s of services) mdns.add({ name: s.name, protocol: s.protocol, port: s.port, txt: s.txt ?? {} });
 			onClaimed(value);
 		});
@@ -92,30 +108,51 @@ export const moddableUdp: UdpPort = frozen({
 			write(address: string, port: number, data: ArrayBuffer): void;
 			close(): void;
 		};
-		socket.callback = function (message, _value, address, remotePort) {
+		socket.callback = (message, _value, address, remotePort) => {
 			if (message !== 2 || !address || remotePort === undefined) return; // 2: a datagram arrived
 			onMessage(new Uint8Array(socket.read(ArrayBuffer)), address, remotePort);
 		};
 		return {
 			port,
-			send(address, p, data) { socket.write(address, p, data.slice().buffer as ArrayBuffer); },
-			close() { socket.close(); },
+			send(address, p, data) {
+				socket.write(address, p, data.slice().buffer as ArrayBuffer);
+			},
+			close() {
+				socket.close();
+			},
 		};
 	},
 });
 
 export const moddableSntp: SntpPort = frozen({
 	request(servers, done) {
-		let finished = false, index = 0;
-		const finish = (epochMs: number | undefined, error?: string) => { if (!finished) { finished = true; done(epochMs, error); } };
+		let finished = false,
+			index = 0;
+		const finish = (epochMs: number | undefined, error?: string) => {
+			if (!finished) {
+				finished = true;
+				done(epochMs, error);
+			}
+		};
 		const sntp = new SNTP({ host: servers[0] }, (message, value) => {
-			if (message === 1) { finish((value ?? 0) * 1000); (sntp as unknown as { close(): void }).close(); }
-			else if (message === -1) {
+			if (message === 1) {
+				finish((value ?? 0) * 1000);
+				(sntp as unknown as { close(): void }).close();
+			} else if (message === -1) {
 				const next = servers[++index];
-				if (next) return next as unknown as void; // the SDK's callback returns the next host to try
+				if (next) return next as unknown as undefined; // the SDK's callback returns the next host to try
 				finish(undefined, "no answer from the SNTP servers");
 			}
 		});
-		return { cancel() { finished = true; try { (sntp as unknown as { close(): void }).close(); } catch { /* already closed */ } } };
+		return {
+			cancel() {
+				finished = true;
+				try {
+					(sntp as unknown as { close(): void }).close();
+				} catch {
+					/* already closed */
+				}
+			},
+		};
 	},
 });

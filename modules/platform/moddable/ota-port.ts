@@ -21,8 +21,7 @@ const ESP_ERRORS: Record<string, OtaErrorCode> = frozen({
 function call<T>(what: string, f: () => T): T {
 	try {
 		return f();
-	}
-	catch (e) {
+	} catch (e) {
 		const message = e instanceof Error ? e.message : String(e);
 		const name = /^(ESP_[A-Z_]+)/.exec(message);
 		const code = (name && ESP_ERRORS[name[1]]) || "ota_write_failed";
@@ -50,13 +49,19 @@ export class EspOtaPort implements OtaPort {
 		}
 		return this.#slots;
 	}
-	running(): OtaSlot { return this.#slot(native.running()); }
-	runningState(): OtaImageState { return this.slotState(native.running()); }
+	running(): OtaSlot {
+		return this.#slot(native.running());
+	}
+	runningState(): OtaImageState {
+		return this.slotState(native.running());
+	}
 	slotState(index: number): OtaImageState {
 		const code = call("reading the slot state", () => native.state(index));
 		return code < 0 ? "UNDEFINED" : stateName(code);
 	}
-	bootSlot(): OtaSlot { return this.#slot(native.bootSlot()); }
+	bootSlot(): OtaSlot {
+		return this.#slot(native.bootSlot());
+	}
 	read(index: number, offset: number, length: number): Uint8Array {
 		return new Uint8Array(call("reading the slot", () => native.read(index, offset, length)));
 	}
@@ -65,7 +70,9 @@ export class EspOtaPort implements OtaPort {
 		let written = 0;
 		let open = true;
 		return {
-			get written() { return written; },
+			get written() {
+				return written;
+			},
 			write(chunk: Uint8Array) {
 				if (!open) throw new OtaError("ota_write_failed", "The slot writer is closed.");
 				call("writing the update (esp_ota_write)", () => native.write(handle, chunk));
@@ -82,10 +89,18 @@ export class EspOtaPort implements OtaPort {
 			},
 		};
 	}
-	setBoot(index: number): void { call("switching the boot slot", () => native.setBoot(index)); }
-	markValid(): void { call("confirming the running firmware", () => native.markValid()); }
-	markInvalidAndRestart(): void { call("rolling back", () => native.markInvalidAndRestart()); }
-	invalidate(index: number): void { call("invalidating the slot", () => native.invalidate(index)); }
+	setBoot(index: number): void {
+		call("switching the boot slot", () => native.setBoot(index));
+	}
+	markValid(): void {
+		call("confirming the running firmware", () => native.markValid());
+	}
+	markInvalidAndRestart(): void {
+		call("rolling back", () => native.markInvalidAndRestart());
+	}
+	invalidate(index: number): void {
+		call("invalidating the slot", () => native.invalidate(index));
+	}
 
 	#slot(index: number): OtaSlot {
 		const s = this.slots().find((x) => x.index === index);

@@ -23,7 +23,8 @@ const WINDOW_MS = 30_000;
 const FRESH_MS = 1500;
 
 export function badges(s: Status | undefined): { can: [string, string]; haldex: [string, string] } {
-	const c = s?.can, t = s?.telemetry;
+	const c = s?.can,
+		t = s?.telemetry;
 	let can: [string, string];
 	if (!c) can = ["CAN: no data", "off"];
 	else if (c.busFailure) can = ["CAN: bus fault", "bad"];
@@ -44,17 +45,28 @@ export function mount(root: HTMLElement): () => void {
 	const msg = messageBox();
 	let pending: string | undefined;
 	const buttons = new Map<string, HTMLButtonElement>();
-	const modeGrid = h("div", { class: "modes", role: "group", "aria-label": "Mode" }, MODES.map((m) => {
-		const b = h("button", { type: "button", class: "mode", "data-mode": m.id, "aria-pressed": "false", onclick: () => choose(m.id) },
-			h("span", { class: "mode-label" }, m.label), h("span", { class: "mode-sub" }, m.sub));
-		buttons.set(m.id, b);
-		return b;
-	}));
+	const modeGrid = h(
+		"div",
+		{ class: "modes", role: "group", "aria-label": "Mode" },
+		MODES.map((m) => {
+			const b = h(
+				"button",
+				{ type: "button", class: "mode", "data-mode": m.id, "aria-pressed": "false", onclick: () => choose(m.id) },
+				h("span", { class: "mode-label" }, m.label),
+				h("span", { class: "mode-sub" }, m.sub),
+			);
+			buttons.set(m.id, b);
+			return b;
+		}),
+	);
 	const applied = h("p", { class: "applied", id: "applied" });
 
 	const value = (id: string, label: string, unit: string, big = false) => {
 		const v = h("span", { class: "v", id }, "–");
-		return [h("div", { class: big ? "tile big" : "tile" }, h("span", { class: "k" }, label), h("span", { class: "vu" }, v, h("span", { class: "u" }, unit))), v] as const;
+		return [
+			h("div", { class: big ? "tile big" : "tile" }, h("span", { class: "k" }, label), h("span", { class: "vu" }, v, h("span", { class: "u" }, unit))),
+			v,
+		] as const;
 	};
 	const [speedT, speedV] = value("v-speed", "Speed", "km/h");
 	const [rpmT, rpmV] = value("v-rpm", "Engine", "rpm");
@@ -69,15 +81,26 @@ export function mount(root: HTMLElement): () => void {
 
 	const history: { t: number; target: number | undefined; eng: number }[] = [];
 
-	fill(root,
+	fill(
+		root,
 		h("section", { class: "card" }, h("h2", null, "Mode"), modeGrid, applied, msg),
-		h("section", { class: "card" }, h("h2", null, "Live"),
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, "Live"),
 			h("div", { class: "badges" }, canBadge, haldexBadge),
-			h("div", { class: "tiles" }, speedT, rpmT, pedalT, targetT, engT), note),
-		h("section", { class: "card" }, h("h2", null, "Last 30 seconds"),
+			h("div", { class: "tiles" }, speedT, rpmT, pedalT, targetT, engT),
+			note,
+		),
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, "Last 30 seconds"),
 			h("div", { class: "legend" }, h("span", { class: "key target" }, "Lock target"), h("span", { class: "key eng" }, "Engagement")),
-			canvas),
-		simulatorCard());
+			canvas,
+		),
+		simulatorCard(),
+	);
 
 	async function choose(mode: string) {
 		pending = mode;
@@ -87,11 +110,9 @@ export function mount(root: HTMLElement): () => void {
 			await post("/api/mode", { mode });
 			msg.clear();
 			await refreshStatus();
-		}
-		catch (e) {
+		} catch (e) {
 			msg.error(e);
-		}
-		finally {
+		} finally {
 			pending = undefined;
 			render(undefined);
 		}
@@ -110,13 +131,16 @@ export function mount(root: HTMLElement): () => void {
 		}
 		if (!s) return;
 		if (s.mode && s.effectiveMode && s.effectiveMode !== s.mode) {
-			const why = s.controller?.holds?.length ? `held in Stock while ${s.controller.holds.join(", ")}`
-				: s.disableController ? "the controller is switched off in the settings"
-				: s.controller?.offReason ? `the controller is off: ${s.controller.offReason}` : "the controller is not running";
+			const why = s.controller?.holds?.length
+				? `held in Stock while ${s.controller.holds.join(", ")}`
+				: s.disableController
+					? "the controller is switched off in the settings"
+					: s.controller?.offReason
+						? `the controller is off: ${s.controller.offReason}`
+						: "the controller is not running";
 			text(applied, `Working as Stock for now: ${why}.`);
 			applied.className = "applied warn";
-		}
-		else {
+		} else {
 			text(applied, s.mode ? `Active: ${MODES.find((m) => m.id === s!.mode)?.label ?? s.mode}` : "");
 			applied.className = "applied";
 		}
@@ -126,13 +150,20 @@ export function mount(root: HTMLElement): () => void {
 		show(rpmV, t?.rpm, t ? (t.engineAgeMs ?? 0) >= 0 : false);
 		show(pedalV, t?.throttle, t ? (t.engineAgeMs ?? 0) >= 0 : false);
 		const target = lockTargetOf(s);
-		if (target === undefined && t) { text(targetV, "Stock"); text(targetU, ""); }
-		else { show(targetV, target); text(targetU, "%"); }
+		if (target === undefined && t) {
+			text(targetV, "Stock");
+			text(targetU, "");
+		} else {
+			show(targetV, target);
+			text(targetU, "%");
+		}
 		show(engV, t?.haldexEngagement ?? t?.act);
 		text(note, t ? "" : "No live data from the car: the CAN bridge is not running in this firmware.");
 		const b = badges(s);
-		text(canBadge, b.can[0]); canBadge.className = `badge ${b.can[1]}`;
-		text(haldexBadge, b.haldex[0]); haldexBadge.className = `badge ${b.haldex[1]}`;
+		text(canBadge, b.can[0]);
+		canBadge.className = `badge ${b.can[1]}`;
+		text(haldexBadge, b.haldex[0]);
+		haldexBadge.className = `badge ${b.haldex[1]}`;
 	}
 
 	function plot() {
@@ -140,10 +171,14 @@ export function mount(root: HTMLElement): () => void {
 		while (history.length && history[0].t < now - WINDOW_MS - 2000) history.shift();
 		// No target in STOCK: those moments are left out of its line rather than drawn as 0.
 		const pts = (k: "target" | "eng") => history.filter((p) => p[k] !== undefined).map((p) => [(p.t - now) / 1000, p[k]!] as [number, number]);
-		drawChart(canvas, [
-			{ color: themeColor("--series-target", "#0047b3"), label: "Lock target", points: pts("target"), dashed: true },
-			{ color: themeColor("--series-eng", "#c2410c"), label: "Engagement", points: pts("eng"), width: 3 },
-		], { xMin: -30, xMax: 0, yMin: 0, yMax: 100, xStep: 10, yStep: 25, xFormat: (v) => (v ? `${v} s` : "now"), yFormat: (v) => `${v}%` });
+		drawChart(
+			canvas,
+			[
+				{ color: themeColor("--series-target", "#0047b3"), label: "Lock target", points: pts("target"), dashed: true },
+				{ color: themeColor("--series-eng", "#c2410c"), label: "Engagement", points: pts("eng"), width: 3 },
+			],
+			{ xMin: -30, xMax: 0, yMin: 0, yMax: 100, xStep: 10, yStep: 25, xFormat: (v) => (v ? `${v} s` : "now"), yFormat: (v) => `${v}%` },
+		);
 	}
 
 	const off = onStatus((s, err) => {
@@ -157,5 +192,9 @@ export function mount(root: HTMLElement): () => void {
 	const onResize = () => plot();
 	window.addEventListener("resize", onResize);
 	plot();
-	return () => { off(); setPollInterval(1000); window.removeEventListener("resize", onResize); };
+	return () => {
+		off();
+		setPollInterval(1000);
+		window.removeEventListener("resize", onResize);
+	};
 }

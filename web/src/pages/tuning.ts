@@ -10,7 +10,17 @@ import { themeColor } from "../theme";
 import { h, fill, text } from "../dom";
 import { get, post } from "../api";
 import { drawChart } from "../chart";
-import { CURVE_MAX_POINTS, CURVE_X_MAX, curveProblems, factoryCurve, factoryMap, interpolateMap, mapProblems, type CurvePoint as Point, type LockMap } from "haldex/curve";
+import {
+	CURVE_MAX_POINTS,
+	CURVE_X_MAX,
+	curveProblems,
+	factoryCurve,
+	factoryMap,
+	interpolateMap,
+	mapProblems,
+	type CurvePoint as Point,
+	type LockMap,
+} from "haldex/curve";
 import { lastStatus, messageBox, modal, onStatus } from "../ui";
 import type { CurveBody, MapBody } from "api/contract";
 
@@ -31,11 +41,37 @@ const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "");
 
 export function mount(root: HTMLElement): () => void {
 	const body = h("div");
-	const tabs = h("div", { class: "tabs", role: "tablist" }, (["speed", "throttle", "map"] as Tab[]).map((t) =>
-		h("button", { type: "button", role: "tab", id: `tab-${t}`, "aria-selected": String(t === tab), onclick: () => { tab = t; show(); } },
-			t === "speed" ? "Speed curve" : t === "throttle" ? "Pedal curve" : "Map")));
-	fill(root, h("section", { class: "card" }, h("h2", null, "Tuning"),
-		h("p", { class: "muted" }, "How much the rear axle locks in the Speed, Pedal and Map modes. Changes take effect when you press Save."), tabs), body);
+	const tabs = h(
+		"div",
+		{ class: "tabs", role: "tablist" },
+		(["speed", "throttle", "map"] as Tab[]).map((t) =>
+			h(
+				"button",
+				{
+					type: "button",
+					role: "tab",
+					id: `tab-${t}`,
+					"aria-selected": String(t === tab),
+					onclick: () => {
+						tab = t;
+						show();
+					},
+				},
+				t === "speed" ? "Speed curve" : t === "throttle" ? "Pedal curve" : "Map",
+			),
+		),
+	);
+	fill(
+		root,
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, "Tuning"),
+			h("p", { class: "muted" }, "How much the rear axle locks in the Speed, Pedal and Map modes. Changes take effect when you press Save."),
+			tabs,
+		),
+		body,
+	);
 	let cleanup: () => void = () => undefined;
 	function show() {
 		cleanup();
@@ -52,19 +88,51 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 	const tbody = h("tbody");
 	const canvas = h("canvas", { class: "chart", id: "curve-chart", role: "img", "aria-label": "Preview of the curve" });
 	const saveBtn = h("button", { type: "button", class: "primary", id: "curve-save", onclick: () => save() }, "Save");
-	const addBtn = h("button", { type: "button", id: "curve-add", onclick: () => { points.push(nextPoint()); changed(true); } }, "Add point");
+	const addBtn = h(
+		"button",
+		{
+			type: "button",
+			id: "curve-add",
+			onclick: () => {
+				points.push(nextPoint());
+				changed(true);
+			},
+		},
+		"Add point",
+	);
 	const defBtn = h("button", { type: "button", id: "curve-defaults", onclick: () => restore() }, "Restore defaults");
 	const dirtyNote = h("span", { class: "dirty", id: "curve-dirty" });
 	let points: Point[] = drafts[kind]?.map((p) => ({ ...p })) ?? [];
 
-	fill(root, h("section", { class: "card" },
-		h("h2", null, `${XNAME[kind]} curve`),
-		h("p", { class: "muted" }, kind === "speed" ? "Lock by road speed, joined by straight lines between the points; flat before the first and after the last." : "Lock by accelerator pedal position, joined by straight lines between the points."),
-		canvas,
-		h("div", { class: "scroll" }, h("table", { class: "grid curve" },
-			h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, `${XNAME[kind]} (${UNIT[kind]})`), h("th", null, "Lock (%)"), h("th", null, ""))), tbody)),
-		problems,
-		h("div", { class: "row" }, addBtn, defBtn, h("span", { class: "grow" }), dirtyNote, saveBtn), msg));
+	fill(
+		root,
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, `${XNAME[kind]} curve`),
+			h(
+				"p",
+				{ class: "muted" },
+				kind === "speed"
+					? "Lock by road speed, joined by straight lines between the points; flat before the first and after the last."
+					: "Lock by accelerator pedal position, joined by straight lines between the points.",
+			),
+			canvas,
+			h(
+				"div",
+				{ class: "scroll" },
+				h(
+					"table",
+					{ class: "grid curve" },
+					h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, `${XNAME[kind]} (${UNIT[kind]})`), h("th", null, "Lock (%)"), h("th", null, ""))),
+					tbody,
+				),
+			),
+			problems,
+			h("div", { class: "row" }, addBtn, defBtn, h("span", { class: "grow" }), dirtyNote, saveBtn),
+			msg,
+		),
+	);
 
 	function nextPoint(): Point {
 		const last = points[points.length - 1];
@@ -72,14 +140,60 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 	}
 
 	function rows() {
-		fill(tbody, points.map((p, i) => {
-			const x = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.x), "aria-label": `Point ${i + 1} ${XNAME[kind].toLowerCase()}`, "data-path": `points[${i}].x`,
-				oninput: () => { points[i].x = num(x.value); changed(false); } });
-			const l = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(p.lock), "aria-label": `Point ${i + 1} lock`, "data-path": `points[${i}].lock`,
-				oninput: () => { points[i].lock = num(l.value); changed(false); } });
-			return h("tr", null, h("td", null, i + 1), h("td", null, x), h("td", null, l),
-				h("td", null, h("button", { type: "button", class: "small", "aria-label": `Remove point ${i + 1}`, disabled: points.length <= 1, onclick: () => { points.splice(i, 1); changed(true); } }, "✕")));
-		}));
+		fill(
+			tbody,
+			points.map((p, i) => {
+				const x = h("input", {
+					type: "number",
+					inputMode: "decimal",
+					step: "any",
+					value: fmt(p.x),
+					"aria-label": `Point ${i + 1} ${XNAME[kind].toLowerCase()}`,
+					"data-path": `points[${i}].x`,
+					oninput: () => {
+						points[i].x = num(x.value);
+						changed(false);
+					},
+				});
+				const l = h("input", {
+					type: "number",
+					inputMode: "decimal",
+					step: "any",
+					value: fmt(p.lock),
+					"aria-label": `Point ${i + 1} lock`,
+					"data-path": `points[${i}].lock`,
+					oninput: () => {
+						points[i].lock = num(l.value);
+						changed(false);
+					},
+				});
+				return h(
+					"tr",
+					null,
+					h("td", null, i + 1),
+					h("td", null, x),
+					h("td", null, l),
+					h(
+						"td",
+						null,
+						h(
+							"button",
+							{
+								type: "button",
+								class: "small",
+								"aria-label": `Remove point ${i + 1}`,
+								disabled: points.length <= 1,
+								onclick: () => {
+									points.splice(i, 1);
+									changed(true);
+								},
+							},
+							"✕",
+						),
+					),
+				);
+			}),
+		);
 	}
 
 	function changed(rebuild: boolean) {
@@ -92,7 +206,10 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 			inp.classList.toggle("invalid", bad);
 			inp.setAttribute("aria-invalid", String(bad));
 		});
-		fill(problems, errs.map((e) => h("li", null, e.message)));
+		fill(
+			problems,
+			errs.map((e) => h("li", null, e.message)),
+		);
 		addBtn.disabled = points.length >= CURVE_MAX_POINTS;
 		const dirty = !!saved[kind] && !same(points, saved[kind]);
 		text(dirtyNote, dirty ? "Unsaved changes" : "");
@@ -105,15 +222,27 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 		const max = CURVE_X_MAX[kind];
 		const lastX = valid.length ? Math.max(...valid.map((p) => p.x)) : 0;
 		const xMax = kind === "throttle" ? 100 : Math.min(max, Math.max(60, Math.ceil((lastX * 1.2) / 20) * 20));
-		const line: [number, number][] = valid.length ? [[0, valid[0].lock], ...valid.map((p) => [p.x, p.lock] as [number, number]), [xMax, valid[valid.length - 1].lock]] : [];
+		const line: [number, number][] = valid.length
+			? [[0, valid[0].lock], ...valid.map((p) => [p.x, p.lock] as [number, number]), [xMax, valid[valid.length - 1].lock]]
+			: [];
 		const t = lastStatus?.telemetry;
-		drawChart(canvas, [
-			{ color: themeColor("--series-target", "#0047b3"), label: "Lock", points: line },
-			{ color: themeColor("--series-target", "#0047b3"), label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
-		], {
-			xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 150 ? 50 : 20, yStep: 25,
-			yFormat: (v) => `${v}%`, marker: t ? (kind === "speed" ? t.speed : t.throttle) : undefined,
-		});
+		drawChart(
+			canvas,
+			[
+				{ color: themeColor("--series-target", "#0047b3"), label: "Lock", points: line },
+				{ color: themeColor("--series-target", "#0047b3"), label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
+			],
+			{
+				xMin: 0,
+				xMax,
+				yMin: 0,
+				yMax: 100,
+				xStep: xMax > 150 ? 50 : 20,
+				yStep: 25,
+				yFormat: (v) => `${v}%`,
+				marker: t ? (kind === "speed" ? t.speed : t.throttle) : undefined,
+			},
+		);
 	}
 
 	async function load() {
@@ -122,8 +251,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 			saved[kind] = res.points.map((p) => ({ x: p.x, lock: p.lock }));
 			if (!drafts[kind]) points = saved[kind]!.map((p) => ({ ...p }));
 			changed(true);
-		}
-		catch (e) {
+		} catch (e) {
 			msg.error(e);
 			rows();
 			plot();
@@ -141,16 +269,21 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 			delete drafts[kind];
 			changed(true);
 			msg.show("ok", "Saved. The board uses the new curve now.");
-		}
-		catch (e) {
+		} catch (e) {
 			msg.error(e);
 			changed(false);
 		}
 	}
 
 	async function restore() {
-		const ok = await modal("Restore the factory curve?", [h("p", null, "The editor gets the factory curve. Nothing changes on the board until you press Save.")],
-			[{ label: "Cancel", value: "cancel" }, { label: "Put defaults in the editor", cls: "primary", value: "ok" }]);
+		const ok = await modal(
+			"Restore the factory curve?",
+			[h("p", null, "The editor gets the factory curve. Nothing changes on the board until you press Save.")],
+			[
+				{ label: "Cancel", value: "cancel" },
+				{ label: "Put defaults in the editor", cls: "primary", value: "ok" },
+			],
+		);
 		if (ok !== "ok") return;
 		points = factoryCurve(kind);
 		changed(true);
@@ -163,7 +296,10 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 	rows();
 	plot();
 	void load();
-	return () => { off(); window.removeEventListener("resize", onResize); };
+	return () => {
+		off();
+		window.removeEventListener("resize", onResize);
+	};
 }
 
 function mapEditor(root: HTMLElement): () => void {
@@ -176,27 +312,102 @@ function mapEditor(root: HTMLElement): () => void {
 	const clone = (m: LockMap): LockMap => ({ speedBins: [...m.speedBins], throttleBins: [...m.throttleBins], lockTable: m.lockTable.map((r) => [...r]) });
 	let map: LockMap | undefined = drafts.map ? clone(drafts.map) : undefined;
 
-	fill(root, h("section", { class: "card" },
-		h("h2", null, "Pedal × speed map"),
-		h("p", { class: "muted" }, "Each cell is the lock (%) at a pedal position (rows) and a speed (columns); between cells the board blends smoothly. The header cells are editable too. Darker cells lock more."),
-		h("div", { class: "scroll" }, table), problems,
-		h("h3", null, "Preview: lock against speed, one line per pedal row"), canvas,
-		h("div", { class: "row" }, h("button", { type: "button", id: "map-defaults", onclick: () => restore() }, "Restore defaults"), h("span", { class: "grow" }), dirtyNote, saveBtn), msg));
+	fill(
+		root,
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, "Pedal × speed map"),
+			h(
+				"p",
+				{ class: "muted" },
+				"Each cell is the lock (%) at a pedal position (rows) and a speed (columns); between cells the board blends smoothly. The header cells are editable too. Darker cells lock more.",
+			),
+			h("div", { class: "scroll" }, table),
+			problems,
+			h("h3", null, "Preview: lock against speed, one line per pedal row"),
+			canvas,
+			h(
+				"div",
+				{ class: "row" },
+				h("button", { type: "button", id: "map-defaults", onclick: () => restore() }, "Restore defaults"),
+				h("span", { class: "grow" }),
+				dirtyNote,
+				saveBtn,
+			),
+			msg,
+		),
+	);
 
 	const cellInput = (value: number, label: string, path: string, set: (v: number) => void) => {
-		const i = h("input", { type: "number", inputMode: "decimal", step: "any", value: fmt(value), "aria-label": label, "data-path": path, oninput: () => { set(num(i.value)); changed(); } });
+		const i = h("input", {
+			type: "number",
+			inputMode: "decimal",
+			step: "any",
+			value: fmt(value),
+			"aria-label": label,
+			"data-path": path,
+			oninput: () => {
+				set(num(i.value));
+				changed();
+			},
+		});
 		return i;
 	};
 
 	function build() {
-		if (!map) { fill(table); return; }
+		if (!map) {
+			fill(table);
+			return;
+		}
 		const m = map;
-		fill(table,
-			h("thead", null, h("tr", null, h("th", { class: "corner" }, "pedal % \\ km/h"),
-				m.speedBins.map((v, s) => h("th", null, cellInput(v, `Speed column ${s + 1} (km/h)`, `speedBins[${s}]`, (x) => { m.speedBins[s] = x; }))))),
-			h("tbody", null, m.throttleBins.map((tv, t) => h("tr", null,
-				h("th", null, cellInput(tv, `Pedal row ${t + 1} (%)`, `throttleBins[${t}]`, (x) => { m.throttleBins[t] = x; })),
-				m.lockTable[t].map((v, s) => h("td", null, cellInput(v, `Lock at pedal row ${t + 1}, speed column ${s + 1}`, `lockTable[${t}][${s}]`, (x) => { m.lockTable[t][s] = x; })))))));
+		fill(
+			table,
+			h(
+				"thead",
+				null,
+				h(
+					"tr",
+					null,
+					h("th", { class: "corner" }, "pedal % \\ km/h"),
+					m.speedBins.map((v, s) =>
+						h(
+							"th",
+							null,
+							cellInput(v, `Speed column ${s + 1} (km/h)`, `speedBins[${s}]`, (x) => {
+								m.speedBins[s] = x;
+							}),
+						),
+					),
+				),
+			),
+			h(
+				"tbody",
+				null,
+				m.throttleBins.map((tv, t) =>
+					h(
+						"tr",
+						null,
+						h(
+							"th",
+							null,
+							cellInput(tv, `Pedal row ${t + 1} (%)`, `throttleBins[${t}]`, (x) => {
+								m.throttleBins[t] = x;
+							}),
+						),
+						m.lockTable[t].map((v, s) =>
+							h(
+								"td",
+								null,
+								cellInput(v, `Lock at pedal row ${t + 1}, speed column ${s + 1}`, `lockTable[${t}][${s}]`, (x) => {
+									m.lockTable[t][s] = x;
+								}),
+							),
+						),
+					),
+				),
+			),
+		);
 		changed();
 	}
 
@@ -216,7 +427,11 @@ function mapEditor(root: HTMLElement): () => void {
 				inp.style.color = a > 0.45 ? themeColor("--accent-ink", "#fff") : "";
 			}
 		});
-		fill(problems, errs.slice(0, 6).map((e) => h("li", null, e.message)), errs.length > 6 ? h("li", null, `…and ${errs.length - 6} more.`) : null);
+		fill(
+			problems,
+			errs.slice(0, 6).map((e) => h("li", null, e.message)),
+			errs.length > 6 ? h("li", null, `…and ${errs.length - 6} more.`) : null,
+		);
 		const dirty = !!saved.map && !same(map, saved.map);
 		text(dirtyNote, dirty ? "Unsaved changes" : "");
 		saveBtn.disabled = errs.length > 0 || !dirty;
@@ -231,13 +446,25 @@ function mapEditor(root: HTMLElement): () => void {
 			const cell = themeColor("--map-cell", "0, 71, 179");
 			for (let t = 0; t < m.throttleBins.length; t++) {
 				const pts: [number, number][] = [];
-				for (let i = 0; i <= 60; i++) { const s = (top * i) / 60; pts.push([s, interpolateMap(m, m.throttleBins[t], s)]); }
+				for (let i = 0; i <= 60; i++) {
+					const s = (top * i) / 60;
+					pts.push([s, interpolateMap(m, m.throttleBins[t], s)]);
+				}
 				const alpha = 0.25 + (0.75 * t) / (m.throttleBins.length - 1); // light to full: low to high throttle
 				series.push({ color: `rgba(${cell}, ${alpha.toFixed(2)})`, label: `${m.throttleBins[t]} %`, points: pts, width: 2 });
 			}
 		}
 		const xMax = m && valid ? m.speedBins[m.speedBins.length - 1] : 140;
-		drawChart(canvas, series, { xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 150 ? 50 : 20, yStep: 25, yFormat: (v) => `${v}%`, marker: lastStatus?.telemetry?.speed });
+		drawChart(canvas, series, {
+			xMin: 0,
+			xMax,
+			yMin: 0,
+			yMax: 100,
+			xStep: xMax > 150 ? 50 : 20,
+			yStep: 25,
+			yFormat: (v) => `${v}%`,
+			marker: lastStatus?.telemetry?.speed,
+		});
 	}
 
 	async function load() {
@@ -246,8 +473,7 @@ function mapEditor(root: HTMLElement): () => void {
 			saved.map = clone(res);
 			if (!map) map = clone(res);
 			build();
-		}
-		catch (e) {
+		} catch (e) {
 			msg.error(e);
 		}
 	}
@@ -263,16 +489,21 @@ function mapEditor(root: HTMLElement): () => void {
 			delete drafts.map;
 			build();
 			msg.show("ok", "Saved. The board uses the new map now.");
-		}
-		catch (e) {
+		} catch (e) {
 			msg.error(e);
 			changed();
 		}
 	}
 
 	async function restore() {
-		const ok = await modal("Restore the factory map?", [h("p", null, "The editor gets the factory map. Nothing changes on the board until you press Save.")],
-			[{ label: "Cancel", value: "cancel" }, { label: "Put defaults in the editor", cls: "primary", value: "ok" }]);
+		const ok = await modal(
+			"Restore the factory map?",
+			[h("p", null, "The editor gets the factory map. Nothing changes on the board until you press Save.")],
+			[
+				{ label: "Cancel", value: "cancel" },
+				{ label: "Put defaults in the editor", cls: "primary", value: "ok" },
+			],
+		);
 		if (ok !== "ok") return;
 		map = factoryMap();
 		build();

@@ -17,9 +17,16 @@ type UpdateStatus = UpdateBody;
 type ImageInfo = ImageBody;
 
 const STAGE_WORDS: Record<string, string> = {
-	idle: "Idle", uploading: "Sending the file", downloading: "Downloading", validating: "Checking the file",
-	staged: "Ready to install", ready: "Ready to install", preparing: "Preparing", restarting: "Restarting",
-	verifying: "Checking the new firmware", failed: "Failed",
+	idle: "Idle",
+	uploading: "Sending the file",
+	downloading: "Downloading",
+	validating: "Checking the file",
+	staged: "Ready to install",
+	ready: "Ready to install",
+	preparing: "Preparing",
+	restarting: "Restarting",
+	verifying: "Checking the new firmware",
+	failed: "Failed",
 };
 
 /** The install being followed through its restart, kept across page changes. */
@@ -47,8 +54,7 @@ export function mount(root: HTMLElement): () => void {
 				if (!page.alive) return;
 				page.status = s;
 				for (const r of renders) r(s);
-			}
-			catch (e) {
+			} catch (e) {
 				if (page.alive) firmware.showError(e);
 			}
 		},
@@ -63,7 +69,9 @@ export function mount(root: HTMLElement): () => void {
 	void page.refresh();
 	void upload.loadStaged();
 	if (follow) void following.run();
-	return () => { page.alive = false; };
+	return () => {
+		page.alive = false;
+	};
 }
 
 /** Running version, its state and the update history. */
@@ -71,19 +79,35 @@ function firmwareCard() {
 	const runningEl = h("strong", { id: "running-version" }, "…");
 	const stateEl = h("p", { class: "muted", id: "update-state" });
 	const historyBody = h("tbody", { id: "history" });
-	const el = section("Firmware", h("p", null, "Running version: ", runningEl), stateEl,
+	const el = section(
+		"Firmware",
+		h("p", null, "Running version: ", runningEl),
+		stateEl,
 		h("h3", null, "History"),
-		h("div", { class: "scroll" }, h("table", { class: "list" }, h("thead", null, h("tr", null, h("th", null, "Version"), h("th", null, "Installed"))), historyBody)));
+		h(
+			"div",
+			{ class: "scroll" },
+			h("table", { class: "list" }, h("thead", null, h("tr", null, h("th", null, "Version"), h("th", null, "Installed"))), historyBody),
+		),
+	);
 	return {
 		el,
 		render(status: UpdateStatus) {
 			text(runningEl, status.current);
 			text(stateEl, status.state_description);
-			fill(historyBody, [...status.update_history].reverse().map((e, i, all) =>
-				h("tr", null, h("td", null, e.version, i === all.length - 1 ? h("span", { class: "muted" }, " (first)") : null), h("td", null, fmtDate(e.time)))));
+			fill(
+				historyBody,
+				[...status.update_history]
+					.reverse()
+					.map((e, i, all) =>
+						h("tr", null, h("td", null, e.version, i === all.length - 1 ? h("span", { class: "muted" }, " (first)") : null), h("td", null, fmtDate(e.time))),
+					),
+			);
 			if (!status.update_history.length) fill(historyBody, h("tr", null, h("td", { colSpan: 2, class: "muted" }, "No updates yet.")));
 		},
-		showError(e: unknown) { text(stateEl, explain(e)); },
+		showError(e: unknown) {
+			text(stateEl, explain(e));
+		},
 	};
 }
 
@@ -92,12 +116,26 @@ function onlineCard(page: UpdatePage) {
 	const checkMsg = messageBox();
 	const checkBtn = h("button", { type: "button", id: "check-btn", onclick: () => check() }, "Check for updates");
 	const remoteBox = h("div", { id: "remote" });
-	const el = section("Check online", h("p", { class: "muted" }, "Asks the update server set in Setup whether a newer version exists (needs the board joined to a network with internet)."),
-		h("div", { class: "row" }, checkBtn), checkMsg, remoteBox);
+	const el = section(
+		"Check online",
+		h("p", { class: "muted" }, "Asks the update server set in Setup whether a newer version exists (needs the board joined to a network with internet)."),
+		h("div", { class: "row" }, checkBtn),
+		checkMsg,
+		remoteBox,
+	);
 
 	function render(status: UpdateStatus) {
 		if (status.checkError) fill(remoteBox, h("p", { class: "msg warn" }, `The last check failed: ${status.checkError}`));
-		else if (status.available) fill(remoteBox, h("p", null, `Version ${status.latest} is available.`), h("button", { type: "button", class: "primary", id: "install-remote", onclick: () => page.install(status.latest, true, checkMsg) }, `Download and install ${status.latest}`));
+		else if (status.available)
+			fill(
+				remoteBox,
+				h("p", null, `Version ${status.latest} is available.`),
+				h(
+					"button",
+					{ type: "button", class: "primary", id: "install-remote", onclick: () => page.install(status.latest, true, checkMsg) },
+					`Download and install ${status.latest}`,
+				),
+			);
 		else if (status.lastCheckMs) fill(remoteBox, h("p", { class: "msg ok" }, `This is the newest version (${status.current}).`));
 		else fill(remoteBox);
 	}
@@ -114,8 +152,7 @@ function onlineCard(page: UpdatePage) {
 				if (page.status && page.status.lastCheckMs !== before) break;
 			}
 			checkMsg.clear();
-		}
-		catch (e) {
+		} catch (e) {
 			checkMsg.error(e);
 		}
 		checkBtn.disabled = false;
@@ -125,7 +162,15 @@ function onlineCard(page: UpdatePage) {
 
 /** Send a file with progress, show the staged image, install or discard it. */
 function uploadCard(page: UpdatePage) {
-	const fileInput = h("input", { type: "file", id: "file", accept: ".bin,application/octet-stream", onchange: () => { uploadBtn.disabled = !fileInput.files?.length; upMsg.clear(); } });
+	const fileInput = h("input", {
+		type: "file",
+		id: "file",
+		accept: ".bin,application/octet-stream",
+		onchange: () => {
+			uploadBtn.disabled = !fileInput.files?.length;
+			upMsg.clear();
+		},
+	});
 	const uploadBtn = h("button", { type: "button", class: "primary", id: "upload-btn", disabled: true, onclick: () => doUpload() }, "Upload");
 	const bar = h("progress", { id: "upload-bar", max: 100, value: 0 });
 	const barText = h("p", { class: "small", id: "upload-progress" });
@@ -133,14 +178,27 @@ function uploadCard(page: UpdatePage) {
 	const upMsg = messageBox();
 	upMsg.id = "upload-msg";
 	const stagedBox = h("div", { id: "staged" });
-	const el = section("Install from a file", h("p", { class: "muted" }, "Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed."),
-		h("div", { class: "row" }, fileInput, uploadBtn), progressBox, upMsg, stagedBox);
+	const el = section(
+		"Install from a file",
+		h(
+			"p",
+			{ class: "muted" },
+			"Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed.",
+		),
+		h("div", { class: "row" }, fileInput, uploadBtn),
+		progressBox,
+		upMsg,
+		stagedBox,
+	);
 
 	async function doUpload() {
 		const file = fileInput.files?.[0];
 		if (!file) return;
 		const problem = fileProblem(file);
-		if (problem) { upMsg.show("bad", problem); return; }
+		if (problem) {
+			upMsg.show("bad", problem);
+			return;
+		}
 		uploadBtn.disabled = true;
 		fileInput.disabled = true;
 		progressBox.classList.remove("hidden");
@@ -159,21 +217,27 @@ function uploadCard(page: UpdatePage) {
 			const image = await upload<ImageInfo>("/api/update/images/upload", file, (p) => {
 				bar.value = p.total ? Math.round((p.sent * 100) / p.total) : 0;
 				const done = p.sent >= p.total;
-				text(barText, `${fmtBytes(p.sent)} of ${fmtBytes(p.total)} · ${p.bps ? `${fmtBytes(p.bps)}/s` : "…"} · ${done ? STAGE_WORDS.validating : STAGE_WORDS[serverStage] ?? serverStage}`);
+				text(
+					barText,
+					`${fmtBytes(p.sent)} of ${fmtBytes(p.total)} · ${p.bps ? `${fmtBytes(p.bps)}/s` : "…"} · ${done ? STAGE_WORDS.validating : (STAGE_WORDS[serverStage] ?? serverStage)}`,
+				);
 				if (done) upMsg.show("info", "File sent. The board is checking it…");
 			});
 			bar.value = 100;
 			upMsg.show("ok", `The file is good: firmware ${image.version ?? ""} is ready to install.`);
 			showStaged(image);
-		}
-		catch (e) {
-			upMsg.show("bad", h("strong", null, "The board refused this file. "), h("span", { class: "say" }, explain(e)), codeOf(e) ? h("small", { class: "code" }, ` ${codeOf(e)}`) : null);
+		} catch (e) {
+			upMsg.show(
+				"bad",
+				h("strong", null, "The board refused this file. "),
+				h("span", { class: "say" }, explain(e)),
+				codeOf(e) ? h("small", { class: "code" }, ` ${codeOf(e)}`) : null,
+			);
 			// The progress line described the transfer; next to the refusal it would read as still going.
 			bar.value = 0;
 			text(barText, "");
 			progressBox.classList.add("hidden");
-		}
-		finally {
+		} finally {
 			polling = false;
 			await poll;
 			fileInput.disabled = false;
@@ -187,11 +251,24 @@ function uploadCard(page: UpdatePage) {
 			fill(stagedBox);
 			return;
 		}
-		fill(stagedBox, h("div", { class: "staged" },
-			h("p", null, "Ready to install: ", h("strong", null, image.version ?? "new firmware")),
-			h("div", { class: "row" },
-				h("button", { type: "button", class: "danger", id: "install-btn", onclick: () => page.install(image.version ?? "the new firmware", false, upMsg) }, "Install…"),
-				h("button", { type: "button", id: "discard-btn", onclick: () => discard(image.id) }, "Discard"))));
+		fill(
+			stagedBox,
+			h(
+				"div",
+				{ class: "staged" },
+				h("p", null, "Ready to install: ", h("strong", null, image.version ?? "new firmware")),
+				h(
+					"div",
+					{ class: "row" },
+					h(
+						"button",
+						{ type: "button", class: "danger", id: "install-btn", onclick: () => page.install(image.version ?? "the new firmware", false, upMsg) },
+						"Install…",
+					),
+					h("button", { type: "button", id: "discard-btn", onclick: () => discard(image.id) }, "Discard"),
+				),
+			),
+		);
 	}
 
 	async function discard(id: number) {
@@ -199,8 +276,9 @@ function uploadCard(page: UpdatePage) {
 			await api("DELETE", `/api/update/images/${id}`);
 			fill(stagedBox);
 			upMsg.show("info", "The file was removed from the board.");
+		} catch (e) {
+			upMsg.error(e);
 		}
-		catch (e) { upMsg.error(e); }
 	}
 
 	async function loadStaged() {
@@ -213,14 +291,29 @@ function uploadCard(page: UpdatePage) {
 
 /** The confirmation, the install request, then the restart followed. */
 async function install(page: UpdatePage, following: ReturnType<typeof followCard>, version: string, remote: boolean, msg: ReturnType<typeof messageBox>) {
-	const answer = await modal(`Install ${version}?`, [
-		h("p", null, "Before you continue:"),
-		h("ul", { class: "checklist" },
-			h("li", null, h("strong", null, "The car is stopped"), " and the engine is off (the ignition can stay on)."),
-			h("li", null, h("strong", null, "Keep the power on. "), "Don't switch the ignition off or unplug the board until this page says it is done (about a minute)."),
-			h("li", null, "The board restarts. Meanwhile the Haldex works as stock; your mode comes back afterwards.")),
-		h("p", { class: "muted" }, "If the new firmware does not start properly, the board goes back to the current version by itself."),
-	], [{ label: "Cancel", value: "cancel" }, { label: remote ? "Download and install" : "Install and restart", cls: "danger", value: "go" }]);
+	const answer = await modal(
+		`Install ${version}?`,
+		[
+			h("p", null, "Before you continue:"),
+			h(
+				"ul",
+				{ class: "checklist" },
+				h("li", null, h("strong", null, "The car is stopped"), " and the engine is off (the ignition can stay on)."),
+				h(
+					"li",
+					null,
+					h("strong", null, "Keep the power on. "),
+					"Don't switch the ignition off or unplug the board until this page says it is done (about a minute).",
+				),
+				h("li", null, "The board restarts. Meanwhile the Haldex works as stock; your mode comes back afterwards."),
+			),
+			h("p", { class: "muted" }, "If the new firmware does not start properly, the board goes back to the current version by itself."),
+		],
+		[
+			{ label: "Cancel", value: "cancel" },
+			{ label: remote ? "Download and install" : "Install and restart", cls: "danger", value: "go" },
+		],
+	);
 	if (answer !== "go") return;
 	msg.show("info", "Starting the install…");
 	const from = page.status?.current ?? "";
@@ -229,8 +322,7 @@ async function install(page: UpdatePage, following: ReturnType<typeof followCard
 		msg.clear();
 		follow = { target: version, from, startedAt: Date.now() };
 		void following.run();
-	}
-	catch (e) {
+	} catch (e) {
 		msg.show("bad", h("strong", null, "Not installed. "), h("span", { class: "say" }, explain(e)), h("small", { class: "code" }, ` ${codeOf(e)}`));
 	}
 }
@@ -240,9 +332,16 @@ function followCard(page: UpdatePage) {
 	const box = h("div", { id: "follow", class: "follow", role: "status", "aria-live": "polite" });
 	const el = section("Installing", box);
 	el.classList.add("hidden");
-	const render = (step: number, note: string, tone: string) => fill(box,
-		h("ol", { class: "steps" }, FOLLOW_STEPS.map((s, i) => h("li", { class: i < step ? "done" : i === step ? "now" : "" }, s))),
-		h("p", { class: `msg ${tone}`, id: "follow-note" }, note));
+	const render = (step: number, note: string, tone: string) =>
+		fill(
+			box,
+			h(
+				"ol",
+				{ class: "steps" },
+				FOLLOW_STEPS.map((s, i) => h("li", { class: i < step ? "done" : i === step ? "now" : "" }, s)),
+			),
+			h("p", { class: `msg ${tone}`, id: "follow-note" }, note),
+		);
 
 	async function run() {
 		const f = follow;
@@ -271,11 +370,12 @@ async function observe(): Promise<Observation> {
 		const up = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
 		const s = await get<UpdateStatus>("/api/update", { timeoutMs: 2500 });
 		return { kind: "answer", uptimeMs: up.uptimeMs, current: s.current, state: s.state, stateDescription: s.state_description, stage: s.stage };
-	}
-	catch (e) {
+	} catch (e) {
 		if (!(e instanceof ApiError) || e.status === 0) return { kind: "unreachable" };
 		return { kind: "error", message: explain(e) };
 	}
 }
 
-function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }
+function sleep(ms: number) {
+	return new Promise((r) => setTimeout(r, ms));
+}

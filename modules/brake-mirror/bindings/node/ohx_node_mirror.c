@@ -33,7 +33,8 @@ static ohx_mirror_t *unwrap(napi_env env, napi_callback_info info, size_t *argc,
 {
     napi_value self;
     void *p = NULL;
-    if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
+    if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok)
+        return NULL;
     if (napi_unwrap(env, self, &p) != napi_ok || !p) {
         type_error(env, "not a Mirror");
         return NULL;
@@ -56,23 +57,28 @@ static bool read_config(napi_env env, napi_value obj, ohx_mirror_config_t *cfg)
         napi_value v;
         double d;
         napi_has_named_property(env, obj, keys[i], &has);
-        if (!has) continue;
+        if (!has)
+            continue;
         napi_get_named_property(env, obj, keys[i], &v);
         if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
             type_error(env, i ? "debounceMs must be a number" : "mode must be a number");
             return false;
         }
         napi_get_value_double(env, v, &d);
-        if (!(d >= 0 && d <= 65535) || d != (double)(uint16_t)d) d = 65535; /* out of range: the core names it */
-        if (i == 0) cfg->mode = (uint8_t)(d > 255 ? 255 : d);
-        else cfg->debounce_ms = (uint16_t)d;
+        if (!(d >= 0 && d <= 65535) || d != (double)(uint16_t)d)
+            d = 65535; /* out of range: the core names it */
+        if (i == 0)
+            cfg->mode = (uint8_t)(d > 255 ? 255 : d);
+        else
+            cfg->debounce_ms = (uint16_t)d;
     }
     return true;
 }
 
 static bool check(napi_env env, int code)
 {
-    if (code == OHX_OK) return true;
+    if (code == OHX_OK)
+        return true;
     napi_throw_range_error(env, ohx_mirror_strerror(code), ohx_mirror_strerror(code));
     return false;
 }
@@ -83,8 +89,10 @@ static napi_value ctor(napi_env env, napi_callback_info info)
     napi_value argv[1], self;
     ohx_mirror_config_t cfg = {OHX_MIRROR_FOLLOW, 0};
     ohx_mirror_t *m;
-    if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok) return NULL;
-    if (argc > 0 && !read_config(env, argv[0], &cfg)) return NULL;
+    if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok)
+        return NULL;
+    if (argc > 0 && !read_config(env, argv[0], &cfg))
+        return NULL;
     m = (ohx_mirror_t *)calloc(1, sizeof(*m));
     if (!m) {
         napi_throw_error(env, NULL, "out of memory");
@@ -109,9 +117,12 @@ static napi_value m_update(napi_env env, napi_callback_info info)
     double now;
     napi_valuetype t;
     ohx_mirror_t *m = unwrap(env, info, &argc, argv);
-    if (!m) return NULL;
-    if (argc < 2 || napi_get_value_bool(env, argv[0], &level) != napi_ok) return type_error(env, "update(level: boolean, nowMs: number)");
-    if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_number) return type_error(env, "update(level: boolean, nowMs: number)");
+    if (!m)
+        return NULL;
+    if (argc < 2 || napi_get_value_bool(env, argv[0], &level) != napi_ok)
+        return type_error(env, "update(level: boolean, nowMs: number)");
+    if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_number)
+        return type_error(env, "update(level: boolean, nowMs: number)");
     napi_get_value_double(env, argv[1], &now);
     napi_get_boolean(env, ohx_mirror_update(m, level, (uint32_t)(int64_t)now), &r);
     return r;
@@ -123,12 +134,16 @@ static napi_value m_configure(napi_env env, napi_callback_info info)
     napi_value argv[1];
     ohx_mirror_config_t cfg;
     ohx_mirror_t *m = unwrap(env, info, &argc, argv);
-    if (!m) return NULL;
+    if (!m)
+        return NULL;
     cfg.mode = m->mode;
     cfg.debounce_ms = m->debounce_ms;
-    if (argc < 1) return type_error(env, "configure({mode, debounceMs})");
-    if (!read_config(env, argv[0], &cfg)) return NULL;
-    if (!check(env, ohx_mirror_configure(m, &cfg))) return NULL;
+    if (argc < 1)
+        return type_error(env, "configure({mode, debounceMs})");
+    if (!read_config(env, argv[0], &cfg))
+        return NULL;
+    if (!check(env, ohx_mirror_configure(m, &cfg)))
+        return NULL;
     return NULL;
 }
 
@@ -151,7 +166,8 @@ static napi_value m_status(napi_env env, napi_callback_info info)
     size_t argc = 0;
     napi_value o;
     ohx_mirror_t *m = unwrap(env, info, &argc, NULL);
-    if (!m) return NULL;
+    if (!m)
+        return NULL;
     napi_create_object(env, &o);
     put(env, o, "mode", m->mode);
     put(env, o, "debounceMs", m->debounce_ms);
@@ -170,7 +186,8 @@ napi_value ohx_node_mirror_init(napi_env env, napi_value exports)
         {"status", NULL, m_status, NULL, NULL, NULL, napi_default, NULL},
     };
     napi_value cls, modes;
-    if (napi_define_class(env, "Mirror", NAPI_AUTO_LENGTH, ctor, NULL, 3, methods, &cls) != napi_ok) return exports;
+    if (napi_define_class(env, "Mirror", NAPI_AUTO_LENGTH, ctor, NULL, 3, methods, &cls) != napi_ok)
+        return exports;
     napi_set_named_property(env, exports, "Mirror", cls);
     napi_create_object(env, &modes);
     put(env, modes, "OFF", OHX_MIRROR_OFF);

@@ -11,14 +11,17 @@
 static int arg_int(xsMachine *the, int i, const char *what)
 {
     int t = xsmcArgc > i ? xsmcTypeOf(xsArg(i)) : xsUndefinedType;
-    if (t != xsIntegerType && t != xsNumberType) xsTypeError("%s must be a number", what);
+    if (t != xsIntegerType && t != xsNumberType)
+        xsTypeError("%s must be a number", what);
     return xsmcToInteger(xsArg(i));
 }
 
 static void check(xsMachine *the, int code)
 {
-    if (code == OHX_OK) return;
-    if (code == OHX_ERR_INVALID_ARG) xsRangeError("%s", ohx_mirror_strerror(code));
+    if (code == OHX_OK)
+        return;
+    if (code == OHX_ERR_INVALID_ARG)
+        xsRangeError("%s", ohx_mirror_strerror(code));
     xsRangeError("%s", ohx_mirror_strerror(code));
 }
 
@@ -36,7 +39,8 @@ void xs_ohx_mirror_configure(xsMachine *the)
 {
     int ch = arg_int(the, 0, "channel"), mode = arg_int(the, 1, "mode"), deb = arg_int(the, 2, "debounceMs");
     ohx_mirror_config_t cfg;
-    if (ch < 0 || ch >= OHX_MIRROR_CHANNEL_COUNT) check(the, OHX_ERR_INVALID_ARG);
+    if (ch < 0 || ch >= OHX_MIRROR_CHANNEL_COUNT)
+        check(the, OHX_ERR_INVALID_ARG);
     cfg.mode = (uint8_t)(mode < 0 || mode > 255 ? 255 : mode);
     cfg.debounce_ms = (uint16_t)(deb < 0 || deb > 65535 ? 65535 : deb);
     check(the, ohx_io_mirror_configure((uint8_t)ch, &cfg));
@@ -46,7 +50,8 @@ void xs_ohx_mirror_status(xsMachine *the)
 {
     int ch = arg_int(the, 0, "channel");
     ohx_mirror_t m;
-    if (ch < 0 || ch >= OHX_MIRROR_CHANNEL_COUNT) check(the, OHX_ERR_INVALID_ARG);
+    if (ch < 0 || ch >= OHX_MIRROR_CHANNEL_COUNT)
+        check(the, OHX_ERR_INVALID_ARG);
     check(the, ohx_io_mirror_get((uint8_t)ch, &m));
     xsmcVars(1);
     xsmcSetNewObject(xsResult);

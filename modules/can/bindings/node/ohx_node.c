@@ -19,18 +19,18 @@
 /* modules/brake-mirror/bindings/node/ohx_node_mirror.c: the brake / handbrake mirror (ohx_mirror.h). */
 napi_value ohx_node_mirror_init(napi_env env, napi_value exports);
 
-#define CALL(env, expr)                                                     \
-    do {                                                                    \
-        if ((expr) != napi_ok) {                                            \
-            const napi_extended_error_info *info_ = NULL;                   \
-            bool pending_ = false;                                          \
-            napi_get_last_error_info((env), &info_);                        \
-            napi_is_exception_pending((env), &pending_);                    \
-            if (!pending_)                                                  \
-                napi_throw_error((env), NULL,                               \
-                                 info_ && info_->error_message ? info_->error_message : "napi call failed"); \
-            return NULL;                                                    \
-        }                                                                   \
+#define CALL(env, expr)                                                                                                \
+    do {                                                                                                               \
+        if ((expr) != napi_ok) {                                                                                       \
+            const napi_extended_error_info *info_ = NULL;                                                              \
+            bool pending_ = false;                                                                                     \
+            napi_get_last_error_info((env), &info_);                                                                   \
+            napi_is_exception_pending((env), &pending_);                                                               \
+            if (!pending_)                                                                                             \
+                napi_throw_error((env), NULL,                                                                          \
+                                 info_ && info_->error_message ? info_->error_message : "napi call failed");           \
+            return NULL;                                                                                               \
+        }                                                                                                              \
     } while (0)
 
 typedef struct {
@@ -54,7 +54,8 @@ static napi_value throw_type(napi_env env, const char *msg)
 /* Throws for a core error code; returns true if it threw. */
 static bool throw_core(napi_env env, int code)
 {
-    if (code >= 0) return false;
+    if (code >= 0)
+        return false;
     napi_throw_range_error(env, ohx_strerror(code), ohx_strerror(code));
     return true;
 }
@@ -97,7 +98,8 @@ static bool get_time(napi_env env, napi_value v, uint32_t *out)
 static bool get_u8(napi_env env, napi_value v, const char *what, uint8_t *out)
 {
     uint32_t x;
-    if (!get_u32(env, v, what, &x)) return false;
+    if (!get_u32(env, v, what, &x))
+        return false;
     if (x > 255) {
         /* let the core produce the precise code: map to an out-of-range byte */
         x = 255;
@@ -154,9 +156,11 @@ static bool get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len)
     void *p;
     napi_value ab;
     size_t off;
-    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+    if (napi_is_typedarray(env, v, &is) != napi_ok || !is)
+        return false;
     napi_get_typedarray_info(env, v, &t, len, &p, &ab, &off);
-    if (t != napi_uint8_array) return false;
+    if (t != napi_uint8_array)
+        return false;
     *data = (uint8_t *)p;
     return true;
 }
@@ -166,7 +170,8 @@ static bool get_prop(napi_env env, napi_value obj, const char *key, napi_value *
     bool has = false;
     napi_valuetype t;
     napi_has_named_property(env, obj, key, &has);
-    if (!has) return false;
+    if (!has)
+        return false;
     napi_get_named_property(env, obj, key, out);
     napi_typeof(env, *out, &t);
     return t != napi_undefined;
@@ -198,7 +203,8 @@ static bool to_frame(napi_env env, napi_value v, ohx_frame_t *f)
         throw_type(env, "frame.id must be a number");
         return false;
     }
-    if (!get_u32(env, x, "frame.id must be a number", &f->id)) return false;
+    if (!get_u32(env, x, "frame.id must be a number", &f->id))
+        return false;
     if (!get_prop(env, v, "data", &x) || !get_bytes(env, x, &data, &len)) {
         throw_type(env, "frame.data must be a Uint8Array");
         return false;
@@ -210,15 +216,19 @@ static bool to_frame(napi_env env, napi_value v, ohx_frame_t *f)
     memcpy(f->data, data, len);
     f->dlc = (uint8_t)len;
     if (get_prop(env, v, "dlc", &x)) {
-        if (!get_u32(env, x, "frame.dlc must be a number", &u)) return false;
+        if (!get_u32(env, x, "frame.dlc must be a number", &u))
+            return false;
         if (u > 15 || (u <= 8 && u != len) || (u > 8 && len != 8)) {
-            napi_throw_range_error(env, "OHX_ERR_INVALID_FRAME", "frame.dlc must match frame.data.length (9..15 need 8 bytes)");
+            napi_throw_range_error(env, "OHX_ERR_INVALID_FRAME",
+                                   "frame.dlc must match frame.data.length (9..15 need 8 bytes)");
             return false;
         }
         f->dlc = (uint8_t)u;
     }
-    if (get_prop(env, v, "ext", &x) && get_bool(env, x)) f->flags |= OHX_FRAME_FLAG_EXT;
-    if (get_prop(env, v, "rtr", &x) && get_bool(env, x)) f->flags |= OHX_FRAME_FLAG_RTR;
+    if (get_prop(env, v, "ext", &x) && get_bool(env, x))
+        f->flags |= OHX_FRAME_FLAG_EXT;
+    if (get_prop(env, v, "rtr", &x) && get_bool(env, x))
+        f->flags |= OHX_FRAME_FLAG_RTR;
     return true;
 }
 
@@ -241,12 +251,14 @@ static wrap_t *this_bridge(napi_env env, napi_callback_info info, size_t want, n
     size_t argc = want;
     napi_value self;
     wrap_t *w = NULL;
-    if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok) return NULL;
+    if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok)
+        return NULL;
     if (napi_unwrap(env, self, (void **)&w) != napi_ok || !w) {
         throw_type(env, "not a Bridge");
         return NULL;
     }
-    for (; argc < want; argc++) napi_get_undefined(env, &argv[argc]);
+    for (; argc < want; argc++)
+        napi_get_undefined(env, &argv[argc]);
     return w;
 }
 
@@ -269,9 +281,11 @@ static napi_value bridge_ctor(napi_env env, napi_callback_info info)
     int r;
     CALL(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
     ohx_bridge_config_default(&cfg);
-    if (argc >= 1) napi_typeof(env, argv[0], &t);
+    if (argc >= 1)
+        napi_typeof(env, argv[0], &t);
     if (t != napi_undefined && t != napi_null) {
-        if (t != napi_object) return throw_type(env, "options must be an object");
+        if (t != napi_object)
+            return throw_type(env, "options must be an object");
         if (get_prop(env, argv[0], "generation", &x) &&
             !get_u8(env, x, "options.generation must be a number", &cfg.generation))
             return NULL;
@@ -310,11 +324,13 @@ static napi_value m_set_target(napi_env env, napi_callback_info info)
     wrap_t *w = this_bridge(env, info, 3, a);
     uint8_t mode, pct;
     uint32_t now;
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     if (!get_u8(env, a[0], "mode must be a number", &mode) || !get_u8(env, a[1], "percent must be a number", &pct) ||
         !get_time(env, a[2], &now))
         return NULL;
-    if (throw_core(env, ohx_bridge_set_target(w->b, mode, pct, now))) return NULL;
+    if (throw_core(env, ohx_bridge_set_target(w->b, mode, pct, now)))
+        return NULL;
     return undef(env);
 }
 
@@ -323,8 +339,10 @@ static napi_value m_set_generation(napi_env env, napi_callback_info info)
     napi_value a[1];
     wrap_t *w = this_bridge(env, info, 1, a);
     uint8_t g;
-    if (!w || !get_u8(env, a[0], "generation must be a number", &g)) return NULL;
-    if (throw_core(env, ohx_bridge_set_generation(w->b, g))) return NULL;
+    if (!w || !get_u8(env, a[0], "generation must be a number", &g))
+        return NULL;
+    if (throw_core(env, ohx_bridge_set_generation(w->b, g)))
+        return NULL;
     return undef(env);
 }
 
@@ -333,8 +351,10 @@ static napi_value m_set_watchdog(napi_env env, napi_callback_info info)
     napi_value a[1];
     wrap_t *w = this_bridge(env, info, 1, a);
     uint32_t ms;
-    if (!w || !get_u32(env, a[0], "ms must be a number", &ms)) return NULL;
-    if (throw_core(env, ohx_bridge_set_watchdog_ms(w->b, ms))) return NULL;
+    if (!w || !get_u32(env, a[0], "ms must be a number", &ms))
+        return NULL;
+    if (throw_core(env, ohx_bridge_set_watchdog_ms(w->b, ms)))
+        return NULL;
     return undef(env);
 }
 
@@ -342,7 +362,8 @@ static napi_value m_hold(napi_env env, napi_callback_info info)
 {
     napi_value a[1];
     wrap_t *w = this_bridge(env, info, 1, a);
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     ohx_bridge_hold_passthrough(w->b, get_bool(env, a[0]));
     return undef(env);
 }
@@ -355,11 +376,13 @@ static napi_value m_on_frame(napi_env env, napi_callback_info info)
     uint8_t bus;
     uint32_t now;
     int r;
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     if (!get_u8(env, a[0], "bus must be a number", &bus) || !to_frame(env, a[1], &in) || !get_time(env, a[2], &now))
         return NULL;
     r = ohx_bridge_on_frame(w->b, bus, &in, &out, now);
-    if (throw_core(env, r)) return NULL;
+    if (throw_core(env, r))
+        return NULL;
     napi_create_object(env, &o);
     set(env, o, "verdict", num(env, r));
     {
@@ -381,19 +404,25 @@ static napi_value m_on_wire(napi_env env, napi_callback_info info)
     uint32_t now;
     ohx_frame_t in, out;
     int r;
-    if (!w) return NULL;
-    if (!get_u8(env, a[0], "bus must be a number", &bus)) return NULL;
+    if (!w)
+        return NULL;
+    if (!get_u8(env, a[0], "bus must be a number", &bus))
+        return NULL;
     if (!get_bytes(env, a[1], &ib, &il) || !get_bytes(env, a[2], &ob, &ol))
         return throw_type(env, "in and out must be Uint8Array");
     if (ol < OHX_WIRE_SIZE) {
         napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "out must hold 16 bytes");
         return NULL;
     }
-    if (!get_time(env, a[3], &now)) return NULL;
-    if (throw_core(env, ohx_wire_decode(ib, il, &in, NULL))) return NULL;
+    if (!get_time(env, a[3], &now))
+        return NULL;
+    if (throw_core(env, ohx_wire_decode(ib, il, &in, NULL)))
+        return NULL;
     r = ohx_bridge_on_frame(w->b, bus, &in, &out, now);
-    if (throw_core(env, r)) return NULL;
-    if (throw_core(env, ohx_wire_encode(&out, (uint8_t)(bus ^ 1u), ob, ol))) return NULL;
+    if (throw_core(env, r))
+        return NULL;
+    if (throw_core(env, ohx_wire_encode(&out, (uint8_t)(bus ^ 1u), ob, ol)))
+        return NULL;
     return num(env, r);
 }
 
@@ -404,7 +433,8 @@ static napi_value m_note_event(napi_env env, napi_callback_info info)
     uint8_t bus, ev;
     if (!w || !get_u8(env, a[0], "bus must be a number", &bus) || !get_u8(env, a[1], "event must be a number", &ev))
         return NULL;
-    if (throw_core(env, ohx_bridge_note_event(w->b, bus, ev))) return NULL;
+    if (throw_core(env, ohx_bridge_note_event(w->b, bus, ev)))
+        return NULL;
     return undef(env);
 }
 
@@ -413,7 +443,8 @@ static napi_value m_state(napi_env env, napi_callback_info info)
     napi_value a[1];
     wrap_t *w = this_bridge(env, info, 1, a);
     uint32_t now;
-    if (!w || !get_time(env, a[0], &now)) return NULL;
+    if (!w || !get_time(env, a[0], &now))
+        return NULL;
     return num(env, ohx_bridge_state(w->b, now));
 }
 
@@ -423,8 +454,10 @@ static napi_value m_snapshot(napi_env env, napi_callback_info info)
     wrap_t *w = this_bridge(env, info, 1, a);
     ohx_snapshot_t s;
     uint32_t now;
-    if (!w || !get_time(env, a[0], &now)) return NULL;
-    if (throw_core(env, ohx_bridge_snapshot(w->b, now, &s))) return NULL;
+    if (!w || !get_time(env, a[0], &now))
+        return NULL;
+    if (throw_core(env, ohx_bridge_snapshot(w->b, now, &s)))
+        return NULL;
     napi_create_object(env, &o);
     set(env, o, "speedKmh", num(env, s.speed_centi_kmh / 100.0));
     set(env, o, "speedSource", num(env, s.speed_source));
@@ -450,7 +483,8 @@ static napi_value m_counters(napi_env env, napi_callback_info info)
     napi_value a[1], o;
     wrap_t *w = this_bridge(env, info, 0, a);
     ohx_counters_t c;
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     ohx_bridge_get_counters(w->b, &c);
     napi_create_object(env, &o);
     set(env, o, "frames", pair(env, c.frames));
@@ -469,7 +503,8 @@ static napi_value m_reset_counters(napi_env env, napi_callback_info info)
 {
     napi_value a[1];
     wrap_t *w = this_bridge(env, info, 0, a);
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     ohx_bridge_reset_counters(w->b);
     return undef(env);
 }
@@ -481,7 +516,8 @@ static napi_value f_create(napi_env env, napi_callback_info info)
     size_t argc = 1;
     napi_value argv[1], ctor, inst;
     CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-    if (argc == 0) napi_get_undefined(env, &argv[0]);
+    if (argc == 0)
+        napi_get_undefined(env, &argv[0]);
     CALL(env, napi_get_reference_value(env, g_ctor, &ctor));
     CALL(env, napi_new_instance(env, ctor, 1, argv, &inst));
     return inst;
@@ -501,8 +537,10 @@ static napi_value f_lock_scale(napi_env env, napi_callback_info info)
     napi_value a[3];
     uint8_t full, pct;
     CALL(env, napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-    if (argc < 2) return throw_type(env, "lockScale(full, percent, invert?)");
-    if (argc < 3) napi_get_undefined(env, &a[2]);
+    if (argc < 2)
+        return throw_type(env, "lockScale(full, percent, invert?)");
+    if (argc < 3)
+        napi_get_undefined(env, &a[2]);
     if (!get_u8(env, a[0], "full must be a number", &full) || !get_u8(env, a[1], "percent must be a number", &pct))
         return NULL;
     return num(env, ohx_lock_scale(full, pct, get_bool(env, a[2])));
@@ -515,9 +553,12 @@ static napi_value f_wire_encode(napi_env env, napi_callback_info info)
     ohx_frame_t f;
     uint8_t bus, buf[OHX_WIRE_SIZE];
     CALL(env, napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-    if (argc < 2) return throw_type(env, "wireEncode(frame, bus)");
-    if (!to_frame(env, a[0], &f) || !get_u8(env, a[1], "bus must be a number", &bus)) return NULL;
-    if (throw_core(env, ohx_wire_encode(&f, bus, buf, sizeof(buf)))) return NULL;
+    if (argc < 2)
+        return throw_type(env, "wireEncode(frame, bus)");
+    if (!to_frame(env, a[0], &f) || !get_u8(env, a[1], "bus must be a number", &bus))
+        return NULL;
+    if (throw_core(env, ohx_wire_encode(&f, bus, buf, sizeof(buf))))
+        return NULL;
     return bytes(env, buf, sizeof(buf));
 }
 
@@ -528,8 +569,10 @@ static napi_value f_wire_decode(napi_env env, napi_callback_info info)
     uint8_t *buf, bus;
     ohx_frame_t f;
     CALL(env, napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-    if (argc < 1 || !get_bytes(env, a[0], &buf, &len)) return throw_type(env, "wireDecode(Uint8Array)");
-    if (throw_core(env, ohx_wire_decode(buf, len, &f, &bus))) return NULL;
+    if (argc < 1 || !get_bytes(env, a[0], &buf, &len))
+        return throw_type(env, "wireDecode(Uint8Array)");
+    if (throw_core(env, ohx_wire_decode(buf, len, &f, &bus)))
+        return NULL;
     napi_create_object(env, &o);
     set(env, o, "bus", num(env, bus));
     set(env, o, "frame", from_frame(env, &f));
@@ -541,24 +584,27 @@ static napi_value constants(napi_env env, const char *const *names, const int *v
     napi_value o;
     size_t i;
     napi_create_object(env, &o);
-    for (i = 0; i < n; i++) set(env, o, names[i], num(env, values[i]));
+    for (i = 0; i < n; i++)
+        set(env, o, names[i], num(env, values[i]));
     napi_object_freeze(env, o);
     return o;
 }
 
-#define CONSTS(env, exports, key, names, values) \
+#define CONSTS(env, exports, key, names, values)                                                                       \
     set(env, exports, key, constants(env, names, values, sizeof(values) / sizeof(values[0])))
 
 static napi_value init(napi_env env, napi_value exports)
 {
     static const char *const mode_n[] = {"STOCK", "FWD", "5050", "6040", "7525", "CUSTOM"};
-    static const int mode_v[] = {OHX_MODE_STOCK, OHX_MODE_FWD, OHX_MODE_5050, OHX_MODE_6040, OHX_MODE_7525, OHX_MODE_CUSTOM};
+    static const int mode_v[] = {OHX_MODE_STOCK, OHX_MODE_FWD,  OHX_MODE_5050,
+                                 OHX_MODE_6040,  OHX_MODE_7525, OHX_MODE_CUSTOM};
     static const char *const bus_n[] = {"CHASSIS", "HALDEX"};
     static const int bus_v[] = {OHX_BUS_CHASSIS, OHX_BUS_HALDEX};
     static const char *const st_n[] = {"STOCK", "ACTIVE", "FALLBACK", "HELD"};
     static const int st_v[] = {OHX_STATE_STOCK, OHX_STATE_ACTIVE, OHX_STATE_FALLBACK, OHX_STATE_HELD};
     static const char *const ev_n[] = {"TX_DROPPED", "BUS_OFF_RECOVERED", "BUS_OFF", "DEAD_BUS"};
-    static const int ev_v[] = {OHX_EVENT_TX_DROPPED, OHX_EVENT_BUS_OFF_RECOVERED, OHX_EVENT_BUS_OFF, OHX_EVENT_DEAD_BUS};
+    static const int ev_v[] = {OHX_EVENT_TX_DROPPED, OHX_EVENT_BUS_OFF_RECOVERED, OHX_EVENT_BUS_OFF,
+                               OHX_EVENT_DEAD_BUS};
     static const char *const vd_n[] = {"PASS", "REWRITTEN"};
     static const int vd_v[] = {OHX_FRAME_PASS, OHX_FRAME_REWRITTEN};
     static const char *const sp_n[] = {"NONE", "BRAKES1", "MOTOR2"};

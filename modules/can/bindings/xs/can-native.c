@@ -11,23 +11,27 @@
 
 static void throw_code(xsMachine *the, int code)
 {
-    if (code == OHX_ERR_INVALID_ARG) xsTypeError("%s", ohx_strerror(code));
+    if (code == OHX_ERR_INVALID_ARG)
+        xsTypeError("%s", ohx_strerror(code));
     xsRangeError("%s", ohx_strerror(code));
 }
 
 static int arg_u8(xsMachine *the, int i, const char *what)
 {
     int v, t = xsmcArgc > i ? xsmcTypeOf(xsArg(i)) : xsUndefinedType;
-    if (t != xsIntegerType && t != xsNumberType) xsTypeError("%s must be a number", what);
+    if (t != xsIntegerType && t != xsNumberType)
+        xsTypeError("%s must be a number", what);
     v = xsmcToInteger(xsArg(i));
-    if (v < 0 || v > 255) v = 255; /* out of every valid range: the core names the error */
+    if (v < 0 || v > 255)
+        v = 255; /* out of every valid range: the core names the error */
     return v;
 }
 
 static ohx_bridge_t *bridge(xsMachine *the)
 {
     ohx_bridge_t *b = ohx_port_bridge();
-    if (!b) xsUnknownError("CAN port not started");
+    if (!b)
+        xsUnknownError("CAN port not started");
     return b;
 }
 
@@ -52,7 +56,8 @@ void xs_ohx_can(xsMachine *the)
         }
     }
     r = ohx_port_start(&opt);
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
     xsmcSetHostData(xsThis, (void *)ohx_port_bridge());
 }
 
@@ -64,7 +69,8 @@ void xs_ohx_can_set_target(xsMachine *the)
     ohx_port_lock();
     r = ohx_bridge_set_target(b, (uint8_t)mode, (uint8_t)pct, now);
     ohx_port_unlock();
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
 }
 
 void xs_ohx_can_set_generation(xsMachine *the)
@@ -74,19 +80,22 @@ void xs_ohx_can_set_generation(xsMachine *the)
     ohx_port_lock();
     r = ohx_bridge_set_generation(b, (uint8_t)g);
     ohx_port_unlock();
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
 }
 
 void xs_ohx_can_set_watchdog_ms(xsMachine *the)
 {
     ohx_bridge_t *b = bridge(the);
     int r, ms;
-    if (xsmcArgc < 1) xsTypeError("ms must be a number");
+    if (xsmcArgc < 1)
+        xsTypeError("ms must be a number");
     ms = xsmcToInteger(xsArg(0));
     ohx_port_lock();
     r = ohx_bridge_set_watchdog_ms(b, ms < 0 ? 0u : (uint32_t)ms);
     ohx_port_unlock();
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
 }
 
 void xs_ohx_can_hold_passthrough(xsMachine *the)
@@ -143,7 +152,8 @@ void xs_ohx_can_snapshot(xsMachine *the)
     ohx_port_lock();
     r = ohx_bridge_snapshot(b, now, &s);
     ohx_port_unlock();
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
     xsmcVars(1);
     /* snapshot(into): refill the caller's object, so the 50 Hz control loop allocates nothing */
     if (xsmcArgc > 0 && xsmcTypeOf(xsArg(0)) == xsReferenceType)
@@ -201,7 +211,8 @@ void xs_ohx_can_bus_status(xsMachine *the)
     ohx_port_bus_status_t s;
     int bus = arg_u8(the, 0, "bus"), r;
     r = ohx_port_bus_status((uint8_t)bus, &s);
-    if (r != OHX_OK) throw_code(the, r);
+    if (r != OHX_OK)
+        throw_code(the, r);
     xsmcVars(1);
     xsmcSetNewObject(xsResult);
     set_num(the, "state", s.state);

@@ -15,11 +15,11 @@ typedef enum {
 
 typedef union {
     struct {
-        uint32_t arb_lost: 1;
-        uint32_t bit_err: 1;
-        uint32_t form_err: 1;
-        uint32_t stuff_err: 1;
-        uint32_t ack_err: 1;
+        uint32_t arb_lost : 1;
+        uint32_t bit_err : 1;
+        uint32_t form_err : 1;
+        uint32_t stuff_err : 1;
+        uint32_t ack_err : 1;
     };
     uint32_t val;
 } twai_error_flags_t;
@@ -28,11 +28,11 @@ typedef struct {
     uint32_t id;
     uint16_t dlc;
     struct {
-        uint32_t ide: 1;
-        uint32_t rtr: 1;
-        uint32_t fdf: 1;
-        uint32_t brs: 1;
-        uint32_t esi: 1;
+        uint32_t ide : 1;
+        uint32_t rtr : 1;
+        uint32_t fdf : 1;
+        uint32_t brs : 1;
+        uint32_t esi : 1;
     };
     union {
         uint64_t timestamp;
@@ -91,7 +91,9 @@ typedef struct {
 
 esp_err_t twai_node_enable(twai_node_handle_t node);
 esp_err_t twai_node_recover(twai_node_handle_t node);
-esp_err_t twai_node_register_event_callbacks(twai_node_handle_t node, const twai_event_callbacks_t *cbs, void *user_data);
-esp_err_t twai_node_get_info(twai_node_handle_t node, twai_node_status_t *status_ret, twai_node_record_t *statistics_ret);
+esp_err_t twai_node_register_event_callbacks(twai_node_handle_t node, const twai_event_callbacks_t *cbs,
+                                             void *user_data);
+esp_err_t twai_node_get_info(twai_node_handle_t node, twai_node_status_t *status_ret,
+                             twai_node_record_t *statistics_ret);
 esp_err_t twai_node_transmit(twai_node_handle_t node, const twai_frame_t *frame, int timeout_ms);
 esp_err_t twai_node_receive_from_isr(twai_node_handle_t node, twai_frame_t *rx_frame);

@@ -18,10 +18,10 @@ typedef struct {
     uint32_t tx_queue_depth;
     int intr_priority;
     struct {
-        uint32_t enable_self_test: 1;
-        uint32_t enable_loopback: 1;
-        uint32_t enable_listen_only: 1;
-        uint32_t no_receive_rtr: 1;
+        uint32_t enable_self_test : 1;
+        uint32_t enable_loopback : 1;
+        uint32_t enable_listen_only : 1;
+        uint32_t no_receive_rtr : 1;
     } flags;
 } twai_onchip_node_config_t;
 

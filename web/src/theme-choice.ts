@@ -25,6 +25,6 @@ export function parseChoice(stored: string | null | undefined): ThemeChoice {
 /** What the switch says, for its label and its accessible name. */
 export function choiceLabel(choice: ThemeChoice, prefersDark: boolean): { icon: string; name: string } {
 	const shown = resolveTheme(choice, prefersDark);
-	const icon = shown === "dark" ? "☾" : "☀";
-	return { icon: choice === "auto" ? `${icon} A` : icon, name: choice === "auto" ? `Theme: automatic (${shown}, as the phone)` : `Theme: ${shown}` };
+	// ◐ = follows the phone; ☀ / ☾ = the owner's choice.
+	return { icon: choice === "auto" ? "◐" : shown === "dark" ? "☾" : "☀", name: choice === "auto" ? `Theme: automatic (${shown}, as the phone)` : `Theme: ${shown}` };
 }

@@ -124,6 +124,23 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal(upd.body.current, next);
 	});
 
+	it("keeps an uploaded image across a restart: the same image, checked again, then installable", async () => {
+		await setup();
+		const image = buildEspImage({ version: next, size: 120_000, seed: 12 });
+		const up = await request(sim, "POST", "/api/update/images/upload", octets(image));
+		assert.equal(up.body.state, "VALID");
+		await sim.reboot("the ignition was switched off in the garage");
+		const images = await request(sim, "GET", "/api/update/images", { auth: false });
+		assert.lengthOf(images.body.items, 1);
+		assert.deepInclude(images.body.items[0], { id: up.body.id, version: next, checksum: up.body.checksum, state: "VALID" });
+		assert.match(images.body.items[0].state_description, /before the restart/);
+		const bootsBefore = sim.boots;
+		assert.equal((await request(sim, "POST", "/api/update/install")).status, 200);
+		await until("the reboot", async () => sim.boots > bootsBefore && (await request(sim, "GET", "/api/status", { auth: false })).status === 200);
+		assert.equal((await request(sim, "GET", "/api/status", { auth: false })).body.version, next);
+		assert.deepEqual((await request(sim, "GET", "/api/update/images", { auth: false })).body.items, [], "installed: no longer offered");
+	});
+
 	it("puts the owner's mode back in effect once the new firmware is confirmed (STOCK only during the install and the trial)", async () => {
 		await setup();
 		assert.equal((await request(sim, "POST", "/api/mode", json({ mode: "5050" }))).status, 200);

@@ -12,6 +12,14 @@
  * is erased and written only after the first 288 bytes passed the
  * validator's checks, so a wrong chip, identity or version erases nothing.
  * The slot writer erases 4 KiB sectors just ahead of the data.
+ *
+ * A VALID image survives a restart: end() keeps what it is in the store
+ * (ota/staged: slot, size, SHA-256, version, the caller's id), and
+ * restoreStaged() at boot reads the slot again through a full validator
+ * with that SHA-256 expected. Whatever no longer verifies (the slot was
+ * overwritten, a newer firmware now runs, the bytes decayed) is dropped,
+ * with a log line. Any other outcome (a new upload, install, discard, a
+ * failure) forgets the record.
  */
 
 import type { OtaPort, OtaSlotWriter } from "ports/ota";
@@ -24,6 +32,22 @@ import { OtaError, isImageRejection, type OtaErrorCode } from "ota/errors";
 import { ImageValidator, type ValidatedImage } from "ota/validator";
 import { runningImage } from "ota/slot-info";
 import { writePending } from "ota/history";
+import { fromHex } from "util/hex";
+
+export const STAGED_DOMAIN = "ota";
+export const STAGED_KEY = "staged";
+
+/** What the store keeps of a VALID image, to find and re-verify it after a restart. */
+export interface StagedRecord {
+	slot: number;
+	size: number;
+	sha256: string;
+	version: string;
+	/** The caller's name for it (the update service's image id). */
+	id?: number;
+	allowDowngrade?: boolean;
+	allowLowerSecureVersion?: boolean;
+}
 
 export type StageState = "IDLE" | "RECEIVING" | "VALID" | "INVALID" | "UPLOAD_ERROR" | "INSTALLED";
 
@@ -62,6 +86,7 @@ export class ImageStager {
 	#writer: OtaSlotWriter | undefined;
 	#image: ValidatedImage | undefined;
 	#error: OtaError | undefined;
+	#policy: Pick<StageOptions, "allowDowngrade" | "allowLowerSecureVersion"> = {};
 
 	constructor(deps: StagerDeps) {
 		this.#deps = deps;
@@ -121,7 +146,9 @@ export class ImageStager {
 		this.#writer = undefined;
 		this.#image = undefined;
 		this.#error = undefined;
+		this.#policy = { allowDowngrade: options.allowDowngrade, allowLowerSecureVersion: options.allowLowerSecureVersion };
 		this.#state = "RECEIVING";
+		this.#forgetStaged();
 	}
 
 	/** Feed the next chunk (any size). Throws the rejection's OtaError; the state is then INVALID or UPLOAD_ERROR. */
@@ -152,8 +179,8 @@ export class ImageStager {
 		}
 	}
 
-	/** The upload is complete: final checks; VALID on success. */
-	end(): ValidatedImage {
+	/** The upload is complete: final checks; VALID on success, and kept across a restart under `id`. */
+	end(id?: number): ValidatedImage {
 		const v = this.#receiving();
 		let image: ValidatedImage;
 		try {
@@ -169,8 +196,62 @@ export class ImageStager {
 		this.#writer = undefined;
 		this.#image = image;
 		this.#state = "VALID";
+		this.#keepStaged({ slot: this.#slot!, size: image.size, sha256: image.sha256, version: image.version, id, ...this.#policy });
 		this.#deps.logger?.log("info", `update ${image.version} staged in slot ${this.#slot} (${image.size} bytes, sha256 ${image.sha256})`);
 		return image;
+	}
+
+	/**
+	 * At boot: bring back the VALID image the store remembers, if its slot
+	 * still holds exactly it and it still passes every check (identity,
+	 * version policy against what runs now, chip, structure, SHA-256). Reads
+	 * the slot 4 KiB at a time. Returns it with the caller's id, or
+	 * undefined (nothing kept, or dropped with a log line).
+	 */
+	restoreStaged(): { image: ValidatedImage; id?: number } | undefined {
+		const { ota, digests, store, logger } = this.#deps;
+		if (this.#state !== "IDLE") return undefined;
+		const record = readStaged(store);
+		if (!record) return undefined;
+		const drop = (why: string) => {
+			logger?.log("warn", `the staged update ${record.version} was dropped: ${why}`);
+			this.#forgetStaged();
+			return undefined;
+		};
+		const slot = ota.slots().find((s) => s.index === record.slot);
+		if (!slot) return drop(`its slot ${record.slot} does not exist`);
+		if (slot.index === ota.running().index) return drop("its slot is the running one now");
+		if (record.size > slot.size) return drop("it is larger than its slot");
+		const expected = fromHex(record.sha256);
+		if (expected?.length !== 32) return drop("its record is damaged");
+		const me = runningImage(ota);
+		const chip = ota.chip();
+		let image: ValidatedImage;
+		try {
+			const v = new ImageValidator({
+				digests,
+				slotSize: slot.size,
+				chipId: chip.id,
+				chipRevision: chip.revision,
+				expectedSha256: expected,
+				declaredSize: record.size,
+				running: me.version,
+				runningSecureVersion: me.secureVersion,
+				allowDowngrade: record.allowDowngrade,
+				allowLowerSecureVersion: record.allowLowerSecureVersion,
+			});
+			for (let at = 0; at < record.size; at += 4096) v.write(ota.read(slot.index, at, Math.min(4096, record.size - at)));
+			image = v.end();
+		} catch (e) {
+			if (e instanceof OtaError) return drop(`it no longer verifies (${e.code}): ${e.message}`);
+			throw e;
+		}
+		this.#slot = slot.index;
+		this.#image = image;
+		this.#policy = { allowDowngrade: record.allowDowngrade, allowLowerSecureVersion: record.allowLowerSecureVersion };
+		this.#state = "VALID";
+		logger?.log("info", `update ${image.version} is still staged in slot ${slot.index} (verified again after the restart)`);
+		return { image, id: record.id };
 	}
 
 	/** Abandon the upload (client went away, idle timeout): UPLOAD_ERROR, slot left unbootable. */
@@ -195,6 +276,7 @@ export class ImageStager {
 		writePending(store, { slot: this.#slot, version: this.#image.version, from, time: epochSeconds(clock) });
 		ota.setBoot(this.#slot);
 		this.#state = "INSTALLED";
+		this.#forgetStaged();
 		this.#deps.logger?.log("warn", `update ${this.#image.version} installed in slot ${this.#slot}; it starts at the next restart`);
 		return { slot: this.#slot, version: this.#image.version };
 	}
@@ -218,6 +300,24 @@ export class ImageStager {
 		this.#image = undefined;
 		this.#error = undefined;
 		this.#slot = undefined;
+		this.#forgetStaged();
+	}
+
+	#keepStaged(record: StagedRecord): void {
+		try {
+			this.#deps.store.set(STAGED_DOMAIN, STAGED_KEY, JSON.stringify(record));
+		} catch (e) {
+			// The image stays VALID for this boot; only its survival of a restart is lost.
+			this.#deps.logger?.log("error", `the staged update could not be remembered: ${e instanceof Error ? e.message : String(e)}`);
+		}
+	}
+
+	#forgetStaged(): void {
+		try {
+			if (this.#deps.store.get(STAGED_DOMAIN, STAGED_KEY) !== undefined) this.#deps.store.delete(STAGED_DOMAIN, STAGED_KEY);
+		} catch (e) {
+			this.#deps.logger?.log("error", `forgetting the staged update failed: ${e instanceof Error ? e.message : String(e)}`);
+		}
 	}
 
 	#receiving(): ImageValidator {
@@ -230,6 +330,7 @@ export class ImageStager {
 		const error = e instanceof OtaError ? e : new OtaError(fallback, `Writing the update to flash failed: ${e instanceof Error ? e.message : String(e)}.`);
 		this.#error = error;
 		this.#state = isImageRejection(error.code) ? "INVALID" : "UPLOAD_ERROR";
+		this.#forgetStaged();
 		const writer = this.#writer;
 		this.#writer = undefined;
 		if (writer) {
@@ -247,5 +348,17 @@ export class ImageStager {
 		}
 		this.#deps.logger?.log("warn", `update refused (${error.code}): ${error.message}`);
 		return error;
+	}
+}
+
+/** The stored record of a staged image, or undefined when there is none or it is damaged. */
+export function readStaged(store: KeyValueStore): StagedRecord | undefined {
+	const v = store.get(STAGED_DOMAIN, STAGED_KEY);
+	if (typeof v !== "string") return undefined;
+	try {
+		const r = JSON.parse(v) as StagedRecord;
+		return r && typeof r.slot === "number" && typeof r.size === "number" && typeof r.sha256 === "string" && typeof r.version === "string" ? r : undefined;
+	} catch {
+		return undefined;
 	}
 }

@@ -170,6 +170,28 @@ export class UpdateService {
 		} else if (boot.phase === "CONFIRMED") {
 			this.#set("IDLE", `Updated to ${boot.version}.`, boot.lastResult?.time);
 		}
+		if (boot.phase !== "VERIFYING") this.#restoreStaged();
+	}
+
+	/** An image uploaded before the restart is offered again once its slot verified again (ota/stager restoreStaged). */
+	#restoreStaged(): void {
+		let restored: ReturnType<ImageStager["restoreStaged"]>;
+		try {
+			restored = this.#deps.stager.restoreStaged();
+		} catch (e) {
+			this.#deps.logger.log("error", `checking the staged update failed: ${e instanceof Error ? e.message : String(e)}`);
+			return;
+		}
+		if (!restored) return;
+		const { image } = restored;
+		this.#image = {
+			id: restored.id ?? this.#nextImageId(),
+			version: image.version,
+			checksum: image.sha256,
+			progress: 100,
+			state: "VALID",
+			state_description: `Firmware ${image.version} is ready to install (uploaded before the restart, checked again).`,
+		};
 	}
 
 	stop(): void {
@@ -284,7 +306,7 @@ export class UpdateService {
 				this.#image.state = "VALIDATING";
 				this.#image.state_description = "Checking the complete image.";
 				try {
-					const valid = stager.end();
+					const valid = stager.end(id);
 					this.#image = {
 						id,
 						version: valid.version,

@@ -26,5 +26,8 @@ export function parseChoice(stored: string | null | undefined): ThemeChoice {
 export function choiceLabel(choice: ThemeChoice, prefersDark: boolean): { icon: string; name: string } {
 	const shown = resolveTheme(choice, prefersDark);
 	// ◐ = follows the phone; ☀ / ☾ = the owner's choice.
-	return { icon: choice === "auto" ? "◐" : shown === "dark" ? "☾" : "☀", name: choice === "auto" ? `Theme: automatic (${shown}, as the phone)` : `Theme: ${shown}` };
+	return {
+		icon: choice === "auto" ? "◐" : shown === "dark" ? "☾" : "☀",
+		name: choice === "auto" ? `Theme: automatic (${shown}, as the phone)` : `Theme: ${shown}`,
+	};
 }

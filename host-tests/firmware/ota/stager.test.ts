@@ -6,9 +6,10 @@
 import { assert } from "../../support/assert";
 import { fakePlatform, type FakePlatform } from "../../support/fakes";
 import { OtaError } from "ota/errors";
-import { ImageStager, type StageOptions } from "ota/stager";
+import { ImageStager, readStaged, type StageOptions } from "ota/stager";
 import { buildEspImage, sha256 } from "../../support/esp-image";
 import { REJECTIONS } from "../../support/image-rejections";
+import { toHex } from "util/hex";
 
 function stager(p: FakePlatform): ImageStager {
 	return new ImageStager({ ota: p.board.port, digests: p.digests, store: p.store, clock: p.clock, logger: p.logger });
@@ -157,5 +158,62 @@ describe("ota/stager", () => {
 				assert.equal(p.board.boot().slot, 0, "the next boot still starts the running image");
 			});
 		}
+	});
+
+	describe("a staged image survives a restart", () => {
+		/** Upload NEXT as image 7 and come back as after a restart: a new stager over the same flash and store. */
+		function stagedThenRestarted(options: StageOptions = {}) {
+			const p = fakePlatform("1.2.3+ohxs");
+			const image = NEXT();
+			const first = stager(p);
+			first.begin(options);
+			for (let i = 0; i < image.length; i += 1460) first.write(image.subarray(i, i + 1460));
+			first.end(7);
+			p.board.boot(); // the restart: the bootloader still starts slot 0
+			return { p, image, again: stager(p) };
+		}
+
+		it("remembers the VALID image (slot, size, SHA-256, version, id) and verifies it again after the restart", () => {
+			const { p, image, again } = stagedThenRestarted();
+			assert.deepEqual(readStaged(p.store), { slot: 1, size: image.length, sha256: toHex(sha256(image)), version: "1.3.0+ohxs", id: 7 });
+			const restored = again.restoreStaged()!;
+			assert.equal(restored.id, 7);
+			assert.equal(restored.image.version, "1.3.0+ohxs");
+			assert.equal(again.state, "VALID");
+			again.install();
+			assert.equal(p.board.boot().slot, 1, "and installs from there");
+			assert.isUndefined(readStaged(p.store), "installing forgets the record");
+		});
+
+		it("drops an image whose bytes changed since, says so, and forgets it", () => {
+			const { p, again } = stagedThenRestarted();
+			const at = p.board.layout.slots[1].offset + 9000;
+			(p.board.flash.storage as unknown as { bytes: Uint8Array }).bytes[at] ^= 0x40;
+			assert.isUndefined(again.restoreStaged());
+			assert.equal(again.state, "IDLE");
+			assert.isUndefined(readStaged(p.store));
+			assert.isTrue(p.logger.has("the staged update 1.3.0+ohxs was dropped"), p.logger.lines.map((l) => l.message).join("\n"));
+		});
+
+		it("drops an image that became a downgrade (a newer firmware now runs), unless the owner asked for the older one", () => {
+			for (const allowDowngrade of [false, true]) {
+				const { p, again } = stagedThenRestarted({ allowDowngrade });
+				p.board.flashImage(0, buildEspImage({ version: "2.0.0+ohxs", size: 4096 }));
+				p.board.boot();
+				const restored = again.restoreStaged();
+				assert.equal(restored !== undefined, allowDowngrade, `allowDowngrade ${allowDowngrade}`);
+				if (!allowDowngrade) assert.isTrue(p.logger.has("image_downgrade"));
+			}
+		});
+
+		it("forgets the record on discard and on a new upload", () => {
+			const a = stagedThenRestarted();
+			a.again.restoreStaged();
+			a.again.discard();
+			assert.isUndefined(readStaged(a.p.store));
+			const b = stagedThenRestarted();
+			b.again.begin();
+			assert.isUndefined(readStaged(b.p.store), "a new upload replaces the staged image");
+		});
 	});
 });

@@ -42,12 +42,13 @@ export class FlashBoard {
 
 	/**
 	 * Reset: the bootloader chooses a slot; throws when no slot holds a valid
-	 * image (a bricked board). After a power cut the power comes back; a
-	 * reset with the power on keeps a pending cut (injected by a test), which
-	 * can then land in the bootloader's own otadata writes or later.
+	 * image (a bricked board). A reset does not bring power back: after a
+	 * cut injected by a test (NorFlash.cutPowerAfter) the test says when the
+	 * power returns (flash.powerOn()); until then the bootloader's own
+	 * writes fail too, as code that caught the cut and ran on would on a
+	 * board without power. A pending cut spans resets and can land in them.
 	 */
 	boot(): BootResult {
-		if (this.flash.powerLost) this.flash.powerOn();
 		const r = simulateBoot(this.flash, this.layout, this.digests, this.chip);
 		this.#last = r;
 		this.boots++;

@@ -107,6 +107,32 @@ describe("ohx (the command-line tool)", function () {
 		assert.equal((await ohx(["status"])).code, EXIT.usage);
 	});
 
+	it("keygen, sign and verify: the board's own rules, and espsecure's layout", async () => {
+		const key = path.join(dir, "release.pem");
+		const k = await ohx(["keygen", key]);
+		assert.equal(k.code, EXIT.ok, k.err.join("\n"));
+		const digest = /its digest: ([0-9a-f]{64})/.exec(k.out[0])![1];
+		assert.equal((fs.statSync(key).mode & 0o777).toString(8), "600", "the key is readable by its owner only");
+		assert.equal((await ohx(["keygen", key])).code, EXIT.usage, "never overwrites a key");
+		const img = file("rel.bin", buildEspImage({ version: bumped(), size: 30_000 }));
+		assert.equal((await ohx(["verify", img])).out[0].endsWith("not signed"), true);
+		assert.equal((await ohx(["verify", img, "--key", key])).code, EXIT.refused, "unsigned, and a key was required");
+		const s = await ohx(["sign", img, "--key", key]);
+		assert.equal(s.code, EXIT.ok, s.err.join("\n"));
+		const v = await ohx(["verify", img, "--key", key]);
+		assert.equal(v.code, EXIT.ok, v.err.join("\n"));
+		assert.include(v.out[0], `signed by ${digest} (verified)`);
+		const other = path.join(dir, "other.pem");
+		await ohx(["keygen", other]);
+		const wrong = await ohx(["verify", img, "--key", other]);
+		assert.equal(wrong.code, EXIT.refused);
+		assert.match(wrong.err.join("\n"), /image_untrusted_key/);
+		// The simulator runs an unsigned (developer) image: it takes the signed one too, and says whose it is.
+		const status = (await (await fetch(`${sim.url}/api/status`)).json()) as { update: { signing: { required: boolean } } };
+		assert.isFalse(status.update.signing.required);
+		assert.equal((await ohx(["push", img, ...at()])).code, EXIT.ok);
+	});
+
 	it("runs as `npx ohx` from the clone and lists its exit codes in --help", () => {
 		const out = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin/ohx.mjs"), "--help"], { encoding: "utf8" });
 		assert.equal(out.trim(), HELP.trim());

@@ -7,7 +7,7 @@ import { assert } from "chai";
 import { deviceStatusFields, type DeviceServices } from "device/services";
 import { EventLog } from "device/event-log";
 import { ManualTime } from "../support/fakes";
-import { fileProblem, interfaceLabel, lockTargetOf, logOrder, safeModeOf } from "../../web/src/status-view";
+import { fileProblem, interfaceLabel, lockTargetOf, logOrder, safeModeOf, signingWords } from "../../web/src/status-view";
 import { followStep, type FollowMemory, type Observation } from "../../web/src/reboot-follow";
 import { curveProblems, parseCurve, type ShapeError } from "haldex/curve";
 import { choiceLabel, nextChoice, parseChoice, resolveTheme, type ThemeChoice } from "../../web/src/theme-choice";
@@ -158,5 +158,10 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 			return [];
 		})();
 		assert.deepEqual(board, app);
+	});
+
+	it("says what the board accepts: a developer build takes unsigned files, a release only its keys'", () => {
+		assert.match(signingWords({ required: false, keys: [] }), /Developer build: this board accepts unsigned/);
+		assert.match(signingWords({ required: true, keys: ["3ca3a62cba0a9a8b00"] }), /only firmware signed with its key \(3ca3a62c…\)/);
 	});
 });

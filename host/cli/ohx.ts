@@ -3,6 +3,7 @@
  * work for their users. Run from a clone with `npx ohx ...` (bin/ohx.mjs).
  *   ohx status --host openhaldex.local
  *   ohx push xs_esp32.bin --host openhaldex.local [--install] [--allow-downgrade]
+ *   ohx keygen KEY.pem | ohx sign IMAGE --key KEY.pem | ohx verify IMAGE [--key KEY.pem]
  * The password comes from $OHX_PASSWORD or a prompt, never from an
  * argument (it would stay in the shell history). push checks the file
  * locally with the firmware's own validator, uploads it with a progress
@@ -23,6 +24,7 @@ import { nodeDigests } from "../adapters/node-platform";
 import { otaSlots, parsePartitionCsv } from "../adapters/flash/partition-table";
 import { FOLLOW_STEPS, followStep, type FollowMemory, type Observation } from "../../web/src/reboot-follow";
 import { BoardClient, EXIT, OhxError } from "./board-client";
+import { generateKey, keyDigest, signImage } from "./signing";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
@@ -33,6 +35,14 @@ export const HELP = `ohx: OpenHaldex XS from the command line
   ohx push IMAGE --host HOST [--port N] [--install] [--allow-downgrade] [--no-progress]
       check IMAGE locally, upload it with progress, print the board's verdict;
       with --install, install it and follow the restart to the confirmed version
+
+  ohx keygen KEYFILE
+      a new RSA-3072 Secure Boot V2 signing key (PEM); prints its digest
+  ohx sign IMAGE --key KEYFILE [--output FILE]
+      append a Secure Boot V2 signature (another block when already signed, at
+      most 3: a release signed by the old and the new key hands trust over)
+  ohx verify IMAGE [--key KEYFILE]
+      check the image and its signatures as the board does; with --key, require that key
 
 The admin password is read from $OHX_PASSWORD, or asked for (never an argument).
 HOST is openhaldex.local or the board's address (192.168.4.1 on its own Wi-Fi).
@@ -85,6 +95,8 @@ async function run(argv: string[], io: Io): Promise<number> {
 			"no-progress": { type: "boolean", default: false },
 			help: { type: "boolean", short: "h", default: false },
 			password: { type: "string" },
+			key: { type: "string" },
+			output: { type: "string" },
 		},
 	});
 	const [command, ...rest] = positionals;
@@ -94,6 +106,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 	}
 	if (values.password !== undefined)
 		throw new OhxError(EXIT.usage, "", "--password is not accepted (it would stay in the shell history): set OHX_PASSWORD or answer the prompt.");
+	if (command === "keygen") return keygen(rest, io);
+	if (command === "sign") return sign(rest, values.key, values.output, io);
+	if (command === "verify") return verify(rest, values.key, io);
 	if (!values.host) throw new OhxError(EXIT.usage, "", `${command} needs --host (openhaldex.local or the board's address).`);
 	const port = values.port === undefined ? 80 : Number(values.port);
 	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new OhxError(EXIT.usage, "", "--port must be 1 to 65535.");
@@ -122,6 +137,68 @@ async function status(board: BoardClient, io: Io): Promise<number> {
 	return EXIT.ok;
 }
 
+function keygen(args: string[], io: Io): number {
+	if (args.length !== 1) throw new OhxError(EXIT.usage, "", "keygen takes the file to write the key to.");
+	if (fs.existsSync(args[0])) throw new OhxError(EXIT.usage, "", `${args[0]} exists; keygen never overwrites a key.`);
+	const pem = generateKey();
+	fs.writeFileSync(args[0], pem, { mode: 0o600 });
+	io.out(
+		`wrote ${args[0]} (RSA-3072); its digest: ${keyDigest(pem)}. Keep it secret, and keep a copy: images for boards that trust it can only be signed with it.`,
+	);
+	return EXIT.ok;
+}
+
+function readFile(file: string): Uint8Array {
+	try {
+		return new Uint8Array(fs.readFileSync(file));
+	} catch (e) {
+		throw new OhxError(EXIT.usage, "file_unreadable", `${file}: ${e instanceof Error ? e.message : String(e)}`);
+	}
+}
+
+function sign(args: string[], key: string | undefined, output: string | undefined, io: Io): number {
+	if (args.length !== 1 || !key) throw new OhxError(EXIT.usage, "", "sign takes an image and --key KEYFILE.");
+	const pem = new TextDecoder().decode(readFile(key));
+	let signed: Uint8Array;
+	try {
+		signed = signImage(readFile(args[0]), pem);
+	} catch (e) {
+		if (e instanceof OtaError) throw new OhxError(EXIT.refused, e.code, `${args[0]} is not an image that can be signed: ${e.message}`);
+		throw new OhxError(EXIT.usage, "", `signing failed: ${e instanceof Error ? e.message : String(e)}`);
+	}
+	const to = output ?? args[0];
+	fs.writeFileSync(to, signed);
+	io.out(`signed ${args[0]} with ${keyDigest(pem)} -> ${to} (${signed.length} bytes)`);
+	return EXIT.ok;
+}
+
+function verify(args: string[], key: string | undefined, io: Io): number {
+	if (args.length !== 1) throw new OhxError(EXIT.usage, "", "verify takes one image.");
+	const bytes = readFile(args[0]);
+	const trustedKeys = key ? [keyDigest(new TextDecoder().decode(readFile(key)))] : [];
+	const v = new ImageValidator({
+		digests: nodeDigests,
+		slotSize: slotSize(),
+		declaredSize: bytes.length,
+		running: "0.0.0",
+		runningSecureVersion: 0,
+		trustedKeys,
+	});
+	try {
+		v.write(bytes);
+		const r = v.end();
+		io.out(`${args[0]}: OpenHaldex XS ${r.version}, ${r.signedBy ? `signed by ${r.signedBy.join(", ")} (verified)` : "not signed"}`);
+		return EXIT.ok;
+	} catch (e) {
+		if (e instanceof OtaError) throw new OhxError(EXIT.refused, e.code, `${args[0]}: ${e.message}`);
+		throw e;
+	}
+}
+
+function slotSize(): number {
+	return Math.max(...otaSlots(parsePartitionCsv(fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8"))).map((s) => s.size));
+}
+
 async function password(io: Io): Promise<string> {
 	if (io.env.OHX_PASSWORD) return io.env.OHX_PASSWORD;
 	if (!io.askPassword) throw new OhxError(EXIT.usage, "", "no password: set OHX_PASSWORD (there is no terminal to ask on).");
@@ -130,9 +207,17 @@ async function password(io: Io): Promise<string> {
 
 /** The firmware's own checks on the file, with the board's running version for the version rule. */
 function checkLocally(file: string, running: StatusBody, allowDowngrade: boolean): ReturnType<ImageValidator["end"]> {
-	const slotSize = Math.max(...otaSlots(parsePartitionCsv(fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8"))).map((s) => s.size));
 	const size = fs.statSync(file).size;
-	const v = new ImageValidator({ digests: nodeDigests, slotSize, declaredSize: size, running: running.version, runningSecureVersion: 0, allowDowngrade });
+	const trustedKeys = running.update.signing.keys; // the board's own rule, judged here first
+	const v = new ImageValidator({
+		digests: nodeDigests,
+		slotSize: slotSize(),
+		declaredSize: size,
+		running: running.version,
+		runningSecureVersion: 0,
+		allowDowngrade,
+		trustedKeys,
+	});
 	const fd = fs.openSync(file, "r");
 	try {
 		const buf = Buffer.alloc(64 * 1024);

@@ -34,6 +34,11 @@ export type OtaErrorCode =
 	| "image_sha256_mismatch"
 	| "image_too_large"
 	| "image_trailing_data"
+	// Secure Boot V2 signatures (ota/signature).
+	| "image_unsigned"
+	| "image_untrusted_key"
+	| "image_bad_signature"
+	| "image_bad_signature_block"
 	// State and flash.
 	| "ota_bad_expected_sha256"
 	| "ota_busy"

@@ -12,6 +12,7 @@
 
 import type { OtaImageState } from "ports/ota";
 import { frozen } from "util/frozen";
+import { crc32Register } from "util/crc32";
 
 export const OTADATA_SECTOR_SIZE = 0x1000;
 export const OTADATA_ENTRY_SIZE = 32;
@@ -40,16 +41,6 @@ export interface OtaSelectEntry {
 	label: Uint8Array;
 }
 
-const CRC_TABLE = (() => {
-	const t = new Uint32Array(256);
-	for (let n = 0; n < 256; n++) {
-		let c = n;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		t[n] = c >>> 0;
-	}
-	return t;
-})();
-
 /**
  * ESP-IDF's otadata CRC: crc32_le(UINT32_MAX, &ota_seq, 4). The ROM's
  * crc32_le inverts on entry and exit, so with UINT32_MAX as the start value
@@ -57,9 +48,8 @@ const CRC_TABLE = (() => {
  * Vectors: seq 1 -> 0x4743989A, seq 2 -> 0x55F63774.
  */
 export function otaSeqCrc(seq: number): number {
-	let c = 0; // ~UINT32_MAX
-	for (let i = 0; i < 4; i++) c = CRC_TABLE[(c ^ (seq >>> (8 * i))) & 255] ^ (c >>> 8);
-	return ~c >>> 0;
+	const bytes = new Uint8Array([seq & 255, (seq >>> 8) & 255, (seq >>> 16) & 255, (seq >>> 24) & 255]);
+	return ~crc32Register(0, bytes) >>> 0; // ~UINT32_MAX: the ROM inverts on entry
 }
 
 export function encodeEntry(seq: number, state: number): Uint8Array {

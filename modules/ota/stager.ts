@@ -30,7 +30,7 @@ import type { Logger } from "ports/log";
 import { epochSeconds } from "ports/clock";
 import { OtaError, isImageRejection, type OtaErrorCode } from "ota/errors";
 import { ImageValidator, type ValidatedImage } from "ota/validator";
-import { runningImage } from "ota/slot-info";
+import { runningImage, slotSigners } from "ota/slot-info";
 import { writePending } from "ota/history";
 import { fromHex } from "util/hex";
 
@@ -87,6 +87,7 @@ export class ImageStager {
 	#image: ValidatedImage | undefined;
 	#error: OtaError | undefined;
 	#policy: Pick<StageOptions, "allowDowngrade" | "allowLowerSecureVersion"> = {};
+	#trusted: readonly string[] | undefined;
 
 	constructor(deps: StagerDeps) {
 		this.#deps = deps;
@@ -135,6 +136,7 @@ export class ImageStager {
 				runningSecureVersion: me.secureVersion,
 				allowDowngrade: options.allowDowngrade,
 				allowLowerSecureVersion: options.allowLowerSecureVersion,
+				trustedKeys: this.trustedKeys(),
 			});
 		} catch (e) {
 			// An announced size or expected hash that can never pass: the upload is refused before it starts.
@@ -202,6 +204,16 @@ export class ImageStager {
 	}
 
 	/**
+	 * The key digests uploads must be signed by: those that signed the
+	 * running image (read once per boot). None: a developer build, which
+	 * accepts unsigned images (and says so in /api/status).
+	 */
+	trustedKeys(): readonly string[] {
+		this.#trusted ??= slotSigners(this.#deps.ota, this.#deps.ota.running().index, this.#deps.digests);
+		return this.#trusted;
+	}
+
+	/**
 	 * At boot: bring back the VALID image the store remembers, if its slot
 	 * still holds exactly it and it still passes every check (identity,
 	 * version policy against what runs now, chip, structure, SHA-256). Reads
@@ -239,6 +251,7 @@ export class ImageStager {
 				runningSecureVersion: me.secureVersion,
 				allowDowngrade: record.allowDowngrade,
 				allowLowerSecureVersion: record.allowLowerSecureVersion,
+				trustedKeys: this.trustedKeys(),
 			});
 			for (let at = 0; at < record.size; at += 4096) v.write(ota.read(slot.index, at, Math.min(4096, record.size - at)));
 			image = v.end();

@@ -51,6 +51,7 @@ import {
 } from "ota/image-format";
 import { checkIdentity, checkUpgrade, type VersionPolicy } from "ota/version";
 import { toHex } from "util/hex";
+import { SIG_BLOCK_MAGIC, SIG_SECTOR_SIZE, parseSignatureSector, signatureOffset, verifyBlock } from "ota/signature";
 
 export interface ValidatorOptions extends VersionPolicy {
 	digests: DigestFactory;
@@ -77,6 +78,13 @@ export interface ValidatorOptions extends VersionPolicy {
 	structureOnly?: boolean;
 	/** Ignore whatever follows the image (a slot's stale bytes past its end). */
 	ignoreTrailing?: boolean;
+	/**
+	 * Key digests (hex, ota/signature) the running firmware trusts: when
+	 * any, the image must carry a Secure Boot V2 signature by one of them.
+	 * None (a developer build): unsigned images pass; a signature that is
+	 * present must still be right.
+	 */
+	trustedKeys?: readonly string[];
 }
 
 export interface ValidatedImage {
@@ -93,6 +101,8 @@ export interface ValidatedImage {
 	sha256: string;
 	/** The appended SHA-256 (checked), when the image has one. */
 	appendedHash?: string;
+	/** The Secure Boot V2 signature, when the file carries one (verified): the signing keys' digests. */
+	signedBy?: string[];
 }
 
 // A const enum inlines to numbers: a plain enum would be a module-level object (a preload hazard, docs/preload-hazards.md).
@@ -131,6 +141,12 @@ export class ImageValidator {
 	#xor = CHECKSUM_SEED;
 	#imageEnd = 0;
 	#mmuPage: number = C6_MEMORY.defaultMmuPage;
+	/** SHA-256 of what a signature covers: the file before the signature sector. */
+	#signedDigest: Digest | undefined;
+	#sigOffset = Infinity;
+	/** The 4 KiB signature sector, allocated only when the file has one. */
+	#sigSector: Uint8Array | undefined;
+	#sigFill = 0;
 
 	constructor(options: ValidatorOptions) {
 		this.#options = options;
@@ -140,6 +156,7 @@ export class ImageValidator {
 			throw new OtaError("image_too_large", `The upload is ${options.declaredSize} bytes; the update slot holds ${options.slotSize}.`);
 		this.#limit = options.declaredSize ?? options.slotSize;
 		this.#fileDigest = options.digests.sha256();
+		if (!options.structureOnly) this.#signedDigest = options.digests.sha256();
 	}
 
 	/** Bytes received so far. */
@@ -214,14 +231,22 @@ export class ImageValidator {
 			const take = Math.min(IMAGE_PREFIX_LENGTH - start, chunk.length);
 			this.#prefix.set(chunk.subarray(0, take), start);
 			if (start === 0) this.#checkMagic(); // garbage is refused at its first byte
-			if (start + take < IMAGE_PREFIX_LENGTH) return;
-			this.#checkPrefix();
-			this.#accepted = true;
-			this.#parse(this.#prefix);
-			if (take < chunk.length) this.#parse(chunk.subarray(take));
-			return;
-		}
-		this.#parse(chunk);
+			if (start + take >= IMAGE_PREFIX_LENGTH) {
+				this.#checkPrefix();
+				this.#accepted = true;
+				this.#parse(this.#prefix);
+				if (take < chunk.length) this.#parse(chunk.subarray(take));
+			}
+		} else this.#parse(chunk);
+		this.#feedSigned(chunk, start);
+	}
+
+	/** Everything before the signature sector goes into the signed digest (its end is known once the image is). */
+	#feedSigned(chunk: Uint8Array, start: number): void {
+		if (!this.#signedDigest) return;
+		const take = Math.min(chunk.length, this.#sigOffset - start);
+		if (take <= 0) return;
+		this.#signedDigest.write(take === chunk.length ? chunk : chunk.subarray(0, take));
 	}
 
 	#checkMagic(): void {
@@ -381,10 +406,7 @@ export class ImageValidator {
 					if (this.#imageDigest) {
 						this.#phase = Phase.Hash;
 						this.#fill = 0;
-					} else {
-						this.#phase = Phase.Trailing;
-						this.#imageEnd = this.#pos;
-					}
+					} else this.#imageComplete();
 					break;
 				}
 				case Phase.Hash: {
@@ -397,8 +419,7 @@ export class ImageValidator {
 						const computed = this.#imageDigest!.close();
 						if (!sameBytes(computed, this.#hash))
 							throw new OtaError("image_bad_appended_hash", "The SHA-256 appended to the image does not match its contents: the file is damaged.");
-						this.#phase = Phase.Trailing;
-						this.#imageEnd = this.#pos;
+						this.#imageComplete();
 					}
 					break;
 				}
@@ -409,13 +430,66 @@ export class ImageValidator {
 						break;
 					}
 					for (; i < n; i++, this.#pos++) {
+						const sigAt = this.#pos - this.#sigOffset;
+						if (sigAt >= 0 && sigAt < SIG_SECTOR_SIZE && (this.#sigSector || (sigAt === 0 && data[i] === SIG_BLOCK_MAGIC))) {
+							// The Secure Boot V2 signature sector, at the first 4 KiB boundary after the image.
+							this.#sigSector ??= new Uint8Array(SIG_SECTOR_SIZE);
+							this.#sigSector[this.#sigFill++] = data[i];
+							continue;
+						}
+						if (data[i] === SIG_BLOCK_MAGIC && !this.#sigSector && this.#pos % 16 === 0)
+							throw new OtaError(
+								"image_bad_signature_block",
+								`A signature block starts at offset ${this.#pos}, not at the 4 KiB boundary after the image (${this.#sigOffset}) where the bootloader reads it.`,
+							);
 						if (data[i] !== 0xff)
-							throw new OtaError("image_trailing_data", `Unexpected data after the end of the image (offset ${this.#pos}); only 0xFF padding may follow it.`);
+							throw new OtaError(
+								"image_trailing_data",
+								`Unexpected data after the end of the image (offset ${this.#pos}); only 0xFF padding and a signature sector at offset ${this.#sigOffset} may follow it.`,
+							);
 					}
 					break;
 				}
 			}
 		}
+	}
+
+	#imageComplete(): void {
+		this.#phase = Phase.Trailing;
+		this.#imageEnd = this.#pos;
+		this.#sigOffset = signatureOffset(this.#pos);
+	}
+
+	/** The signature rule (ValidatorOptions.trustedKeys): the signing keys' digests, or a refusal. */
+	#judgeSignature(): string[] | undefined {
+		const trusted = this.#options.trustedKeys ?? [];
+		const sector = this.#sigSector;
+		if (!sector) {
+			if (trusted.length)
+				throw new OtaError("image_unsigned", "The image is not signed, and this board accepts only images signed by the keys its firmware was signed with.");
+			return undefined;
+		}
+		if (this.#sigFill < SIG_SECTOR_SIZE)
+			throw new OtaError("image_bad_signature_block", `The signature sector was cut short (${this.#sigFill} of ${SIG_SECTOR_SIZE} bytes).`);
+		const { digests } = this.#options;
+		const blocks = parseSignatureSector(sector, digests);
+		const signed = this.#signedDigest!.close();
+		const candidates = trusted.length ? blocks.filter((b) => trusted.includes(b.keyDigest)) : blocks;
+		if (!candidates.length)
+			throw new OtaError(
+				"image_untrusted_key",
+				`The image is signed by ${blocks.map((b) => b.keyDigest.slice(0, 16)).join(", ")}…, a key this board does not trust (it trusts ${trusted.map((k) => k.slice(0, 16)).join(", ")}…).`,
+			);
+		for (const b of candidates) {
+			if (!sameBytes(b.imageDigest, signed))
+				throw new OtaError("image_bad_signature", `Signature block ${b.index + 1} signs another image (its SHA-256 does not match this file's).`);
+			if (!verifyBlock(b, signed, digests))
+				throw new OtaError(
+					"image_bad_signature",
+					`Signature block ${b.index + 1} does not verify with the key it carries: the image was changed after signing, or the block is forged.`,
+				);
+		}
+		return blocks.map((b) => b.keyDigest);
 	}
 
 	#advanceHashed(data: Uint8Array, at: number, length: number): void {
@@ -462,6 +536,7 @@ export class ImageValidator {
 				"image_sha256_mismatch",
 				`The file's SHA-256 is ${toHex(sha)}, not the expected ${toHex(expected)}: it was damaged or is a different file.`,
 			);
+		const signedBy = this.#options.structureOnly ? undefined : this.#judgeSignature();
 		if (this.#policy) throw this.#policy;
 		const d = this.#descriptor;
 		return {
@@ -474,6 +549,7 @@ export class ImageValidator {
 			segments: this.#header!.segmentCount,
 			sha256: toHex(sha),
 			appendedHash: this.#imageDigest ? toHex(this.#hash) : undefined,
+			signedBy,
 		};
 	}
 }

@@ -155,6 +155,11 @@ export class UpdateService {
 		this.#options = { ...DEFAULT_UPDATE_OPTIONS, ...options };
 	}
 
+	/** The keys uploads must be signed by (those of the running image); none in a developer build. */
+	trustedKeys(): readonly string[] {
+		return this.#deps.stager.trustedKeys();
+	}
+
 	/** Call once at boot, after the boot confirmer started: derives the state from how the last install ended. */
 	resume(): void {
 		const boot = this.#deps.boot.status;

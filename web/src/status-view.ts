@@ -47,3 +47,9 @@ export function lockTargetOf(s: LockTargetFields | undefined): number | undefine
 export function interfaceLabel(name: string): string {
 	return name === "ap" ? "Board's own Wi-Fi" : name === "station" ? "Home network" : name;
 }
+
+/** What the board accepts, in words (GET /api/status update.signing). */
+export function signingWords(signing: { required: boolean; keys: readonly string[] }): string {
+	if (!signing.required) return "Developer build: this board accepts unsigned firmware files. Release builds accept only files signed with their key.";
+	return `This board accepts only firmware signed with its key${signing.keys.length > 1 ? "s" : ""} (${signing.keys.map((k) => k.slice(0, 8)).join(", ")}…).`;
+}

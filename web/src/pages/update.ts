@@ -4,7 +4,7 @@
  * restart until the board answers again with the new version.
  */
 
-import { fileProblem } from "../status-view";
+import { fileProblem, signingWords } from "../status-view";
 import { simulatorCard } from "../sim";
 import { h, fill, text, fmtBytes, fmtDate } from "../dom";
 import { ApiError, get, post, upload, api } from "../api";
@@ -178,6 +178,7 @@ function uploadCard(page: UpdatePage) {
 	const upMsg = messageBox();
 	upMsg.id = "upload-msg";
 	const stagedBox = h("div", { id: "staged" });
+	const signingNote = h("p", { class: "small", id: "signing-note" });
 	const el = section(
 		"Install from a file",
 		h(
@@ -185,10 +186,16 @@ function uploadCard(page: UpdatePage) {
 			{ class: "muted" },
 			"Pick the OpenHaldex XS firmware file (.bin) saved on this phone. The board checks it completely before anything can be installed.",
 		),
+		signingNote,
 		h("div", { class: "row" }, fileInput, uploadBtn),
 		progressBox,
 		upMsg,
 		stagedBox,
+	);
+	// What the board demands of a file (GET /api/status update.signing): signed releases, or a developer build's anything.
+	get<StatusBody>("/api/status").then(
+		(s) => text(signingNote, signingWords(s.update.signing)),
+		() => undefined,
 	);
 
 	async function doUpload() {

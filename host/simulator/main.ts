@@ -3,6 +3,8 @@
  *   --port N      HTTP port (default 8080, or $OHX_PORT)
  *   --data DIR    simulated flash and settings (default .sim-data, or $OHX_DATA)
  *   --fail-health the next new image fails its first-boot health check
+ *   --signed      on a fresh data folder: the factory and demo images are signed with a demo
+ *                 key made there (demo-signing-key.pem): the board then takes only images it signed
  *                 (reset the simulator during it to see the rollback)
  *   --can-log FILE replay a candump -l log (can0) on the chassis bus
  *                 instead of the drive cycle
@@ -25,6 +27,7 @@ const { values } = parseArgs({
 		data: { type: "string", default: process.env.OHX_DATA ?? path.join(ROOT, ".sim-data") },
 		help: { type: "boolean", default: false },
 		"fail-health": { type: "boolean", default: false },
+		signed: { type: "boolean", default: false },
 		"can-log": { type: "string" },
 		"press-button": { type: "boolean", default: false },
 		car: { type: "string", default: "drive" },
@@ -32,7 +35,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-	console.log("usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--can-log FILE] [--press-button] [--car drive|parked]");
+	console.log("usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--signed] [--can-log FILE] [--press-button] [--car drive|parked]");
 	process.exit(0);
 }
 
@@ -47,11 +50,12 @@ if (values.car !== "drive" && values.car !== "parked") {
 	process.exit(2);
 }
 
-const updates = await startUpdateServerLink({ dataDir: path.resolve(values.data!) }); // reference OTA server with a newer demo image
+const updates = await startUpdateServerLink({ dataDir: path.resolve(values.data!), signed: values.signed }); // reference OTA server with a newer demo image
 const sim = await startSimulator({
 	port,
 	dataDir: path.resolve(values.data!),
 	failHealth: values["fail-health"],
+	signed: values.signed,
 	canLog: values["can-log"] && path.resolve(values["can-log"]),
 	car: values.car,
 });

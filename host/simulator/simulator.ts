@@ -37,6 +37,8 @@ import { layoutFromCsv } from "../adapters/flash/layout";
 import { PARTITION_TABLE_OFFSET, encodePartitionTable, parsePartitionCsv } from "../adapters/flash/partition-table";
 import { FlashBoard } from "../adapters/flash/board";
 import { buildEspImage } from "../adapters/flash/esp-image";
+import { signImage } from "../cli/signing";
+import { demoSigningKey } from "./demo-signing";
 import type { BootResult } from "../adapters/flash/bootloader";
 import { startCarLink, type CarLink, type CarScenario } from "./car-link";
 import { registerSimControls } from "./sim-controls";
@@ -67,6 +69,11 @@ export interface SimulatorOptions {
 	firmware?: Pick<FirmwareOptions, "update" | "auth">;
 	/** Device services (host/simulator/device-sim): DNS port, Wi-Fi join delay, watchdog timeout. */
 	device?: Pick<DeviceSimOptions, "dnsPort" | "joinDelayMs" | "watchdogTimeoutMs">;
+	/**
+	 * First start only: sign the factory image with the demo key in the data
+	 * folder (--signed), so the board accepts only images that key signed.
+	 */
+	signed?: boolean;
 }
 
 export interface Simulator {
@@ -139,8 +146,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	};
 	if (!board.slotHasImage(0) && !board.slotHasImage(1)) {
 		// First start: the factory image a USB flash would leave (otadata blank).
-		board.flashImage(0, buildEspImage({ version: packageVersion(), size: 64 * 1024, seed: 7 }));
-		logger.log("info", `wrote a factory image ${packageVersion()} into ota_0`);
+		const factory = buildEspImage({ version: packageVersion(), size: 64 * 1024, seed: 7 });
+		board.flashImage(0, options.signed ? signImage(factory, demoSigningKey(options.dataDir)) : factory);
+		logger.log("info", `wrote a factory image ${packageVersion()} into ota_0${options.signed ? ", signed with the demo key" : ""}`);
 	}
 
 	// The bridge forwards before the firmware boots and across its reboots,

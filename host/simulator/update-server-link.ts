@@ -25,6 +25,8 @@ import path from "node:path";
 import { FileStore } from "../adapters/file-store";
 import { NodeHttpClient } from "../adapters/node-http-client";
 import { buildEspImage } from "../adapters/flash/esp-image";
+import { signImage } from "../cli/signing";
+import { demoSigningKey } from "./demo-signing";
 import { startOtaServer, type OtaServer } from "../ota-server/server";
 import { loadOtaFolder, writeOtaFile } from "../ota-server/catalog";
 import { parseSemVer } from "ota/version";
@@ -40,6 +42,8 @@ export interface UpdateServerLinkOptions {
 	/** Default 8070; a free port when that one is taken; 0 = any free port. */
 	port?: number;
 	log?: (line: string) => void;
+	/** Sign the demo image with the simulator's demo key (npm start -- --signed). */
+	signed?: boolean;
 }
 
 export interface UpdateServerLink {
@@ -66,7 +70,8 @@ export async function startUpdateServerLink(options: UpdateServerLinkOptions): P
 	const demoVersion = nextMinor(packageVersion());
 	let files = loadOtaFolder(dir);
 	if (!files.some((f) => f.version === demoVersion && f.module === DEFAULT_MODULE)) {
-		const image = buildEspImage({ version: `${demoVersion}+ohxs`, size: 192 * 1024, seed: 0xdead });
+		const plain = buildEspImage({ version: `${demoVersion}+ohxs`, size: 192 * 1024, seed: 0xdead });
+		const image = options.signed ? signImage(plain, demoSigningKey(options.dataDir)) : plain;
 		writeOtaFile(
 			dir,
 			`demo-${demoVersion}`,

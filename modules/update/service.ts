@@ -51,6 +51,8 @@ export interface ImageInfo {
 	state_description: string;
 	/** Machine-readable reason for INVALID / UPLOAD_ERROR. */
 	error?: { code: string; message: string };
+	/** Digests of the keys whose Secure Boot V2 signatures the image carries (verified), when signed. */
+	signedBy?: string[];
 }
 
 /** Forces the CAN bridge to pass-through (the controller keeps STOCK) until the returned handle is released. */
@@ -193,6 +195,7 @@ export class UpdateService {
 			id: restored.id ?? this.#nextImageId(),
 			version: image.version,
 			checksum: image.sha256,
+			...(image.signedBy ? { signedBy: image.signedBy } : {}),
 			progress: 100,
 			state: "VALID",
 			state_description: `Firmware ${image.version} is ready to install (uploaded before the restart, checked again).`,
@@ -316,6 +319,7 @@ export class UpdateService {
 						id,
 						version: valid.version,
 						checksum: valid.sha256,
+						...(valid.signedBy ? { signedBy: valid.signedBy } : {}),
 						progress: 100,
 						state: "VALID",
 						state_description: `Firmware ${valid.version} is ready to install.`,

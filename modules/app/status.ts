@@ -30,13 +30,12 @@ export function systemStatusFields(platform: Platform) {
 /** What a client needs after an install to see the board converge. */
 export function updateStatusFields(update: UpdateService, boot: BootConfirmer) {
 	const b = boot.status;
-	const keys = update.trustedKeys();
 	return {
 		...update.summary(),
 		verifying: b.phase === "VERIFYING",
 		healthyForMs: b.healthyForMs,
 		// A developer build (its image unsigned) takes unsigned images; a signed one only images its keys signed.
-		signing: { required: keys.length > 0, keys: [...keys] },
+		signing: update.signing(),
 	};
 }
 

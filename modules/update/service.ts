@@ -149,6 +149,7 @@ export class UpdateService {
 	/** The upload the stall rule stopped: its late bytes are answered 408, not 409. */
 	#stalledId = 0;
 	#watch: TimerHandle | undefined;
+	#signing: { required: boolean; keys: string[] } | undefined;
 	/** The running image's version: fixed for a boot, and read from flash once. */
 	#current: string | undefined;
 
@@ -160,6 +161,15 @@ export class UpdateService {
 	/** The keys uploads must be signed by (those of the running image); none in a developer build. */
 	trustedKeys(): readonly string[] {
 		return this.#deps.stager.trustedKeys();
+	}
+
+	/** What /api/status says of signing: made once (the keys are fixed for a boot), not per poll. */
+	signing(): { required: boolean; keys: string[] } {
+		if (!this.#signing) {
+			const keys = this.trustedKeys();
+			this.#signing = { required: keys.length > 0, keys: [...keys] };
+		}
+		return this.#signing;
 	}
 
 	/** Call once at boot, after the boot confirmer started: derives the state from how the last install ended. */

@@ -22,11 +22,16 @@ function call<T>(what: string, f: () => T): T {
 	try {
 		return f();
 	} catch (e) {
-		const message = e instanceof Error ? e.message : String(e);
-		const name = /^(ESP_[A-Z_]+)/.exec(message);
-		const code = (name && ESP_ERRORS[name[1]]) || "ota_write_failed";
-		throw new OtaError(code, `${what} failed: ${message}`);
+		throw espError(what, e);
 	}
+}
+
+/** An esp_err thrown by a native ("ESP_ERR_... (0x..) in ...") as the OtaError its name maps to. */
+function espError(what: string, e: unknown): OtaError {
+	const message = e instanceof Error ? e.message : String(e);
+	const name = /^(ESP_[A-Z_]+)/.exec(message);
+	const code = (name && ESP_ERRORS[name[1]]) || "ota_write_failed";
+	return new OtaError(code, `${what} failed: ${message}`);
 }
 
 export class EspOtaPort implements OtaPort {
@@ -75,7 +80,12 @@ export class EspOtaPort implements OtaPort {
 			},
 			write(chunk: Uint8Array) {
 				if (!open) throw new OtaError("ota_write_failed", "The slot writer is closed.");
-				call("writing the update (esp_ota_write)", () => native.write(handle, chunk));
+				// No closure per chunk (this runs for every network fragment of an upload).
+				try {
+					native.write(handle, chunk);
+				} catch (e) {
+					throw espError("writing the update (esp_ota_write)", e);
+				}
 				written += chunk.length;
 			},
 			end() {

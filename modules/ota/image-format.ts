@@ -147,3 +147,24 @@ export function chipRevisionName(full: number): string {
 export function checksumPadding(offsetAfterSegments: number): number {
 	return 15 - (offsetAfterSegments % 16);
 }
+
+/**
+ * Where an image ends (header through checksum, plus the appended hash),
+ * from its headers alone: the image header and each segment header, read
+ * through `read`, a few small reads and no hashing. Undefined when the
+ * headers do not describe an image that fits `limit` bytes. Checks nothing
+ * else: for an image the bootloader already verified (the running one).
+ */
+export function imageLengthFromHeaders(read: (offset: number, length: number) => Uint8Array, limit: number): number | undefined {
+	const h = parseImageHeader(read(0, IMAGE_HEADER_LENGTH));
+	if (h.magic !== IMAGE_MAGIC || h.segmentCount === 0 || h.segmentCount > MAX_SEGMENTS || h.hashAppended > 1) return undefined;
+	let at = IMAGE_HEADER_LENGTH;
+	for (let i = 0; i < h.segmentCount; i++) {
+		if (at + SEGMENT_HEADER_LENGTH > limit) return undefined;
+		const length = u32(read(at, SEGMENT_HEADER_LENGTH), 4);
+		if (length % 4 !== 0 || length >= MAX_SEGMENT_LENGTH) return undefined;
+		at += SEGMENT_HEADER_LENGTH + length;
+	}
+	const end = at + checksumPadding(at) + 1 + (h.hashAppended ? APPENDED_HASH_LENGTH : 0);
+	return end <= limit ? end : undefined;
+}

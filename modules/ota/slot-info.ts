@@ -7,9 +7,8 @@
 import type { OtaPort } from "ports/ota";
 import type { DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
-import { ImageValidator } from "ota/validator";
 import { SIG_BLOCK_MAGIC, SIG_SECTOR_SIZE, parseSignatureSector, signatureOffset } from "ota/signature";
-import { APP_DESC_MAGIC, IMAGE_MAGIC, IMAGE_PREFIX_LENGTH, parseAppDescriptor, type AppDescriptor } from "ota/image-format";
+import { APP_DESC_MAGIC, IMAGE_MAGIC, IMAGE_PREFIX_LENGTH, imageLengthFromHeaders, parseAppDescriptor, type AppDescriptor } from "ota/image-format";
 
 /** The descriptor of the image in `index`, or undefined when the slot holds no image. */
 export function slotDescriptor(ota: OtaPort, index: number): AppDescriptor | undefined {
@@ -34,7 +33,8 @@ export function runningImage(ota: OtaPort): RunningImage {
 
 /**
  * The keys that signed the image in `index` (their digests, ota/signature):
- * the image's structure is walked to its end (read 4 KiB at a time), then
+ * the image's end is found from its headers (a few small reads: no
+ * hashing of the whole image, which the bootloader verified at boot), then
  * the sector at the next 4 KiB boundary is read; an unsigned image (or one
  * whose sector does not parse) has none. A board's trusted keys are those
  * of the image it runs: a release signed by old and new keys hands the
@@ -42,14 +42,14 @@ export function runningImage(ota: OtaPort): RunningImage {
  */
 export function slotSigners(ota: OtaPort, index: number, digests: DigestFactory): string[] {
 	const slot = ota.slots().find((s) => s.index === index);
-	if (!slot || ota.read(index, 0, 1)[0] !== IMAGE_MAGIC) return [];
-	const v = new ImageValidator({ digests, slotSize: slot.size, structureOnly: true, ignoreTrailing: true, running: "0.0.0", runningSecureVersion: 0 });
+	if (!slot) return [];
+	const length = imageLengthFromHeaders((offset, n) => ota.read(index, offset, n), slot.size);
+	if (length === undefined) return [];
+	const offset = signatureOffset(length);
+	if (offset + SIG_SECTOR_SIZE > slot.size) return [];
+	const sector = ota.read(index, offset, SIG_SECTOR_SIZE);
+	if (sector[0] !== SIG_BLOCK_MAGIC) return [];
 	try {
-		for (let at = 0; at < slot.size && !v.complete; at += 4096) v.write(ota.read(index, at, Math.min(4096, slot.size - at)));
-		const offset = signatureOffset(v.end().imageLength);
-		if (offset + SIG_SECTOR_SIZE > slot.size) return [];
-		const sector = ota.read(index, offset, SIG_SECTOR_SIZE);
-		if (sector[0] !== SIG_BLOCK_MAGIC) return [];
 		return parseSignatureSector(sector, digests).map((b) => b.keyDigest);
 	} catch (e) {
 		if (e instanceof OtaError) return [];

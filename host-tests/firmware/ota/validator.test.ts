@@ -6,6 +6,7 @@
 import { assert } from "../../support/assert";
 import { OtaError } from "ota/errors";
 import { ImageValidator, type ValidatorOptions } from "ota/validator";
+import { imageLengthFromHeaders } from "ota/image-format";
 import { pureDigests } from "../../../host/portable/sha256";
 import { buildEspImage, sha256, Prng } from "../../support/esp-image";
 import { REJECTIONS, img } from "../../support/image-rejections";
@@ -160,6 +161,21 @@ describe("ota/validator", () => {
 			assert.equal(rejection(img({ minChipRevFull: 2 }), { structureOnly: true }).code, "image_chip_revision");
 			assert.equal(rejection(img({ segmentAddress: { index: 1, address: 0x3fc88000 } }), { structureOnly: true }).code, "image_bad_load_address");
 		});
+	});
+
+	it("finds an image's end from its headers alone, as the full walk does (ota/image-format imageLengthFromHeaders)", () => {
+		for (const o of [{}, { hashAppended: false }, { extraSegments: [16, 4, 1024] }, { size: 70 * 1024 }]) {
+			const image = img(o);
+			const read = (at: number, n: number) => image.subarray(at, at + n);
+			assert.equal(imageLengthFromHeaders(read, image.length), feed(image, 4096).imageLength, JSON.stringify(o));
+		}
+		const garbage = new Uint8Array(4096);
+		assert.isUndefined(imageLengthFromHeaders((at, n) => garbage.subarray(at, at + n), garbage.length));
+		const short = img();
+		assert.isUndefined(
+			imageLengthFromHeaders((at, n) => short.subarray(at, at + n), 1000),
+			"past the limit",
+		);
 	});
 
 	it("refuses garbage at its first byte", () => {

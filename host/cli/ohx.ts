@@ -22,7 +22,7 @@ import { ImageValidator } from "ota/validator";
 import { OtaError } from "ota/errors";
 import { nodeDigests } from "../adapters/node-platform";
 import { otaSlots, parsePartitionCsv } from "../adapters/flash/partition-table";
-import { FOLLOW_STEPS, followStep, type FollowMemory, type Observation } from "../../web/src/reboot-follow";
+import { FOLLOW_STEPS, followStep, observed, type FollowMemory, type Observation } from "../../web/src/reboot-follow";
 import { BoardClient, EXIT, OhxError } from "./board-client";
 import { generateKey, keyDigest, signImage } from "./signing";
 
@@ -296,9 +296,8 @@ async function follow(board: BoardClient, target: { target: string; from: string
 
 async function observe(board: BoardClient): Promise<Observation> {
 	try {
-		const s = await board.get<StatusBody>("/api/status");
-		const u = await board.get<UpdateBody>("/api/update");
-		return { kind: "answer", uptimeMs: s.uptimeMs, current: u.current, state: u.state, stateDescription: u.state_description, stage: u.stage };
+		const status = await board.get<StatusBody>("/api/status");
+		return observed(status, await board.get<UpdateBody>("/api/update"));
 	} catch (e) {
 		if (e instanceof OhxError && e.exitCode === EXIT.unreachable) return { kind: "unreachable" };
 		return { kind: "error", message: e instanceof Error ? e.message : String(e) };

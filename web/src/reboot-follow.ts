@@ -23,6 +23,18 @@ export type Observation =
 	| { kind: "error"; message: string }
 	| { kind: "answer"; uptimeMs: number; current: string; state: string; stateDescription: string; stage: string };
 
+/** A poll's answer as the follower reads it: the uptime from GET /api/status, the rest from GET /api/update. */
+export function observed(status: { uptimeMs: number }, update: { current: string; state: string; state_description: string; stage: string }): Observation {
+	return {
+		kind: "answer",
+		uptimeMs: status.uptimeMs,
+		current: update.current,
+		state: update.state,
+		stateDescription: update.state_description,
+		stage: update.stage,
+	};
+}
+
 export const FOLLOW_STEPS = ["Switching to the new firmware", "Restarting: the board is away for a moment", "Checking the new firmware (about 30 s)", "Done"];
 
 /** Which step is current (an index of FOLLOW_STEPS; 4 = all done), what to say, and whether following ends. */

@@ -9,9 +9,9 @@ import { simulatorCard } from "../sim";
 import { h, fill, text, fmtBytes, fmtDate } from "../dom";
 import { ApiError, get, post, upload, api } from "../api";
 import { explain, codeOf } from "../errors";
-import { messageBox, modal, section } from "../ui";
+import { messageBox, modal, onStatus, section } from "../ui";
 import type { ImageBody, ImagesBody, StatusBody, UpdateBody } from "api/contract";
-import { FOLLOW_STEPS, followStep, type FollowMemory, type FollowTarget, type Observation } from "../reboot-follow";
+import { FOLLOW_STEPS, followStep, observed, type FollowMemory, type FollowTarget, type Observation } from "../reboot-follow";
 
 type UpdateStatus = UpdateBody;
 type ImageInfo = ImageBody;
@@ -71,6 +71,7 @@ export function mount(root: HTMLElement): () => void {
 	if (follow) void following.run();
 	return () => {
 		page.alive = false;
+		upload.stop();
 	};
 }
 
@@ -192,11 +193,10 @@ function uploadCard(page: UpdatePage) {
 		upMsg,
 		stagedBox,
 	);
-	// What the board demands of a file (GET /api/status update.signing): signed releases, or a developer build's anything.
-	get<StatusBody>("/api/status").then(
-		(s) => text(signingNote, signingWords(s.update.signing)),
-		() => undefined,
-	);
+	// What the board demands of a file (update.signing), from the status the app polls anyway.
+	const stopSigning = onStatus((s) => {
+		if (s) text(signingNote, signingWords(s.update.signing));
+	});
 
 	async function doUpload() {
 		const file = fileInput.files?.[0];
@@ -293,7 +293,7 @@ function uploadCard(page: UpdatePage) {
 		const valid = r?.items.find((i) => i.state === "VALID");
 		if (valid && !follow) showStaged(valid);
 	}
-	return { el, loadStaged };
+	return { el, loadStaged, stop: stopSigning };
 }
 
 /** The confirmation, the install request, then the restart followed. */
@@ -374,9 +374,8 @@ function followCard(page: UpdatePage) {
 /** One poll of the board while it restarts. */
 async function observe(): Promise<Observation> {
 	try {
-		const up = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
-		const s = await get<UpdateStatus>("/api/update", { timeoutMs: 2500 });
-		return { kind: "answer", uptimeMs: up.uptimeMs, current: s.current, state: s.state, stateDescription: s.state_description, stage: s.stage };
+		const status = await get<StatusBody>("/api/status", { timeoutMs: 2500 });
+		return observed(status, await get<UpdateStatus>("/api/update", { timeoutMs: 2500 }));
 	} catch (e) {
 		if (!(e instanceof ApiError) || e.status === 0) return { kind: "unreachable" };
 		return { kind: "error", message: explain(e) };

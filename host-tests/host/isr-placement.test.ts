@@ -55,12 +55,20 @@ before(() => {
 });
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/**
+ * Compile `source` as the board build does, against the IDF stand-ins and the
+ * board's defines; `first` are include folders searched before them, `more` after.
+ */
+function compileAgainstStandins(c: Compiler, source: string, out: string, opt = "-Os", first: string[] = [], more: string[] = []): string {
+	const includes = [...first, work, at("host-tests/c/idf-standins"), at("modules/can/core"), ...more].map((dir) => `-I${dir}`);
+	execFileSync(c.cc, [...c.flags, ...WARN, ...MODDABLE_FLAGS, opt, ...includes, "-c", source, "-o", out], { stdio: "pipe" });
+	return out;
+}
+
 /** Compile the port; `overrides` holds replacement sources found before the real ones. */
 function compile(c: Compiler, opt: string, overrides?: string): string {
 	const out = path.join(work, `port-${c.cc}-${opt}-${overrides ? path.basename(overrides) : "real"}.o`);
-	const includes = [...(overrides ? [`-I${overrides}`] : []), `-I${work}`, `-I${at("host-tests/c/idf-standins")}`, `-I${at("modules/can/core")}`];
-	execFileSync(c.cc, [...c.flags, ...WARN, ...MODDABLE_FLAGS, opt, ...includes, "-c", PORT, "-o", out], { stdio: "pipe" });
-	return out;
+	return compileAgainstStandins(c, PORT, out, opt, overrides ? [overrides] : []);
 }
 
 /** A copy of the core with one edit, as a mutant the rule must catch. */
@@ -147,24 +155,7 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 			const port = source.replace(anchor, 'if (twai_node_receive_from_isr(handle, &rx) != ESP_OK) { ohx_planted_log("rx failed"); return false; }');
 			const file = path.join(dir, "ohx_twai_port.c");
 			fs.writeFileSync(file, `void ohx_planted_log(const char *);\n${port}`);
-			const out = path.join(dir, "planted.o");
-			execFileSync(
-				c.cc,
-				[
-					...c.flags,
-					...WARN,
-					...MODDABLE_FLAGS,
-					"-Os",
-					`-I${work}`,
-					`-I${at("host-tests/c/idf-standins")}`,
-					`-I${at("modules/can/core")}`,
-					"-c",
-					file,
-					"-o",
-					out,
-				],
-				{ stdio: "pipe" },
-			);
+			const out = compileAgainstStandins(c, file, path.join(dir, "planted.o"));
 			const result = checkIsrPlacement(readObject(out), { sdkconfig: SDKCONFIG });
 			const to = result.violations.map((v) => `${v.from} -> ${v.to}`);
 			assert.include(to, "on_rx_done -> ohx_planted_log");
@@ -179,24 +170,13 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 describe("the board's other C compiles against the stand-ins with -Wall -Wextra -Werror", () => {
 	for (const c of compilers) {
 		it(`${c.name}: platform/esp32c6/ohx_mirror_io.c with the board manifest's brake pins`, () => {
-			const out = path.join(work, `mirror-${c.cc}.o`);
-			execFileSync(
-				c.cc,
-				[
-					...c.flags,
-					...WARN,
-					...MODDABLE_FLAGS,
-					"-Os",
-					`-I${work}`,
-					`-I${at("host-tests/c/idf-standins")}`,
-					`-I${at("modules/can/core")}`,
-					`-I${at("modules/brake-mirror/core")}`,
-					"-c",
-					at("modules/platform/esp32c6/ohx_mirror_io.c"),
-					"-o",
-					out,
-				],
-				{ stdio: "pipe" },
+			const out = compileAgainstStandins(
+				c,
+				at("modules/platform/esp32c6/ohx_mirror_io.c"),
+				path.join(work, `mirror-${c.cc}.o`),
+				"-Os",
+				[],
+				[at("modules/brake-mirror/core")],
 			);
 			assert.ok(fs.statSync(out).size > 0);
 		});

@@ -52,6 +52,24 @@ const octets = (image: Uint8Array, headers: Record<string, string> = {}) => ({
 	headers: { "content-type": "application/octet-stream", ...headers },
 });
 
+/** An upload request the test writes itself (slowly, or not at all): the owner's password, octets, `length` announced. */
+function uploadRequest(port: number, length: number, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+	return http.request(
+		{
+			host: "127.0.0.1",
+			port,
+			method: "POST",
+			path: "/api/update/images/upload",
+			headers: {
+				authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
+				"content-type": "application/octet-stream",
+				"content-length": String(length),
+			},
+		},
+		onResponse,
+	);
+}
+
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	while (Date.now() < end) {
@@ -188,30 +206,17 @@ describe("update API over HTTP (simulator)", function () {
 		const image = buildEspImage({ version: next, size: 20_000 });
 		const started = Date.now();
 		const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-			const req = http.request(
-				{
-					host: "127.0.0.1",
-					port: sim.port,
-					method: "POST",
-					path: "/api/update/images/upload",
-					headers: {
-						authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
-						"content-type": "application/octet-stream",
-						"content-length": String(image.length),
-					},
-				},
-				(res) => {
-					let text = "";
-					res
-						.on("data", (c) => {
-							text += c;
-						})
-						.on("end", () => {
-							clearInterval(drip);
-							resolve({ status: res.statusCode!, body: JSON.parse(text) });
-						});
-				},
-			);
+			const req = uploadRequest(sim.port, image.length, (res) => {
+				let text = "";
+				res
+					.on("data", (c) => {
+						text += c;
+					})
+					.on("end", () => {
+						clearInterval(drip);
+						resolve({ status: res.statusCode!, body: JSON.parse(text) });
+					});
+			});
 			req.on("error", (e) => {
 				clearInterval(drip);
 				reject(e);
@@ -283,23 +288,10 @@ describe("update API over HTTP (simulator)", function () {
 		assert.equal(wrongType.status, 415);
 		const slot = sim.board.port.slots()[1].size;
 		const tooLarge = await new Promise<number>((resolve, reject) => {
-			const req = http.request(
-				{
-					host: "127.0.0.1",
-					port: sim.port,
-					method: "POST",
-					path: "/api/update/images/upload",
-					headers: {
-						authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
-						"content-type": "application/octet-stream",
-						"content-length": String(slot + 1),
-					},
-				},
-				(res) => {
-					res.resume();
-					resolve(res.statusCode!);
-				},
-			);
+			const req = uploadRequest(sim.port, slot + 1, (res) => {
+				res.resume();
+				resolve(res.statusCode!);
+			});
 			req.on("error", reject);
 			req.end(); // the device answers from the content-length, without reading the body
 		});

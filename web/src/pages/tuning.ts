@@ -9,7 +9,7 @@
 import { themeColor } from "../theme";
 import { h, fill, text } from "../dom";
 import { get, post } from "../api";
-import { drawChart } from "../chart";
+import { drawChart, type ChartOptions } from "../chart";
 import {
 	CURVE_MAX_POINTS,
 	CURVE_X_MAX,
@@ -38,6 +38,11 @@ let tab: Tab = "speed";
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const num = (v: string) => (v.trim() === "" ? NaN : Number(v));
 const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "");
+
+/** The axes every tuning preview shares: 0..xMax (speed or pedal) against 0..100 % lock, with the car's live value marked. */
+function lockAxes(xMax: number, marker: number | undefined): ChartOptions {
+	return { xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 150 ? 50 : 20, yStep: 25, yFormat: (v) => `${v}%`, marker };
+}
 
 export function mount(root: HTMLElement): () => void {
 	const body = h("div");
@@ -232,16 +237,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 				{ color: themeColor("--series-target", "#0047b3"), label: "Lock", points: line },
 				{ color: themeColor("--series-target", "#0047b3"), label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
 			],
-			{
-				xMin: 0,
-				xMax,
-				yMin: 0,
-				yMax: 100,
-				xStep: xMax > 150 ? 50 : 20,
-				yStep: 25,
-				yFormat: (v) => `${v}%`,
-				marker: t ? (kind === "speed" ? t.speed : t.throttle) : undefined,
-			},
+			lockAxes(xMax, t ? (kind === "speed" ? t.speed : t.throttle) : undefined),
 		);
 	}
 
@@ -455,16 +451,7 @@ function mapEditor(root: HTMLElement): () => void {
 			}
 		}
 		const xMax = m && valid ? m.speedBins[m.speedBins.length - 1] : 140;
-		drawChart(canvas, series, {
-			xMin: 0,
-			xMax,
-			yMin: 0,
-			yMax: 100,
-			xStep: xMax > 150 ? 50 : 20,
-			yStep: 25,
-			yFormat: (v) => `${v}%`,
-			marker: lastStatus?.telemetry?.speed,
-		});
+		drawChart(canvas, series, lockAxes(xMax, lastStatus?.telemetry?.speed));
 	}
 
 	async function load() {

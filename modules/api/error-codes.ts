@@ -132,10 +132,6 @@ export type ApiErrorCode = RequestErrorCode | OtaErrorCode;
 /** Code -> status, every code the API has. */
 export const API_ERRORS: Readonly<Record<ApiErrorCode, number>> = frozen({ ...REQUEST_ERRORS, ...OTA_ERRORS });
 
-export function statusOf(code: ApiErrorCode): number {
-	return API_ERRORS[code];
-}
-
 /** An HttpError with the table's status for `code`; `detail.field` names the bad value (422). */
 export function apiError(code: ApiErrorCode, message: string, detail?: ErrorDetail): HttpError {
 	return new HttpError(API_ERRORS[code], code, message, undefined, detail);

@@ -62,7 +62,7 @@ function reversed(b: Uint8Array): Uint8Array {
 }
 
 /** True when the 1216 bytes at `at` are a well-formed block (magic, a known version, CRC). */
-export function blockIsWellFormed(sector: Uint8Array, at: number): boolean {
+function blockIsWellFormed(sector: Uint8Array, at: number): boolean {
 	if (sector[at] !== SIG_BLOCK_MAGIC) return false;
 	if (sector[at + 1] !== SIG_VERSION_RSA && sector[at + 1] !== SIG_VERSION_ECDSA) return false;
 	return zlibCrc32(sector.subarray(at, at + 1196)) === u32(sector, at + 1196);

@@ -7,24 +7,25 @@
  */
 
 import type { DigestFactory } from "ports/digest";
+import type { OtaChip } from "ports/ota";
 import { type NorFlash, SECTOR_SIZE } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 import { simulateBoot, type BootResult } from "./bootloader";
 import { FlashOtaPort } from "./flash-ota-port";
-import { SIMULATED_CHIP, type ChipIdentity } from "./verify-stored";
+import { SIMULATED_CHIP } from "./verify-stored";
 
 export class FlashBoard {
 	readonly flash: NorFlash;
 	readonly layout: FlashLayout;
 	readonly digests: DigestFactory;
 	/** The chip the bootloader and the OtaPort check images against. */
-	readonly chip: ChipIdentity;
+	readonly chip: OtaChip;
 	#port: FlashOtaPort | undefined;
 	#last: BootResult | undefined;
 	boots = 0;
 	onRestart: ((reason: string) => void) | undefined;
 
-	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip: ChipIdentity = SIMULATED_CHIP) {
+	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip: OtaChip = SIMULATED_CHIP) {
 		this.flash = flash;
 		this.layout = layout;
 		this.digests = digests;

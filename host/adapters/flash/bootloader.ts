@@ -19,8 +19,9 @@
  */
 
 import type { DigestFactory } from "ports/digest";
+import type { OtaChip } from "ports/ota";
 import { OTADATA_SECTOR_SIZE, STATE_CODES, bootChoice, decodeEntry, encodeEntry, type OtaSelectEntry } from "ota/otadata";
-import { verifyStoredImage, type ChipIdentity } from "./verify-stored";
+import { verifyStoredImage } from "./verify-stored";
 import type { NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 
@@ -47,7 +48,7 @@ export function writeOtadataEntry(flash: NorFlash, layout: FlashLayout, sector: 
 	flash.write(at, entry);
 }
 
-export function simulateBoot(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip?: ChipIdentity): BootResult {
+export function simulateBoot(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip?: OtaChip): BootResult {
 	const log: string[] = [];
 	const n = layout.slots.length;
 	let entries = readOtadata(flash, layout);

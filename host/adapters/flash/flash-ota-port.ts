@@ -22,7 +22,7 @@ import type { OtaChip, OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "po
 import type { DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
 import { STATE_CODES, activeEntry, bootPartition, planSelection, rollbackTarget, slotStateCode, stateName, type OtaSelectEntry } from "ota/otadata";
-import { SIMULATED_CHIP, verifyStoredImage, type ChipIdentity } from "./verify-stored";
+import { SIMULATED_CHIP, verifyStoredImage } from "./verify-stored";
 import { readOtadata, writeOtadataEntry } from "./bootloader";
 import { SECTOR_SIZE, type NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
@@ -30,7 +30,7 @@ import type { FlashLayout } from "./layout";
 export interface FlashOtaPortOptions {
 	/** Called by markInvalidAndRestart after otadata is updated (the simulator reboots). */
 	onRestart?: (reason: string) => void;
-	chip?: ChipIdentity;
+	chip?: OtaChip;
 }
 
 export class FlashOtaPort implements OtaPort {

@@ -13,17 +13,14 @@ import { ImageValidator, type ValidatedImage } from "ota/validator";
 
 export type VerifyResult = { ok: true; image: ValidatedImage } | { ok: false; error: OtaError };
 
-/** The simulated board's chip: header chip_id and revision (major * 100 + minor). */
-export type ChipIdentity = OtaChip;
-
 /** The simulated board: an ESP32-C6 of revision v0.1 (C6 chips exist as v0.0, v0.1 and v0.2). */
-export const SIMULATED_CHIP: ChipIdentity = { id: 0x0d, revision: 1 };
+export const SIMULATED_CHIP: OtaChip = { id: 0x0d, revision: 1 };
 
 export function verifyStoredImage(
 	read: (offset: number, length: number) => Uint8Array,
 	slotSize: number,
 	digests: DigestFactory,
-	chip: ChipIdentity = SIMULATED_CHIP,
+	chip: OtaChip = SIMULATED_CHIP,
 ): VerifyResult {
 	const v = new ImageValidator({
 		digests,

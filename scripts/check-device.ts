@@ -18,6 +18,10 @@
  *                    for machines without Espressif's toolchain
  *   --incremental    keep the previous build's folders (by default they are
  *                    removed first, so every stage runs and xsl prints all it has)
+ *   --signed         a build for signed releases (sdkconfig/sdkconfig.signed),
+ *                    with a throwaway key made for the run; also checks that
+ *                    ESP-IDF's configuration resolved to signed apps checked at
+ *                    update, and, where an image was linked, that it is signed
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -26,10 +30,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkIsrPlacement, formatViolations, readObject } from "./isr-placement";
 import { otaSlots, parsePartitionCsv } from "../host/adapters/flash/partition-table";
+import { generateKey, imageLength, keyDigest } from "../host/cli/signing";
+import { nodeDigests } from "../host/adapters/node-platform";
+import { SIG_SECTOR_SIZE, parseSignatureSector, signatureOffset } from "ota/signature";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PLATFORM = "esp32/esp32c6";
 const archiveOnly = process.argv.includes("--archive-only");
+const signed = process.argv.includes("--signed");
 const { MODDABLE, IDF_PATH } = process.env;
 
 if (!MODDABLE || !IDF_PATH) {
@@ -51,15 +59,23 @@ const env = { ...process.env, PATH: `${path.join(ROOT, "node_modules/.bin")}${pa
 
 if (!process.argv.includes("--incremental")) for (const dir of [tmp, bin]) fs.rmSync(dir, { recursive: true, force: true });
 
+// A throwaway key for --signed: what is checked is the configuration and the signing, not a key.
+const signingKey = signed ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ohx-check-key-")), "release.pem") : undefined;
+if (signingKey) fs.writeFileSync(signingKey, generateKey(), { mode: 0o600 });
+
 // 1. the build itself (version sync and web app first, as npm run build:device does)
 const target = archiveOnly ? "buildArchive" : "build";
-console.log(`mcconfig -d -m -p ${PLATFORM} -t ${target}  (in ${ROOT})`);
-const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), PLATFORM, "-t", target], {
-	cwd: ROOT,
-	env,
-	encoding: "utf8",
-	maxBuffer: 256 * 1024 * 1024,
-});
+console.log(`mcconfig -d -m -p ${PLATFORM} -t ${target}${signingKey ? ` --signing-key ${signingKey}` : ""}  (in ${ROOT})`);
+const build = spawnSync(
+	process.execPath,
+	[path.join(ROOT, "scripts/mcconfig.mjs"), PLATFORM, "-t", target, ...(signingKey ? ["--signing-key", signingKey] : [])],
+	{
+		cwd: ROOT,
+		env,
+		encoding: "utf8",
+		maxBuffer: 256 * 1024 * 1024,
+	},
+);
 const log = `${build.stdout ?? ""}${build.stderr ?? ""}`;
 const logFile = path.join(os.tmpdir(), "ohx-check-device.log");
 fs.writeFileSync(logFile, log);
@@ -158,6 +174,50 @@ if (archiveBuilt) {
 		missing.size === 0,
 		missing.size ? [...missing].join(", ") : `${natives.size} natives and every ohx_* reference resolved in the archive`,
 	);
+}
+
+// 6. a build for signed releases: what ESP-IDF's kconfgen made of sdkconfig.signed, and the signed image
+if (signingKey) {
+	const header = path.join(tmp, "xsProj-esp32c6/build/config/sdkconfig.h");
+	const h = fs.existsSync(header) ? fs.readFileSync(header, "utf8") : "";
+	const want = [
+		"SECURE_SIGNED_APPS_NO_SECURE_BOOT",
+		"SECURE_SIGNED_APPS_RSA_SCHEME",
+		"SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT",
+		"SECURE_BOOT_BUILD_SIGNED_BINARIES",
+	];
+	const absent = want.filter((o) => !new RegExp(`^#define CONFIG_${o} 1$`, "m").test(h));
+	const keyLine = h.includes(`#define CONFIG_SECURE_BOOT_SIGNING_KEY ${JSON.stringify(signingKey)}`);
+	const hardware = /^#define CONFIG_SECURE_BOOT 1$/m.test(h);
+	record(
+		"ESP-IDF configured for signed apps, checked at update, signed by the build",
+		h !== "" && absent.length === 0 && keyLine && !hardware,
+		h === ""
+			? `no ${header}`
+			: absent.length || !keyLine || hardware
+				? `missing: ${[...absent, ...(keyLine ? [] : ["SIGNING_KEY"])].join(", ")}${hardware ? "; hardware secure boot on" : ""}`
+				: `${want.join(", ")}; key ${signingKey}`,
+	);
+	const linked = path.join(bin, "xs_esp32.bin");
+	if (!archiveOnly && fs.existsSync(linked)) {
+		const signers = signersOf(new Uint8Array(fs.readFileSync(linked)));
+		record(
+			"the linked image is signed by the build's key",
+			signers.includes(keyDigest(fs.readFileSync(signingKey, "utf8"))),
+			signers.join(", ") || "no signature",
+		);
+	}
+}
+
+/** The key digests of an image's signature sector (empty when unsigned or unreadable). */
+function signersOf(file: Uint8Array): string[] {
+	const offset = signatureOffset(imageLength(file));
+	if (file.length < offset + SIG_SECTOR_SIZE) return [];
+	try {
+		return parseSignatureSector(file.subarray(offset, offset + SIG_SECTOR_SIZE), nodeDigests).map((b) => b.keyDigest);
+	} catch {
+		return [];
+	}
 }
 
 // 5. image size against the OTA slot

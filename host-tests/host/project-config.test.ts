@@ -6,11 +6,13 @@
 
 import { assert } from "chai";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { checkPartitionTable, findPartition, otaSlots, parsePartitionCsv } from "../../host/adapters/flash/partition-table";
 import { PROJECT_ROOT } from "../xs/xs-engine";
 import { imageVersion } from "../../scripts/sync-version";
 import { filesOf, resolveManifest, scriptModules } from "../../scripts/manifest";
+import { signedSdkconfig } from "../../scripts/signed-sdkconfig.mjs";
 
 const read = (p: string) => fs.readFileSync(path.join(PROJECT_ROOT, p), "utf8");
 
@@ -55,6 +57,40 @@ describe("project configuration", () => {
 		});
 	});
 
+	describe("sdkconfig/sdkconfig.signed (a build for signed releases)", () => {
+		const lines = read("sdkconfig/sdkconfig.signed").split("\n");
+		const set = lines.filter((l) => l.startsWith("CONFIG_"));
+		it("asks for signed apps without hardware secure boot, checked at every update, signed by the build", () => {
+			assert.sameMembers(set, [
+				"CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT=y",
+				"CONFIG_SECURE_SIGNED_APPS_RSA_SCHEME=y",
+				"CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT=y",
+				"CONFIG_SECURE_BOOT_BUILD_SIGNED_BINARIES=y",
+			]);
+			assert.notInclude(lines.join("\n"), "CONFIG_SECURE_BOOT=y", "no eFuse is burned (ota-native.c refuses such a build)");
+		});
+		it("the build script's folder: the project's settings, then these, then the key's absolute path", () => {
+			const root = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-signed-cfg-"));
+			try {
+				fs.cpSync(path.join(PROJECT_ROOT, "sdkconfig"), path.join(root, "sdkconfig"), { recursive: true });
+				const dir = signedSdkconfig(root, "keys/release.pem");
+				const merged = fs.readFileSync(path.join(dir, "sdkconfig.defaults"), "utf8").split("\n");
+				assert.equal(dir, path.join(root, "build/sdkconfig-signed"));
+				assert.isBelow(merged.indexOf("CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y"), merged.indexOf("CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT=y"));
+				assert.include(merged, `CONFIG_SECURE_BOOT_SIGNING_KEY=${JSON.stringify(path.resolve("keys/release.pem"))}`);
+			} finally {
+				fs.rmSync(root, { recursive: true, force: true });
+			}
+		});
+		it("names only options ESP-IDF v6.0 has ($IDF_PATH)", function () {
+			const idf = process.env.IDF_PATH;
+			if (!idf) this.skip();
+			const kconfig = fs.readFileSync(path.join(idf!, "components/bootloader/Kconfig.projbuild"), "utf8");
+			for (const option of [...set, "CONFIG_SECURE_BOOT_SIGNING_KEY="])
+				assert.match(kconfig, new RegExp(`^\\s*config ${option.slice(7, option.indexOf("="))}$`, "m"), option);
+		});
+	});
+
 	describe("manifest.json", () => {
 		const manifest = JSON.parse(read("manifest.json"));
 		it("states the same version in its config", () => assert.equal(manifest.config.version, imageVersion()));
@@ -65,7 +101,7 @@ describe("project configuration", () => {
 		it("builds the ESP32-C6 with our partition table and sdkconfig", () => {
 			const c6 = manifest.platforms["esp32/esp32c6"];
 			assert.equal(c6.build.PARTITIONS_FILE, "./partitions.csv");
-			assert.equal(c6.build.SDKCONFIGPATH, "./sdkconfig");
+			assert.equal(c6.build["SDKCONFIGPATH ?="], "./sdkconfig", "the project's folder unless the build script names the signed-release one");
 		});
 		it("lists esp32/esp32c6 before the esp32/* refusal (mcconfig takes the first match)", () => {
 			const keys = Object.keys(manifest.platforms);

@@ -45,11 +45,11 @@ describe("the simulator with signed images (--signed)", function () {
 	const [major, minor] = packageVersion().split(/[.+]/).map(Number);
 	const next = `${major}.${minor + 1}.0+ohxs`;
 
-	it("makes the demo key in the data folder, owner-only, and trusts it", async () => {
+	it("makes the demo key in the data folder, owner-only, and trusts it, as a build for signed releases", async () => {
 		const key = path.join(dir, DEMO_KEY_FILE);
 		assert.equal((fs.statSync(key).mode & 0o777).toString(8), "600");
 		const status = (await (await fetch(`${sim.url}/api/status`)).json()) as any;
-		assert.deepEqual(status.update.signing, { required: true, keys: [keyDigest(demoSigningKey(dir))] });
+		assert.deepEqual(status.update.signing, { required: true, keys: [keyDigest(demoSigningKey(dir))], espIdfVerifies: true });
 	});
 
 	it("refuses an unsigned image and one signed by another key, each with its code", async () => {

@@ -162,6 +162,10 @@ describe("web app: reading the board's answers (web/src/status-view)", () => {
 
 	it("says what the board accepts: a developer build takes unsigned files, a release only its keys'", () => {
 		assert.match(signingWords({ required: false, keys: [] }), /Developer build: this board accepts unsigned/);
-		assert.match(signingWords({ required: true, keys: ["3ca3a62cba0a9a8b00"] }), /only firmware signed with its key \(3ca3a62c…\)/);
+		assert.match(signingWords({ required: true, keys: ["3ca3a62cba0a9a8b00"] }), /only firmware signed with its key \(3ca3a62c…\)\.$/);
+		assert.match(
+			signingWords({ required: true, keys: ["3ca3a62cba0a9a8b00"], espIdfVerifies: true }),
+			/only firmware signed with its key \(3ca3a62c…\), and ESP-IDF checks the signature again when it installs\.$/,
+		);
 	});
 });

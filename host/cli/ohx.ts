@@ -208,7 +208,7 @@ async function password(io: Io): Promise<string> {
 /** The firmware's own checks on the file, with the board's running version for the version rule. */
 function checkLocally(file: string, running: StatusBody, allowDowngrade: boolean): ReturnType<ImageValidator["end"]> {
 	const size = fs.statSync(file).size;
-	const trustedKeys = running.update.signing.keys; // the board's own rule, judged here first
+	const { keys, espIdfVerifies } = running.update.signing; // the board's own rule, judged here first
 	const v = new ImageValidator({
 		digests: nodeDigests,
 		slotSize: slotSize(),
@@ -216,7 +216,8 @@ function checkLocally(file: string, running: StatusBody, allowDowngrade: boolean
 		running: running.version,
 		runningSecureVersion: 0,
 		allowDowngrade,
-		trustedKeys,
+		trustedKeys: keys,
+		firstBlockOnly: espIdfVerifies === true,
 	});
 	const fd = fs.openSync(file, "r");
 	try {

@@ -36,6 +36,7 @@ import { FileFlashStorage } from "../adapters/flash/file-storage";
 import { layoutFromCsv } from "../adapters/flash/layout";
 import { PARTITION_TABLE_OFFSET, encodePartitionTable, parsePartitionCsv } from "../adapters/flash/partition-table";
 import { FlashBoard } from "../adapters/flash/board";
+import { espIdfSignatureCheck } from "../adapters/flash/esp-idf-signature-check";
 import { buildEspImage } from "../adapters/flash/esp-image";
 import { signImage } from "../cli/signing";
 import { demoSigningKey } from "./demo-signing";
@@ -70,8 +71,10 @@ export interface SimulatorOptions {
 	/** Device services (host/simulator/device-sim): DNS port, Wi-Fi join delay, watchdog timeout. */
 	device?: Pick<DeviceSimOptions, "dnsPort" | "joinDelayMs" | "watchdogTimeoutMs">;
 	/**
-	 * First start only: sign the factory image with the demo key in the data
-	 * folder (--signed), so the board accepts only images that key signed.
+	 * A board built for signed releases (--signed): on the first start the
+	 * factory image is signed with the demo key in the data folder, so the
+	 * board accepts only images that key signed; and esp_ota_end checks the
+	 * first signature block as ESP-IDF's CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT does.
 	 */
 	signed?: boolean;
 }
@@ -137,7 +140,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	const flash = new NorFlash(new FileFlashStorage(path.join(options.dataDir, "flash.bin"), SIM_FLASH_SIZE), { logOps: false });
 	const csv = fs.readFileSync(path.join(ROOT, "partitions.csv"), "utf8");
 	const layout = layoutFromCsv(csv, SIM_FLASH_SIZE);
-	const board = new FlashBoard(flash, layout, nodeDigests);
+	// --signed: a board built for signed releases, so esp_ota_end checks signatures too, as ESP-IDF does.
+	const board = new FlashBoard(flash, layout, nodeDigests, undefined, options.signed ? { espIdfSignatureCheck } : {});
 	// The table a USB flash writes at 0x8000, from the same partitions.csv, so ESP-IDF's tools read the file as a board's flash.
 	if (board.ensurePartitionTable(encodePartitionTable(parsePartitionCsv(csv), nodeMd5), PARTITION_TABLE_OFFSET))
 		logger.log("info", "wrote the partition table at 0x8000");

@@ -29,7 +29,7 @@ import type { Clock } from "ports/clock";
 import type { Logger } from "ports/log";
 import { epochSeconds } from "ports/clock";
 import { OtaError, isImageRejection, type OtaErrorCode } from "ota/errors";
-import { ImageValidator, type ValidatedImage } from "ota/validator";
+import { ImageValidator, type ValidatedImage, type ValidatorOptions } from "ota/validator";
 import { runningImage, slotSigners } from "ota/slot-info";
 import { writePending } from "ota/history";
 import { fromHex } from "util/hex";
@@ -114,29 +114,21 @@ export class ImageStager {
 	 * size), ota_bad_expected_sha256. Nothing is erased yet.
 	 */
 	begin(options: StageOptions = {}): void {
-		const { ota, digests } = this.#deps;
+		const { ota } = this.#deps;
 		if (this.#state === "RECEIVING") throw new OtaError("ota_busy", "Another update is being received; wait for it to finish or cancel it.");
 		if (ota.runningState() === "PENDING_VERIFY")
 			throw new OtaError("ota_pending_verify", "The running firmware was just installed and is still being checked; an update can start once it is confirmed.");
 		const running = ota.running().index;
 		const target = ota.slots().find((s) => s.index !== running);
 		if (!target) throw new OtaError("ota_no_slot", "There is no second firmware slot to receive an update.");
-		const me = runningImage(ota);
-		const chip = ota.chip();
 		let validator: ImageValidator;
 		try {
 			validator = new ImageValidator({
-				digests,
-				slotSize: target.size,
-				chipId: chip.id,
-				chipRevision: chip.revision,
+				...this.#validatorOptions(target.size),
 				expectedSha256: options.expectedSha256,
 				declaredSize: options.declaredSize,
-				running: me.version,
-				runningSecureVersion: me.secureVersion,
 				allowDowngrade: options.allowDowngrade,
 				allowLowerSecureVersion: options.allowLowerSecureVersion,
-				trustedKeys: this.trustedKeys(),
 			});
 		} catch (e) {
 			// An announced size or expected hash that can never pass: the upload is refused before it starts.
@@ -209,8 +201,30 @@ export class ImageStager {
 	 * accepts unsigned images (and says so in /api/status).
 	 */
 	trustedKeys(): readonly string[] {
-		this.#trusted ??= slotSigners(this.#deps.ota, this.#deps.ota.running().index, this.#deps.digests);
+		if (!this.#trusted) {
+			const { ota, digests } = this.#deps;
+			const signers = slotSigners(ota, ota.running().index, digests);
+			// ESP-IDF's own check (first-block) trusts only the running image's first key.
+			this.#trusted = ota.signatureCheck() === "first-block" ? signers.slice(0, 1) : signers;
+		}
 		return this.#trusted;
+	}
+
+	/** The options every validation of an upload or of the staged image shares. */
+	#validatorOptions(slotSize: number): ValidatorOptions {
+		const { ota, digests } = this.#deps;
+		const me = runningImage(ota);
+		const chip = ota.chip();
+		return {
+			digests,
+			slotSize,
+			chipId: chip.id,
+			chipRevision: chip.revision,
+			running: me.version,
+			runningSecureVersion: me.secureVersion,
+			trustedKeys: this.trustedKeys(),
+			firstBlockOnly: ota.signatureCheck() === "first-block",
+		};
 	}
 
 	/**
@@ -221,7 +235,7 @@ export class ImageStager {
 	 * undefined (nothing kept, or dropped with a log line).
 	 */
 	restoreStaged(): { image: ValidatedImage; id?: number } | undefined {
-		const { ota, digests, store, logger } = this.#deps;
+		const { ota, store, logger } = this.#deps;
 		if (this.#state !== "IDLE") return undefined;
 		const record = readStaged(store);
 		if (!record) return undefined;
@@ -236,22 +250,14 @@ export class ImageStager {
 		if (record.size > slot.size) return drop("it is larger than its slot");
 		const expected = fromHex(record.sha256);
 		if (expected?.length !== 32) return drop("its record is damaged");
-		const me = runningImage(ota);
-		const chip = ota.chip();
 		let image: ValidatedImage;
 		try {
 			const v = new ImageValidator({
-				digests,
-				slotSize: slot.size,
-				chipId: chip.id,
-				chipRevision: chip.revision,
+				...this.#validatorOptions(slot.size),
 				expectedSha256: expected,
 				declaredSize: record.size,
-				running: me.version,
-				runningSecureVersion: me.secureVersion,
 				allowDowngrade: record.allowDowngrade,
 				allowLowerSecureVersion: record.allowLowerSecureVersion,
-				trustedKeys: this.trustedKeys(),
 			});
 			for (let at = 0; at < record.size; at += 4096) v.write(ota.read(slot.index, at, Math.min(4096, record.size - at)));
 			image = v.end();

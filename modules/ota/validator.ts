@@ -85,6 +85,12 @@ export interface ValidatorOptions extends VersionPolicy {
 	 * present must still be right.
 	 */
 	trustedKeys?: readonly string[];
+	/**
+	 * ESP-IDF checks the signature too, at esp_ota_end (OtaPort
+	 * signatureCheck "first-block"): only the image's first block counts,
+	 * and it must be by trustedKeys[0]. Without trusted keys nothing can pass.
+	 */
+	firstBlockOnly?: boolean;
 }
 
 export interface ValidatedImage {
@@ -463,6 +469,12 @@ export class ImageValidator {
 	/** The signature rule (ValidatorOptions.trustedKeys): the signing keys' digests, or a refusal. */
 	#judgeSignature(): string[] | undefined {
 		const trusted = this.#options.trustedKeys ?? [];
+		const firstBlockOnly = this.#options.firstBlockOnly === true;
+		if (firstBlockOnly && !trusted.length)
+			throw new OtaError(
+				"image_untrusted_key",
+				"This firmware was built for signed releases, so ESP-IDF accepts only updates signed by the key of the running image, but the running image carries no signature: no update can be installed over the air. Flash a signed build over USB.",
+			);
 		const sector = this.#sigSector;
 		if (!sector) {
 			if (trusted.length)
@@ -474,7 +486,16 @@ export class ImageValidator {
 		const { digests } = this.#options;
 		const blocks = parseSignatureSector(sector, digests);
 		const signed = this.#signedDigest!.close();
-		const candidates = trusted.length ? blocks.filter((b) => trusted.includes(b.keyDigest)) : blocks;
+		const candidates = firstBlockOnly
+			? blocks.slice(0, 1).filter((b) => b.keyDigest === trusted[0])
+			: trusted.length
+				? blocks.filter((b) => trusted.includes(b.keyDigest))
+				: blocks;
+		if (firstBlockOnly && !candidates.length && blocks.some((b) => b.keyDigest === trusted[0]))
+			throw new OtaError(
+				"image_untrusted_key",
+				`The image's first signature block is by ${blocks[0].keyDigest.slice(0, 16)}…; ESP-IDF on this board checks only the first block, against the key ${trusted[0].slice(0, 16)}… that signed the running firmware. Sign with that key first.`,
+			);
 		if (!candidates.length)
 			throw new OtaError(
 				"image_untrusted_key",

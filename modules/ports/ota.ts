@@ -44,9 +44,22 @@ export interface OtaChip {
 	revision: number;
 }
 
+/**
+ * What ESP-IDF itself checks of an update's Secure Boot V2 signature in
+ * esp_ota_end. "none": nothing (a developer build; the firmware's own rule
+ * in ota/validator is all). "first-block": the firmware was built with
+ * CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT, and ESP-IDF checks only the
+ * image's first signature block, against the key of the running image's
+ * first valid block (v6.0 secure_boot_signatures_app.c: one block when
+ * hardware secure boot is off).
+ */
+export type OtaSignatureCheck = "none" | "first-block";
+
 export interface OtaPort {
 	/** The chip the running firmware is on (what an image's header must allow). */
 	chip(): OtaChip;
+	/** What esp_ota_end checks of a signature, so the validator refuses first what it would refuse late. */
+	signatureCheck(): OtaSignatureCheck;
 	/** Every OTA app slot, in index order. */
 	slots(): OtaSlot[];
 	/** The slot the running app was booted from. */

@@ -84,6 +84,17 @@ export interface RemoteUpdates {
 	): boolean;
 }
 
+/**
+ * GET /api/status update.signing: whether uploads must be signed, by which
+ * key digests, and whether ESP-IDF checks the signature too at install
+ * (a build for signed releases: then only the first block counts).
+ */
+export interface SigningSummary {
+	required: boolean;
+	keys: string[];
+	espIdfVerifies: boolean;
+}
+
 export interface UpdateServiceDeps {
 	ota: OtaPort;
 	stager: ImageStager;
@@ -149,7 +160,7 @@ export class UpdateService {
 	/** The upload the stall rule stopped: its late bytes are answered 408, not 409. */
 	#stalledId = 0;
 	#watch: TimerHandle | undefined;
-	#signing: { required: boolean; keys: string[] } | undefined;
+	#signing: SigningSummary | undefined;
 	/** The running image's version: fixed for a boot, and read from flash once. */
 	#current: string | undefined;
 
@@ -164,10 +175,10 @@ export class UpdateService {
 	}
 
 	/** What /api/status says of signing: made once (the keys are fixed for a boot), not per poll. */
-	signing(): { required: boolean; keys: string[] } {
+	signing(): SigningSummary {
 		if (!this.#signing) {
 			const keys = this.trustedKeys();
-			this.#signing = { required: keys.length > 0, keys: [...keys] };
+			this.#signing = { required: keys.length > 0, keys: [...keys], espIdfVerifies: this.#deps.ota.signatureCheck() === "first-block" };
 		}
 		return this.#signing;
 	}

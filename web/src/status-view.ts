@@ -49,7 +49,8 @@ export function interfaceLabel(name: string): string {
 }
 
 /** What the board accepts, in words (GET /api/status update.signing). */
-export function signingWords(signing: { required: boolean; keys: readonly string[] }): string {
+export function signingWords(signing: { required: boolean; keys: readonly string[]; espIdfVerifies?: boolean }): string {
 	if (!signing.required) return "Developer build: this board accepts unsigned firmware files. Release builds accept only files signed with their key.";
-	return `This board accepts only firmware signed with its key${signing.keys.length > 1 ? "s" : ""} (${signing.keys.map((k) => k.slice(0, 8)).join(", ")}…).`;
+	const base = `This board accepts only firmware signed with its key${signing.keys.length > 1 ? "s" : ""} (${signing.keys.map((k) => k.slice(0, 8)).join(", ")}…)`;
+	return signing.espIdfVerifies ? `${base}, and ESP-IDF checks the signature again when it installs.` : `${base}.`;
 }

@@ -43,8 +43,8 @@ describe("ota/signature (in the firmware's engine)", () => {
 	});
 
 	it("the validator takes it from a board that trusts the key, and refuses it from one that trusts another", () => {
-		const judge = (trustedKeys: string[]) => {
-			const v = new ImageValidator({ digests: pureDigests, slotSize: 1 << 20, running: "1.2.0+ohxs", runningSecureVersion: 0, trustedKeys });
+		const judge = (trustedKeys: string[], firstBlockOnly = false) => {
+			const v = new ImageValidator({ digests: pureDigests, slotSize: 1 << 20, running: "1.2.0+ohxs", runningSecureVersion: 0, trustedKeys, firstBlockOnly });
 			try {
 				for (let i = 0; i < signed.length; i += 1000) v.write(signed.subarray(i, i + 1000));
 				return v.end().signedBy;
@@ -55,5 +55,9 @@ describe("ota/signature (in the firmware's engine)", () => {
 		};
 		assert.deepEqual(judge([SIGNED_IMAGE_KEY_DIGEST]), [SIGNED_IMAGE_KEY_DIGEST]);
 		assert.equal(judge(["00".repeat(32)]), "image_untrusted_key");
+		// A build for signed releases (ESP-IDF checks block 0 against the running image's first key).
+		assert.deepEqual(judge([SIGNED_IMAGE_KEY_DIGEST], true), [SIGNED_IMAGE_KEY_DIGEST]);
+		assert.equal(judge(["00".repeat(32)], true), "image_untrusted_key");
+		assert.equal(judge([], true), "image_untrusted_key", "an unsigned running image can take no update there");
 	});
 });

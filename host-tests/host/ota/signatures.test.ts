@@ -16,11 +16,17 @@ import { ImageValidator, type ValidatorOptions } from "ota/validator";
 import { OtaError } from "ota/errors";
 import { SIG_BLOCK_SIZE, SIG_SECTOR_SIZE, signatureOffset } from "ota/signature";
 import { slotSigners } from "ota/slot-info";
+import type { OtaPort } from "ports/ota";
 import { ImageStager } from "ota/stager";
 import { nodeDigests } from "../../../host/adapters/node-platform";
 import { generateKey, imageLength, keyDigest, signatureBlock, signImage } from "../../../host/cli/signing";
 import { buildEspImage } from "../../support/esp-image";
 import { fakePlatform } from "../../support/fakes";
+import { memoryBoard } from "../../support/fake-ota";
+import { FlashBoard } from "../../../host/adapters/flash/board";
+import { MemoryFlashStorage, NorFlash } from "../../../host/adapters/flash/nor-flash";
+import { SMALL_TEST_CSV, SMALL_TEST_FLASH, layoutFromCsv } from "../../../host/adapters/flash/layout";
+import { espIdfSignatureCheck } from "../../../host/adapters/flash/esp-idf-signature-check";
 
 const OLD_KEY = generateKey();
 const NEW_KEY = generateKey();
@@ -149,6 +155,79 @@ describe("Secure Boot V2 signatures", function () {
 		assert.equal(upload(image()), "image_unsigned");
 		assert.deepEqual(upload(signed), trusted);
 		assert.deepEqual([...p.board.port.read(1, 0, signed.length)], [...signed], "the signature sector is written into the slot too");
+	});
+
+	describe("a build for signed releases: ESP-IDF checks at esp_ota_end too (first block only)", () => {
+		// The flash model's esp_ota_end with ESP-IDF's rule (host/adapters/flash/esp-idf-signature-check,
+		// node:crypto), on a board running an image signed by OLD_KEY.
+		const signedBoard = (runningKeys: string[]) => {
+			const flash = new NorFlash(new MemoryFlashStorage(SMALL_TEST_FLASH));
+			const board = new FlashBoard(flash, layoutFromCsv(SMALL_TEST_CSV, SMALL_TEST_FLASH), nodeDigests, undefined, { espIdfSignatureCheck });
+			let running = buildEspImage({ version: "1.2.0+ohxs", size: 8192 });
+			for (const k of runningKeys) running = signImage(running, k);
+			board.flashImage(0, running);
+			board.boot();
+			return board;
+		};
+		const upload = (board: FlashBoard, bytes: Uint8Array, espIdfOnly = false) => {
+			const store = fakePlatform("1.2.0+ohxs").store;
+			// espIdfOnly: the validator told nothing of ESP-IDF's rule, to show what it would catch late.
+			const port = board.port;
+			const ota: OtaPort = espIdfOnly
+				? new Proxy(port, {
+						get: (t, k) => (k === "signatureCheck" ? () => "none" : typeof Reflect.get(t, k) === "function" ? Reflect.get(t, k).bind(t) : Reflect.get(t, k)),
+					})
+				: port;
+			const s = new ImageStager({ ota, digests: nodeDigests, store, clock: fakePlatform().clock });
+			try {
+				s.begin({ declaredSize: bytes.length });
+				for (let i = 0; i < bytes.length; i += 1460) s.write(bytes.subarray(i, i + 1460));
+				return s.end().signedBy;
+			} catch (e) {
+				if (e instanceof OtaError) return e.code;
+				throw e;
+			}
+		};
+		const oldNew = signImage(signed, NEW_KEY);
+		const newOld = signImage(signImage(image(), NEW_KEY), OLD_KEY);
+
+		it("the port says so, and the board trusts only the running image's first key", () => {
+			const board = signedBoard([OLD_KEY, NEW_KEY]);
+			assert.equal(board.port.signatureCheck(), "first-block");
+			const s = new ImageStager({ ota: board.port, digests: nodeDigests, store: fakePlatform().store, clock: fakePlatform().clock });
+			assert.deepEqual(s.trustedKeys(), [keyDigest(OLD_KEY)], "ESP-IDF compares block 0 with the running image's first key only");
+			assert.equal(memoryBoard().port.signatureCheck(), "none");
+		});
+
+		it("every verdict of the validator is ESP-IDF's: accepted images pass esp_ota_end, the rest are 422s before it", () => {
+			const cases: [string, Uint8Array, string | string[]][] = [
+				["signed by the running key", signed, trusted],
+				["old key first, new key second", oldNew, [keyDigest(OLD_KEY), keyDigest(NEW_KEY)]],
+				["new key first, old key second", newOld, "image_untrusted_key"],
+				["only the new key", signImage(image(), NEW_KEY), "image_untrusted_key"],
+				["unsigned", image(), "image_unsigned"],
+				["a stranger's key", signImage(image(), STRANGER), "image_untrusted_key"],
+			];
+			for (const [what, bytes, verdict] of cases) assert.deepEqual(upload(signedBoard([OLD_KEY]), bytes), verdict, what);
+		});
+
+		it("without the rule, ESP-IDF would refuse late what block 0 does not carry: the reason the validator mirrors it", () => {
+			assert.equal(upload(signedBoard([OLD_KEY]), newOld, true), "ota_no_valid_image", "esp_ota_end refuses: block 0 is the new key");
+			assert.deepEqual(upload(signedBoard([OLD_KEY]), oldNew, true), [keyDigest(OLD_KEY), keyDigest(NEW_KEY)]);
+		});
+
+		it("rotation keeps the first key: a release signed old-then-new hands on, but a board never drops the old key by OTA", () => {
+			const board = signedBoard([OLD_KEY, NEW_KEY]); // running the rotation release
+			assert.equal(upload(board, signImage(image(), NEW_KEY)), "image_untrusted_key");
+			assert.deepEqual(upload(board, oldNew), [keyDigest(OLD_KEY), keyDigest(NEW_KEY)]);
+		});
+
+		it("a running image without a signature can take no update: said as image_untrusted_key, before any flash is written", () => {
+			const board = signedBoard([]);
+			const before = board.flash.read(board.layout.slots[1].offset, 16);
+			assert.equal(upload(board, signed), "image_untrusted_key");
+			assert.deepEqual(board.flash.read(board.layout.slots[1].offset, 16), before);
+		});
 	});
 
 	describe("against Espressif's espsecure ($ESPTOOL_PATH)", () => {

@@ -11,7 +11,7 @@ import type { OtaChip } from "ports/ota";
 import { type NorFlash, SECTOR_SIZE } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 import { simulateBoot, type BootResult } from "./bootloader";
-import { FlashOtaPort } from "./flash-ota-port";
+import { FlashOtaPort, type FlashOtaPortOptions } from "./flash-ota-port";
 import { SIMULATED_CHIP } from "./verify-stored";
 
 export class FlashBoard {
@@ -24,12 +24,21 @@ export class FlashBoard {
 	#last: BootResult | undefined;
 	boots = 0;
 	onRestart: ((reason: string) => void) | undefined;
+	/** Set: a board built for signed releases, whose esp_ota_end checks signatures too (FlashOtaPortOptions). */
+	readonly espIdfSignatureCheck: FlashOtaPortOptions["espIdfSignatureCheck"];
 
-	constructor(flash: NorFlash, layout: FlashLayout, digests: DigestFactory, chip: OtaChip = SIMULATED_CHIP) {
+	constructor(
+		flash: NorFlash,
+		layout: FlashLayout,
+		digests: DigestFactory,
+		chip: OtaChip = SIMULATED_CHIP,
+		options: Pick<FlashOtaPortOptions, "espIdfSignatureCheck"> = {},
+	) {
 		this.flash = flash;
 		this.layout = layout;
 		this.digests = digests;
 		this.chip = chip;
+		this.espIdfSignatureCheck = options.espIdfSignatureCheck;
 	}
 
 	/** The OtaPort of the current boot (boot() first). */
@@ -54,7 +63,11 @@ export class FlashBoard {
 		this.#last = r;
 		this.boots++;
 		if (r.slot < 0) throw new Error(`no bootable firmware: ${r.log.join("; ")}`);
-		this.#port = new FlashOtaPort(this.flash, this.layout, r.slot, this.digests, { onRestart: (why) => this.onRestart?.(why), chip: this.chip });
+		this.#port = new FlashOtaPort(this.flash, this.layout, r.slot, this.digests, {
+			onRestart: (why) => this.onRestart?.(why),
+			chip: this.chip,
+			espIdfSignatureCheck: this.espIdfSignatureCheck,
+		});
 		return r;
 	}
 

@@ -18,7 +18,7 @@
  * class over MemoryFlashStorage.
  */
 
-import type { OtaChip, OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
+import type { OtaChip, OtaImageState, OtaPort, OtaSignatureCheck, OtaSlot, OtaSlotWriter } from "ports/ota";
 import type { DigestFactory } from "ports/digest";
 import { OtaError } from "ota/errors";
 import { STATE_CODES, activeEntry, bootPartition, planSelection, rollbackTarget, slotStateCode, stateName, type OtaSelectEntry } from "ota/otadata";
@@ -27,10 +27,23 @@ import { readOtadata, writeOtadataEntry } from "./bootloader";
 import { SECTOR_SIZE, type NorFlash } from "./nor-flash";
 import type { FlashLayout } from "./layout";
 
+/** An image in a slot: its bytes and where the image proper ends (header through appended hash). */
+export interface StoredImage {
+	read(offset: number, length: number): Uint8Array;
+	imageLength: number;
+}
+
 export interface FlashOtaPortOptions {
 	/** Called by markInvalidAndRestart after otadata is updated (the simulator reboots). */
 	onRestart?: (reason: string) => void;
 	chip?: OtaChip;
+	/**
+	 * A board built with CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT: end()
+	 * also checks the signature as ESP-IDF does (esp-idf-signature-check.ts,
+	 * Node only), and signatureCheck() says "first-block". Returns why it
+	 * refuses, or undefined.
+	 */
+	espIdfSignatureCheck?: (image: StoredImage, running: StoredImage) => string | undefined;
 }
 
 export class FlashOtaPort implements OtaPort {
@@ -54,6 +67,10 @@ export class FlashOtaPort implements OtaPort {
 	chip(): OtaChip {
 		const c = this.#options.chip ?? SIMULATED_CHIP;
 		return { id: c.id, revision: c.revision };
+	}
+
+	signatureCheck(): OtaSignatureCheck {
+		return this.#options.espIdfSignatureCheck ? "first-block" : "none";
 	}
 
 	slots(): OtaSlot[] {
@@ -142,6 +159,9 @@ export class FlashOtaPort implements OtaPort {
 				if (written === 0) throw new OtaError("ota_write_failed", "Nothing was written.");
 				const r = port.#verify(index);
 				if (!r.ok) throw new OtaError("ota_write_failed", `The image read back from slot ${slot.label} is not valid (${r.error.code}): ${r.error.message}`);
+				const check = port.#options.espIdfSignatureCheck;
+				const refused = check && port.#signatureRefusal(check, index, r.image.imageLength);
+				if (refused) throw new OtaError("ota_no_valid_image", `esp_ota_end refused slot ${slot.label}: ${refused} (ESP_ERR_OTA_VALIDATE_FAILED)`);
 			},
 			abort() {
 				port.calls.push(`abort(${index})`);
@@ -204,6 +224,16 @@ export class FlashOtaPort implements OtaPort {
 		} catch (e) {
 			throw new OtaError("ota_write_failed", `otadata update failed: ${e instanceof Error ? e.message : String(e)}`);
 		}
+	}
+
+	#signatureRefusal(check: NonNullable<FlashOtaPortOptions["espIdfSignatureCheck"]>, index: number, imageLength: number): string | undefined {
+		const stored = (i: number, length: number): StoredImage => {
+			const s = this.#slot(i);
+			return { read: (o, l) => this.flash.read(s.offset + o, Math.min(l, s.size - o)), imageLength: length };
+		};
+		const running = this.#verify(this.#running);
+		if (!running.ok) return "No signatures were found for the running app";
+		return check(stored(index, imageLength), stored(this.#running, running.image.imageLength));
 	}
 
 	#verify(index: number) {

@@ -59,6 +59,26 @@ void xs_ohx_ota_chip(xsMachine *the)
     xsmcSetIndex(xsResult, 1, xsVar(0));
 }
 
+/*
+ * signatureCheck() -> what esp_ota_end checks of a Secure Boot V2 signature:
+ * 0 nothing, 1 the image's first block against the running image's first
+ * key (CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT; v6.0 checks one block
+ * when hardware secure boot is off). Hardware secure boot trusts eFuse
+ * digests, which the firmware's own rule (running image's signers) does not
+ * model: such a build is refused here rather than judged wrongly.
+ */
+#ifdef CONFIG_SECURE_BOOT
+#error "hardware Secure Boot trusts eFuse key digests; modules/ota models only the signed-apps mode without it"
+#endif
+void xs_ohx_ota_signature_check(xsMachine *the)
+{
+#ifdef CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT
+    xsmcSetInteger(xsResult, 1);
+#else
+    xsmcSetInteger(xsResult, 0);
+#endif
+}
+
 /* slotInfo(index) -> [label, offset, size], or undefined when there is no such slot. */
 void xs_ohx_ota_slot_info(xsMachine *the)
 {

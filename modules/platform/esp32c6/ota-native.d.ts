@@ -7,6 +7,8 @@
 /** [label, offset, size] of OTA slot `index`, undefined when absent. */
 /** [image header chip id (CONFIG_IDF_FIRMWARE_CHIP_ID), chip revision major * 100 + minor (esp_chip_info)]. */
 export function chip(): [number, number];
+/** What esp_ota_end checks of a signature: 0 nothing, 1 the first block (CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT). */
+export function signatureCheck(): number;
 export function slotInfo(index: number): [string, number, number] | undefined;
 /** Running OTA slot, -1 when not an OTA slot. */
 export function running(): number;

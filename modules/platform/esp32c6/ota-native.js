@@ -1,6 +1,7 @@
 // esp_ota_* for the board (ota-native.c). A .js file: the `@` native syntax is not TypeScript.
 // Types: modules/platform/ota-native.d.ts. The OtaPort over these: modules/platform/moddable/ota-port.ts.
 export function chip() @ "xs_ohx_ota_chip";
+export function signatureCheck() @ "xs_ohx_ota_signature_check";
 export function slotInfo(index) @ "xs_ohx_ota_slot_info";
 export function running() @ "xs_ohx_ota_running";
 export function bootSlot() @ "xs_ohx_ota_boot_slot";

@@ -5,7 +5,7 @@
  */
 
 import * as native from "platform/ota-native";
-import type { OtaChip, OtaImageState, OtaPort, OtaSlot, OtaSlotWriter } from "ports/ota";
+import type { OtaChip, OtaImageState, OtaPort, OtaSignatureCheck, OtaSlot, OtaSlotWriter } from "ports/ota";
 import { OtaError, type OtaErrorCode } from "ota/errors";
 import { stateName } from "ota/otadata";
 import { frozen } from "util/frozen";
@@ -40,6 +40,10 @@ export class EspOtaPort implements OtaPort {
 	chip(): OtaChip {
 		const c = native.chip();
 		return { id: c[0], revision: c[1] };
+	}
+
+	signatureCheck(): OtaSignatureCheck {
+		return native.signatureCheck() === 1 ? "first-block" : "none";
 	}
 
 	slots(): OtaSlot[] {

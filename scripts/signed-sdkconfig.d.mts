@@ -1,0 +1,1 @@
+export function signedSdkconfig(root: string, key: string): string;

@@ -11,7 +11,7 @@ import { makeAbortHook } from "app/abort-hook";
 import { startUp } from "app/startup";
 import { createFirmware } from "app/firmware";
 import { DEFAULT_CONFIG, type FirmwareConfig } from "app/platform";
-import { serveRouter } from "platform/moddable/http-server";
+import { serveRouter } from "platform/moddable/http-listener";
 import { httpSelfProbe } from "platform/moddable/http-probe";
 import { ModdableClock, ModdableTimers, cryptDigests, traceLogger } from "platform/moddable/adapters";
 import { createStore } from "platform/store";
@@ -64,7 +64,7 @@ startUp({
 			settings,
 		),
 	serve: (firmware) => {
-		serveRouter(firmware.router, settings.httpPort);
+		serveRouter(firmware.router, settings.httpPort, timers);
 		probe.start();
 		log(`OpenHaldex XS listening on port ${settings.httpPort}`);
 	},

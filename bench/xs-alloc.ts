@@ -25,6 +25,7 @@ import type { Benchmark } from "./registry";
 
 const ENTRY = `
 import { createFirmware } from "app/firmware";
+import { statusBody } from "app/status";
 import { fakePlatform } from "./host-tests/support/fakes";
 import { buildEspImage } from "./host-tests/support/esp-image";
 import { base64Encode } from "util/base64";
@@ -63,6 +64,9 @@ globalThis.bench = {
 		ex = fw.router.open({ method: "POST", target: "/api/update/images/upload", headers: { ...HOST, "content-type": "application/octet-stream", authorization: AUTH } }, image.length);
 		if (!ex.wantsBody) throw new Error("upload refused: " + ex.finish().status);
 	},
+	// The parts of one /api/status answer: the object, its JSON text, and the router and response around them.
+	statusObject(n) { for (let i = 0; i < n; i++) globalThis.kept = statusBody({ platform: p, haldex: fw.haldex, device: fw.device, update: fw.update, boot: fw.boot }); },
+	statusJson(n) { const o = statusBody({ platform: p, haldex: fw.haldex, device: fw.device, update: fw.update, boot: fw.boot }); globalThis.kept = undefined; for (let i = 0; i < n; i++) globalThis.kept = JSON.stringify(o); },
 	tick(n) { for (let i = 0; i < n; i++) fw.haldex.controller.tick(); },
 	led(n) { for (let i = 0; i < n; i++) fw.device.led(); },
 	mode(m) { fw.haldex.settings.setMode(m); },
@@ -76,7 +80,15 @@ interface Meter {
 	error?: string;
 }
 
-async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: number[]; statusCompute: number[]; tickSlots: number[]; ledSlots: number[] }> {
+async function measure(): Promise<{
+	statusSlots: number[];
+	statusObjectSlots: number[];
+	statusJsonSlots: number[];
+	uploadSlotsPerKiB: number[];
+	statusCompute: number[];
+	tickSlots: number[];
+	ledSlots: number[];
+}> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ohx-bench-xs-"));
 	const bundle = path.join(dir, "bundle.js");
 	fs.writeFileSync(bundle, await bundleForXs(ENTRY));
@@ -114,6 +126,8 @@ async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: nu
 		}
 		return runs;
 	};
+	const statusObjectSlots = await perCall("bench.statusObject(1)", 1);
+	const statusJsonSlots = await perCall("bench.statusJson(1)", 1);
 	await step('bench.mode("5050")');
 	const tickSlots = await perCall("bench.tick(50)", 50);
 	const ledSlots = await perCall("bench.led(20)", 20);
@@ -127,7 +141,7 @@ async function measure(): Promise<{ statusSlots: number[]; uploadSlotsPerKiB: nu
 	child.stdin!.end();
 	await new Promise((r) => child.on("exit", r));
 	fs.rmSync(dir, { recursive: true, force: true });
-	return { statusSlots, uploadSlotsPerKiB, statusCompute, tickSlots, ledSlots };
+	return { statusSlots, statusObjectSlots, statusJsonSlots, uploadSlotsPerKiB, statusCompute, tickSlots, ledSlots };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -138,6 +152,9 @@ export const xsAllocBench: Benchmark = {
 		const m = await measure();
 		console.log(
 			`GET /api/status     ${median(m.statusSlots)} slots per answer (${((median(m.statusSlots) * 16) / 1024).toFixed(1)} KiB on the C6), runs ${m.statusSlots.join(", ")}; ${median(m.statusCompute)} XS compute units`,
+		);
+		console.log(
+			`  of which           the status object ${median(m.statusObjectSlots)} slots, its JSON text ${median(m.statusJsonSlots)} slots; the rest is routing, guards and the response`,
 		);
 		console.log(`controller tick     ${median(m.tickSlots).toFixed(1)} slots per tick in 5050 (50 a second: ${(median(m.tickSlots) * 50).toFixed(0)} slots/s)`);
 		console.log(

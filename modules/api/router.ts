@@ -16,7 +16,11 @@ import { apiError, apiErrorResponse } from "api/error-codes";
 
 export type BodyKind = "none" | "json" | "stream";
 
-/** Receives a streamed request body. */
+/**
+ * Receives a streamed request body. A chunk is valid only during the call:
+ * the board's server reads every piece into one shared buffer
+ * (api/http-connection), so a sink that keeps bytes copies them.
+ */
 export interface BodySink {
 	write(chunk: Uint8Array): void;
 	/** The body is complete; answer. */
@@ -207,7 +211,7 @@ function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r
 		write(chunk) {
 			received += chunk.length;
 			if (received > limit) overflow = true;
-			else parts.push(chunk);
+			else parts.push(chunk.slice()); // the chunk's buffer is reused after the call
 		},
 		finish() {
 			if (overflow) return decorate(apiErrorResponse("body_too_large", `The request body is over ${limit} bytes.`));

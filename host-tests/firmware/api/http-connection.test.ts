@@ -1,0 +1,256 @@
+/*
+ * [spec] api/http-connection: HTTP/1.1 over a byte stream with one shared
+ * body buffer, the board's and mcsim's server. A fake socket delivers the
+ * request in every chunking and takes the answer in small windows, as
+ * lwIP's send buffer does. Runs on Node and inside XS.
+ */
+
+import { assert } from "../../support/assert";
+import { ManualTime } from "../../support/fakes";
+import { Router, type BodySink } from "api/router";
+import { jsonResponse } from "api/errors";
+import { textSource } from "api/http";
+import { DEFAULT_WIRE_OPTIONS, HttpConnection, WireBuffers, type WireOptions, type WireSocket } from "api/http-connection";
+import { utf8Decode, utf8Encode } from "util/utf8";
+
+const OPTIONS: WireOptions = { ...DEFAULT_WIRE_OPTIONS, pieceSize: 64, headLimit: 512, encode: utf8Encode };
+
+/** A socket over an in-memory request: `feed` announces bytes, `take` opens a send window. */
+class FakeSocket implements WireSocket {
+	incoming: number[] = [];
+	sent: number[] = [];
+	closed = false;
+	window = 0;
+	reads = 0;
+	read(into: Uint8Array): void {
+		if (into.length > this.incoming.length) throw new Error("invalid: read past what is readable");
+		for (let i = 0; i < into.length; i++) into[i] = this.incoming.shift()!;
+		this.reads++;
+	}
+	write(bytes: Uint8Array): number {
+		if (bytes.length > this.window) throw new Error("would block");
+		for (const b of bytes) this.sent.push(b);
+		this.window -= bytes.length;
+		return this.window;
+	}
+	close(): void {
+		this.closed = true;
+	}
+	get text(): string {
+		return utf8Decode(Uint8Array.from(this.sent));
+	}
+}
+
+interface Run {
+	socket: FakeSocket;
+	connection: HttpConnection;
+	time: ManualTime;
+}
+
+function open(router: Router, buffers = new WireBuffers(OPTIONS)): Run {
+	const socket = new FakeSocket();
+	const time = new ManualTime();
+	return { socket, time, connection: new HttpConnection(socket, router, buffers, time, OPTIONS) };
+}
+
+/** Sends `request` in pieces of `chunk` bytes, then drains the answer through windows of `window` bytes. */
+function exchange(
+	router: Router,
+	request: string | Uint8Array,
+	chunk: number,
+	window = 100,
+	run = open(router),
+): { status: number; headers: Record<string, string>; body: string; run: Run } {
+	const bytes = typeof request === "string" ? utf8Encode(request) : request;
+	for (let at = 0; at < bytes.length && !run.connection.closed; at += chunk) {
+		const piece = bytes.subarray(at, at + chunk);
+		for (const b of piece) run.socket.incoming.push(b);
+		run.connection.readable(run.socket.incoming.length);
+	}
+	for (let i = 0; i < 10_000 && !run.connection.closed; i++) {
+		run.socket.window = window;
+		run.connection.writable(window);
+	}
+	return { ...parse(run.socket.text), run };
+}
+
+function parse(text: string): { status: number; headers: Record<string, string>; body: string } {
+	const end = text.indexOf("\r\n\r\n");
+	const lines = text.slice(0, end).split("\r\n");
+	const headers: Record<string, string> = {};
+	for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(":")).toLowerCase()] = l.slice(l.indexOf(":") + 1).trim();
+	return { status: Number(lines[0].split(" ")[1]), headers, body: text.slice(end + 4) };
+}
+
+describe("api/http-connection", () => {
+	let received: number[][];
+	let router: Router;
+	beforeEach(() => {
+		received = [];
+		router = new Router()
+			.add({ method: "GET", path: "/api/status", handle: (req) => jsonResponse(200, { ok: true, q: req.query, ua: req.headers["user-agent"] }) })
+			.add({ method: "POST", path: "/api/echo", body: "json", handle: (_req, body) => jsonResponse(200, { got: body }) })
+			.add({ method: "GET", path: "/api/long", handle: () => ({ status: 200, headers: [["content-type", "text/plain"]], body: "é".repeat(3000) }) })
+			.add({
+				method: "GET",
+				path: "/api/lines",
+				handle: () => {
+					let n = 0;
+					return { status: 200, body: textSource(() => (n < 50 ? `line ${n++}\n` : undefined)) };
+				},
+			})
+			.add({
+				method: "POST",
+				path: "/api/upload",
+				body: "stream",
+				maxBody: 1 << 20,
+				stream: (): BodySink => {
+					const got: number[] = [];
+					return {
+						write(chunk) {
+							for (const b of chunk) got.push(b);
+						},
+						end() {
+							received.push(got);
+							return jsonResponse(200, { bytes: got.length });
+						},
+						abort() {},
+					};
+				},
+			});
+	});
+
+	it("answers a GET in any chunking of the request, through any send window, and closes", () => {
+		const request = "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\nUser-Agent: t\r\n\r\n";
+		for (const chunk of [1, 3, 17, request.length]) {
+			for (const window of [1, 7, 4096]) {
+				const r = exchange(router, request, chunk, window);
+				assert.equal(r.status, 200, `chunk ${chunk} window ${window}`);
+				assert.deepEqual(JSON.parse(r.body), { ok: true, q: { x: "1" }, ua: "t" });
+				assert.equal(r.headers["content-length"], String(utf8Encode(r.body).length));
+				assert.equal(r.headers.connection, "close");
+				assert.isTrue(r.run.socket.closed);
+			}
+		}
+	});
+
+	it("streams a body through the shared buffer, each piece handed over once and whole", () => {
+		const body = new Uint8Array(1000);
+		for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
+		const head = utf8Encode(`POST /api/upload HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Length: ${body.length}\r\n\r\n`);
+		const request = new Uint8Array(head.length + body.length);
+		request.set(head);
+		request.set(body, head.length);
+		for (const chunk of [1, 50, 64, 65, 333, request.length]) {
+			received = [];
+			const r = exchange(router, request, chunk);
+			assert.equal(r.status, 200, `chunk ${chunk}`);
+			assert.deepEqual(JSON.parse(r.body), { bytes: 1000 });
+			assert.deepEqual(received[0], [...body], `chunk ${chunk}: the bytes in order`);
+		}
+	});
+
+	it("one body buffer serves every connection: a JSON body is copied by the router before it is reused", () => {
+		const buffers = new WireBuffers(OPTIONS);
+		const json = JSON.stringify({ text: "x".repeat(300) });
+		const one = open(router, buffers);
+		const two = open(router, buffers);
+		const send = (run: Run, text: string) => {
+			for (const b of utf8Encode(text)) run.socket.incoming.push(b);
+			run.connection.readable(run.socket.incoming.length);
+		};
+		const headFor = (body: string) =>
+			`POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+		const other = JSON.stringify({ text: "y".repeat(300) });
+		send(one, headFor(json) + json.slice(0, 150));
+		send(two, headFor(other) + other); // overwrites the shared buffer while one is mid-body
+		send(one, json.slice(150));
+		for (const run of [one, two]) {
+			run.socket.window = 4096;
+			run.connection.writable(4096);
+		}
+		assert.equal(JSON.parse(parse(one.socket.text).body).got.text, "x".repeat(300));
+		assert.equal(JSON.parse(parse(two.socket.text).body).got.text, "y".repeat(300));
+	});
+
+	it("sends long and streamed bodies in the pieces the window allows, with the right length", () => {
+		const long = exchange(router, "GET /api/long HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 100, 97);
+		assert.equal(long.body, "é".repeat(3000));
+		assert.equal(long.headers["content-length"], "6000");
+		const lines = exchange(router, "GET /api/lines HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 100, 13);
+		assert.equal(lines.body.split("\n").length, 51);
+		assert.isUndefined(lines.headers["content-length"], "a stream of unknown length ends with the connection");
+	});
+
+	it("refuses a body the router does not want without reading it, and closes after the answer", () => {
+		const body = "x".repeat(4000);
+		const r = exchange(router, `POST /api/status HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Length: 4000000\r\n\r\n${body}`, 8000);
+		assert.equal(r.status, 405);
+		assert.isTrue(r.run.socket.closed);
+		assert.isAtLeast(r.run.socket.incoming.length, body.length - OPTIONS.headLimit, "no more than the head buffer was read");
+	});
+
+	it("the wire's own refusals are API errors: malformed 400, chunked 411, oversized head 431", () => {
+		const cases: [string, number, string][] = [
+			["BROKEN\r\n\r\n", 400, "bad_request"],
+			["GET /api/status HTTP/2.0\r\n\r\n", 400, "bad_request"],
+			["GET /api/status HTTP/1.1\r\nno colon here\r\n\r\n", 400, "bad_request"],
+			["POST /api/upload HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Length: 12abc\r\n\r\n", 400, "bad_request"],
+			["POST /api/upload HTTP/1.1\r\nHost: openhaldex.local\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411, "length_required"],
+			[`GET /api/status HTTP/1.1\r\nX-Big: ${"a".repeat(600)}\r\n\r\n`, 431, "headers_too_large"],
+		];
+		for (const [request, status, code] of cases) {
+			const r = exchange(router, request, 64);
+			assert.equal(r.status, status, request.slice(0, 40));
+			assert.equal(JSON.parse(r.body).error.code, code);
+			assert.isTrue(r.run.socket.closed);
+		}
+	});
+
+	it("closes a connection whose head does not arrive in time, and aborts a body cut short", () => {
+		const run = open(router);
+		for (const b of utf8Encode("GET /api/sta")) run.socket.incoming.push(b);
+		run.connection.readable(run.socket.incoming.length);
+		run.time.advance(OPTIONS.headTimeoutMs + 1);
+		assert.isTrue(run.socket.closed);
+		assert.equal(run.socket.sent.length, 0, "no answer to half a request line");
+
+		let aborted = "";
+		router.add({
+			method: "POST",
+			path: "/api/cut",
+			body: "stream",
+			maxBody: 1000,
+			stream: () => ({
+				write() {},
+				end: () => jsonResponse(200, {}),
+				abort: (why: string) => {
+					aborted = why;
+				},
+			}),
+		});
+		const cut = open(router);
+		for (const b of utf8Encode("POST /api/cut HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Length: 100\r\n\r\nabc")) cut.socket.incoming.push(b);
+		cut.connection.readable(cut.socket.incoming.length);
+		cut.connection.error();
+		assert.equal(aborted, "connection closed");
+		assert.isTrue(cut.socket.closed);
+	});
+
+	it("runs afterSend once the whole answer is out, not before", () => {
+		let after = 0;
+		router.add({ method: "POST", path: "/api/restart", handle: () => ({ ...jsonResponse(202, { restarting: true }), afterSend: () => after++ }) });
+		const run = open(router);
+		for (const b of utf8Encode("POST /api/restart HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n")) run.socket.incoming.push(b);
+		run.connection.readable(run.socket.incoming.length);
+		run.socket.window = 10;
+		run.connection.writable(10);
+		assert.equal(after, 0, "part of the answer is still to go");
+		for (let i = 0; i < 100 && !run.connection.closed; i++) {
+			run.socket.window = 10;
+			run.connection.writable(10);
+		}
+		assert.equal(after, 1);
+		assert.equal(parse(run.socket.text).status, 202);
+	});
+});

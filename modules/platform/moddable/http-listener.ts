@@ -1,0 +1,68 @@
+/*
+ * The HTTP server on the board and in mcsim: ECMA-419 sockets
+ * (embedded:io/socket/listener and tcp: lwIP on the board, BSD sockets in
+ * mcsim) carrying api/http-connection, which reads every body piece into
+ * one buffer shared by all connections. It replaces the SDK's "http"
+ * Server, which handed each body piece over as a new ArrayBuffer: at least
+ * an upload's own size in chunk garbage (docs/performance.md).
+ *
+ * A socket reads into a caller's buffer only as many bytes as it holds
+ * ("invalid" otherwise), which is why the connection reads min(announced,
+ * room) each time. Connections over MAX_CONNECTIONS are closed at once:
+ * the heap is fixed, and the web app makes at most two at a time.
+ */
+
+import Listener from "embedded:io/socket/listener";
+import TCP from "embedded:io/socket/tcp";
+import type { Router } from "api/router";
+import type { Timers } from "ports/timers";
+import { DEFAULT_WIRE_OPTIONS, HttpConnection, WireBuffers, type WireOptions, type WireSocket } from "api/http-connection";
+
+const MAX_CONNECTIONS = 6;
+
+export function serveRouter(router: Router, port: number, timers: Timers): { close(): void } {
+	const options: WireOptions = { ...DEFAULT_WIRE_OPTIONS, encode: (text) => new Uint8Array(ArrayBuffer.fromString(text)) };
+	const buffers = new WireBuffers(options);
+	let open = 0;
+	const listener = new Listener({
+		port,
+		onReadable(requests: number) {
+			for (let i = 0; i < requests; i++) {
+				const from = this.read();
+				if (!from) return;
+				accept(from);
+			}
+		},
+	});
+
+	function accept(from: TCP): void {
+		if (open >= MAX_CONNECTIONS) {
+			from.close();
+			return;
+		}
+		open++;
+		let closed = false;
+		// The connection exists before the socket's callbacks can run (they are delivered later, from the socket's task).
+		let tcp: TCP | undefined;
+		const socket: WireSocket = {
+			read: (into) => tcp!.read(into),
+			write: (bytes) => tcp!.write(bytes) as unknown as number,
+			close: () => {
+				if (closed) return;
+				closed = true;
+				open--;
+				tcp?.close();
+			},
+		};
+		const connection = new HttpConnection(socket, router, buffers, timers, options);
+		tcp = new TCP({
+			from,
+			onReadable: (count: number) => connection.readable(count),
+			onWritable: (count: number) => connection.writable(count),
+			onError: () => connection.error(),
+		});
+	}
+
+	// The typings omit close(); the SDK's listener has it (modules/io/socket/*/listener.js).
+	return { close: () => (listener as unknown as { close(): void }).close() };
+}

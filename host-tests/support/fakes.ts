@@ -163,6 +163,7 @@ export interface FakePlatform extends Platform {
 export function fakePlatform(version = "1.2.3+ohxs"): FakePlatform {
 	const time = new ManualTime();
 	const board = memoryBoard(version);
+	let running: { port: unknown; version: string } | undefined;
 	return {
 		board,
 		ota: board.port,
@@ -177,6 +178,11 @@ export function fakePlatform(version = "1.2.3+ohxs"): FakePlatform {
 		random: new SeededRandom(1),
 		hostAddresses: () => ["192.168.4.1"],
 		can: new RecordingCanBridge(time),
-		runningVersion: () => runningImage(board.port).version,
+		// Read once per boot (each boot makes a new port), as main.ts does on the board.
+		runningVersion: () => {
+			const port = board.port;
+			if (running?.port !== port) running = { port, version: runningImage(port).version };
+			return running.version;
+		},
 	};
 }

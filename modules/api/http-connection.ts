@@ -188,7 +188,15 @@ export class HttpConnection {
 		this.#state = State.Body;
 		const early = Math.min(this.#headFill - end, this.#remaining);
 		if (early > 0) this.#deliver(head.subarray(end, end + early));
+		// The head is parsed and its tail delivered: the buffer goes back to the pool now, not at close,
+		// so the polls that come during a long upload reuse it instead of allocating their own.
+		this.#releaseHead();
 		if (this.#state === State.Body && this.#remaining === 0) this.#respond();
+	}
+
+	#releaseHead(): void {
+		if (this.#head) this.#buffers.giveHead(this.#head);
+		this.#head = undefined;
 	}
 
 	#readBody(count: number): number {
@@ -280,8 +288,7 @@ export class HttpConnection {
 		this.#state = State.Closed;
 		this.#timers.cancel(this.#timeout);
 		this.#timeout = undefined;
-		if (this.#head) this.#buffers.giveHead(this.#head);
-		this.#head = undefined;
+		this.#releaseHead();
 		this.#out = this.#bodyBytes = undefined;
 		this.#source = undefined;
 		this.#socket.close();

@@ -108,14 +108,21 @@ export class Router {
 	}
 
 	open(head: RequestHead, contentLength: number | undefined): Exchange {
-		let req: Request = { ...head, path: head.target, query: {}, params: {} };
-		const decorate = (res: Response) => this.#decorators.reduce((r, d) => d(req, r), res);
+		// Until the head parses, decorators see it as sent (made only if a refusal needs it).
+		let req: Request | undefined;
+		const decorate = (res: Response) => {
+			const r = (req ??= { ...head, path: head.target, query: {}, params: {} });
+			const ds = this.#decorators;
+			for (let i = 0; i < ds.length; i++) res = ds[i](r, res); // indexed: for-of makes an iterator per request
+			return res;
+		};
 		try {
 			req = parseRequest(head);
 			const { route, params } = this.#match(req);
 			req.params = params;
-			for (const guard of this.#guards) {
-				const res = guard(req, route?.spec);
+			const guards = this.#guards;
+			for (let i = 0; i < guards.length; i++) {
+				const res = guards[i](req, route?.spec);
 				if (res) return answered(decorate(res));
 			}
 			if (!route) {
@@ -142,7 +149,9 @@ export class Router {
 
 	#match(req: Request): { route: CompiledRoute | undefined; params: Record<string, string> } {
 		const segments = splitPath(req.path);
-		for (const route of this.#routes) {
+		const routes = this.#routes;
+		for (let i = 0; i < routes.length; i++) {
+			const route = routes[i];
 			if (route.spec.method !== req.method) continue;
 			const params = matchSegments(route.segments, segments);
 			if (params) return { route, params };
@@ -155,7 +164,13 @@ export class Router {
 		const length = contentLength ?? 0;
 		if (kind === "none") {
 			if (length > 0) return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
-			return answered(decorate(run(() => spec.handle!(req, undefined))));
+			let res: Response;
+			try {
+				res = spec.handle!(req, undefined);
+			} catch (error) {
+				res = errorFrom(error);
+			}
+			return answered(decorate(res));
 		}
 
 		const limit = spec.maxBody ?? (kind === "json" ? DEFAULT_JSON_LIMIT : Infinity);
@@ -189,17 +204,26 @@ function run(fn: () => Response): Response {
 	}
 }
 
+/** An exchange whose answer is already decided: a class, so each is one small object, not three closures. */
+class Answered implements Exchange {
+	readonly wantsBody = false;
+	readonly #res: Response;
+	constructor(res: Response) {
+		this.#res = res;
+	}
+	write(): void {
+		/* body discarded: the answer is already decided */
+	}
+	finish(): Response {
+		return this.#res;
+	}
+	abort(): void {
+		/* nothing held */
+	}
+}
+
 function answered(res: Response): Exchange {
-	return {
-		wantsBody: false,
-		write() {
-			/* body discarded: the answer is already decided */
-		},
-		finish: () => res,
-		abort() {
-			/* nothing held */
-		},
-	};
+	return new Answered(res);
 }
 
 function jsonExchange(spec: RouteSpec, req: Request, limit: number, decorate: (r: Response) => Response): Exchange {

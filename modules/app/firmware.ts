@@ -17,7 +17,7 @@ import { corsGuard, corsHeaders, hostGuard } from "api/origin";
 import type { FirmwareConfig, Platform } from "app/platform";
 import { createHaldex, type Haldex } from "haldex/haldex";
 import { registerHaldexRoutes } from "haldex/routes";
-import { statusBody } from "app/status";
+import { statusBody, type StatusBody } from "app/status";
 import { ImageStager } from "ota/stager";
 import { BootConfirmer, healthFromBridge, type BootConfirmOptions } from "ota/boot-confirm";
 import { UpdateService, isMoving, type RemoteUpdates, type UpdateServiceOptions } from "update/service";
@@ -180,10 +180,16 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	services.start();
 
 	auth.routes(router);
+	// One object per firmware, refilled by every poll (app/status statusBody): no new tree twice a second.
+	const statusSources = { platform, haldex, device: services, update: update!, boot };
+	let status: StatusBody | undefined;
 	router.add({
 		method: "GET",
 		path: "/api/status",
-		handle: () => jsonResponse(200, statusBody({ platform, haldex, device: services, update: update!, boot })),
+		handle: () => {
+			status = status ? statusBody(statusSources, status) : statusBody(statusSources);
+			return jsonResponse(200, status);
+		},
 	});
 	registerHaldexRoutes(router, haldex);
 	registerDeviceRoutes(router, services);

@@ -7,37 +7,50 @@
 
 import type { Platform } from "app/platform";
 import type { Haldex } from "haldex/haldex";
-import { haldexStatusFields } from "haldex/routes";
+import { haldexStatusFields, type HaldexStatusFields } from "haldex/routes";
 import type { DeviceServices } from "device/services";
-import { deviceStatusFields } from "device/services";
-import type { UpdateService } from "update/service";
+import { deviceStatusFields, type DeviceStatusFields } from "device/services";
+import type { SigningSummary, UpdateService } from "update/service";
+import type { TimeSource } from "ports/clock";
 import type { BootConfirmer } from "ota/boot-confirm";
 
-/** Version, board, uptime, reset reason, memory and clock. */
-export function systemStatusFields(platform: Platform) {
+/** Version, board, uptime, reset reason, memory and clock, written into `out` when given. */
+export function systemStatusFields(platform: Platform, out?: SystemStatusFields): SystemStatusFields {
 	const uptimeMs = platform.clock.monotonicMs();
-	return {
-		version: platform.runningVersion(),
-		board: platform.system.board(),
-		uptimeMs,
-		uptime: Math.floor(uptimeMs / 1000),
-		resetReason: platform.system.resetReason(),
-		memory: platform.system.memory(),
-		time: { synced: platform.clock.source() !== "none", source: platform.clock.source(), epochMs: platform.clock.wallMs() },
-	};
+	const o = out ?? ({ version: "", board: "", uptimeMs: 0, uptime: 0, resetReason: "", memory: {}, time: {} } as SystemStatusFields);
+	o.version = platform.runningVersion();
+	o.board = platform.system.board();
+	o.uptimeMs = uptimeMs;
+	o.uptime = Math.floor(uptimeMs / 1000);
+	o.resetReason = platform.system.resetReason();
+	o.memory = platform.system.memory();
+	o.time.synced = platform.clock.source() !== "none";
+	o.time.source = platform.clock.source();
+	o.time.epochMs = platform.clock.wallMs();
+	return o;
 }
 
-/** What a client needs after an install to see the board converge. */
-export function updateStatusFields(update: UpdateService, boot: BootConfirmer) {
-	const b = boot.status;
-	return {
-		...update.summary(),
-		verifying: b.phase === "VERIFYING",
-		healthyForMs: b.healthyForMs,
-		// A developer build (its image unsigned) takes unsigned images; a signed one only images its keys signed.
-		signing: update.signing(),
-	};
+export interface SystemStatusFields {
+	version: string;
+	board: string;
+	uptimeMs: number;
+	uptime: number;
+	resetReason: ReturnType<Platform["system"]["resetReason"]>;
+	memory: ReturnType<Platform["system"]["memory"]>;
+	time: { synced: boolean; source: TimeSource; epochMs: number };
 }
+
+/** What a client needs after an install to see the board converge, written into `out` when given. */
+export function updateStatusFields(update: UpdateService, boot: BootConfirmer, out?: UpdateStatusFields): UpdateStatusFields {
+	const o = Object.assign(out ?? ({} as UpdateStatusFields), update.summary());
+	o.verifying = boot.phase === "VERIFYING";
+	o.healthyForMs = boot.healthyForMs;
+	// A developer build (its image unsigned) takes unsigned images; a signed one only images its keys signed.
+	o.signing = update.signing();
+	return o;
+}
+
+export type UpdateStatusFields = ReturnType<UpdateService["summary"]> & { verifying: boolean; healthyForMs: number; signing: SigningSummary };
 
 export interface StatusSources {
 	platform: Platform;
@@ -47,9 +60,26 @@ export interface StatusSources {
 	boot: BootConfirmer;
 }
 
-export function statusBody(s: StatusSources) {
-	return { ...systemStatusFields(s.platform), ...haldexStatusFields(s.haldex), ...deviceStatusFields(s.device), update: updateStatusFields(s.update, s.boot) };
-}
-
 /** The body of GET /api/status. */
-export type StatusBody = ReturnType<typeof statusBody>;
+export type StatusBody = SystemStatusFields & HaldexStatusFields & DeviceStatusFields & { update: UpdateStatusFields };
+
+/**
+ * The body of GET /api/status. With `into` (the status route's own object,
+ * one per firmware) every part is written in place: a poll then builds no
+ * new tree, only what the parts hand over fresh (the bridge's counters, the
+ * controller's status).
+ */
+export function statusBody(s: StatusSources, into?: StatusBody): StatusBody {
+	if (!into)
+		return {
+			...systemStatusFields(s.platform),
+			...haldexStatusFields(s.haldex),
+			...deviceStatusFields(s.device),
+			update: updateStatusFields(s.update, s.boot),
+		};
+	systemStatusFields(s.platform, into);
+	haldexStatusFields(s.haldex, into);
+	deviceStatusFields(s.device, into);
+	updateStatusFields(s.update, s.boot, into.update);
+	return into;
+}

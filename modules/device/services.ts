@@ -30,7 +30,7 @@ import type { PartitionPort } from "ports/partition";
 import type { HardwareWatchdog } from "ports/watchdog";
 import { decideBoot, normalizeResetReason, readBootRecord, writeBootRecord, STABLE_AFTER_MS, type BootDecision } from "device/boot-record";
 import { EventLog, type EventKind } from "device/event-log";
-import { NetworkService, AP_ADDRESS } from "device/network";
+import { NetworkService, AP_ADDRESS, type StationState } from "device/network";
 import { ButtonGestures, nextFavourite, type Gesture } from "device/button";
 import { LED_FRAME_MS, ledColorAt, ledState, rgbHex, type LedState } from "device/led";
 import { loadDeviceSettings, saveDeviceSettings, patchDeviceSettings, type DeviceSettings } from "device/settings";
@@ -322,14 +322,29 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 }
 
 /** The device part of GET /api/status. */
-export function deviceStatusFields(device: DeviceServices) {
+export interface DeviceStatusFields {
+	safeMode: boolean;
+	banner?: string;
+	boot: { count: number; resetReason: string; crashStreak: number };
+	led: { color: string; rgb: string; pattern: string; reason: string };
+	network: { addresses: string[]; station: StationState };
+}
+
+/** The device fields of GET /api/status, written into `out` when given (filled in place poll after poll). */
+export function deviceStatusFields(device: DeviceServices, out?: DeviceStatusFields): DeviceStatusFields {
 	const led = device.led();
-	const sta = device.network?.status().interfaces[1] as { state?: string; address?: string } | undefined;
-	return {
-		safeMode: device.safeMode.active,
-		...(device.safeMode.active ? { banner: device.safeMode.reason } : {}),
-		boot: { count: device.boot.record.boots, resetReason: device.boot.reason, crashStreak: device.boot.record.streak },
-		led: { color: led.color, rgb: rgbHex(led.rgb), pattern: led.pattern, reason: led.reason },
-		network: { addresses: device.addresses(), station: sta?.state ?? "disabled" },
-	};
+	const o = out ?? ({ safeMode: false, boot: {}, led: {}, network: {} } as DeviceStatusFields);
+	o.safeMode = device.safeMode.active;
+	if (device.safeMode.active) o.banner = device.safeMode.reason;
+	else delete o.banner;
+	o.boot.count = device.boot.record.boots;
+	o.boot.resetReason = device.boot.reason;
+	o.boot.crashStreak = device.boot.record.streak;
+	o.led.color = led.color;
+	o.led.rgb = rgbHex(led.rgb);
+	o.led.pattern = led.pattern;
+	o.led.reason = led.reason;
+	o.network.addresses = device.addresses();
+	o.network.station = device.network?.stationState ?? "disabled";
+	return o;
 }

@@ -20,7 +20,10 @@ import { jsonResponse } from "api/errors";
 import type { Haldex } from "haldex/haldex";
 import { settingsRecord } from "haldex/settings";
 import type { CurveKind } from "haldex/curve";
-import { SCHEMA_VERSION } from "haldex/settings";
+import { SCHEMA_VERSION, type DisengageUnderSpeed, type SettingsLoadReport } from "haldex/settings";
+import type { ControllerStatus } from "haldex/controller";
+import type { HaldexMode } from "haldex/modes";
+import type { BridgeCounters, BusHealth, HaldexGeneration } from "ports/can";
 import { apiError } from "api/error-codes";
 
 function curveKind(name: string | undefined): CurveKind {
@@ -110,57 +113,127 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
  * (S3's fields plus the core's counters and bus health), `frameDiag`, and
  * `controller` (target vs engagement, holds, loop health, settings schema).
  */
-export function haldexStatusFields(haldex: Haldex) {
+/** The Haldex part of GET /api/status. */
+export interface HaldexStatusFields {
+	mode: HaldexMode;
+	effectiveMode: HaldexMode;
+	disableController: boolean;
+	haldexGeneration: HaldexGeneration;
+	disableThrottle: number;
+	disableSpeed: number;
+	lockReleaseRatePctPerSec: number;
+	disengageUnderSpeed: DisengageUnderSpeed;
+	telemetry: {
+		speed: number;
+		rpm: number;
+		throttle: number;
+		spec: number;
+		act: number;
+		haldexState: number;
+		haldexEngagement: number;
+		clutch1Report: boolean;
+		tempProtection: boolean;
+		clutch2Report: boolean;
+		couplingOpen: boolean;
+		speedLimit: boolean;
+		speedAgeMs: number;
+		engineAgeMs: number;
+		haldexAgeMs: number;
+	};
+	can: {
+		ready: boolean;
+		chassis: boolean;
+		haldex: boolean;
+		busFailure: boolean;
+		lastChassisMs: number;
+		lastHaldexMs: number;
+		rewriting: boolean;
+		health: { chassis: BusHealth; haldex: BusHealth };
+		counters: BridgeCounters;
+	};
+	frameDiag: { lockTarget: number; haldexGen: HaldexGeneration };
+	controller: ControllerStatus & { settings: SettingsLoadReport & { schema: number } };
+}
+
+/**
+ * The Haldex fields of GET /api/status, written into `out` when given:
+ * the status route fills one object per firmware in place, poll after poll,
+ * instead of building a new tree twice a second (docs/performance.md).
+ */
+export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): HaldexStatusFields {
 	const { bridge, settings, controller } = haldex;
 	const v = bridge.vehicle();
 	const c = controller.status(v);
 	const health = bridge.health();
 	const s = settings.config.settings;
-	const age = (ms: number) => Math.max(ms, 0);
-	const lastChassis = [v.engineAgeMs, v.speedAgeMs].filter((a) => a >= 0);
 	const state = v.haldexState;
 	const lockTarget = c.targetPct ?? 0;
+	const o = out ?? blankHaldexStatus();
+	o.mode = c.mode;
+	o.effectiveMode = c.effectiveMode;
+	o.disableController = s.disableController;
+	o.haldexGeneration = s.haldexGeneration;
+	o.disableThrottle = s.disableThrottle;
+	o.disableSpeed = s.disableSpeed;
+	o.lockReleaseRatePctPerSec = s.lockReleaseRatePctPerSec;
+	Object.assign(o.disengageUnderSpeed, s.disengageUnderSpeed);
+	const t = o.telemetry;
+	t.speed = v.speedKmh;
+	t.rpm = v.rpm;
+	t.throttle = v.pedalPct;
+	t.spec = lockTarget;
+	t.act = v.haldexEngagementPct;
+	t.haldexState = state;
+	t.haldexEngagement = v.haldexEngagementPct;
+	t.clutch1Report = (state & 0x01) !== 0;
+	t.tempProtection = (state & 0x02) !== 0;
+	t.clutch2Report = (state & 0x04) !== 0;
+	t.couplingOpen = (state & 0x08) !== 0;
+	t.speedLimit = (state & 0x40) !== 0;
+	t.speedAgeMs = v.speedAgeMs;
+	t.engineAgeMs = v.engineAgeMs;
+	t.haldexAgeMs = v.haldexAgeMs;
+	const k = o.can;
+	k.ready = health.chassis.started && health.haldex.started;
+	k.chassis = health.chassis.started && !health.chassis.silent;
+	k.haldex = health.haldex.started && !health.haldex.silent;
+	k.busFailure = health.chassis.busOff || health.haldex.busOff;
+	// The newer of the two chassis frames' ages; 0 before either was seen.
+	const e = v.engineAgeMs,
+		sp = v.speedAgeMs;
+	k.lastChassisMs = e >= 0 && sp >= 0 ? Math.min(e, sp) : e >= 0 ? e : Math.max(sp, 0);
+	k.lastHaldexMs = Math.max(v.haldexAgeMs, 0);
+	k.rewriting = c.bridgeRewriting;
+	k.health = health;
+	k.counters = bridge.counters();
+	o.frameDiag.lockTarget = lockTarget;
+	o.frameDiag.haldexGen = s.haldexGeneration;
+	const co = o.controller;
+	const settingsOut = co.settings;
+	if (!("offReason" in c)) delete co.offReason;
+	delete (co as Partial<typeof co>).settings; // re-added after c's fields, where the JSON has it
+	Object.assign(co, c);
+	co.settings = settingsOut;
+	settingsOut.schema = SCHEMA_VERSION;
+	Object.assign(settingsOut, settings.report);
+	return o;
+}
+
+function blankHaldexStatus(): HaldexStatusFields {
+	// Every key once, in the JSON's order; haldexStatusFields fills the values before anyone reads them.
+	const unset = undefined as never;
 	return {
-		mode: c.mode,
-		effectiveMode: c.effectiveMode,
-		disableController: s.disableController,
-		haldexGeneration: s.haldexGeneration,
-		disableThrottle: s.disableThrottle,
-		disableSpeed: s.disableSpeed,
-		lockReleaseRatePctPerSec: s.lockReleaseRatePctPerSec,
-		disengageUnderSpeed: { ...s.disengageUnderSpeed },
-		telemetry: {
-			speed: v.speedKmh,
-			rpm: v.rpm,
-			throttle: v.pedalPct,
-			spec: lockTarget,
-			act: v.haldexEngagementPct,
-			haldexState: state,
-			haldexEngagement: v.haldexEngagementPct,
-			clutch1Report: (state & 0x01) !== 0,
-			tempProtection: (state & 0x02) !== 0,
-			clutch2Report: (state & 0x04) !== 0,
-			couplingOpen: (state & 0x08) !== 0,
-			speedLimit: (state & 0x40) !== 0,
-			speedAgeMs: v.speedAgeMs,
-			engineAgeMs: v.engineAgeMs,
-			haldexAgeMs: v.haldexAgeMs,
-		},
-		can: {
-			ready: health.chassis.started && health.haldex.started,
-			chassis: health.chassis.started && !health.chassis.silent,
-			haldex: health.haldex.started && !health.haldex.silent,
-			busFailure: health.chassis.busOff || health.haldex.busOff,
-			lastChassisMs: lastChassis.length ? Math.min(...lastChassis) : 0,
-			lastHaldexMs: age(v.haldexAgeMs),
-			rewriting: c.bridgeRewriting,
-			health,
-			counters: bridge.counters(),
-		},
-		frameDiag: { lockTarget, haldexGen: s.haldexGeneration },
-		controller: {
-			...c,
-			settings: { schema: SCHEMA_VERSION, ...settings.report },
-		},
+		mode: unset,
+		effectiveMode: unset,
+		disableController: unset,
+		haldexGeneration: unset,
+		disableThrottle: unset,
+		disableSpeed: unset,
+		lockReleaseRatePctPerSec: unset,
+		disengageUnderSpeed: {} as DisengageUnderSpeed,
+		telemetry: {} as HaldexStatusFields["telemetry"],
+		can: {} as HaldexStatusFields["can"],
+		frameDiag: {} as HaldexStatusFields["frameDiag"],
+		controller: { settings: {} } as HaldexStatusFields["controller"],
 	};
 }

@@ -212,6 +212,16 @@ export class BootConfirmer {
 		return this.status;
 	}
 
+	/** The phase alone: what a poll needs, without the stored result and the slot reads status makes. */
+	get phase(): BootStatus["phase"] {
+		return this.#phase;
+	}
+
+	/** How long the new image has been healthy on trial (0 outside VERIFYING). */
+	get healthyForMs(): number {
+		return this.#phase === "VERIFYING" && this.#healthySince !== undefined ? this.#deps.clock.monotonicMs() - this.#healthySince : 0;
+	}
+
 	get status(): BootStatus {
 		const { ota, store, clock } = this.#deps;
 		const healthyForMs = this.#healthySince === undefined ? 0 : clock.monotonicMs() - this.#healthySince;

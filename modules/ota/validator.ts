@@ -126,6 +126,7 @@ const enum Phase {
 export class ImageValidator {
 	readonly #options: ValidatorOptions;
 	readonly #prefix = new Uint8Array(IMAGE_PREFIX_LENGTH);
+	readonly #views = new WordViews();
 	readonly #segHeader = new Uint8Array(SEGMENT_HEADER_LENGTH);
 	readonly #hash = new Uint8Array(APPENDED_HASH_LENGTH);
 	readonly #fileDigest: Digest;
@@ -386,7 +387,7 @@ export class ImageValidator {
 				}
 				case Phase.SegmentData: {
 					const take = Math.min(this.#left, n - i);
-					this.#xor ^= xorFold(data, i, take);
+					this.#xor ^= xorFold(data, i, take, this.#views);
 					this.#advanceHashed(data, i, take);
 					i += take;
 					if ((this.#left -= take) === 0) this.#endSegment();
@@ -594,17 +595,35 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return diff === 0;
 }
 
+/**
+ * A 32-bit view of the last buffer seen: the server reads every body piece
+ * into the same buffer, so one view serves the whole upload instead of a
+ * new Int32Array per chunk.
+ */
+export class WordViews {
+	#buffer: ArrayBufferLike | undefined;
+	#words: Int32Array | undefined;
+	of(buffer: ArrayBufferLike): Int32Array {
+		if (buffer !== this.#buffer) {
+			this.#buffer = buffer;
+			this.#words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+		}
+		return this.#words!;
+	}
+}
+
 /** XOR of data[at .. at+length), folded to one byte (in 32-bit words where aligned). */
-export function xorFold(data: Uint8Array, at: number, length: number): number {
+export function xorFold(data: Uint8Array, at: number, length: number, views: WordViews = new WordViews()): number {
 	let x = 0,
 		i = at;
 	const end = at + length;
 	while (i < end && (data.byteOffset + i) & 3) x ^= data[i++];
 	const words = (end - i) >> 2;
 	if (words > 8) {
-		const w = new Int32Array(data.buffer, data.byteOffset + i, words);
+		const w = views.of(data.buffer);
+		const from = (data.byteOffset + i) >> 2;
 		let acc = 0;
-		for (let k = 0; k < words; k++) acc ^= w[k];
+		for (let k = from, to = from + words; k < to; k++) acc ^= w[k];
 		x ^= acc ^ (acc >>> 8) ^ (acc >>> 16) ^ (acc >>> 24);
 		i += words << 2;
 	}

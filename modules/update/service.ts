@@ -483,7 +483,7 @@ export class UpdateService {
 
 	#refuseWhileBusy(): void {
 		if (this.#transfer) throw apiError("update_busy", "Another firmware transfer is running; wait for it to finish.");
-		if (this.#state === "RUNNING" && this.#deps.boot.status.phase !== "VERIFYING") throw apiError("update_running", "An install is already running.");
+		if (this.#state === "RUNNING" && this.#deps.boot.phase !== "VERIFYING") throw apiError("update_running", "An install is already running.");
 		if (this.#deps.ota.runningState() === "PENDING_VERIFY")
 			throw apiError("pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
 	}
@@ -610,7 +610,7 @@ export class UpdateService {
 		if (this.#transfer) return this.#image?.state === "VALIDATING" ? "validating" : this.#transfer.kind === "fetch" ? "downloading" : "uploading";
 		switch (this.#state) {
 			case "RUNNING":
-				return this.#deps.boot.status.phase === "VERIFYING" ? "verifying" : "restarting";
+				return this.#deps.boot.phase === "VERIFYING" ? "verifying" : "restarting";
 			case "INITIALIZING":
 				return "preparing";
 			case "INITIALIZED":

@@ -3,6 +3,7 @@
 import { assert } from "../../support/assert";
 import { fakePlatform } from "../../support/fakes";
 import { createFirmware } from "app/firmware";
+import { statusBody } from "app/status";
 import { makeAbortHook } from "app/abort-hook";
 import { FakeHttpClient } from "../../support/fake-http-client";
 
@@ -19,6 +20,30 @@ describe("app/firmware", () => {
 		assert.equal(body.uptimeMs, 12_345);
 		assert.equal(body.uptime, 12);
 		assert.deepEqual(body.time, { synced: false, source: "none", epochMs: 0 });
+	});
+
+	it("refills one status object poll after poll, and each answer is what a fresh build of it says", () => {
+		const platform = fakePlatform("2.0.1+ohxs");
+		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
+		const sources = { platform, haldex: fw.haldex, device: fw.device, update: fw.update, boot: fw.boot };
+		const poll = () => JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } }).body as string);
+		const fresh = () => JSON.parse(JSON.stringify(statusBody(sources)));
+		const seen: string[] = [];
+		for (const step of [
+			() => {},
+			() => fw.haldex.settings.setMode("5050"),
+			() => platform.time.advance(2_500),
+			() => fw.haldex.controller.holdStock("a test hold"),
+			() => platform.clock.setWallMs(1_700_000_000_000, "browser"),
+			() => fw.haldex.settings.setMode("STOCK"),
+		]) {
+			step();
+			const answer = poll();
+			assert.deepEqual(answer, fresh());
+			seen.push(answer.mode);
+		}
+		assert.deepEqual(seen, ["STOCK", "5050", "5050", "5050", "5050", "STOCK"]);
+		fw.stop();
 	});
 
 	it("reports wall time once a source has set it", () => {

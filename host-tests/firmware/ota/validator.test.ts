@@ -5,7 +5,7 @@
 
 import { assert } from "../../support/assert";
 import { OtaError } from "ota/errors";
-import { ImageValidator, type ValidatorOptions } from "ota/validator";
+import { ImageValidator, WordViews, xorFold, type ValidatorOptions } from "ota/validator";
 import { imageLengthFromHeaders } from "ota/image-format";
 import { pureDigests } from "../../../host/portable/sha256";
 import { buildEspImage, sha256, Prng } from "../../support/esp-image";
@@ -233,6 +233,26 @@ describe("ota/validator", () => {
 		assert.equal(feed(img({ version: "1.0.0+ohxs" }), 4096, { allowDowngrade: true }).version, "1.0.0+ohxs");
 	});
 
+	it("folds the checksum in words through one view of a reused buffer, as byte by byte, at any offset", () => {
+		const shared = new Uint8Array(1536);
+		for (let i = 0; i < shared.length; i++) shared[i] = (i * 31 + 7) & 0xff;
+		const views = new WordViews();
+		for (const [at, length] of [
+			[0, 1536],
+			[1, 1000],
+			[3, 37],
+			[5, 9],
+			[0, 0],
+			[700, 836],
+		]) {
+			let bytes = 0;
+			for (let i = at; i < at + length; i++) bytes ^= shared[i];
+			assert.equal(xorFold(shared, at, length, views), bytes, `at ${at} length ${length}`);
+			assert.equal(xorFold(shared.subarray(2), at, Math.min(length, 1534 - at), views), xorFoldBytes(shared.subarray(2), at, Math.min(length, 1534 - at)));
+		}
+		assert.strictEqual(views.of(shared.buffer), views.of(shared.buffer), "one view for the buffer, made once");
+	});
+
 	it("holds only fixed buffers: its retained size does not depend on the image", () => {
 		assert.equal(ImageValidator.retainedBufferBytes, 288 + 8 + 32);
 	});
@@ -252,3 +272,9 @@ describe("ota/validator", () => {
 		});
 	});
 });
+
+function xorFoldBytes(data: Uint8Array, at: number, length: number): number {
+	let x = 0;
+	for (let i = at; i < at + length; i++) x ^= data[i];
+	return x;
+}

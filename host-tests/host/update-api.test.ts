@@ -4,6 +4,9 @@
  */
 
 import { assert } from "chai";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -296,6 +299,63 @@ describe("update API over HTTP (simulator)", function () {
 			req.end(); // the device answers from the content-length, without reading the body
 		});
 		assert.equal(tooLarge, 413);
+	});
+
+	it("takes OpenHaldex-S3's POST /ota/update as multipart/form-data (curl -F, a browser's FormData), with the same answers", async () => {
+		await setup();
+		const image = buildEspImage({ version: next, size: 90_000, seed: 4 });
+		const file = path.join(dataDir, "xs_esp32.bin");
+		fs.writeFileSync(file, image);
+		// curl -F, as an owner or an ElegantOTA-style script sends it: a text field first, then the file.
+		const auth = `admin:${PASSWORD}`;
+		// Asynchronously: the simulator answers from this same process.
+		const { stdout: out } = await promisify(execFile)(
+			"curl",
+			[
+				"-s",
+				"--max-time",
+				"20",
+				"-u",
+				auth,
+				"-F",
+				"note=from curl",
+				"-F",
+				`firmware=@${file};type=application/octet-stream`,
+				`http://127.0.0.1:${sim.port}/ota/update`,
+			],
+			{ encoding: "utf8" },
+		);
+		const staged = JSON.parse(out);
+		assert.equal(staged.state, "VALID", out);
+		assert.equal(staged.version, next);
+		assert.equal(staged.checksum, createHash("sha256").update(image).digest("hex"), "the file's bytes, not the form's");
+		assert.equal((await request(sim, "DELETE", `/api/update/images/${staged.id}`)).status, 204);
+
+		// The browser's way (undici's FormData builds the body), and a broken image gets the validator's 422.
+		const send = async (bytes: Uint8Array, withAuth = true) => {
+			const form = new FormData();
+			form.append("firmware", new Blob([bytes]), "xs_esp32.bin");
+			const res = await fetch(`http://127.0.0.1:${sim.port}/ota/update`, {
+				method: "POST",
+				body: form,
+				headers: withAuth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {},
+			});
+			return { status: res.status, body: (await res.json()) as any };
+		};
+		const ok = await send(image);
+		assert.equal(ok.status, 200, JSON.stringify(ok.body));
+		assert.equal((await request(sim, "DELETE", `/api/update/images/${ok.body.id}`)).status, 204);
+		const bad = await send(buildEspImage({ version: next, badChecksum: true }));
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.code, "image_bad_checksum");
+		const stranger = await send(image, false);
+		assert.equal(stranger.status, 401, "a stranger on the Wi-Fi cannot flash it");
+		const noFile = await request(sim, "POST", "/ota/update", {
+			body: `--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--b--\r\n`,
+			headers: { "content-type": "multipart/form-data; boundary=b" },
+		});
+		assert.equal(noFile.status, 400);
+		assert.match(noFile.body.error.message, /no file part/);
 	});
 
 	it("frees the slot when the client disconnects mid-upload, and aborts a stalled upload", async () => {

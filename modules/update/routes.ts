@@ -11,6 +11,7 @@ import type { Clock } from "ports/clock";
 import { fromHex } from "util/hex";
 import type { UpdateService } from "update/service";
 import { apiError } from "api/error-codes";
+import { MultipartFileSink, boundaryOf } from "api/multipart";
 
 export interface UpdateRouteOptions {
 	/** The largest image a slot takes: bigger uploads are refused (413) from their content-length. */
@@ -19,6 +20,9 @@ export interface UpdateRouteOptions {
 }
 
 const noContent = (afterSend?: () => void): Response => ({ status: 204, afterSend });
+
+/** Room for a form's boundaries and part headers around the file (S3's uploaders send one part). */
+const MULTIPART_ENVELOPE = 16 * 1024;
 
 export function registerUpdateRoutes(router: Router, service: UpdateService, options: UpdateRouteOptions): void {
 	router.add({ method: "GET", path: "/api/update", handle: () => jsonResponse(200, service.status()) });
@@ -53,6 +57,24 @@ export function registerUpdateRoutes(router: Router, service: UpdateService, opt
 			}
 			const allowDowngrade = req.query.allowDowngrade === "1" || req.query.allowDowngrade === "true";
 			return service.beginTransfer("upload", { expectedSha256, total: contentLength, allowDowngrade });
+		},
+	});
+	// OpenHaldex-S3's upload (and a browser form's, curl -F's, ElegantOTA-style uploaders'): the same
+	// upload as above, the file being the form's first part with a filename. It stages; it does not install.
+	router.add({
+		method: "POST",
+		path: "/ota/update",
+		auth: true,
+		body: "stream",
+		contentTypes: ["multipart/form-data"],
+		maxBody: options.slotSize + MULTIPART_ENVELOPE,
+		stream: (req, contentLength) => {
+			if (contentLength === undefined || contentLength === 0) throw apiError("length_required", "Send the form with a content-length.");
+			const boundary = boundaryOf(req.headers["content-type"]);
+			if (!boundary) throw apiError("bad_request", "The multipart/form-data content type has no usable boundary parameter.");
+			const allowDowngrade = req.query.allowDowngrade === "1" || req.query.allowDowngrade === "true";
+			// The file's own size is not known before its closing boundary: the validator checks the image's structure instead.
+			return new MultipartFileSink(boundary, service.beginTransfer("upload", { allowDowngrade }));
 		},
 	});
 	router.add({

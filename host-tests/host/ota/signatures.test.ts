@@ -44,6 +44,18 @@ function judge(bytes: Uint8Array, trustedKeys: string[], chunk = 1460, o: Partia
 	}
 }
 
+/** Streams `bytes` through a stager as an upload does: the signers when it is staged, else the refusal's code. */
+function stage(s: ImageStager, bytes: Uint8Array): string | string[] | undefined {
+	try {
+		s.begin({ declaredSize: bytes.length });
+		for (let i = 0; i < bytes.length; i += 1460) s.write(bytes.subarray(i, i + 1460));
+		return s.end().signedBy;
+	} catch (e) {
+		if (e instanceof OtaError) return e.code;
+		throw e;
+	}
+}
+
 describe("Secure Boot V2 signatures", function () {
 	this.timeout(60_000);
 	const trusted = [keyDigest(OLD_KEY)];
@@ -141,17 +153,7 @@ describe("Secure Boot V2 signatures", function () {
 		p.board.flashImage(0, signImage(buildEspImage({ version: "1.2.0+ohxs", size: 8192 }), OLD_KEY));
 		p.board.boot();
 		assert.deepEqual(slotSigners(p.board.port, 0, nodeDigests), trusted);
-		const upload = (bytes: Uint8Array) => {
-			const s = new ImageStager({ ota: p.board.port, digests: nodeDigests, store: p.store, clock: p.clock });
-			try {
-				s.begin({ declaredSize: bytes.length });
-				for (let i = 0; i < bytes.length; i += 1460) s.write(bytes.subarray(i, i + 1460));
-				return s.end().signedBy;
-			} catch (e) {
-				if (e instanceof OtaError) return e.code;
-				throw e;
-			}
-		};
+		const upload = (bytes: Uint8Array) => stage(new ImageStager({ ota: p.board.port, digests: nodeDigests, store: p.store, clock: p.clock }), bytes);
 		assert.equal(upload(image()), "image_unsigned");
 		assert.deepEqual(upload(signed), trusted);
 		assert.deepEqual([...p.board.port.read(1, 0, signed.length)], [...signed], "the signature sector is written into the slot too");
@@ -178,15 +180,7 @@ describe("Secure Boot V2 signatures", function () {
 						get: (t, k) => (k === "signatureCheck" ? () => "none" : typeof Reflect.get(t, k) === "function" ? Reflect.get(t, k).bind(t) : Reflect.get(t, k)),
 					})
 				: port;
-			const s = new ImageStager({ ota, digests: nodeDigests, store, clock: fakePlatform().clock });
-			try {
-				s.begin({ declaredSize: bytes.length });
-				for (let i = 0; i < bytes.length; i += 1460) s.write(bytes.subarray(i, i + 1460));
-				return s.end().signedBy;
-			} catch (e) {
-				if (e instanceof OtaError) return e.code;
-				throw e;
-			}
+			return stage(new ImageStager({ ota, digests: nodeDigests, store, clock: fakePlatform().clock }), bytes);
 		};
 		const oldNew = signImage(signed, NEW_KEY);
 		const newOld = signImage(signImage(image(), NEW_KEY), OLD_KEY);

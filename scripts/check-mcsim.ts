@@ -154,7 +154,7 @@ interface Answer {
 function request(
 	method: string,
 	target: string,
-	options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number } = {},
+	options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number; dripMs?: number } = {},
 ): Promise<Answer> {
 	const started = Date.now();
 	return new Promise((resolve) => {
@@ -180,7 +180,16 @@ function request(
 			resolve({ status: 0, body: "timeout", ms: Date.now() - started });
 		});
 		req.on("error", (e) => resolve({ status: 0, body: String(e.message), ms: Date.now() - started }));
-		if (body) {
+		if (body && options.dripMs) {
+			// one byte every dripMs, never the whole body: the board must stop it; given up after timeoutMs
+			let at = 0;
+			const limit = started + (options.timeoutMs ?? 30_000);
+			const drip = setInterval(() => {
+				if (Date.now() > limit) req.destroy(new Error("timeout"));
+				else if (at < body.length) req.write(body.subarray(at, ++at));
+			}, options.dripMs);
+			req.on("close", () => clearInterval(drip));
+		} else if (body) {
 			// in pieces, as a phone would send it; stop when the board has already answered
 			let at = 0;
 			const pump = () => {
@@ -410,47 +419,12 @@ async function main(): Promise<void> {
 	if (one.perQuarterMB > 1) fail(`${one.perQuarterMB.toFixed(2)} collections per 256 KB of one image uploaded while polled (goal: at most 1)`);
 
 	// a trickling upload (1 byte every 500 ms) must be stopped (408) and its connection ended
-	const trickle = await new Promise<{ status: number; ms: number; body: string }>((resolve) => {
-		const started = Date.now();
-		const image = set[0].bytes;
-		const req = http.request(
-			{
-				host: "127.0.0.1",
-				port: HTTP_PORT,
-				method: "POST",
-				path: "/api/update/images/upload",
-				agent: false,
-				headers: {
-					host: "openhaldex.local",
-					authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`,
-					"content-type": "application/octet-stream",
-					"content-length": String(image.length),
-				},
-			},
-			(res) => {
-				let text = "";
-				res
-					.setEncoding("utf8")
-					.on("data", (c) => {
-						text += c;
-					})
-					.on("end", () => {
-						clearInterval(drip);
-						resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, body: text });
-					});
-			},
-		);
-		req.on("error", (e) => {
-			clearInterval(drip);
-			resolve({ status: 0, ms: Date.now() - started, body: String(e.message) });
-		});
-		let at = 0;
-		const drip = setInterval(() => {
-			if (Date.now() - started > 120_000) {
-				clearInterval(drip);
-				req.destroy();
-			} else if (at < image.length) req.write(Buffer.from(image.subarray(at, ++at)));
-		}, 500);
+	const trickle = await request("POST", "/api/update/images/upload", {
+		auth: true,
+		type: "application/octet-stream",
+		body: set[0].bytes,
+		dripMs: 500,
+		timeoutMs: 120_000,
 	});
 	if (trickle.status !== 408 || !trickle.body.includes("upload_stalled"))
 		fail(`a trickling upload answered ${trickle.status} after ${trickle.ms} ms: ${trickle.body.slice(0, 120)}`);

@@ -4,7 +4,7 @@
  * clock, so tests can assert what the controller asked and when.
  */
 
-import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, HaldexGeneration, VehicleState } from "ports/can";
+import { noVehicle, type BridgeCounters, type BridgeMode, type BusHealth, type CanBridge, type HaldexGeneration, type VehicleState } from "ports/can";
 import type { Clock } from "ports/clock";
 
 export interface TargetCall {
@@ -19,16 +19,7 @@ export class RecordingCanBridge implements CanBridge {
 	readonly clock: Clock;
 	watchdogMs = 500;
 	selfTestResult = true;
-	inputs: VehicleState = {
-		speedKmh: 0,
-		rpm: 0,
-		pedalPct: 0,
-		haldexEngagementPct: 0,
-		haldexState: 0,
-		speedAgeMs: -1,
-		engineAgeMs: -1,
-		haldexAgeMs: -1,
-	};
+	inputs: VehicleState = noVehicle();
 	busHealth: { chassis: BusHealth; haldex: BusHealth } = {
 		chassis: { started: true, busOff: false, silent: false },
 		haldex: { started: true, busOff: false, silent: false },

@@ -141,12 +141,8 @@ export class HttpConnection {
 
 	#readHead(count: number): number {
 		const head = this.#head!;
-		const room = head.length - this.#headFill;
-		if (room === 0) {
-			this.#answer(apiErrorResponse("headers_too_large", `The request line and headers are over ${head.length} bytes.`));
-			return 0;
-		}
-		const n = Math.min(count, room);
+		// Never full here: a head that fills the buffer without ending is answered 431 below.
+		const n = Math.min(count, head.length - this.#headFill);
 		this.#socket.read(head.subarray(this.#headFill, this.#headFill + n));
 		const from = Math.max(0, this.#headFill - 3);
 		this.#headFill += n;
@@ -155,8 +151,7 @@ export class HttpConnection {
 			if (this.#headFill === head.length) this.#answer(apiErrorResponse("headers_too_large", `The request line and headers are over ${head.length} bytes.`));
 			return n;
 		}
-		this.#timers.cancel(this.#timeout);
-		this.#timeout = undefined;
+		this.#stopHeadTimer();
 		this.#startRequest(head, end);
 		return n;
 	}
@@ -194,6 +189,11 @@ export class HttpConnection {
 		if (this.#state === State.Body && this.#remaining === 0) this.#respond();
 	}
 
+	#stopHeadTimer(): void {
+		this.#timers.cancel(this.#timeout);
+		this.#timeout = undefined;
+	}
+
 	#releaseHead(): void {
 		if (this.#head) this.#buffers.giveHead(this.#head);
 		this.#head = undefined;
@@ -223,8 +223,7 @@ export class HttpConnection {
 
 	#answer(res: Response): void {
 		if (this.#state === State.Respond || this.#state === State.Closed) return;
-		this.#timers.cancel(this.#timeout);
-		this.#timeout = undefined;
+		this.#stopHeadTimer();
 		this.#state = State.Respond;
 		this.#response = res;
 		const encode = this.#options.encode;
@@ -272,9 +271,12 @@ export class HttpConnection {
 			this.#bodyBytes = undefined;
 			return this.#out.length > 0;
 		}
-		const piece = this.#source?.read(Math.max(this.#writable, 256));
-		this.#out = piece;
-		return piece !== undefined && piece.length > 0 ? true : piece !== undefined ? this.#nextOut() : false;
+		for (;;) {
+			const piece = this.#source?.read(Math.max(this.#writable, 256));
+			this.#out = piece;
+			if (piece === undefined) return false;
+			if (piece.length > 0) return true; // an empty piece is not the end: ask again
+		}
 	}
 
 	#finish(): void {
@@ -286,8 +288,7 @@ export class HttpConnection {
 	#close(): void {
 		if (this.#state === State.Closed) return;
 		this.#state = State.Closed;
-		this.#timers.cancel(this.#timeout);
-		this.#timeout = undefined;
+		this.#stopHeadTimer();
 		this.#releaseHead();
 		this.#out = this.#bodyBytes = undefined;
 		this.#source = undefined;

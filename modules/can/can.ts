@@ -8,7 +8,7 @@
 import CANNative from "can/native";
 import type { BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
 import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
-import type { VehicleState } from "ports/can";
+import { noVehicle, type VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1,
 	BUS_OFF = 2;
@@ -18,16 +18,7 @@ export class NativeCanBridge implements CanBridge {
 	#generation: HaldexGeneration;
 	// Refilled on every vehicle() call: the controller reads it 50 times a second.
 	readonly #snapshot = {} as NativeSnapshotShape;
-	readonly #vehicle: VehicleState = {
-		speedKmh: 0,
-		rpm: 0,
-		pedalPct: 0,
-		haldexEngagementPct: 0,
-		haldexState: 0,
-		speedAgeMs: -1,
-		engineAgeMs: -1,
-		haldexAgeMs: -1,
-	};
+	readonly #vehicle: VehicleState = noVehicle();
 
 	/** Starts the bridge in STOCK (pass-through). */
 	constructor(options: { generation?: HaldexGeneration; watchdogMs?: number } = {}) {

@@ -205,9 +205,14 @@ export class ImageStager {
 			const { ota, digests } = this.#deps;
 			const signers = slotSigners(ota, ota.running().index, digests);
 			// ESP-IDF's own check (first-block) trusts only the running image's first key.
-			this.#trusted = ota.signatureCheck() === "first-block" ? signers.slice(0, 1) : signers;
+			this.#trusted = this.espIdfVerifies ? signers.slice(0, 1) : signers;
 		}
 		return this.#trusted;
+	}
+
+	/** ESP-IDF checks signatures too (OtaPort signatureCheck): only the first block counts. */
+	get espIdfVerifies(): boolean {
+		return this.#deps.ota.signatureCheck() === "first-block";
 	}
 
 	/** The options every validation of an upload or of the staged image shares. */
@@ -223,7 +228,7 @@ export class ImageStager {
 			running: me.version,
 			runningSecureVersion: me.secureVersion,
 			trustedKeys: this.trustedKeys(),
-			firstBlockOnly: ota.signatureCheck() === "first-block",
+			firstBlockOnly: this.espIdfVerifies,
 		};
 	}
 

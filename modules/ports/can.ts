@@ -26,6 +26,11 @@ export interface VehicleState {
 	haldexAgeMs: number;
 }
 
+/** What is known before any frame was seen: zeros, and every age "never". A new object each call. */
+export function noVehicle(): VehicleState {
+	return { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: -1, engineAgeMs: -1, haldexAgeMs: -1 };
+}
+
 export interface BusHealth {
 	started: boolean;
 	busOff: boolean;

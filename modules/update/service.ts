@@ -178,7 +178,7 @@ export class UpdateService {
 	signing(): SigningSummary {
 		if (!this.#signing) {
 			const keys = this.trustedKeys();
-			this.#signing = { required: keys.length > 0, keys: [...keys], espIdfVerifies: this.#deps.ota.signatureCheck() === "first-block" };
+			this.#signing = { required: keys.length > 0, keys: [...keys], espIdfVerifies: this.#deps.stager.espIdfVerifies };
 		}
 		return this.#signing;
 	}

@@ -3,7 +3,8 @@
  * firmware built with CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT, written
  * from bootloader_support/src/secure_boot_v2/secure_boot_signatures_app.c
  * (esp_secure_boot_verify_sbv2_signature_block) with node:crypto, apart from
- * the firmware's own verifier (ota/signature), so that the simulated board
+ * the firmware's own verifier (ota/signature's layout constants are shared;
+ * the trust rule and the RSA-PSS check are not), so that the simulated board
  * refuses late whatever the firmware's validator failed to refuse first:
  *   - trusted: the key of the running image's first valid block (magic,
  *     version, CRC); none: every update fails ("No signatures were found
@@ -15,32 +16,20 @@
  */
 
 import crypto from "node:crypto";
+import { MAX_SIG_BLOCKS, SIG_BLOCK_MAGIC, SIG_BLOCK_SIZE, SIG_VERSION_RSA, signatureOffset } from "ota/signature";
+import { zlibCrc32 } from "util/crc32";
 import type { StoredImage } from "./flash-ota-port";
 
-const SECTOR = 4096;
-const BLOCK = 1216;
-const MAGIC = 0xe7;
-const VERSION_RSA = 0x02;
 const CRC_LENGTH = 1196;
 const KEY_FROM = 36;
 const KEY_TO = 812;
 
-function crc32le(bytes: Uint8Array): number {
-	let crc = 0xffffffff;
-	for (const b of bytes) {
-		crc ^= b;
-		for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-	}
-	return (crc ^ 0xffffffff) >>> 0;
-}
-
 /** The block at `index` of the image's signature sector, when valid_signature_block would take it. */
 function validBlock(image: StoredImage, index: number): Uint8Array | undefined {
-	const at = Math.ceil(image.imageLength / SECTOR) * SECTOR + index * BLOCK;
-	const block = image.read(at, BLOCK);
-	if (block.length !== BLOCK || block[0] !== MAGIC || block[1] !== VERSION_RSA) return undefined;
-	const crc = new DataView(block.buffer, block.byteOffset, BLOCK).getUint32(CRC_LENGTH, true);
-	return crc === crc32le(block.subarray(0, CRC_LENGTH)) ? block : undefined;
+	const block = image.read(signatureOffset(image.imageLength) + index * SIG_BLOCK_SIZE, SIG_BLOCK_SIZE);
+	if (block.length !== SIG_BLOCK_SIZE || block[0] !== SIG_BLOCK_MAGIC || block[1] !== SIG_VERSION_RSA) return undefined;
+	const crc = new DataView(block.buffer, block.byteOffset, SIG_BLOCK_SIZE).getUint32(CRC_LENGTH, true);
+	return crc === zlibCrc32(block.subarray(0, CRC_LENGTH)) ? block : undefined;
 }
 
 function keyDigest(block: Uint8Array): string {
@@ -58,7 +47,7 @@ function b64url(littleEndian: Uint8Array): string {
 /** Undefined when esp_ota_end would accept the image's signature, else what ESP-IDF would log. */
 export function espIdfSignatureCheck(image: StoredImage, running: StoredImage): string | undefined {
 	let trusted: string | undefined;
-	for (let i = 0; i < 3 && trusted === undefined; i++) {
+	for (let i = 0; i < MAX_SIG_BLOCKS && trusted === undefined; i++) {
 		const b = validBlock(running, i);
 		if (b) trusted = keyDigest(b);
 	}
@@ -69,7 +58,7 @@ export function espIdfSignatureCheck(image: StoredImage, running: StoredImage): 
 		key: { kty: "RSA", n: b64url(block.subarray(36, 420)), e: b64url(block.subarray(420, 424)) },
 		format: "jwk",
 	});
-	const contents = image.read(0, Math.ceil(image.imageLength / SECTOR) * SECTOR);
+	const contents = image.read(0, signatureOffset(image.imageLength));
 	const signature = Uint8Array.from(block.subarray(812, 812 + 384)).reverse();
 	const ok = crypto.verify("sha256", contents, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
 	return ok ? undefined : "Secure Boot V2 verification failed (RSA-PSS)";

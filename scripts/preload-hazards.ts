@@ -22,6 +22,15 @@
  *   module-instance   `new` at module level (a Map, a class instance): its
  *                     state is in flash; create it at run time
  *   stringify-module-object  JSON.stringify of a module-level object
+ *   hot-literal       a string literal compared with (===, !==, ==, !=, a
+ *                     switch case) in a function marked @hot (one the 50 Hz
+ *                     loop, an LED frame or every HTTP request runs): in a
+ *                     preloaded function XS copies each literal into the
+ *                     chunk heap every time it is evaluated (xsl keeps
+ *                     XS_CODE_STRING for preloaded code; xsRun.c allocates
+ *                     a chunk for it), and a comparison is evaluated on
+ *                     every run whatever its outcome. Compare with a
+ *                     module-level const instead (its string is in flash)
  *
  * A module-level function body runs at run time, so what it creates is fine.
  * Class static initializers run at module level, so they count as module level.
@@ -30,7 +39,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-export type HazardKind = "module-regexp" | "unfrozen-object" | "module-let" | "module-instance" | "stringify-module-object";
+export type HazardKind = "module-regexp" | "unfrozen-object" | "module-let" | "module-instance" | "stringify-module-object" | "hot-literal";
 
 export interface Hazard {
 	kind: HazardKind;
@@ -161,6 +170,37 @@ export function findHazards(fileName: string, source: string): Hazard[] {
 		return false;
 	};
 	walk(sf);
+
+	// @hot functions: their comparisons with string literals.
+	const isHot = (fn: ts.Node): boolean => {
+		const at = (n: ts.Node) =>
+			[...(ts.getLeadingCommentRanges(source, n.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(source, n.getFullStart()) ?? [])].some((r) =>
+				source.slice(r.pos, r.end).includes("@hot"),
+			);
+		// An arrow function's comment sits before the statement that holds it (`/** @hot */ return (req) => ...`).
+		return at(fn) || (fn.parent !== undefined && (ts.isReturnStatement(fn.parent) || ts.isVariableDeclaration(fn.parent)) && at(fn.parent));
+	};
+	const isStringLiteral = (e: ts.Expression) => ts.isStringLiteral(unwrap(e)) || ts.isNoSubstitutionTemplateLiteral(unwrap(e));
+	const COMPARISONS = [
+		ts.SyntaxKind.EqualsEqualsEqualsToken,
+		ts.SyntaxKind.ExclamationEqualsEqualsToken,
+		ts.SyntaxKind.EqualsEqualsToken,
+		ts.SyntaxKind.ExclamationEqualsToken,
+	];
+	const inHot = (node: ts.Node) => {
+		if (ts.isBinaryExpression(node) && COMPARISONS.includes(node.operatorToken.kind)) {
+			if (isStringLiteral(node.left)) add("hot-literal", node.left);
+			if (isStringLiteral(node.right)) add("hot-literal", node.right);
+		}
+		if (ts.isCaseClause(node) && isStringLiteral(node.expression)) add("hot-literal", node.expression);
+		if (isFunctionLike(node) && isHot(node)) return; // checked on its own
+		node.forEachChild(inHot);
+	};
+	const findHot = (node: ts.Node) => {
+		if ((isFunctionLike(node) || ts.isFunctionLike(node)) && isHot(node)) node.forEachChild(inHot);
+		node.forEachChild(findHot);
+	};
+	findHot(sf);
 	return hazards;
 }
 

@@ -27,6 +27,9 @@ import { createDeviceServices, type DeviceServices } from "device/services";
 import { registerDeviceRoutes } from "device/routes";
 import { createUpdateClient, registerUpdateClientRoutes } from "update/client-routes";
 import type { UpdateClient } from "update/client";
+import { STOCK } from "haldex/modes";
+
+const PENDING_VERIFY = "PENDING_VERIFY";
 
 export interface Firmware {
 	readonly router: Router;
@@ -110,9 +113,10 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 				const h = can.health();
 				return h.chassis.busOff || h.haldex.busOff;
 			},
-			watchdogFallback: () => haldex.controller.effectiveMode() !== "STOCK" && !can.rewriting(),
+			// Sampled five times a second for the LED: constants, not literals (docs/preload-hazards.md).
+			watchdogFallback: () => haldex.controller.effectiveMode() !== STOCK && !can.rewriting(),
 			updating: () => update?.busy() ?? false,
-			pendingVerify: () => ota.runningState() === "PENDING_VERIFY",
+			pendingVerify: () => ota.runningState() === PENDING_VERIFY,
 		},
 		modes: {
 			current: () => haldex.settings.config.mode,

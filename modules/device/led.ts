@@ -72,21 +72,30 @@ function scale(rgb: number, f: number): number {
 	return c(16) | c(8) | c(0);
 }
 
-/** The colour to show at `tMs` (any monotonic time) for a state. */
+// The frame compares with these, never with literals: in a preloaded function each string
+// literal is a new copy in the chunk heap every time it runs (docs/preload-hazards.md).
+const SOLID = "solid",
+	BLINK_FAST = "blink-fast",
+	BLINK_SLOW = "blink-slow",
+	DOUBLE_FLASH = "double-flash",
+	ALTERNATE_WHITE = "alternate-white",
+	BREATHE = "breathe";
+
+/** The colour to show at `tMs` (any monotonic time) for a state; 20 times a second. @hot */
 export function ledColorAt(state: LedState, tMs: number): number {
 	const t = ((tMs % 1000) + 1000) % 1000;
 	switch (state.pattern) {
-		case "solid":
+		case SOLID:
 			return state.rgb;
-		case "blink-fast":
+		case BLINK_FAST:
 			return t % 250 < 125 ? state.rgb : 0;
-		case "blink-slow":
+		case BLINK_SLOW:
 			return t < 500 ? state.rgb : 0;
-		case "double-flash":
+		case DOUBLE_FLASH:
 			return t < 100 || (t >= 200 && t < 300) ? state.rgb : 0;
-		case "alternate-white":
+		case ALTERNATE_WHITE:
 			return t < 500 ? state.rgb : 0xffffff;
-		case "breathe": {
+		case BREATHE: {
 			const tri = t < 500 ? t / 500 : (1000 - t) / 500;
 			return scale(state.rgb, 0.1 + 0.9 * tri);
 		}

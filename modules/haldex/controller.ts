@@ -24,6 +24,14 @@ import { ReleaseRamp, rawTarget, type TargetSettings } from "haldex/target";
 
 export const TICK_MS = 20;
 
+// The 50 Hz path compares with these, never with literals: in a preloaded
+// function each string literal is copied into the chunk heap every time it
+// runs (docs/preload-hazards.md, "string literal on a hot path").
+const RUNNING = "running",
+	HELD = "held",
+	DISABLED = "disabled",
+	STOCK = "STOCK";
+
 export type ControllerState = "running" | "held" | "disabled" | "off" | "stopped";
 
 export interface HaldexControllerDeps {
@@ -129,15 +137,17 @@ export class HaldexController {
 		return this.#holds.map((h) => h.reason);
 	}
 
+	/** @hot */
 	state(): ControllerState {
-		if (this.#state !== "running") return this.#state;
-		if (this.#holds.length) return "held";
-		if (this.#d.settings.config.settings.disableController) return "disabled";
-		return "running";
+		if (this.#state !== RUNNING) return this.#state;
+		if (this.#holds.length) return HELD;
+		if (this.#d.settings.config.settings.disableController) return DISABLED;
+		return RUNNING;
 	}
 
+	/** @hot */
 	effectiveMode(): HaldexMode {
-		return this.state() === "running" ? this.#d.settings.config.mode : "STOCK";
+		return this.state() === RUNNING ? this.#d.settings.config.mode : STOCK;
 	}
 
 	#settingsFor: unknown;
@@ -151,7 +161,7 @@ export class HaldexController {
 		return this.#settingsForTarget;
 	}
 
-	/** One control step; the timer calls it every TICK_MS. */
+	/** One control step; the timer calls it every TICK_MS. @hot */
 	tick(): void {
 		const now = this.#d.clock.monotonicMs();
 		if (this.#lastTickMs >= 0) this.#maxGapMs = Math.max(this.#maxGapMs, now - this.#lastTickMs);
@@ -159,7 +169,7 @@ export class HaldexController {
 		this.#ticks++;
 		const config = this.#d.settings.config;
 		const mode = this.effectiveMode();
-		if (mode === "STOCK") {
+		if (mode === STOCK) {
 			this.#passThrough();
 			return;
 		}

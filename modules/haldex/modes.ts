@@ -55,12 +55,25 @@ export function parseModeName(name: unknown): HaldexMode | undefined {
 	return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
 }
 
+// Mode names for the 50 Hz path: a string literal in a preloaded function is
+// copied into the chunk heap every time it runs (docs/preload-hazards.md).
+export const STOCK = "STOCK",
+	FWD = "FWD",
+	P5050 = "5050",
+	P6040 = "6040",
+	P7525 = "7525",
+	SPEED = "SPEED",
+	THROTTLE = "THROTTLE",
+	MAP = "MAP";
+const CUSTOM = "CUSTOM";
+
+/** @hot */
 export function isDynamicMode(mode: HaldexMode): mode is "SPEED" | "THROTTLE" | "MAP" {
-	return mode === "SPEED" || mode === "THROTTLE" || mode === "MAP";
+	return mode === SPEED || mode === THROTTLE || mode === MAP;
 }
 
-/** The core's mode for one of ours; undefined for STOCK (pass-through). */
+/** The core's mode for one of ours; undefined for STOCK (pass-through). @hot */
 export function bridgeModeOf(mode: HaldexMode): BridgeMode | undefined {
-	if (mode === "STOCK") return undefined;
-	return isDynamicMode(mode) ? "CUSTOM" : mode;
+	if (mode === STOCK) return undefined;
+	return isDynamicMode(mode) ? CUSTOM : mode;
 }

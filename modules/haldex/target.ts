@@ -13,7 +13,7 @@
  */
 
 import type { HaldexMode } from "haldex/modes";
-import { PRESET_LOCK } from "haldex/modes";
+import { FWD, MAP, P5050, P6040, P7525, PRESET_LOCK, SPEED, STOCK, THROTTLE } from "haldex/modes";
 import { interpolateCurve, interpolateMap, type CurvePoint, type LockMap } from "haldex/curve";
 
 export interface TargetSettings {
@@ -33,14 +33,14 @@ export interface TargetInputs {
 /** Pedal at or above this overrides the dynamic modes' under-speed gate. */
 export const LAUNCH_PEDAL_PCT = 99;
 
-/** True when a preset's pedal and speed gates allow lock. */
+/** True when a preset's pedal and speed gates allow lock. @hot */
 export function presetGateOpen(s: TargetSettings, inputs: TargetInputs): boolean {
 	const pedalOk = s.disableThrottle === 0 || inputs.pedalPct >= s.disableThrottle;
 	const speedOk = s.disableSpeed === 0 || inputs.speedKmh <= s.disableSpeed;
 	return pedalOk && speedOk;
 }
 
-/** True when a dynamic mode's under-speed gate allows lock. */
+/** True when a dynamic mode's under-speed gate allows lock. @hot */
 export function dynamicGateOpen(limitKmh: number, inputs: TargetInputs): boolean {
 	return limitKmh === 0 || inputs.pedalPct >= LAUNCH_PEDAL_PCT || inputs.speedKmh >= limitKmh;
 }
@@ -51,25 +51,26 @@ function clampPct(v: number): number {
 
 /**
  * Lock the mode asks for before the ramp, 0..100; null for STOCK (no
- * rewrite at all).
+ * rewrite at all). The cases are module constants, not literals (each
+ * literal would be a new string 50 times a second on the board). @hot
  */
 export function rawTarget(mode: HaldexMode, s: TargetSettings, inputs: TargetInputs): number | null {
 	const pedal = clampPct(inputs.pedalPct);
 	const speed = Math.max(inputs.speedKmh, 0);
 	switch (mode) {
-		case "STOCK":
+		case STOCK:
 			return null;
-		case "FWD":
+		case FWD:
 			return 0;
-		case "5050":
-		case "6040":
-		case "7525":
+		case P5050:
+		case P6040:
+		case P7525:
 			return presetGateOpen(s, inputs) ? PRESET_LOCK[mode] : 0;
-		case "SPEED":
+		case SPEED:
 			return dynamicGateOpen(s.disengageUnderSpeed.speed, inputs) ? clampPct(interpolateCurve(s.speedCurve, speed)) : 0;
-		case "THROTTLE":
+		case THROTTLE:
 			return dynamicGateOpen(s.disengageUnderSpeed.throttle, inputs) ? clampPct(interpolateCurve(s.throttleCurve, pedal)) : 0;
-		case "MAP":
+		case MAP:
 			return dynamicGateOpen(s.disengageUnderSpeed.map, inputs) ? clampPct(interpolateMap(s.map, pedal, speed)) : 0;
 	}
 }

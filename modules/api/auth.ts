@@ -197,7 +197,7 @@ export class AdminAuth {
 	#lockedResponse(now: number): Response {
 		const seconds = Math.ceil((this.#lockedUntil - now) / 1000);
 		const res = apiErrorResponse("auth_locked", `Too many wrong passwords. Try again in ${seconds} s.`, undefined);
-		res.headers!.push(["retry-after", String(seconds)]);
+		res.headers = [...(res.headers ?? []), ["retry-after", String(seconds)]];
 		return res;
 	}
 }

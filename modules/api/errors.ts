@@ -6,6 +6,7 @@
  */
 
 import type { Response } from "api/http";
+import { frozen } from "util/frozen";
 
 export class HttpError extends Error {
 	// A field (defined, not assigned): preloaded modules freeze Error.prototype, where assigning name would fail.
@@ -30,12 +31,15 @@ export interface ErrorDetail {
 	problems?: { field: string; message: string }[];
 }
 
-export function jsonResponse(status: number, value: unknown, headers: [string, string][] = []): Response {
-	return {
-		status,
-		headers: [["content-type", "application/json"], ["cache-control", "no-store"], ...headers],
-		body: JSON.stringify(value),
-	};
+// Shared by every JSON answer without headers of its own (frozen: a caller adding one makes a new list).
+const JSON_HEADERS = frozen([
+	["content-type", "application/json"],
+	["cache-control", "no-store"],
+]) as unknown as [string, string][];
+
+/** @hot */
+export function jsonResponse(status: number, value: unknown, headers?: [string, string][]): Response {
+	return { status, headers: headers?.length ? [...JSON_HEADERS, ...headers] : JSON_HEADERS, body: JSON.stringify(value) };
 }
 
 export function errorResponse(status: number, code: string, message: string, extra?: Record<string, unknown>, detail?: ErrorDetail): Response {

@@ -21,7 +21,7 @@ import type { Router, Exchange } from "api/router";
 import { isBodySource, reasonPhrase, type BodySource, type RequestHead, type Response } from "api/http";
 import { apiErrorResponse } from "api/error-codes";
 import type { Timers, TimerHandle } from "ports/timers";
-import { utf8Decode } from "util/utf8";
+import { utf8DecodeRange } from "util/utf8";
 import { frozen } from "util/frozen";
 
 /** What a connection needs of its socket: ECMA-419 TCP's read and write in "buffer" format. */
@@ -49,7 +49,40 @@ export interface WireOptions {
 export const DEFAULT_WIRE_OPTIONS = frozen({ headLimit: 2048, pieceSize: 1536, poolSize: 1, headTimeoutMs: 10_000 });
 
 const CR = 13,
-	LF = 10;
+	LF = 10,
+	SP = 32,
+	HTAB = 9,
+	COLON = 58;
+
+/**
+ * The request headers the firmware reads; a request's other headers are
+ * skipped, never decoded. Two reasons: a browser sends ten or more and
+ * each kept one costs strings and a property; and XS makes every new
+ * property name a key for good (its key table never shrinks), so a client
+ * sending made-up header names could otherwise grow the heap without end.
+ */
+export const REQUEST_HEADERS = frozen([
+	"host",
+	"origin",
+	"authorization",
+	"content-type",
+	"content-length",
+	"transfer-encoding",
+	"if-none-match",
+	"x-expected-sha256",
+]);
+
+// The response path compares and writes these, never literals: in a preloaded function each
+// string literal is a new copy in the chunk heap every time it runs (docs/preload-hazards.md).
+const HTTP_11 = "HTTP/1.1",
+	HTTP_10 = "HTTP/1.0",
+	CONTENT_LENGTH = "content-length",
+	CONNECTION = "connection",
+	TRANSFER_ENCODING = "transfer-encoding",
+	CRLF = "\r\n",
+	LENGTH_PREFIX = "content-length: ",
+	CLOSE_AND_END = "connection: close\r\n\r\n",
+	STRING = "string";
 
 // A const enum inlines to numbers (a plain enum is a module-level object, a preload hazard).
 // biome-ignore lint/suspicious/noConstEnum: used only inside this module, so isolated compilation loses nothing.
@@ -60,15 +93,31 @@ const enum State {
 	Closed,
 }
 
-/** The buffers every connection of one server shares. */
+/**
+ * The buffers every connection of one server shares, and the byte forms of
+ * the texts the wire compares and writes on every request (made once, at
+ * run time: in XS each string method call or `.length` makes a wrapper
+ * object, so bytes are compared with bytes, not with a string's characters).
+ */
 export class WireBuffers {
 	readonly piece: Uint8Array;
 	readonly #free: Uint8Array[] = [];
 	readonly #options: WireOptions;
+	/** REQUEST_HEADERS as bytes, in the same order. */
+	readonly headerNames: Uint8Array[];
+	readonly lengthPrefix: Uint8Array;
+	readonly crlf: Uint8Array;
+	readonly closeAndEnd: Uint8Array;
+	/** Response heads up to their headers' end, for the shared (frozen) header lists: every JSON answer. */
+	readonly #prefixes: { status: number; headers: readonly [string, string][]; bytes: Uint8Array }[] = [];
 
 	constructor(options: WireOptions) {
 		this.#options = options;
 		this.piece = new Uint8Array(options.pieceSize);
+		this.headerNames = REQUEST_HEADERS.map((n) => options.encode(n));
+		this.lengthPrefix = options.encode(LENGTH_PREFIX);
+		this.crlf = options.encode(CRLF);
+		this.closeAndEnd = options.encode(CLOSE_AND_END);
 	}
 
 	takeHead(): Uint8Array {
@@ -78,7 +127,23 @@ export class WireBuffers {
 	giveHead(buffer: Uint8Array): void {
 		if (this.#free.length < this.#options.poolSize) this.#free.push(buffer);
 	}
+
+	/** The status line and headers of `res` as bytes; kept for reuse when its header list is a shared frozen one. @hot */
+	headPrefix(res: Response): Uint8Array {
+		const headers = res.headers;
+		const shared = headers !== undefined && Object.isFrozen(headers);
+		if (shared) {
+			const cache = this.#prefixes;
+			for (let i = 0; i < cache.length; i++) if (cache[i].headers === headers && cache[i].status === res.status) return cache[i].bytes;
+		}
+		const bytes = this.#options.encode(responseHeadText(res));
+		if (shared && this.#prefixes.length < MAX_PREFIXES) this.#prefixes.push({ status: res.status, headers: headers!, bytes });
+		return bytes;
+	}
 }
+
+/** Distinct (status, shared headers) pairs kept: the JSON answers polled most (200, and a few errors). */
+const MAX_PREFIXES = 4;
 
 export class HttpConnection {
 	readonly #socket: WireSocket;
@@ -158,16 +223,16 @@ export class HttpConnection {
 
 	/** The head is head[0, end) (its blank line included); what follows is the body's first bytes. */
 	#startRequest(head: Uint8Array, end: number): void {
-		const parsed = parseHead(head, end);
+		const parsed = parseHead(head, end, this.#buffers.headerNames);
 		if (typeof parsed === "string") {
 			this.#answer(apiErrorResponse("bad_request", parsed));
 			return;
 		}
-		if (parsed.headers["transfer-encoding"] !== undefined) {
+		if (parsed.headers[TRANSFER_ENCODING] !== undefined) {
 			this.#answer(apiErrorResponse("length_required", "Chunked request bodies are not accepted; send the body with a content-length."));
 			return;
 		}
-		const lengthText = parsed.headers["content-length"];
+		const lengthText = parsed.headers[CONTENT_LENGTH];
 		const length = lengthText === undefined ? undefined : parseContentLength(lengthText);
 		if (length === -1) {
 			this.#answer(apiErrorResponse("bad_request", `The content-length "${lengthText}" is not a number of bytes.`));
@@ -221,6 +286,7 @@ export class HttpConnection {
 		this.#answer(this.#exchange!.finish());
 	}
 
+	/** @hot */
 	#answer(res: Response): void {
 		if (this.#state === State.Respond || this.#state === State.Closed) return;
 		this.#stopHeadTimer();
@@ -229,20 +295,24 @@ export class HttpConnection {
 		const encode = this.#options.encode;
 		let length: number | undefined;
 		const body = res.body;
-		if (typeof body === "string") this.#bodyBytes = encode(body);
+		if (typeof body === STRING) this.#bodyBytes = encode(body as string);
 		else if (body instanceof Uint8Array) this.#bodyBytes = body;
 		else if (isBodySource(body)) this.#source = body;
 		if (this.#bodyBytes) length = this.#bodyBytes.length;
 		else if (this.#source) length = this.#source.length;
 		else length = 0;
-		let text = `HTTP/1.1 ${res.status} ${reasonPhrase(res.status)}\r\n`;
-		for (const [name, value] of res.headers ?? []) {
-			const lower = name.toLowerCase();
-			if (lower !== "content-length" && lower !== "connection") text += `${name}: ${value}\r\n`;
+		// The head goes out of a pooled buffer (the one the request head used, as a rule): its status
+		// line and headers are bytes kept from the last answer like it, then its length; no strings.
+		this.#releaseHead();
+		const out = this.#buffers.takeHead();
+		const end = writeResponseHead(out, this.#buffers.headPrefix(res), length, this.#buffers);
+		if (end >= 0) {
+			this.#head = out;
+			this.#out = out.subarray(0, end);
+		} else {
+			this.#buffers.giveHead(out);
+			this.#out = encode(`${responseHeadText(res)}${length === undefined ? "" : `content-length: ${length}\r\n`}${CLOSE_AND_END}`);
 		}
-		if (length !== undefined) text += `content-length: ${length}\r\n`;
-		text += "connection: close\r\n\r\n";
-		this.#out = encode(text);
 		this.#outAt = 0;
 		this.#pump();
 	}
@@ -317,42 +387,114 @@ function parseContentLength(text: string): number {
 
 /** The text of b[from, to): one native decode in XS (header bytes outside UTF-8 are read leniently). */
 function text(b: Uint8Array, from: number, to: number): string {
-	return utf8Decode(b.subarray(from, to));
+	return utf8DecodeRange(b, from, to);
 }
 
-/** The request line and headers of head[0, end), or why they are malformed. */
-function parseHead(b: Uint8Array, end: number): RequestHead | string {
+/** The index in `names` (REQUEST_HEADERS as bytes) of the one b[from, to) spells, else -1. @hot */
+function keptHeader(b: Uint8Array, from: number, to: number, names: Uint8Array[]): number {
+	const n = to - from;
+	for (let k = 0; k < names.length; k++) {
+		const name = names[k];
+		if (name.length !== n) continue;
+		let i = 0;
+		while (i < n && b[from + i] === name[i]) i++;
+		if (i === n) return k;
+	}
+	return -1;
+}
+
+/**
+ * The request line and headers of head[0, end), or why they are malformed.
+ * Header names are lower-cased in the buffer itself and values trimmed by
+ * index, so a header costs one string, and only the kept ones (REQUEST_HEADERS). @hot
+ */
+function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): RequestHead | string {
 	let lineEnd = lineEndAt(b, 0, end);
 	if (lineEnd <= 0) return "The request line is missing.";
-	const line = text(b, 0, lineEnd);
-	const sp1 = line.indexOf(" ");
-	const sp2 = line.lastIndexOf(" ");
+	let sp1 = -1,
+		sp2 = -1;
+	for (let i = 0; i < lineEnd; i++) {
+		if (b[i] !== SP) continue;
+		if (sp1 < 0) sp1 = i;
+		sp2 = i;
+	}
 	if (sp1 <= 0 || sp2 <= sp1 + 1) return "The request line is not METHOD TARGET HTTP/1.x.";
-	const version = line.slice(sp2 + 1);
-	if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return `${version} is not HTTP/1.0 or HTTP/1.1.`;
-	const head: RequestHead = { method: line.slice(0, sp1), target: line.slice(sp1 + 1, sp2), headers: {} };
+	const version = text(b, sp2 + 1, lineEnd);
+	if (version !== HTTP_11 && version !== HTTP_10) return `${version} is not HTTP/1.0 or HTTP/1.1.`;
+	const head: RequestHead = { method: text(b, 0, sp1), target: text(b, sp1 + 1, sp2), headers: {} };
 	let at = lineEnd + 2;
 	while (at < end - 2) {
 		lineEnd = lineEndAt(b, at, end);
 		if (lineEnd < 0) return "A header line is not ended by CRLF.";
 		let colon = -1;
 		for (let i = at; i < lineEnd; i++) {
-			if (b[i] === 58) {
+			const c = b[i];
+			if (c === COLON) {
 				colon = i;
 				break;
 			}
+			if (c === SP || c === HTAB) return `The header name "${text(b, at, i + 1)}" has white space.`;
+			if (c >= 65 && c <= 90) b[i] = c + 32; // A-Z: names are case-insensitive
 		}
 		if (colon <= at) return "A header line has no name.";
-		const name = text(b, at, colon).toLowerCase();
-		if (name.trim() !== name) return `The header name "${name}" has white space.`;
-		const value = text(b, colon + 1, lineEnd).trim();
-		const prior = head.headers[name];
-		head.headers[name] = prior === undefined ? value : `${prior}, ${value}`;
+		const k = keptHeader(b, at, colon, names);
+		if (k >= 0) {
+			let from = colon + 1,
+				to = lineEnd;
+			while (from < to && (b[from] === SP || b[from] === HTAB)) from++;
+			while (to > from && (b[to - 1] === SP || b[to - 1] === HTAB)) to--;
+			const name = REQUEST_HEADERS[k];
+			const value = text(b, from, to);
+			const prior = head.headers[name];
+			head.headers[name] = prior === undefined ? value : `${prior}, ${value}`;
+		}
 		at = lineEnd + 2;
 	}
 	return head;
 }
 
+/** Writes a non-negative integer in decimal at out[at]; the index after it, or -1. @hot */
+function putDecimal(out: Uint8Array, at: number, n: number): number {
+	if (at < 0) return -1;
+	let digits = 1;
+	for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+	if (at + digits > out.length) return -1;
+	for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10)) out[at + i] = 48 + (v % 10);
+	return at + digits;
+}
+
+/** Copies `bytes` to out[at]; the index after them, or -1 when they do not fit. @hot */
+function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
+	if (at < 0 || at + bytes.length > out.length) return -1;
+	out.set(bytes, at);
+	return at + bytes.length;
+}
+
+/** Whether a response header is one the connection writes itself (content-length, connection), in any letter case. */
+function ownHeader(name: string): boolean {
+	const lower = name.toLowerCase();
+	return lower === CONTENT_LENGTH || lower === CONNECTION;
+}
+
+/** The whole response head in `out`: the kept prefix, the length, close; its length, or -1 when it does not fit. @hot */
+function writeResponseHead(out: Uint8Array, prefix: Uint8Array, length: number | undefined, w: WireBuffers): number {
+	let at = put(out, 0, prefix);
+	if (length !== undefined) {
+		at = put(out, at, w.lengthPrefix);
+		at = putDecimal(out, at, length);
+		at = put(out, at, w.crlf);
+	}
+	return put(out, at, w.closeAndEnd);
+}
+
+/** The status line and the route's headers as text (the connection adds content-length and connection: close). */
+function responseHeadText(res: Response): string {
+	let text = `HTTP/1.1 ${res.status} ${reasonPhrase(res.status)}\r\n`;
+	for (const [name, value] of res.headers ?? []) if (!ownHeader(name)) text += `${name}: ${value}\r\n`;
+	return text;
+}
+
+/** @hot */
 function lineEndAt(b: Uint8Array, from: number, to: number): number {
 	for (let i = from; i + 1 < to; i++) if (b[i] === CR && b[i + 1] === LF) return i;
 	return -1;

@@ -24,6 +24,14 @@ export type AllowedHosts = (fresh?: boolean) => string[];
 
 const allows = (allowed: AllowedHosts, host: string) => allowed().includes(host) || allowed(true).includes(host);
 
+// Every request runs the guards: they compare with these, never with literals (in a preloaded
+// function each string literal is a new copy in the chunk heap every time it runs; docs/preload-hazards.md).
+const OPTIONS = "OPTIONS",
+	GET = "GET",
+	HEAD = "HEAD",
+	API = "/api",
+	API_PREFIX = "/api/";
+
 export function hostOf(value: string): string {
 	const v = value.trim().toLowerCase();
 	if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1); // [::1]:8080
@@ -32,12 +40,22 @@ export function hostOf(value: string): string {
 }
 
 export function hostGuard(allowed: AllowedHosts, portalUrl?: () => string): Guard {
+	// The last Host judged good, and the list it was judged against: a phone polling sends the
+	// same Host every time, and hostOf() makes two or three strings to judge it again.
+	let goodHost: string | undefined;
+	let goodFor: string[] | undefined;
+	/** @hot */
 	return (req) => {
 		const host = req.headers.host;
 		if (!host) return apiErrorResponse("host_missing", "The request has no Host header.");
-		if (allows(allowed, hostOf(host))) return undefined;
-		const api = req.path === "/api" || req.path.startsWith("/api/");
-		if (portalUrl && !api && (req.method === "GET" || req.method === "HEAD"))
+		if (host === goodHost && allowed() === goodFor) return undefined;
+		if (allows(allowed, hostOf(host))) {
+			goodHost = host;
+			goodFor = allowed();
+			return undefined;
+		}
+		const api = req.path === API || req.path.startsWith(API_PREFIX);
+		if (portalUrl && !api && (req.method === GET || req.method === HEAD))
 			return {
 				status: 302,
 				headers: [
@@ -70,10 +88,11 @@ const ALLOWED_HEADERS = "authorization, content-type, x-expected-sha256";
 
 /** Answers preflights and refuses state changes from foreign origins. */
 export function corsGuard(router: Router, allowed: AllowedHosts, port: number): Guard {
+	/** @hot */
 	return (req) => {
 		const origin = req.headers.origin;
 		const ok = origin !== undefined && ownOrigin(origin, allowed, port);
-		if (req.method === "OPTIONS") {
+		if (req.method === OPTIONS) {
 			if (!ok)
 				return apiErrorResponse(
 					"origin_not_allowed",
@@ -94,7 +113,7 @@ export function corsGuard(router: Router, allowed: AllowedHosts, port: number): 
 			return res;
 		}
 		// A browser always sends Origin on a cross-origin write; refuse foreign ones outright.
-		if (origin !== undefined && !ok && req.method !== "GET" && req.method !== "HEAD")
+		if (origin !== undefined && !ok && req.method !== GET && req.method !== HEAD)
 			return apiErrorResponse("origin_not_allowed", `Changes are accepted only from the device's own pages, not ${origin}.`);
 		return undefined;
 	};
@@ -102,9 +121,10 @@ export function corsGuard(router: Router, allowed: AllowedHosts, port: number): 
 
 /** Adds Access-Control-Allow-Origin for the device's own origins. */
 export function corsHeaders(allowed: AllowedHosts, port: number): Decorator {
+	/** @hot */
 	return (req, res) => {
 		const origin = req.headers.origin;
-		if (req.method === "OPTIONS" || origin === undefined || !ownOrigin(origin, allowed, port)) return res;
+		if (req.method === OPTIONS || origin === undefined || !ownOrigin(origin, allowed, port)) return res;
 		return { ...res, headers: [...(res.headers ?? []), ["access-control-allow-origin", origin], ["vary", "Origin"]] };
 	};
 }

@@ -72,7 +72,25 @@ export const DEFAULT_JSON_LIMIT = 8 * 1024;
 interface CompiledRoute {
 	spec: RouteSpec;
 	segments: string[];
+	/** Per segment: the parameter's name for `{name}`, undefined for a literal one; undefined for a route without parameters (most: no array kept for them). */
+	params: (string | undefined)[] | undefined;
 }
+
+// Every request runs what follows, so it compares with these, never with literals:
+// in a preloaded function each string literal is a new copy in the chunk heap every
+// time it runs (docs/preload-hazards.md, "string literal on a hot path").
+const NONE = "none",
+	JSON_KIND = "json",
+	SLASH = "/",
+	PERCENT = "%",
+	PLUS = "+",
+	QUESTION = "?",
+	GET = "GET",
+	POST = "POST",
+	PUT = "PUT",
+	DELETE = "DELETE",
+	OPTIONS = "OPTIONS",
+	HEAD = "HEAD";
 
 export class Router {
 	#routes: CompiledRoute[] = [];
@@ -82,7 +100,9 @@ export class Router {
 	add(spec: RouteSpec): this {
 		if ((spec.body ?? "none") === "stream" ? !spec.stream : !spec.handle)
 			throw new TypeError(`route ${spec.method} ${spec.path} lacks a handler for its body kind`);
-		this.#routes.push({ spec, segments: splitPath(spec.path) });
+		const segments = splitPath(spec.path);
+		const params = segments.map((p) => (p.startsWith("{") && p.endsWith("}") ? p.slice(1, -1) : undefined));
+		this.#routes.push({ spec, segments, params: params.some((p) => p !== undefined) ? params : undefined });
 		return this;
 	}
 
@@ -104,9 +124,10 @@ export class Router {
 	/** Methods registered for a path, for 405 and CORS preflight answers. */
 	methodsFor(path: string): string[] {
 		const segments = splitPath(path);
-		return this.#routes.filter((r) => matchSegments(r.segments, segments) !== undefined).map((r) => r.spec.method);
+		return this.#routes.filter((r) => matches(r, segments)).map((r) => r.spec.method);
 	}
 
+	/** @hot */
 	open(head: RequestHead, contentLength: number | undefined): Exchange {
 		// Until the head parses, decorators see it as sent (made only if a refusal needs it).
 		let req: Request | undefined;
@@ -118,8 +139,8 @@ export class Router {
 		};
 		try {
 			req = parseRequest(head);
-			const { route, params } = this.#match(req);
-			req.params = params;
+			const route = this.#match(req);
+			if (route?.params) req.params = paramsOf(route.params, splitPath(req.path));
 			const guards = this.#guards;
 			for (let i = 0; i < guards.length; i++) {
 				const res = guards[i](req, route?.spec);
@@ -147,22 +168,22 @@ export class Router {
 		return ex.finish();
 	}
 
-	#match(req: Request): { route: CompiledRoute | undefined; params: Record<string, string> } {
+	/** @hot */
+	#match(req: Request): CompiledRoute | undefined {
 		const segments = splitPath(req.path);
 		const routes = this.#routes;
 		for (let i = 0; i < routes.length; i++) {
 			const route = routes[i];
-			if (route.spec.method !== req.method) continue;
-			const params = matchSegments(route.segments, segments);
-			if (params) return { route, params };
+			if (route.spec.method === req.method && matches(route, segments)) return route;
 		}
-		return { route: undefined, params: {} };
+		return undefined;
 	}
 
+	/** @hot */
 	#bodyExchange(spec: RouteSpec, req: Request, contentLength: number | undefined, decorate: (r: Response) => Response): Exchange {
-		const kind = spec.body ?? "none";
+		const kind = spec.body ?? NONE;
 		const length = contentLength ?? 0;
-		if (kind === "none") {
+		if (kind === NONE) {
 			if (length > 0) return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
 			let res: Response;
 			try {
@@ -173,13 +194,13 @@ export class Router {
 			return answered(decorate(res));
 		}
 
-		const limit = spec.maxBody ?? (kind === "json" ? DEFAULT_JSON_LIMIT : Infinity);
+		const limit = spec.maxBody ?? (kind === JSON_KIND ? DEFAULT_JSON_LIMIT : Infinity);
 		if (length > limit)
 			return answered(decorate(apiErrorResponse("body_too_large", `The request body is ${length} bytes; at most ${limit} are accepted here.`)));
 		const typeError = checkContentType(req, spec, kind);
 		if (typeError) return answered(decorate(typeError));
 
-		if (kind === "json") return jsonExchange(spec, req, limit, decorate);
+		if (kind === JSON_KIND) return jsonExchange(spec, req, limit, decorate);
 
 		let sink: BodySink | Response;
 		try {
@@ -316,13 +337,14 @@ export function mediaType(value: string | undefined): string {
 	return (value ?? "").split(";")[0].trim().toLowerCase();
 }
 
+/** @hot */
 export function parseRequest(head: RequestHead): Request {
 	let target = head.target;
 	let headers = head.headers;
 	// Absolute form (GET http://openhaldex.local/api/status): servers must accept it, and its
 	// authority replaces Host (RFC 9112 3.2.2), so the Host check judges what was really asked for.
-	const head8 = target.slice(0, 8).toLowerCase(); // schemes are case-insensitive
-	const scheme = head8.startsWith("http://") ? 7 : head8 === "https://" ? 8 : 0;
+	// Only a target that does not start with "/" (47) can be one.
+	const scheme = target.charCodeAt(0) === 47 ? 0 : absoluteScheme(target);
 	if (scheme) {
 		const slash = target.indexOf("/", scheme);
 		const authority = target.slice(scheme, slash < 0 ? target.length : slash);
@@ -330,7 +352,7 @@ export function parseRequest(head: RequestHead): Request {
 		headers = { ...headers, host: authority };
 		target = slash < 0 ? "/" : target.slice(slash);
 	}
-	const q = target.indexOf("?");
+	const q = target.indexOf(QUESTION);
 	const rawPath = q < 0 ? target : target.slice(0, q);
 	const query: Record<string, string> = {};
 	if (q >= 0) {
@@ -341,11 +363,25 @@ export function parseRequest(head: RequestHead): Request {
 			query[name] = eq < 0 ? "" : decode(pair.slice(eq + 1));
 		}
 	}
-	return { ...head, headers, method: head.method.toUpperCase(), path: decode(rawPath) || "/", query, params: {} };
+	const req: Request = { method: upper(head.method), target: head.target, headers, path: decode(rawPath) || SLASH, query, params: {} };
+	if (head.remote !== undefined) req.remote = head.remote;
+	return req;
 }
 
+/** 7 for http://, 8 for https:// (any letter case), else 0. */
+function absoluteScheme(target: string): number {
+	const head8 = target.slice(0, 8).toLowerCase();
+	return head8.startsWith("http://") ? 7 : head8 === "https://" ? 8 : 0;
+}
+
+/** The method in upper case, without a new string for the ones clients send (already upper case). @hot */
+function upper(method: string): string {
+	return method === GET || method === POST || method === PUT || method === DELETE || method === OPTIONS || method === HEAD ? method : method.toUpperCase();
+}
+
+/** @hot */
 function decode(text: string): string {
-	if (text.indexOf("%") < 0 && text.indexOf("+") < 0) return text; // the usual case: nothing to decode, nothing to allocate
+	if (text.indexOf(PERCENT) < 0 && text.indexOf(PLUS) < 0) return text; // the usual case: nothing to decode, nothing to allocate
 	try {
 		return decodeURIComponent(text.replace(/\+/g, " "));
 	} catch {
@@ -353,18 +389,30 @@ function decode(text: string): string {
 	}
 }
 
+/** The non-empty segments of a path. @hot */
 function splitPath(path: string): string[] {
-	return path.split("/").filter((s) => s.length > 0);
+	const parts = path.split(SLASH);
+	let n = 0;
+	for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) parts[n++] = parts[i];
+	parts.length = n;
+	return parts;
 }
 
-const isParam = (p: string) => p.startsWith("{") && p.endsWith("}");
+/** Whether a route's path matches; every route is tried per request, so this allocates nothing. @hot */
+function matches(route: CompiledRoute, actual: string[]): boolean {
+	const pattern = route.segments;
+	if (pattern.length !== actual.length) return false;
+	const names = route.params;
+	for (let i = 0; i < pattern.length; i++) if ((names === undefined || names[i] === undefined) && pattern[i] !== actual[i]) return false;
+	return true;
+}
 
-/** Params of a match, or undefined. Every route is tried per request, so a miss allocates nothing. */
-function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
-	if (pattern.length !== actual.length) return undefined;
-	for (let i = 0; i < pattern.length; i++) if (!isParam(pattern[i]) && pattern[i] !== actual[i]) return undefined;
+function paramsOf(names: (string | undefined)[], actual: string[]): Record<string, string> {
 	const params: Record<string, string> = {};
-	for (let i = 0; i < pattern.length; i++) if (isParam(pattern[i])) params[pattern[i].slice(1, -1)] = actual[i];
+	for (let i = 0; i < names.length; i++) {
+		const name = names[i];
+		if (name !== undefined) params[name] = actual[i];
+	}
 	return params;
 }
 

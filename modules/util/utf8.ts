@@ -56,6 +56,19 @@ function isLowSurrogate(d: number): boolean {
 	return d >= 0xdc00 && d <= 0xdfff;
 }
 
+/** The text of bytes[from, to), without a view of the range on XS (one native decode). */
+export function utf8DecodeRange(bytes: Uint8Array, from: number, to: number): string {
+	const xs = String as unknown as XsStringStatics;
+	if (xs.fromArrayBuffer) {
+		try {
+			return xs.fromArrayBuffer(bytes.buffer, bytes.byteOffset + from, to - from);
+		} catch {
+			// not UTF-8: decoded leniently below
+		}
+	}
+	return utf8Decode(bytes.subarray(from, to));
+}
+
 export function utf8Decode(bytes: Uint8Array): string {
 	const xs = String as unknown as XsStringStatics;
 	if (xs.fromArrayBuffer) {

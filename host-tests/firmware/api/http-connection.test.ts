@@ -10,7 +10,7 @@ import { ManualTime } from "../../support/fakes";
 import { Router, type BodySink } from "api/router";
 import { jsonResponse } from "api/errors";
 import { textSource } from "api/http";
-import { DEFAULT_WIRE_OPTIONS, HttpConnection, WireBuffers, type WireOptions, type WireSocket } from "api/http-connection";
+import { DEFAULT_WIRE_OPTIONS, HttpConnection, REQUEST_HEADERS, WireBuffers, type WireOptions, type WireSocket } from "api/http-connection";
 import { utf8Decode, utf8Encode } from "util/utf8";
 
 const OPTIONS: WireOptions = { ...DEFAULT_WIRE_OPTIONS, pieceSize: 64, headLimit: 512, encode: utf8Encode };
@@ -88,7 +88,8 @@ describe("api/http-connection", () => {
 	beforeEach(() => {
 		received = [];
 		router = new Router()
-			.add({ method: "GET", path: "/api/status", handle: (req) => jsonResponse(200, { ok: true, q: req.query, ua: req.headers["user-agent"] }) })
+			.add({ method: "GET", path: "/api/status", handle: (req) => jsonResponse(200, { ok: true, q: req.query, tag: req.headers["if-none-match"] }) })
+			.add({ method: "GET", path: "/api/headers", handle: (req) => jsonResponse(200, { method: req.method, headers: req.headers }) })
 			.add({ method: "POST", path: "/api/echo", body: "json", handle: (_req, body) => jsonResponse(200, { got: body }) })
 			.add({ method: "GET", path: "/api/long", handle: () => ({ status: 200, headers: [["content-type", "text/plain"]], body: "é".repeat(3000) }) })
 			.add({
@@ -121,17 +122,54 @@ describe("api/http-connection", () => {
 	});
 
 	it("answers a GET in any chunking of the request, through any send window, and closes", () => {
-		const request = "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\nUser-Agent: t\r\n\r\n";
+		const request = "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\nIf-None-Match: t\r\n\r\n";
 		for (const chunk of [1, 3, 17, request.length]) {
 			for (const window of [1, 7, 4096]) {
 				const r = exchange(router, request, chunk, window);
 				assert.equal(r.status, 200, `chunk ${chunk} window ${window}`);
-				assert.deepEqual(JSON.parse(r.body), { ok: true, q: { x: "1" }, ua: "t" });
+				assert.deepEqual(JSON.parse(r.body), { ok: true, q: { x: "1" }, tag: "t" });
 				assert.equal(r.headers["content-length"], String(utf8Encode(r.body).length));
 				assert.equal(r.headers.connection, "close");
 				assert.isTrue(r.run.socket.closed);
 			}
 		}
+	});
+
+	it("keeps only the request headers the firmware reads, names in lower case, values trimmed, repeats joined", () => {
+		const request =
+			"GET /api/headers HTTP/1.1\r\nHOST: openhaldex.local\r\nUser-Agent: curl\r\nX-Made-Up-7f3a: y\r\n" +
+			"Origin:\t http://openhaldex.local \t\r\nIf-None-Match: a\r\nif-none-match: b\r\nAccept: */*\r\n\r\n";
+		const r = exchange(router, request, request.length, 4096);
+		assert.equal(r.status, 200);
+		assert.deepEqual(JSON.parse(r.body), {
+			method: "GET",
+			headers: { host: "openhaldex.local", origin: "http://openhaldex.local", "if-none-match": "a, b" },
+		});
+		for (const name of REQUEST_HEADERS) assert.equal(name, name.toLowerCase());
+	});
+
+	it("writes the response head itself: status line, the route's headers, its own length and close", () => {
+		router.add({
+			method: "GET",
+			path: "/api/h",
+			handle: () => ({
+				status: 201,
+				headers: [
+					["x-a", "1"],
+					["Content-Length", "999"],
+					["CONNECTION", "keep-alive"],
+				],
+				body: "hi",
+			}),
+		});
+		const r = exchange(router, "GET /api/h HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
+		const text = r.run.socket.text;
+		assert.match(text, /^HTTP\/1\.1 201 Created\r\nx-a: 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi$/);
+		// A head that is not ASCII goes the long way, as UTF-8.
+		router.add({ method: "GET", path: "/api/u", handle: () => ({ status: 200, headers: [["x-name", "Zoë"]], body: "" }) });
+		const u = exchange(router, "GET /api/u HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
+		assert.equal(u.headers["x-name"], "Zoë");
+		assert.equal(u.headers["content-length"], "0");
 	});
 
 	it("streams a body through the shared buffer, each piece handed over once and whole", () => {

@@ -3,7 +3,7 @@
  *
  * Colour = the mode the bridge applies (OpenHaldex-C6's colours: STOCK red,
  * FWD green, 5050 blue, 6040 pink, 7525 cyan, the curve and map modes
- * white). Pattern = the most important condition, in this order:
+ * white; S3's 8020 yellow and 9010 magenta, which C6 lacks). Pattern = the most important condition, in this order:
  *   safe mode          amber, fast blink (4 Hz)
  *   update in progress violet, breathing (1 s period)
  *   PENDING_VERIFY     mode colour, double flash every second
@@ -47,6 +47,8 @@ export const MODE_COLORS: Readonly<Record<string, { color: string; rgb: number }
 	"5050": { color: "blue", rgb: 0x0000ff },
 	"6040": { color: "pink", rgb: 0xff1493 },
 	"7525": { color: "cyan", rgb: 0x00ffff },
+	"8020": { color: "yellow", rgb: 0xffff00 },
+	"9010": { color: "magenta", rgb: 0xff00ff },
 	CUSTOM: { color: "white", rgb: 0xffffff },
 });
 const AMBER = frozen({ color: "amber", rgb: 0xffa000 });

@@ -9,23 +9,29 @@
  * OpenHaldex-S3 names are accepted as aliases. S3 has a 70:30 preset that
  * asks for 30 % lock and treats "7525" as another name for it; our 7525
  * asks for the same 30 % (the originals' code, not the label, decides), so
- * "7030" (and "70:30") select 7525. S3's 8020, 9010 and RPM modes do not
- * exist here and are refused.
+ * "7030" (and "70:30") select 7525. S3's 8020 and 9010 presets ask for 20 %
+ * and 10 % with 7525's rewrite (on Gen1 the same base bytes, scaled by the
+ * lock: S3 src/functions/can/lock_data.cpp and core/calcs.cpp). S3's RPM
+ * mode does not exist here and is refused.
  */
 
 import type { BridgeMode } from "ports/can";
 import { frozen } from "util/frozen";
 
-export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "SPEED" | "THROTTLE" | "MAP";
+export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "8020" | "9010" | "SPEED" | "THROTTLE" | "MAP";
 
-export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "SPEED", "THROTTLE", "MAP"]);
+export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "8020", "9010", "SPEED", "THROTTLE", "MAP"]);
+
+export type PresetMode = "FWD" | "5050" | "6040" | "7525" | "8020" | "9010";
 
 /** Lock asked for by each preset, in percent. */
-export const PRESET_LOCK: Readonly<Record<"FWD" | "5050" | "6040" | "7525", number>> = frozen({
+export const PRESET_LOCK: Readonly<Record<PresetMode, number>> = frozen({
 	FWD: 0,
 	"5050": 100,
 	"6040": 40,
 	"7525": 30,
+	"8020": 20,
+	"9010": 10,
 });
 
 const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
@@ -42,6 +48,10 @@ const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
 	"75:25": "7525",
 	"7030": "7525",
 	"70:30": "7525",
+	"8020": "8020",
+	"80:20": "8020",
+	"9010": "9010",
+	"90:10": "9010",
 	SPEED: "SPEED",
 	THROTTLE: "THROTTLE",
 	MAP: "MAP",
@@ -62,6 +72,8 @@ export const STOCK = "STOCK",
 	P5050 = "5050",
 	P6040 = "6040",
 	P7525 = "7525",
+	P8020 = "8020",
+	P9010 = "9010",
 	SPEED = "SPEED",
 	THROTTLE = "THROTTLE",
 	MAP = "MAP";
@@ -72,8 +84,12 @@ export function isDynamicMode(mode: HaldexMode): mode is "SPEED" | "THROTTLE" | 
 	return mode === SPEED || mode === THROTTLE || mode === MAP;
 }
 
-/** The core's mode for one of ours; undefined for STOCK (pass-through). @hot */
+/**
+ * The core's mode for one of ours; undefined for STOCK (pass-through).
+ * 8020 and 9010 are the core's 7525 rewrite at their own lock. @hot
+ */
 export function bridgeModeOf(mode: HaldexMode): BridgeMode | undefined {
 	if (mode === STOCK) return undefined;
+	if (mode === P8020 || mode === P9010) return P7525;
 	return isDynamicMode(mode) ? CUSTOM : mode;
 }

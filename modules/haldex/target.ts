@@ -4,7 +4,7 @@
  * gate and boundary is pinned in tests without a bridge.
  *
  * Gates, as OpenHaldex-S3 applies them:
- * - Presets 5050/6040/7525 ask for no lock while the pedal is below
+ * - Presets 5050/6040/7525/8020/9010 ask for no lock while the pedal is below
  *   `disableThrottle` % or the speed is above `disableSpeed` km/h (0 turns
  *   either gate off). FWD always asks for 0 %.
  * - SPEED, THROTTLE and MAP ask for no lock below their
@@ -13,7 +13,7 @@
  */
 
 import type { HaldexMode } from "haldex/modes";
-import { FWD, MAP, P5050, P6040, P7525, PRESET_LOCK, SPEED, STOCK, THROTTLE } from "haldex/modes";
+import { FWD, MAP, P5050, P6040, P7525, P8020, P9010, PRESET_LOCK, SPEED, STOCK, THROTTLE } from "haldex/modes";
 import { interpolateCurve, interpolateMap, type CurvePoint, type LockMap } from "haldex/curve";
 
 export interface TargetSettings {
@@ -65,6 +65,8 @@ export function rawTarget(mode: HaldexMode, s: TargetSettings, inputs: TargetInp
 		case P5050:
 		case P6040:
 		case P7525:
+		case P8020:
+		case P9010:
 			return presetGateOpen(s, inputs) ? PRESET_LOCK[mode] : 0;
 		case SPEED:
 			return dynamicGateOpen(s.disengageUnderSpeed.speed, inputs) ? clampPct(interpolateCurve(s.speedCurve, speed)) : 0;

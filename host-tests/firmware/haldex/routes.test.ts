@@ -47,9 +47,18 @@ describe("haldex/routes", () => {
 			assert.equal(body(res).mode, "7525");
 			assert.equal(bridge.last!.lockPct, 30);
 		});
+		it("accepts S3's 8020 and 9010 (80:20, 90:10): the 7525 rewrite at 20 and 10 %", () => {
+			// 9010 first: a rising request applies at once (a falling one is ramped down).
+			assert.deepEqual(body(post("/api/mode", { mode: "90:10" })), { ok: true, mode: "9010", effectiveMode: "9010" });
+			assert.deepEqual(bridge.last, { ...bridge.last!, lockPct: 10, mode: "7525" });
+			assert.equal(store.get(SETTINGS_DOMAIN, KEY_MODE), "9010");
+			assert.equal(body(post("/api/mode", { mode: "8020" })).mode, "8020");
+			assert.equal(bridge.last!.lockPct, 20);
+			assert.equal(bridge.last!.mode, "7525");
+		});
 		it("refuses an unknown mode with 422 invalid_mode and keeps the old one", () => {
 			post("/api/mode", { mode: "FWD" });
-			const res = post("/api/mode", { mode: "8020" });
+			const res = post("/api/mode", { mode: "RPM" });
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_mode");
 			assert.equal(haldex.settings.config.mode, "FWD");

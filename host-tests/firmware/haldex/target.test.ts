@@ -31,9 +31,11 @@ describe("haldex/modes", () => {
 		assert.equal(parseModeName(" map "), "MAP");
 		assert.equal(parseModeName("PASSTHRU"), "STOCK");
 		assert.equal(parseModeName("50:50"), "5050");
+		assert.equal(parseModeName("80:20"), "8020");
+		assert.equal(parseModeName("90:10"), "9010");
 	});
 	it("refuses S3 modes this firmware lacks, unknown names and non-strings", () => {
-		for (const name of ["8020", "9010", "RPM", "CUSTOM", "", "__proto__", "toString"]) assert.isUndefined(parseModeName(name), name);
+		for (const name of ["RPM", "CUSTOM", "", "__proto__", "toString"]) assert.isUndefined(parseModeName(name), name);
 		assert.isUndefined(parseModeName(5050));
 		assert.isUndefined(parseModeName(undefined));
 	});
@@ -41,6 +43,9 @@ describe("haldex/modes", () => {
 		assert.isUndefined(bridgeModeOf("STOCK"));
 		assert.equal(bridgeModeOf("FWD"), "FWD");
 		assert.equal(bridgeModeOf("7525"), "7525");
+		// S3's 8020 and 9010 are the 7525 rewrite at their own lock (S3 lock_data.cpp: the same 0x50 base byte).
+		assert.equal(bridgeModeOf("8020"), "7525");
+		assert.equal(bridgeModeOf("9010"), "7525");
 		for (const m of ["SPEED", "THROTTLE", "MAP"] as const) assert.equal(bridgeModeOf(m), "CUSTOM");
 	});
 });
@@ -58,6 +63,11 @@ describe("haldex/target", () => {
 			assert.equal(rawTarget("5050", settings(), cruise), 100);
 			assert.equal(rawTarget("6040", settings(), cruise), 40);
 			assert.equal(rawTarget("7525", settings(), cruise), 30);
+			assert.equal(rawTarget("8020", settings(), cruise), 20);
+			assert.equal(rawTarget("9010", settings(), cruise), 10);
+			// The presets' pedal gate applies to them as to 7525.
+			assert.equal(rawTarget("8020", settings({ disableThrottle: 30 }), cruise), 0);
+			assert.equal(rawTarget("9010", settings({ disableSpeed: 40 }), cruise), 0);
 		});
 		it("follows the speed curve in SPEED and the throttle curve in THROTTLE", () => {
 			assert.equal(rawTarget("SPEED", settings(), { speedKmh: 50, pedalPct: 0 }), 50);

@@ -14,6 +14,8 @@ export const MODES: { id: string; label: string; sub: string }[] = [
 	{ id: "5050", label: "50:50", sub: "full lock" },
 	{ id: "6040", label: "60:40", sub: "40 % lock" },
 	{ id: "7525", label: "75:25", sub: "30 % lock" },
+	{ id: "8020", label: "80:20", sub: "20 % lock" },
+	{ id: "9010", label: "90:10", sub: "10 % lock" },
 	{ id: "SPEED", label: "Speed", sub: "speed curve" },
 	{ id: "THROTTLE", label: "Pedal", sub: "pedal curve" },
 	{ id: "MAP", label: "Map", sub: "pedal × speed" },

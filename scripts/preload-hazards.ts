@@ -23,7 +23,7 @@
  *                     state is in flash; create it at run time
  *   stringify-module-object  JSON.stringify of a module-level object
  *   hot-literal       a string literal compared with (===, !==, ==, !=, a
- *                     switch case) in a function marked @hot (one the 50 Hz
+ *                     switch case), or a parameter's default, in a function marked @hot (one the 50 Hz
  *                     loop, an LED frame or every HTTP request runs): in a
  *                     preloaded function XS copies each literal into the
  *                     chunk heap every time it is evaluated (xsl keeps
@@ -193,6 +193,8 @@ export function findHazards(fileName: string, source: string): Hazard[] {
 			if (isStringLiteral(node.right)) add("hot-literal", node.right);
 		}
 		if (ts.isCaseClause(node) && isStringLiteral(node.expression)) add("hot-literal", node.expression);
+		// A default parameter is evaluated on every call that omits the argument.
+		if (ts.isParameter(node) && node.initializer && isStringLiteral(node.initializer)) add("hot-literal", node.initializer);
 		if (isFunctionLike(node) && isHot(node)) return; // checked on its own
 		node.forEachChild(inHot);
 	};

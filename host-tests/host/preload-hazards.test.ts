@@ -92,7 +92,7 @@ describe("preload hazards in firmware modules", () => {
 			assert.deepEqual(hazardsIn(`const cache = new Map<string, number>();`), ["module-instance"]);
 			assert.deepEqual(hazardsIn(`export function make() { return new Map(); }`), []);
 		});
-		it("a string literal compared with in a function marked @hot (method, function, returned arrow), but not in others", () => {
+		it("a string literal compared with, or a parameter's default, in a function marked @hot (method, function, returned arrow), but not in others", () => {
 			assert.deepEqual(hazardsIn(`class C { /** @hot */\n state() { return this.s === "running" ? 1 : 2; } }`), ["hot-literal"]);
 			assert.deepEqual(
 				hazardsIn(`/** one step. @hot */\nexport function f(m: string) { switch (m) { case "STOCK": return 0; } return typeof m !== "string" ? 1 : 2; }`),
@@ -104,6 +104,7 @@ describe("preload hazards in firmware modules", () => {
 				[],
 			);
 			assert.deepEqual(hazardsIn(`export function cold(s: string) { return s === "running"; }`), []);
+			assert.deepEqual(hazardsIn(`/** @hot */\nexport function set(pct: number, mode = "CUSTOM") { return mode; }`), ["hot-literal"]);
 		});
 		it("JSON.stringify of a module-level object, unless a local shadows it", () => {
 			assert.includeMembers(hazardsIn(`const SERVERS = frozen(["a"]);\nexport const text = () => JSON.stringify(SERVERS);`), ["stringify-module-object"]);

@@ -103,7 +103,8 @@ export class AdminAuth {
 		const press = this.#pressAt + this.#options.presenceWindowMs - now;
 		if (press > 0) return { open: true, reason: "button", closesInMs: press };
 		const boot = this.#options.firstBootWindowMs - now;
-		if (!this.hasPassword() && boot > 0) return { open: true, reason: "first_boot", closesInMs: boot };
+		// The window's time first: after it, the store is not read (the LED samples this five times a second).
+		if (boot > 0 && !this.hasPassword()) return { open: true, reason: "first_boot", closesInMs: boot };
 		return { open: false, reason: "closed", closesInMs: 0 };
 	}
 

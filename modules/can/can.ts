@@ -5,13 +5,16 @@
  * frames flow in C whatever JS does; JS only refreshes the target.
  */
 
-import CANNative from "can/native";
-import type { BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
-import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeSnapshotShape } from "can/native-shapes";
+import CANNative, { type CanBusStatus } from "can/native";
+import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
+import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeCountersShape, type NativeSnapshotShape } from "can/native-shapes";
 import { noVehicle, type VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1,
 	BUS_OFF = 2;
+// A default parameter is evaluated on every call that omits it: a literal there would be a new
+// string in the chunk heap 50 times a second in STOCK (docs/preload-hazards.md).
+const CUSTOM = "CUSTOM";
 
 export class NativeCanBridge implements CanBridge {
 	readonly #native: CANNative;
@@ -19,6 +22,12 @@ export class NativeCanBridge implements CanBridge {
 	// Refilled on every vehicle() call: the controller reads it 50 times a second.
 	readonly #snapshot = {} as NativeSnapshotShape;
 	readonly #vehicle: VehicleState = noVehicle();
+	// Refilled by counters() and health(): every status poll, every housekeeping second and,
+	// on the board, every LED signal sample (five a second) read them.
+	readonly #nativeCounters = {} as NativeCountersShape;
+	readonly #counters: BridgeCounters = countersFromNative({ frames: [0, 0], rewritten: 0, dropped: [0, 0], errors: 0, busOffRecoveries: [0, 0], watchdogFallbacks: 0 });
+	readonly #busStatus = [{} as CanBusStatus, {} as CanBusStatus];
+	readonly #health = { chassis: { started: false, busOff: false, silent: true }, haldex: { started: false, busOff: false, silent: true } };
 
 	/** Starts the bridge in STOCK (pass-through). */
 	constructor(options: { generation?: HaldexGeneration; watchdogMs?: number } = {}) {
@@ -26,7 +35,8 @@ export class NativeCanBridge implements CanBridge {
 		this.#native = new CANNative({ generation: this.#generation, watchdogMs: options.watchdogMs ?? 500 });
 	}
 
-	setTarget(generation: HaldexGeneration, lockPct: number | null, mode: BridgeMode = "CUSTOM"): void {
+	/** 50 times a second. @hot */
+	setTarget(generation: HaldexGeneration, lockPct: number | null, mode: BridgeMode = CUSTOM): void {
 		if (generation !== this.#generation) {
 			this.#native.setGeneration(generation);
 			this.#generation = generation;
@@ -45,21 +55,21 @@ export class NativeCanBridge implements CanBridge {
 		return this.#native.state() === NATIVE_STATE.ACTIVE;
 	}
 
-	/** The latest inputs, in an object reused by every call (read it, don't keep it). */
+	/** The latest inputs, in an object reused by every call (read it, don't keep it). @hot */
 	vehicle() {
 		return vehicleIntoFrom(this.#vehicle, this.#native.snapshot(this.#snapshot as never) as unknown as NativeSnapshotShape);
 	}
 
-	counters() {
-		return countersFromNative(this.#native.counters());
+	/** The counters, in an object reused by every call (read it, don't keep it). */
+	counters(): BridgeCounters {
+		return countersFromNative(this.#native.counters(this.#nativeCounters as never) as unknown as NativeCountersShape, this.#counters);
 	}
 
+	/** Both buses' health, in objects reused by every call (read them, don't keep them). */
 	health(): { chassis: BusHealth; haldex: BusHealth } {
-		const bus = (b: 0 | 1): BusHealth => {
-			const s = this.#native.busStatus(b);
-			return { started: s.state === BUS_RUNNING || s.state === BUS_OFF, busOff: s.state === BUS_OFF, silent: s.dead };
-		};
-		return { chassis: bus(0), haldex: bus(1) };
+		healthInto(this.#health.chassis, this.#native.busStatus(0, this.#busStatus[0]));
+		healthInto(this.#health.haldex, this.#native.busStatus(1, this.#busStatus[1]));
+		return this.#health;
 	}
 
 	selfTest(): boolean {
@@ -82,6 +92,12 @@ export function startBridge(log: (line: string) => void, options?: { generation?
 		log(`CAN bridge did not start: ${e instanceof Error ? e.message : String(e)}`);
 		return new StoppedBridge();
 	}
+}
+
+function healthInto(into: BusHealth, s: CanBusStatus): void {
+	into.started = s.state === BUS_RUNNING || s.state === BUS_OFF;
+	into.busOff = s.state === BUS_OFF;
+	into.silent = s.dead;
 }
 
 const NEVER = -1;

@@ -59,16 +59,17 @@ export function vehicleFromNative(s: NativeSnapshotShape): VehicleState {
 	};
 }
 
-export function countersFromNative(c: NativeCountersShape): BridgeCounters {
-	return {
-		chassisToHaldex: c.frames[0],
-		haldexToChassis: c.frames[1],
-		rewritten: c.rewritten,
-		dropped: c.dropped[0] + c.dropped[1],
-		errors: c.errors,
-		busOffRecoveries: c.busOffRecoveries[0] + c.busOffRecoveries[1],
-		watchdogFallbacks: c.watchdogFallbacks,
-	};
+/** The port's counters from the core's; written into `into` when given (refilled poll after poll). */
+export function countersFromNative(c: NativeCountersShape, into?: BridgeCounters): BridgeCounters {
+	const o = into ?? ({} as BridgeCounters);
+	o.chassisToHaldex = c.frames[0];
+	o.haldexToChassis = c.frames[1];
+	o.rewritten = c.rewritten;
+	o.dropped = c.dropped[0] + c.dropped[1];
+	o.errors = c.errors;
+	o.busOffRecoveries = c.busOffRecoveries[0] + c.busOffRecoveries[1];
+	o.watchdogFallbacks = c.watchdogFallbacks;
+	return o;
 }
 
 /** The native target for a port request: null = STOCK, else the preset and a whole percent. */

@@ -58,7 +58,13 @@ export function modeColor(mode: string): { color: string; rgb: number } {
 	return MODE_COLORS[mode] ?? MODE_COLORS.CUSTOM;
 }
 
-export function ledState(s: LedInputs): LedState {
+/** The LED's state for these inputs, with its colour as "#rrggbb" (made here, once per change, not per status poll). */
+export function ledState(s: LedInputs): LedState & { hex: string } {
+	const state = ledStateOf(s);
+	return { ...state, hex: rgbHex(state.rgb) };
+}
+
+function ledStateOf(s: LedInputs): LedState {
 	const mode = modeColor(s.mode);
 	if (s.safeMode) return { ...AMBER, pattern: "blink-fast", reason: "safe mode" };
 	if (s.updating) return { ...VIOLET, pattern: "breathe", reason: "update in progress" };

@@ -32,7 +32,7 @@ import { decideBoot, normalizeResetReason, readBootRecord, writeBootRecord, STAB
 import { EventLog, type EventKind } from "device/event-log";
 import { NetworkService, AP_ADDRESS, type StationState } from "device/network";
 import { ButtonGestures, nextFavourite, type Gesture } from "device/button";
-import { LED_FRAME_MS, ledColorAt, ledState, rgbHex, type LedState } from "device/led";
+import { LED_FRAME_MS, ledColorAt, ledState, type LedState } from "device/led";
 import { loadDeviceSettings, saveDeviceSettings, patchDeviceSettings, type DeviceSettings } from "device/settings";
 
 /** How often the LED re-reads its slower signals (update, trial, bus fault, watchdog, setup window). */
@@ -92,7 +92,7 @@ export interface DeviceServices {
 	settings(): DeviceSettings;
 	updateSettings(patch: unknown): DeviceSettings;
 	/** The LED as it is now (a pure function of the signals). */
-	led(): LedState;
+	led(): LedState & { hex: string };
 	/** A button gesture, as if the button did it (the adapters call it through the inputs port). */
 	gesture(g: Gesture): void;
 	/** AdminAuth's onEvent hook. */
@@ -147,10 +147,10 @@ export function createDeviceServices(deps: DeviceDeps): DeviceServices {
 	let ledAt = -Infinity;
 	let ledMode = "",
 		ledFlags = -1;
-	let ledLast: LedState | undefined;
+	let ledLast: (LedState & { hex: string }) | undefined;
 	const ledFlag = (on: boolean, bit: number) => (on ? bit : 0);
 	let signalFlags = 0;
-	const currentLed = (): LedState => {
+	const currentLed = (): LedState & { hex: string } => {
 		const now = clock.monotonicMs();
 		if (now - ledAt >= LED_SIGNALS_MS || now < ledAt) {
 			ledAt = now;
@@ -341,7 +341,7 @@ export function deviceStatusFields(device: DeviceServices, out?: DeviceStatusFie
 	o.boot.resetReason = device.boot.reason;
 	o.boot.crashStreak = device.boot.record.streak;
 	o.led.color = led.color;
-	o.led.rgb = rgbHex(led.rgb);
+	o.led.rgb = led.hex;
 	o.led.pattern = led.pattern;
 	o.led.reason = led.reason;
 	o.network.addresses = device.addresses();

@@ -181,23 +181,30 @@ export class HaldexController {
 		this.#d.bridge.setTarget(config.settings.haldexGeneration, this.#target, bridgeModeOf(mode) as BridgeMode);
 	}
 
+	readonly #status = {} as ControllerStatus;
+	readonly #holdReasons: string[] = [];
+	/** The controller's status, in an object reused by every call (every status poll reads it: read it, don't keep it). */
 	status(vehicle: VehicleState = this.#d.bridge.vehicle()): ControllerStatus {
 		const state = this.state();
-		return {
-			state,
-			mode: this.#d.settings.config.mode,
-			effectiveMode: this.effectiveMode(),
-			generation: this.#d.settings.config.settings.haldexGeneration,
-			// One decimal: curves interpolate to values like 57.464999999999996.
-			requestPct: state === "running" && this.#request !== null ? Math.round(this.#request * 10) / 10 : null,
-			targetPct: state === "running" ? this.#target : null,
-			engagementPct: vehicle.haldexEngagementPct,
-			bridgeRewriting: this.#d.bridge.rewriting(),
-			holds: this.holds(),
-			...(this.#offReason ? { offReason: this.#offReason } : {}),
-			ticks: this.#ticks,
-			maxTickGapMs: this.#maxGapMs,
-		};
+		const o = this.#status;
+		o.state = state;
+		o.mode = this.#d.settings.config.mode;
+		o.effectiveMode = this.effectiveMode();
+		o.generation = this.#d.settings.config.settings.haldexGeneration;
+		// One decimal: curves interpolate to values like 57.464999999999996.
+		o.requestPct = state === RUNNING && this.#request !== null ? Math.round(this.#request * 10) / 10 : null;
+		o.targetPct = state === RUNNING ? this.#target : null;
+		o.engagementPct = vehicle.haldexEngagementPct;
+		o.bridgeRewriting = this.#d.bridge.rewriting();
+		const reasons = this.#holdReasons;
+		reasons.length = 0;
+		for (let i = 0; i < this.#holds.length; i++) reasons.push(this.#holds[i].reason);
+		o.holds = reasons;
+		if (this.#offReason) o.offReason = this.#offReason;
+		else delete o.offReason;
+		o.ticks = this.#ticks;
+		o.maxTickGapMs = this.#maxGapMs;
+		return o;
 	}
 
 	#passThrough(): void {

@@ -61,7 +61,9 @@ export interface CanBridge {
 	rewriting(): boolean;
 	/** The latest decoded inputs. The board reuses one object for every call: read it now, don't keep it. */
 	vehicle(): VehicleState;
+	/** The core's counters. The board reuses one object for every call: read it now, don't keep it. */
 	counters(): BridgeCounters;
+	/** Both buses' health. The board reuses its objects for every call: read them now, don't keep them. */
 	health(): { chassis: BusHealth; haldex: BusHealth };
 	/**
 	 * The core's own pass-through hold (beside the controller's STOCK): the

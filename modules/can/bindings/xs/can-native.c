@@ -133,14 +133,29 @@ static void set_age(xsMachine *the, const char *key, uint32_t v)
     xsmcSet(xsResult, xsID(key), xsVar(0));
 }
 
+/* A [chassis, haldex] pair: refills the array already there (counters(into)), else makes one. */
 static void set_pair(xsMachine *the, const char *key, const uint32_t *v)
 {
-    xsmcSetNewArray(xsVar(1), 2);
+    xsmcSetUndefined(xsVar(1));
+    if (xsmcHas(xsResult, xsID(key)))
+        xsmcGet(xsVar(1), xsResult, xsID(key));
+    if (xsmcTypeOf(xsVar(1)) != xsReferenceType) {
+        xsmcSetNewArray(xsVar(1), 2);
+        xsmcSet(xsResult, xsID(key), xsVar(1));
+    }
     xsmcSetNumber(xsVar(0), (double)v[0]);
     xsmcSetIndex(xsVar(1), 0, xsVar(0));
     xsmcSetNumber(xsVar(0), (double)v[1]);
     xsmcSetIndex(xsVar(1), 1, xsVar(0));
-    xsmcSet(xsResult, xsID(key), xsVar(1));
+}
+
+/* counters(into) and busStatus(bus, into): refill the caller's object, so a status poll allocates nothing here. */
+static void result_into(xsMachine *the, int arg)
+{
+    if (xsmcArgc > arg && xsmcTypeOf(xsArg(arg)) == xsReferenceType)
+        xsResult = xsArg(arg);
+    else
+        xsmcSetNewObject(xsResult);
 }
 
 void xs_ohx_can_snapshot(xsMachine *the)
@@ -156,10 +171,7 @@ void xs_ohx_can_snapshot(xsMachine *the)
         throw_code(the, r);
     xsmcVars(1);
     /* snapshot(into): refill the caller's object, so the 50 Hz control loop allocates nothing */
-    if (xsmcArgc > 0 && xsmcTypeOf(xsArg(0)) == xsReferenceType)
-        xsResult = xsArg(0);
-    else
-        xsmcSetNewObject(xsResult);
+    result_into(the, 0);
     set_num(the, "speedKmh", s.speed_centi_kmh / 100.0);
     set_num(the, "speedSource", s.speed_source);
     set_age(the, "speedAgeMs", s.speed_age_ms);
@@ -186,7 +198,7 @@ void xs_ohx_can_counters(xsMachine *the)
     ohx_bridge_get_counters(b, &c);
     ohx_port_unlock();
     xsmcVars(2);
-    xsmcSetNewObject(xsResult);
+    result_into(the, 0);
     set_pair(the, "frames", c.frames);
     set_num(the, "rewritten", c.rewritten);
     set_num(the, "shortFrames", c.short_frames);
@@ -214,7 +226,7 @@ void xs_ohx_can_bus_status(xsMachine *the)
     if (r != OHX_OK)
         throw_code(the, r);
     xsmcVars(1);
-    xsmcSetNewObject(xsResult);
+    result_into(the, 1);
     set_num(the, "state", s.state);
     xsmcSetBoolean(xsVar(0), s.dead);
     xsmcSet(xsResult, xsID("dead"), xsVar(0));

@@ -61,8 +61,10 @@ export default class CANNative {
 	state(): CanState;
 	/** With `into`, refills that object (no allocation once it has every field) and returns it. */
 	snapshot(into?: CanSnapshot): CanSnapshot;
-	counters(): CanCounters;
+	/** With `into`, refills that object and its arrays (no allocation once it has every field) and returns it. */
+	counters(into?: CanCounters): CanCounters;
 	resetCounters(): void;
-	busStatus(bus: CanBus): CanBusStatus;
+	/** With `into`, refills that object and returns it. */
+	busStatus(bus: CanBus, into?: CanBusStatus): CanBusStatus;
 	static selfTest(): boolean;
 }

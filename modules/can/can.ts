@@ -7,7 +7,15 @@
 
 import CANNative, { type CanBusStatus } from "can/native";
 import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
-import { NATIVE_MODE, NATIVE_STATE, countersFromNative, nativePercent, vehicleIntoFrom, type NativeCountersShape, type NativeSnapshotShape } from "can/native-shapes";
+import {
+	NATIVE_MODE,
+	NATIVE_STATE,
+	countersFromNative,
+	nativePercent,
+	vehicleIntoFrom,
+	type NativeCountersShape,
+	type NativeSnapshotShape,
+} from "can/native-shapes";
 import { noVehicle, type VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1,
@@ -25,7 +33,14 @@ export class NativeCanBridge implements CanBridge {
 	// Refilled by counters() and health(): every status poll, every housekeeping second and,
 	// on the board, every LED signal sample (five a second) read them.
 	readonly #nativeCounters = {} as NativeCountersShape;
-	readonly #counters: BridgeCounters = countersFromNative({ frames: [0, 0], rewritten: 0, dropped: [0, 0], errors: 0, busOffRecoveries: [0, 0], watchdogFallbacks: 0 });
+	readonly #counters: BridgeCounters = countersFromNative({
+		frames: [0, 0],
+		rewritten: 0,
+		dropped: [0, 0],
+		errors: 0,
+		busOffRecoveries: [0, 0],
+		watchdogFallbacks: 0,
+	});
 	readonly #busStatus = [{} as CanBusStatus, {} as CanBusStatus];
 	readonly #health = { chassis: { started: false, busOff: false, silent: true }, haldex: { started: false, busOff: false, silent: true } };
 

@@ -142,6 +142,9 @@ export class WireBuffers {
 	}
 }
 
+/** What follows a head's prefix, at most: "content-length: " + 16 digits + CRLF + "connection: close" CRLF CRLF. */
+const HEAD_TAIL_MAX = 64;
+
 /** Distinct (status, shared headers) pairs kept: the JSON answers polled most (200, and a few errors). */
 const MAX_PREFIXES = 4;
 
@@ -304,15 +307,17 @@ export class HttpConnection {
 		// The head goes out of a pooled buffer (the one the request head used, as a rule): its status
 		// line and headers are bytes kept from the last answer like it, then its length; no strings.
 		this.#releaseHead();
-		const out = this.#buffers.takeHead();
-		const end = writeResponseHead(out, this.#buffers.headPrefix(res), length, this.#buffers);
-		if (end >= 0) {
-			this.#head = out;
-			this.#out = out.subarray(0, end);
-		} else {
+		const prefix = this.#buffers.headPrefix(res);
+		let out = this.#buffers.takeHead();
+		let end = writeResponseHead(out, prefix, length, this.#buffers);
+		if (end >= 0) this.#head = out;
+		else {
+			// Over the pool buffer (long headers): a buffer of its own, with room for the length and close.
 			this.#buffers.giveHead(out);
-			this.#out = encode(`${responseHeadText(res)}${length === undefined ? "" : `content-length: ${length}\r\n`}${CLOSE_AND_END}`);
+			out = new Uint8Array(prefix.length + HEAD_TAIL_MAX);
+			end = writeResponseHead(out, prefix, length, this.#buffers);
 		}
+		this.#out = out.subarray(0, end);
 		this.#outAt = 0;
 		this.#pump();
 	}

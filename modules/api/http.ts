@@ -7,6 +7,15 @@
 import { frozen } from "util/frozen";
 import { utf8Encode } from "util/utf8";
 
+// Method names, for code every request runs to compare with (a string literal in a preloaded
+// function is a new copy in the chunk heap each time it runs: docs/preload-hazards.md).
+export const GET = "GET",
+	HEAD = "HEAD",
+	POST = "POST",
+	PUT = "PUT",
+	DELETE = "DELETE",
+	OPTIONS = "OPTIONS";
+
 export interface RequestHead {
 	method: string;
 	/** Request target as sent: path plus optional query. */

@@ -15,7 +15,7 @@
  * explicitly, never "*".
  */
 
-import type { Response } from "api/http";
+import { GET, HEAD, OPTIONS, type Response } from "api/http";
 import type { Decorator, Guard, Router } from "api/router";
 import { apiErrorResponse } from "api/error-codes";
 
@@ -24,12 +24,10 @@ export type AllowedHosts = (fresh?: boolean) => string[];
 
 const allows = (allowed: AllowedHosts, host: string) => allowed().includes(host) || allowed(true).includes(host);
 
-// Every request runs the guards: they compare with these, never with literals (in a preloaded
-// function each string literal is a new copy in the chunk heap every time it runs; docs/preload-hazards.md).
-const OPTIONS = "OPTIONS",
-	GET = "GET",
-	HEAD = "HEAD",
-	API = "/api",
+// Every request runs the guards: they compare with these and api/http's method names, never with
+// literals (in a preloaded function each string literal is a new copy in the chunk heap every time
+// it runs; docs/preload-hazards.md).
+const API = "/api",
 	API_PREFIX = "/api/";
 
 export function hostOf(value: string): string {

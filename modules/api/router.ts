@@ -10,7 +10,7 @@
  */
 
 import { errorFrom, jsonResponse } from "api/errors";
-import type { Request, RequestHead, Response } from "api/http";
+import { DELETE, GET, HEAD, OPTIONS, POST, PUT, type Request, type RequestHead, type Response } from "api/http";
 import { utf8Decode, utf8Encode } from "util/utf8";
 import { apiError, apiErrorResponse } from "api/error-codes";
 
@@ -84,13 +84,7 @@ const NONE = "none",
 	SLASH = "/",
 	PERCENT = "%",
 	PLUS = "+",
-	QUESTION = "?",
-	GET = "GET",
-	POST = "POST",
-	PUT = "PUT",
-	DELETE = "DELETE",
-	OPTIONS = "OPTIONS",
-	HEAD = "HEAD";
+	QUESTION = "?";
 
 export class Router {
 	#routes: CompiledRoute[] = [];
@@ -139,8 +133,9 @@ export class Router {
 		};
 		try {
 			req = parseRequest(head);
-			const route = this.#match(req);
-			if (route?.params) req.params = paramsOf(route.params, splitPath(req.path));
+			const segments = splitPath(req.path);
+			const route = this.#match(req.method, segments);
+			if (route?.params) req.params = paramsOf(route.params, segments);
 			const guards = this.#guards;
 			for (let i = 0; i < guards.length; i++) {
 				const res = guards[i](req, route?.spec);
@@ -169,12 +164,11 @@ export class Router {
 	}
 
 	/** @hot */
-	#match(req: Request): CompiledRoute | undefined {
-		const segments = splitPath(req.path);
+	#match(method: string, segments: string[]): CompiledRoute | undefined {
 		const routes = this.#routes;
 		for (let i = 0; i < routes.length; i++) {
 			const route = routes[i];
-			if (route.spec.method === req.method && matches(route, segments)) return route;
+			if (route.spec.method === method && matches(route, segments)) return route;
 		}
 		return undefined;
 	}

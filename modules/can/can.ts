@@ -33,14 +33,7 @@ export class NativeCanBridge implements CanBridge {
 	// Refilled by counters() and health(): every status poll, every housekeeping second and,
 	// on the board, every LED signal sample (five a second) read them.
 	readonly #nativeCounters = {} as NativeCountersShape;
-	readonly #counters: BridgeCounters = countersFromNative({
-		frames: [0, 0],
-		rewritten: 0,
-		dropped: [0, 0],
-		errors: 0,
-		busOffRecoveries: [0, 0],
-		watchdogFallbacks: 0,
-	});
+	readonly #counters = {} as BridgeCounters;
 	readonly #busStatus = [{} as CanBusStatus, {} as CanBusStatus];
 	readonly #health = { chassis: { started: false, busOff: false, silent: true }, haldex: { started: false, busOff: false, silent: true } };
 

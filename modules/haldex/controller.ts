@@ -19,7 +19,7 @@ import type { Timers, TimerHandle } from "ports/timers";
 import type { Clock } from "ports/clock";
 import type { Logger } from "ports/log";
 import type { HaldexConfig, HaldexSettingsStore } from "haldex/settings";
-import { bridgeModeOf, type HaldexMode } from "haldex/modes";
+import { STOCK, bridgeModeOf, type HaldexMode } from "haldex/modes";
 import { ReleaseRamp, rawTarget, type TargetSettings } from "haldex/target";
 
 export const TICK_MS = 20;
@@ -29,8 +29,7 @@ export const TICK_MS = 20;
 // runs (docs/preload-hazards.md, "string literal on a hot path").
 const RUNNING = "running",
 	HELD = "held",
-	DISABLED = "disabled",
-	STOCK = "STOCK";
+	DISABLED = "disabled";
 
 export type ControllerState = "running" | "held" | "disabled" | "off" | "stopped";
 

@@ -56,6 +56,10 @@ function isLowSurrogate(d: number): boolean {
 	return d >= 0xdc00 && d <= 0xdfff;
 }
 
+export function utf8Decode(bytes: Uint8Array): string {
+	return utf8DecodeRange(bytes, 0, bytes.length);
+}
+
 /** The text of bytes[from, to), without a view of the range on XS (one native decode). */
 export function utf8DecodeRange(bytes: Uint8Array, from: number, to: number): string {
 	const xs = String as unknown as XsStringStatics;
@@ -63,21 +67,13 @@ export function utf8DecodeRange(bytes: Uint8Array, from: number, to: number): st
 		try {
 			return xs.fromArrayBuffer(bytes.buffer, bytes.byteOffset + from, to - from);
 		} catch {
-			// not UTF-8: decoded leniently below
-		}
-	}
-	return utf8Decode(bytes.subarray(from, to));
-}
-
-export function utf8Decode(bytes: Uint8Array): string {
-	const xs = String as unknown as XsStringStatics;
-	if (xs.fromArrayBuffer) {
-		try {
-			return xs.fromArrayBuffer(bytes.buffer, bytes.byteOffset, bytes.length);
-		} catch {
 			// not UTF-8: decoded leniently below, as everywhere else
 		}
 	}
+	return lenientDecode(bytes.subarray(from, to));
+}
+
+function lenientDecode(bytes: Uint8Array): string {
 	let out = "";
 	for (let i = 0; i < bytes.length; ) {
 		const b = bytes[i++];

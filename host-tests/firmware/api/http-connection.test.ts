@@ -170,6 +170,15 @@ describe("api/http-connection", () => {
 		const u = exchange(router, "GET /api/u HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
 		assert.equal(u.headers["x-name"], "Zoë");
 		assert.equal(u.headers["content-length"], "0");
+		// A head over the pool buffer (512 B here) goes out of a buffer of its own, whole.
+		const long = "v".repeat(700);
+		router.add({ method: "GET", path: "/api/long-head", handle: () => ({ status: 200, headers: [["x-long", long]], body: "ok" }) });
+		const l = exchange(router, "GET /api/long-head HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
+		assert.equal(l.status, 200);
+		assert.equal(l.headers["x-long"], long);
+		assert.equal(l.headers["content-length"], "2");
+		assert.equal(l.headers.connection, "close");
+		assert.equal(l.body, "ok");
 	});
 
 	it("streams a body through the shared buffer, each piece handed over once and whole", () => {

@@ -191,6 +191,34 @@ describe("web app in chromium", function () {
 		await context.close();
 	});
 
+	it("sets the RPM mode's gate on Tuning → Gates, and selects RPM on the dashboard", async () => {
+		const { context, page } = await signedInPage(browser, PHONE);
+		await open(page, "tuning");
+		await page.click("#tab-gates");
+		const rpmGate = page.locator('input[aria-label="RPM mode: no lock below"]');
+		await rpmGate.waitFor();
+		await page.waitForFunction(() => (globalThis as any).document.querySelector('input[data-path="disengageUnderSpeed.rpm"]')?.value !== "");
+		await rpmGate.fill("301");
+		assert.include(await page.textContent("#gates-problems"), "RPM mode: no lock below: enter 0 to 300 km/h.");
+		assert.isTrue(await page.isDisabled("#gates-save"));
+		await rpmGate.fill("12");
+		await page.click("#gates-save");
+		await page.waitForSelector("text=Saved. The board uses the new gates now.");
+		const settings = (await (await fetch(`${base}/api/settings`)).json()) as any;
+		assert.equal(settings.disengageUnderSpeed.rpm, 12);
+		assert.isTrue(await page.isDisabled("#gates-save"), "nothing left to save");
+		await page.click("#tab-rpm");
+		await page.locator('input[aria-label="Point 6 engine speed"]').waitFor();
+		await open(page, "");
+		await page.click('button[data-mode="RPM"]');
+		await page.waitForSelector('button[data-mode="RPM"][aria-pressed="true"]');
+		const status = (await (await fetch(`${base}/api/status`)).json()) as any;
+		assert.equal(status.mode, "RPM");
+		await page.click('button[data-mode="STOCK"]');
+		await page.waitForSelector('button[data-mode="STOCK"][aria-pressed="true"]');
+		await context.close();
+	});
+
 	it("explains a refused firmware file in plain words", async () => {
 		const { context, page } = await signedInPage(browser, PHONE);
 		await open(page, "update");

@@ -3,7 +3,7 @@
  *
  * Colour = the mode the bridge applies (OpenHaldex-C6's colours: STOCK red,
  * FWD green, 5050 blue, 6040 pink, 7525 cyan, the curve and map modes
- * white; S3's 8020 yellow and 9010 magenta, which C6 lacks). Pattern = the most important condition, in this order:
+ * (SPEED, THROTTLE, MAP, RPM) white; S3's 8020 yellow and 9010 magenta, which C6 lacks). Pattern = the most important condition, in this order:
  *   safe mode          amber, fast blink (4 Hz)
  *   update in progress violet, breathing (1 s period)
  *   PENDING_VERIFY     mode colour, double flash every second

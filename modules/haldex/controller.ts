@@ -155,7 +155,13 @@ export class HaldexController {
 	#targetSettings(config: Readonly<HaldexConfig>): TargetSettings {
 		if (this.#settingsFor !== config || !this.#settingsForTarget) {
 			this.#settingsFor = config;
-			this.#settingsForTarget = { ...config.settings, speedCurve: config.speedCurve, throttleCurve: config.throttleCurve, map: config.map };
+			this.#settingsForTarget = {
+				...config.settings,
+				speedCurve: config.speedCurve,
+				throttleCurve: config.throttleCurve,
+				rpmCurve: config.rpmCurve,
+				map: config.map,
+			};
 		}
 		return this.#settingsForTarget;
 	}

@@ -16,11 +16,14 @@ export interface CurvePoint {
 	lock: number;
 }
 
-export type CurveKind = "speed" | "throttle";
+export type CurveKind = "speed" | "throttle" | "rpm";
+
+/** Every curve, in the order the API and the web app list them. */
+export const CURVE_KINDS: readonly CurveKind[] = frozen(["speed", "throttle", "rpm"]);
 
 export const CURVE_MAX_POINTS = 12;
-/** Largest x per curve: km/h for speed, pedal % for throttle. */
-export const CURVE_X_MAX: Readonly<Record<CurveKind, number>> = frozen({ speed: 300, throttle: 100 });
+/** Largest x per curve: km/h for speed, pedal % for throttle, 1/min for rpm (S3's limits). */
+export const CURVE_X_MAX: Readonly<Record<CurveKind, number>> = frozen({ speed: 300, throttle: 100, rpm: 10000 });
 
 export const MAP_THROTTLE_BINS = 7;
 export const MAP_SPEED_BINS = 9;
@@ -52,8 +55,9 @@ export class ShapeError extends Error {
 }
 
 /** What the curve's x is, in words, and its unit. */
-function xWords(kind: CurveKind): { what: string; unit: string } {
-	return kind === "speed" ? { what: "speed", unit: "km/h" } : { what: "pedal", unit: "% pedal" };
+function xWords(kind: CurveKind): { a: string; what: string; unit: string } {
+	if (kind === "speed") return { a: "a", what: "speed", unit: "km/h" };
+	return kind === "throttle" ? { a: "a", what: "pedal", unit: "% pedal" } : { a: "an", what: "engine speed", unit: "rpm" };
 }
 
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
@@ -69,7 +73,7 @@ export function curveProblems(kind: CurveKind, body: unknown): ShapeProblem[] {
 	const out: ShapeProblem[] = [];
 	if (points.length < 1) out.push({ path: "points", message: "The curve needs at least one point." });
 	if (points.length > CURVE_MAX_POINTS) out.push({ path: "points", message: `At most ${CURVE_MAX_POINTS} points (this one has ${points.length}).` });
-	const { what, unit } = xWords(kind);
+	const { a, what, unit } = xWords(kind);
 	const max = CURVE_X_MAX[kind];
 	let previous: number | undefined;
 	for (let i = 0; i < points.length; i++) {
@@ -81,7 +85,7 @@ export function curveProblems(kind: CurveKind, body: unknown): ShapeProblem[] {
 			continue;
 		}
 		const { x, lock } = p as { x?: unknown; lock?: unknown };
-		if (!isNumber(x)) out.push({ path: `points[${i}].x`, message: `Point ${n}: enter a ${what} (0 to ${max} ${unit}).` });
+		if (!isNumber(x)) out.push({ path: `points[${i}].x`, message: `Point ${n}: enter ${a} ${what} (0 to ${max} ${unit}).` });
 		else if (x < 0 || x > max) out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be 0 to ${max} ${unit}.` });
 		else if (previous !== undefined && !(x > previous))
 			out.push({ path: `points[${i}].x`, message: `Point ${n}: the ${what} must be higher than point ${i}'s (${previous} ${unit}).` });
@@ -197,21 +201,22 @@ export function interpolateMap(map: LockMap, throttlePct: number, speedKmh: numb
  * copies each call: callers edit them.
  */
 export function factoryCurve(kind: CurveKind): CurvePoint[] {
-	return kind === "speed"
-		? [
-				{ x: 0, lock: 50 },
-				{ x: 20, lock: 45 },
-				{ x: 40, lock: 35 },
-				{ x: 80, lock: 20 },
-				{ x: 140, lock: 0 },
-			]
-		: [
-				{ x: 0, lock: 0 },
-				{ x: 10, lock: 10 },
-				{ x: 25, lock: 25 },
-				{ x: 50, lock: 55 },
-				{ x: 80, lock: 80 },
-			];
+	const [xs, locks] =
+		kind === "speed"
+			? [
+					[0, 20, 40, 80, 140],
+					[50, 45, 35, 20, 0],
+				]
+			: kind === "throttle"
+				? [
+						[0, 10, 25, 50, 80],
+						[0, 10, 25, 55, 80],
+					]
+				: [
+						[0, 1000, 2000, 3500, 5000, 6500],
+						[0, 10, 30, 55, 80, 100],
+					];
+	return xs.map((x, i) => ({ x, lock: locks[i] }));
 }
 
 export function factoryMap(): LockMap {

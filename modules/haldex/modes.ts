@@ -11,16 +11,21 @@
  * asks for the same 30 % (the originals' code, not the label, decides), so
  * "7030" (and "70:30") select 7525. S3's 8020 and 9010 presets ask for 20 %
  * and 10 % with 7525's rewrite (on Gen1 the same base bytes, scaled by the
- * lock: S3 src/functions/can/lock_data.cpp and core/calcs.cpp). S3's RPM
- * mode does not exist here and is refused.
+ * lock: S3 src/functions/can/lock_data.cpp and core/calcs.cpp). RPM is
+ * S3's fourth dynamic mode: the lock read from the RPM curve at the engine
+ * speed, behind its own under-speed gate (S3 core/calcs.cpp
+ * get_rpm_lock_target).
  */
 
 import type { BridgeMode } from "ports/can";
 import { frozen } from "util/frozen";
 
-export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "8020" | "9010" | "SPEED" | "THROTTLE" | "MAP";
+export type HaldexMode = "STOCK" | "FWD" | "5050" | "6040" | "7525" | "8020" | "9010" | "SPEED" | "THROTTLE" | "MAP" | "RPM";
 
-export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "8020", "9010", "SPEED", "THROTTLE", "MAP"]);
+export const MODES: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "8020", "9010", "SPEED", "THROTTLE", "MAP", "RPM"]);
+
+/** The modes that read their lock from a curve or the map, each behind its own under-speed gate. */
+export type DynamicMode = "SPEED" | "THROTTLE" | "MAP" | "RPM";
 
 export type PresetMode = "FWD" | "5050" | "6040" | "7525" | "8020" | "9010";
 
@@ -56,6 +61,7 @@ const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
 	THROTTLE: "THROTTLE",
 	MAP: "MAP",
 	EXPERT: "MAP",
+	RPM: "RPM",
 });
 
 /** Our mode for a name (ours or S3's, any letter case), or undefined. */
@@ -76,12 +82,13 @@ export const STOCK = "STOCK",
 	P9010 = "9010",
 	SPEED = "SPEED",
 	THROTTLE = "THROTTLE",
-	MAP = "MAP";
+	MAP = "MAP",
+	RPM = "RPM";
 const CUSTOM = "CUSTOM";
 
 /** @hot */
-export function isDynamicMode(mode: HaldexMode): mode is "SPEED" | "THROTTLE" | "MAP" {
-	return mode === SPEED || mode === THROTTLE || mode === MAP;
+export function isDynamicMode(mode: HaldexMode): mode is DynamicMode {
+	return mode === SPEED || mode === THROTTLE || mode === MAP || mode === RPM;
 }
 
 /**

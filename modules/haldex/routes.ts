@@ -5,7 +5,7 @@
  *   POST /api/mode            {"mode": "5050"}            auth
  *   GET  /api/settings        flat settings object
  *   POST /api/settings        {fields to change}          auth
- *   GET  /api/curve/{kind}    kind speed | throttle
+ *   GET  /api/curve/{kind}    kind speed | throttle | rpm
  *   POST /api/curve/{kind}    {"points": [{x, lock}]}     auth
  *   GET  /api/map
  *   POST /api/map             {speedBins, throttleBins, lockTable}   auth
@@ -18,8 +18,8 @@
 import type { Router } from "api/router";
 import { jsonResponse } from "api/errors";
 import type { Haldex } from "haldex/haldex";
-import { settingsRecord } from "haldex/settings";
-import type { CurveKind } from "haldex/curve";
+import { curveOf, settingsRecord } from "haldex/settings";
+import { CURVE_KINDS, type CurveKind } from "haldex/curve";
 import { SCHEMA_VERSION, type DisengageUnderSpeed, type SettingsLoadReport } from "haldex/settings";
 import type { ControllerStatus } from "haldex/controller";
 import type { HaldexMode } from "haldex/modes";
@@ -27,8 +27,9 @@ import type { BridgeCounters, BusHealth, HaldexGeneration } from "ports/can";
 import { apiError } from "api/error-codes";
 
 function curveKind(name: string | undefined): CurveKind {
-	if (name === "speed" || name === "throttle") return name;
-	throw apiError("unknown_curve", `There is no ${JSON.stringify(name)} curve; use speed or throttle.`);
+	const kind = CURVE_KINDS.find((k) => k === name);
+	if (kind) return kind;
+	throw apiError("unknown_curve", `There is no ${JSON.stringify(name)} curve; use ${CURVE_KINDS.join(", ")}.`);
 }
 
 function requireObject(body: unknown, what: string): Record<string, unknown> {
@@ -73,7 +74,7 @@ export function registerHaldexRoutes(router: Router, haldex: Haldex): void {
 		path: "/api/curve/{kind}",
 		handle: (req) => {
 			const kind = curveKind(req.params.kind);
-			const points = kind === "speed" ? settings.config.speedCurve : settings.config.throttleCurve;
+			const points = curveOf(settings.config, kind);
 			return jsonResponse(200, { count: points.length, points });
 		},
 	});

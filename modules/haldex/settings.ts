@@ -10,6 +10,8 @@
  *                 this firmware does not know (kept verbatim, so a newer
  *                 firmware's settings survive a round trip through us)
  *   curveSpeed    JSON [{x, lock}]     curveThrottle  JSON [{x, lock}]
+ *   curveRpm      JSON [{x, lock}]     (added with the RPM mode: a store
+ *                 without it reads the factory curve, so no schema bump)
  *   map           JSON {speedBins, throttleBins, lockTable}
  *   mode          string, one of MODES
  * Schema 1 (development builds): one key "cfg" holding everything with
@@ -38,7 +40,8 @@ import type { Logger } from "ports/log";
 import type { OtaImageState } from "ports/ota";
 import type { HaldexGeneration } from "ports/can";
 import { MODES, parseModeName, type HaldexMode } from "haldex/modes";
-import { ShapeError, factoryCurve, factoryMap, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
+import { CURVE_KINDS, ShapeError, factoryCurve, factoryMap, parseCurve, parseMap, type CurveKind, type CurvePoint, type LockMap } from "haldex/curve";
+import { SETTINGS_LIMITS } from "haldex/target";
 import { frozen } from "util/frozen";
 import { apiError } from "api/error-codes";
 
@@ -48,6 +51,7 @@ export const KEY_SCHEMA = "schema";
 export const KEY_SETTINGS = "settings";
 export const KEY_SPEED_CURVE = "curveSpeed";
 export const KEY_THROTTLE_CURVE = "curveThrottle";
+export const KEY_RPM_CURVE = "curveRpm";
 export const KEY_MAP = "map";
 export const KEY_MODE = "mode";
 /** Schema 1's single key. */
@@ -57,6 +61,7 @@ export interface DisengageUnderSpeed {
 	map: number;
 	speed: number;
 	throttle: number;
+	rpm: number;
 }
 
 /** The scalar settings, with OpenHaldex-S3's field names. */
@@ -79,17 +84,13 @@ export interface HaldexConfig {
 	settings: HaldexSettings;
 	speedCurve: CurvePoint[];
 	throttleCurve: CurvePoint[];
+	rpmCurve: CurvePoint[];
 	map: LockMap;
 	/** Settings keys this firmware does not know, kept as they came. */
 	extra: Record<string, unknown>;
 }
 
-export const SETTINGS_LIMITS = frozen({
-	disableThrottle: [0, 100],
-	disableSpeed: [0, 300],
-	lockReleaseRatePctPerSec: [0, 1000],
-	disengageUnderSpeed: [0, 300],
-} as const);
+export { SETTINGS_LIMITS };
 
 /** The defaults (S3's). A fresh copy each call. */
 export function defaultConfig(): HaldexConfig {
@@ -101,10 +102,11 @@ export function defaultConfig(): HaldexConfig {
 			disableThrottle: 0,
 			disableSpeed: 0,
 			lockReleaseRatePctPerSec: 120,
-			disengageUnderSpeed: { map: 0, speed: 0, throttle: 0 },
+			disengageUnderSpeed: { map: 0, speed: 0, throttle: 0, rpm: 0 },
 		},
 		speedCurve: factoryCurve("speed"),
 		throttleCurve: factoryCurve("throttle"),
+		rpmCurve: factoryCurve("rpm"),
 		map: factoryMap(),
 		extra: {},
 	};
@@ -163,9 +165,10 @@ export function applySettingsPatch(
 				next[key] = numberIn(value, key, SETTINGS_LIMITS[key]);
 				break;
 			case "disengageUnderSpeed": {
-				if (!isObject(value)) throw invalid(key, "must be an object {map, speed, throttle}");
+				if (!isObject(value)) throw invalid(key, "must be an object {map, speed, throttle, rpm}");
 				for (const sub of Object.keys(value)) {
-					if (sub !== "map" && sub !== "speed" && sub !== "throttle") throw invalid(`${key}.${sub}`, "is not one of map, speed, throttle");
+					if (sub !== "map" && sub !== "speed" && sub !== "throttle" && sub !== "rpm")
+						throw invalid(`${key}.${sub}`, "is not one of map, speed, throttle, rpm");
 					next.disengageUnderSpeed[sub] = numberIn(value[sub], `${key}.${sub}`, SETTINGS_LIMITS.disengageUnderSpeed);
 				}
 				break;
@@ -198,7 +201,7 @@ export function validCurve(kind: CurveKind, body: unknown): CurvePoint[] {
 	try {
 		return parseCurve(kind, body);
 	} catch (e) {
-		return shapeRefusal(e, "invalid_curve", `${kind === "speed" ? "speed" : "pedal"} curve`);
+		return shapeRefusal(e, "invalid_curve", `${CURVE_NAME[kind]} curve`);
 	}
 }
 
@@ -234,7 +237,21 @@ export interface SettingsLoadReport {
 	damaged: string[];
 }
 
-type Part = "settings" | "speedCurve" | "throttleCurve" | "map" | "mode";
+type CurvePart = "speedCurve" | "throttleCurve" | "rpmCurve";
+type Part = "settings" | CurvePart | "map" | "mode";
+
+/** Where each curve lives: its field in HaldexConfig and its store key. */
+const CURVE_PART: Readonly<Record<CurveKind, { part: CurvePart; key: string }>> = frozen({
+	speed: frozen({ part: "speedCurve", key: KEY_SPEED_CURVE }),
+	throttle: frozen({ part: "throttleCurve", key: KEY_THROTTLE_CURVE }),
+	rpm: frozen({ part: "rpmCurve", key: KEY_RPM_CURVE }),
+});
+const CURVE_NAME: Readonly<Record<CurveKind, string>> = frozen({ speed: "speed", throttle: "pedal", rpm: "RPM" });
+
+/** The curve of one kind in a config. */
+export function curveOf(config: Readonly<HaldexConfig>, kind: CurveKind): readonly CurvePoint[] {
+	return config[CURVE_PART[kind].part];
+}
 
 export class HaldexSettingsStore {
 	readonly #store: KeyValueStore;
@@ -298,7 +315,7 @@ export class HaldexSettingsStore {
 	migrateIfConfirmed(imageState: OtaImageState): "migrated" | "deferred" | "nothing-to-do" {
 		if (!this.#report.migrationPending) return "nothing-to-do";
 		if (!migrationAllowed(imageState)) return "deferred";
-		this.#writeParts(["settings", "speedCurve", "throttleCurve", "map", "mode"], this.#config);
+		this.#writeParts(["settings", "speedCurve", "throttleCurve", "rpmCurve", "map", "mode"], this.#config);
 		this.#store.set(SETTINGS_DOMAIN, KEY_SCHEMA, SCHEMA_VERSION);
 		this.#report = { ...this.#report, source: "stored", storedSchema: SCHEMA_VERSION, migrationPending: false };
 		this.#logger?.log("info", `haldex settings migrated from schema 1 to ${SCHEMA_VERSION}`);
@@ -314,8 +331,8 @@ export class HaldexSettingsStore {
 
 	setCurve(kind: CurveKind, body: unknown): CurvePoint[] {
 		const points = validCurve(kind, body);
-		if (kind === "speed") this.#commit({ ...this.#config, speedCurve: points }, ["speedCurve"]);
-		else this.#commit({ ...this.#config, throttleCurve: points }, ["throttleCurve"]);
+		const { part } = CURVE_PART[kind];
+		this.#commit({ ...this.#config, [part]: points }, [part]);
 		return points;
 	}
 
@@ -355,6 +372,8 @@ export class HaldexSettingsStore {
 				return [KEY_SPEED_CURVE, JSON.stringify(config.speedCurve)];
 			case "throttleCurve":
 				return [KEY_THROTTLE_CURVE, JSON.stringify(config.throttleCurve)];
+			case "rpmCurve":
+				return [KEY_RPM_CURVE, JSON.stringify(config.rpmCurve)];
 			case "map":
 				return [KEY_MAP, JSON.stringify(config.map)];
 			case "mode":
@@ -407,20 +426,16 @@ export class HaldexSettingsStore {
 				config.extra = extra;
 			},
 		);
-		part(
-			"speedCurve",
-			() => this.#json(KEY_SPEED_CURVE),
-			(raw) => {
-				config.speedCurve = parseCurve("speed", { points: raw });
-			},
-		);
-		part(
-			"throttleCurve",
-			() => this.#json(KEY_THROTTLE_CURVE),
-			(raw) => {
-				config.throttleCurve = parseCurve("throttle", { points: raw });
-			},
-		);
+		for (const kind of CURVE_KINDS) {
+			const { part: field, key } = CURVE_PART[kind];
+			part(
+				field,
+				() => this.#json(key),
+				(raw) => {
+					config[field] = parseCurve(kind, { points: raw });
+				},
+			);
+		}
 		part(
 			"map",
 			() => this.#json(KEY_MAP),

@@ -7,28 +7,40 @@
  * - Presets 5050/6040/7525/8020/9010 ask for no lock while the pedal is below
  *   `disableThrottle` % or the speed is above `disableSpeed` km/h (0 turns
  *   either gate off). FWD always asks for 0 %.
- * - SPEED, THROTTLE and MAP ask for no lock below their
+ * - SPEED, THROTTLE, MAP and RPM ask for no lock below their
  *   `disengageUnderSpeed` km/h (0 = off), except at full pedal (>= 99 %), a
  *   launch. The presets' gates do not apply to them.
  */
 
 import type { HaldexMode } from "haldex/modes";
-import { FWD, MAP, P5050, P6040, P7525, P8020, P9010, PRESET_LOCK, SPEED, STOCK, THROTTLE } from "haldex/modes";
+import { FWD, MAP, P5050, P6040, P7525, P8020, P9010, PRESET_LOCK, RPM, SPEED, STOCK, THROTTLE } from "haldex/modes";
+import { frozen } from "util/frozen";
 import { interpolateCurve, interpolateMap, type CurvePoint, type LockMap } from "haldex/curve";
 
 export interface TargetSettings {
 	disableThrottle: number;
 	disableSpeed: number;
-	disengageUnderSpeed: { map: number; speed: number; throttle: number };
+	disengageUnderSpeed: { map: number; speed: number; throttle: number; rpm: number };
 	speedCurve: readonly CurvePoint[];
 	throttleCurve: readonly CurvePoint[];
+	rpmCurve: readonly CurvePoint[];
 	map: LockMap;
 }
 
 export interface TargetInputs {
 	speedKmh: number;
 	pedalPct: number;
+	/** Engine speed, 1/min. */
+	rpm: number;
 }
+
+/** Each gate's range (and the release rate's), inclusive: the board refuses others, the web app checks them as the owner types. */
+export const SETTINGS_LIMITS = frozen({
+	disableThrottle: [0, 100],
+	disableSpeed: [0, 300],
+	lockReleaseRatePctPerSec: [0, 1000],
+	disengageUnderSpeed: [0, 300],
+} as const);
 
 /** Pedal at or above this overrides the dynamic modes' under-speed gate. */
 export const LAUNCH_PEDAL_PCT = 99;
@@ -74,6 +86,8 @@ export function rawTarget(mode: HaldexMode, s: TargetSettings, inputs: TargetInp
 			return dynamicGateOpen(s.disengageUnderSpeed.throttle, inputs) ? clampPct(interpolateCurve(s.throttleCurve, pedal)) : 0;
 		case MAP:
 			return dynamicGateOpen(s.disengageUnderSpeed.map, inputs) ? clampPct(interpolateMap(s.map, pedal, speed)) : 0;
+		case RPM:
+			return dynamicGateOpen(s.disengageUnderSpeed.rpm, inputs) ? clampPct(interpolateCurve(s.rpmCurve, Math.max(inputs.rpm, 0))) : 0;
 	}
 }
 

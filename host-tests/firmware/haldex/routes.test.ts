@@ -58,7 +58,7 @@ describe("haldex/routes", () => {
 		});
 		it("refuses an unknown mode with 422 invalid_mode and keeps the old one", () => {
 			post("/api/mode", { mode: "FWD" });
-			const res = post("/api/mode", { mode: "RPM" });
+			const res = post("/api/mode", { mode: "RPM2" });
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_mode");
 			assert.equal(haldex.settings.config.mode, "FWD");
@@ -84,7 +84,7 @@ describe("haldex/routes", () => {
 				disableThrottle: 0,
 				disableSpeed: 0,
 				lockReleaseRatePctPerSec: 120,
-				disengageUnderSpeed: { map: 0, speed: 0, throttle: 0 },
+				disengageUnderSpeed: { map: 0, speed: 0, throttle: 0, rpm: 0 },
 			});
 		});
 		it("POST changes the given fields, returns all settings and names the unknown keys kept", () => {
@@ -140,9 +140,35 @@ describe("haldex/routes", () => {
 			assert.equal(body(res).error.code, "invalid_curve");
 			assert.equal(body(res).error.field, "points[1].x");
 		});
-		it("answers 404 unknown_curve for S3's rpm curve", () => {
-			assert.equal(get("/api/curve/rpm").status, 404);
-			assert.equal(body(post("/api/curve/rpm", { points: [] })).error.code, "unknown_curve");
+		it("answers 404 unknown_curve for a curve that does not exist", () => {
+			const res = get("/api/curve/boost");
+			assert.equal(res.status, 404);
+			assert.equal(body(res).error.code, "unknown_curve");
+			assert.include(body(res).error.message, "speed, throttle, rpm");
+			assert.equal(body(post("/api/curve/boost", { points: [] })).error.code, "unknown_curve");
+		});
+		it("has S3's RPM curve: GET gives the factory curve, POST replaces it, and RPM mode follows the engine speed", () => {
+			assert.deepEqual(body(get("/api/curve/rpm")), {
+				count: 6,
+				points: [0, 1000, 2000, 3500, 5000, 6500].map((x, i) => ({ x, lock: [0, 10, 30, 55, 80, 100][i] })),
+			});
+			const points = [
+				{ x: 2000, lock: 0 },
+				{ x: 6000, lock: 100 },
+			];
+			assert.deepEqual(body(post("/api/curve/rpm", { points })), { ok: true, count: 2, points });
+			assert.deepEqual(body(post("/api/mode", { mode: "RPM" })), { ok: true, mode: "RPM", effectiveMode: "RPM" });
+			bridge.inputs = { ...bridge.inputs, rpm: 4000, speedKmh: 30, pedalPct: 20 };
+			time.advance(20);
+			assert.equal(bridge.last!.lockPct, 50);
+			assert.equal(bridge.last!.mode, "CUSTOM");
+			// The RPM gate: no lock under 40 km/h unless at full pedal.
+			assert.equal(post("/api/settings", { disengageUnderSpeed: { rpm: 40 } }).status, 200);
+			time.advance(6000); // past the release ramp's resync gap: the fall applies at once
+			assert.equal(bridge.last!.lockPct, 0);
+			bridge.inputs = { ...bridge.inputs, pedalPct: 100 };
+			time.advance(20);
+			assert.equal(bridge.last!.lockPct, 50);
 		});
 	});
 

@@ -10,6 +10,7 @@ import {
 	KEY_MODE,
 	KEY_SCHEMA,
 	KEY_SETTINGS,
+	KEY_RPM_CURVE,
 	KEY_SPEED_CURVE,
 	SCHEMA_VERSION,
 	SETTINGS_DOMAIN,
@@ -90,7 +91,8 @@ describe("haldex/settings", () => {
 				[{ lockReleaseRatePctPerSec: null }, "lockReleaseRatePctPerSec"],
 				[{ disableController: "yes" }, "disableController"],
 				[{ disengageUnderSpeed: 5 }, "disengageUnderSpeed"],
-				[{ disengageUnderSpeed: { rpm: 10 } }, "disengageUnderSpeed.rpm"],
+				[{ disengageUnderSpeed: { boost: 10 } }, "disengageUnderSpeed.boost"],
+				[{ disengageUnderSpeed: { rpm: 301 } }, "disengageUnderSpeed.rpm"],
 				[{ disengageUnderSpeed: { map: 301 } }, "disengageUnderSpeed.map"],
 			];
 			for (const [patch, field] of cases) {
@@ -130,7 +132,7 @@ describe("haldex/settings", () => {
 				"invalid_curve",
 			);
 			assert.equal(httpError(() => s.setMap({ speedBins: [] })).code, "invalid_map");
-			const e = httpError(() => s.setMode("RPM"));
+			const e = httpError(() => s.setMode("BOOST"));
 			assert.equal(e.code, "invalid_mode");
 			assert.equal(e.status, 422);
 			assert.equal(JSON.stringify(s.config), before);
@@ -156,11 +158,58 @@ describe("haldex/settings", () => {
 			assert.equal(again.config.mode, "7525");
 			assert.equal(again.config.settings.disableThrottle, 12.5);
 			assert.equal(again.config.settings.haldexGeneration, 1);
-			assert.deepEqual(again.config.settings.disengageUnderSpeed, { map: 0, speed: 20, throttle: 0 });
+			assert.deepEqual(again.config.settings.disengageUnderSpeed, { map: 0, speed: 20, throttle: 0, rpm: 0 });
 			assert.deepEqual(again.config.throttleCurve, [
 				{ x: 0, lock: 0 },
 				{ x: 100, lock: 100 },
 			]);
+		});
+		it("keeps the RPM curve under its own key, and the RPM mode and gate, across a restart", () => {
+			const store = new MemoryStore();
+			const s = new HaldexSettingsStore(store);
+			const points = [
+				{ x: 1500, lock: 0 },
+				{ x: 4000, lock: 60 },
+				{ x: 10000, lock: 100 },
+			];
+			s.setCurve("rpm", { points });
+			s.setMode("rpm");
+			s.updateSettings({ disengageUnderSpeed: { rpm: 25 } });
+			assert.equal(store.get(D, KEY_RPM_CURVE), JSON.stringify(points));
+			const again = new HaldexSettingsStore(store);
+			assert.deepEqual(again.config.rpmCurve, points);
+			assert.equal(again.config.mode, "RPM");
+			assert.equal(again.config.settings.disengageUnderSpeed.rpm, 25);
+			assert.deepEqual(again.config.speedCurve, defaultConfig().speedCurve, "the other curves untouched");
+		});
+		it("reads S3's factory RPM curve from a store written before the RPM mode existed", () => {
+			const store = new MemoryStore();
+			new HaldexSettingsStore(store).updateSettings({ disengageUnderSpeed: { speed: 10 } });
+			store.delete(D, KEY_RPM_CURVE);
+			// The stored disengageUnderSpeed of that firmware has no rpm field.
+			store.set(D, KEY_SETTINGS, JSON.stringify({ ...defaultConfig().settings, disengageUnderSpeed: { map: 0, speed: 10, throttle: 0 } }));
+			const s = new HaldexSettingsStore(store);
+			assert.equal(s.report.source, "stored");
+			assert.deepEqual(s.report.damaged, []);
+			assert.deepEqual(
+				s.config.rpmCurve.map((p) => [p.x, p.lock]),
+				[
+					[0, 0],
+					[1000, 10],
+					[2000, 30],
+					[3500, 55],
+					[5000, 80],
+					[6500, 100],
+				],
+			);
+			assert.deepEqual(s.config.settings.disengageUnderSpeed, { map: 0, speed: 10, throttle: 0, rpm: 0 });
+		});
+		it("refuses an RPM curve point over 10000 rpm (S3's limit)", () => {
+			const s = new HaldexSettingsStore(new MemoryStore());
+			const e = httpError(() => s.setCurve("rpm", { points: [{ x: 10001, lock: 10 }] }));
+			assert.equal(e.code, "invalid_curve");
+			assert.equal(e.detail?.field, "points[0].x");
+			assert.include(e.message, "The RPM curve: Point 1: the engine speed must be 0 to 10000 rpm.");
 		});
 		it("writes only the key a change touches", () => {
 			const store = new MemoryStore();

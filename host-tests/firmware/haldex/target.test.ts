@@ -17,6 +17,10 @@ function settings(over: Partial<TargetSettings> = {}): TargetSettings {
 			{ x: 0, lock: 0 },
 			{ x: 50, lock: 100 },
 		],
+		rpmCurve: [
+			{ x: 1000, lock: 0 },
+			{ x: 5000, lock: 80 },
+		],
 		map: d.map,
 		...over,
 	};
@@ -33,9 +37,10 @@ describe("haldex/modes", () => {
 		assert.equal(parseModeName("50:50"), "5050");
 		assert.equal(parseModeName("80:20"), "8020");
 		assert.equal(parseModeName("90:10"), "9010");
+		assert.equal(parseModeName("rpm"), "RPM");
 	});
-	it("refuses S3 modes this firmware lacks, unknown names and non-strings", () => {
-		for (const name of ["RPM", "CUSTOM", "", "__proto__", "toString"]) assert.isUndefined(parseModeName(name), name);
+	it("refuses unknown names and non-strings", () => {
+		for (const name of ["CUSTOM", "RPM_MODE", "", "__proto__", "toString"]) assert.isUndefined(parseModeName(name), name);
 		assert.isUndefined(parseModeName(5050));
 		assert.isUndefined(parseModeName(undefined));
 	});
@@ -46,18 +51,18 @@ describe("haldex/modes", () => {
 		// S3's 8020 and 9010 are the 7525 rewrite at their own lock (S3 lock_data.cpp: the same 0x50 base byte).
 		assert.equal(bridgeModeOf("8020"), "7525");
 		assert.equal(bridgeModeOf("9010"), "7525");
-		for (const m of ["SPEED", "THROTTLE", "MAP"] as const) assert.equal(bridgeModeOf(m), "CUSTOM");
+		for (const m of ["SPEED", "THROTTLE", "MAP", "RPM"] as const) assert.equal(bridgeModeOf(m), "CUSTOM");
 	});
 });
 
 describe("haldex/target", () => {
-	const cruise = { speedKmh: 50, pedalPct: 25 };
+	const cruise = { speedKmh: 50, pedalPct: 25, rpm: 0 };
 
 	describe("rawTarget per mode", () => {
 		it("asks for pass-through (null) in STOCK and 0 % in FWD", () => {
 			assert.isNull(rawTarget("STOCK", settings(), cruise));
 			assert.equal(rawTarget("FWD", settings(), cruise), 0);
-			assert.equal(rawTarget("FWD", settings(), { speedKmh: 0, pedalPct: 100 }), 0);
+			assert.equal(rawTarget("FWD", settings(), { speedKmh: 0, pedalPct: 100, rpm: 0 }), 0);
 		});
 		it("asks for 100, 40 and 30 % in 5050, 6040 and 7525", () => {
 			assert.equal(rawTarget("5050", settings(), cruise), 100);
@@ -70,45 +75,59 @@ describe("haldex/target", () => {
 			assert.equal(rawTarget("9010", settings({ disableSpeed: 40 }), cruise), 0);
 		});
 		it("follows the speed curve in SPEED and the throttle curve in THROTTLE", () => {
-			assert.equal(rawTarget("SPEED", settings(), { speedKmh: 50, pedalPct: 0 }), 50);
-			assert.equal(rawTarget("SPEED", settings(), { speedKmh: 250, pedalPct: 0 }), 20);
-			assert.equal(rawTarget("THROTTLE", settings(), { speedKmh: 50, pedalPct: 25 }), 50);
-			assert.equal(rawTarget("THROTTLE", settings(), { speedKmh: 50, pedalPct: 140 }), 100, "pedal clamped to 100 %");
+			assert.equal(rawTarget("SPEED", settings(), { speedKmh: 50, pedalPct: 0, rpm: 0 }), 50);
+			assert.equal(rawTarget("SPEED", settings(), { speedKmh: 250, pedalPct: 0, rpm: 0 }), 20);
+			assert.equal(rawTarget("THROTTLE", settings(), { speedKmh: 50, pedalPct: 25, rpm: 0 }), 50);
+			assert.equal(rawTarget("THROTTLE", settings(), { speedKmh: 50, pedalPct: 140, rpm: 0 }), 100, "pedal clamped to 100 %");
+		});
+		it("follows the RPM curve at the engine speed in RPM, flat beyond its ends", () => {
+			assert.equal(rawTarget("RPM", settings(), { speedKmh: 50, pedalPct: 0, rpm: 3000 }), 40);
+			assert.equal(rawTarget("RPM", settings(), { speedKmh: 50, pedalPct: 0, rpm: 800 }), 0);
+			assert.equal(rawTarget("RPM", settings(), { speedKmh: 50, pedalPct: 0, rpm: 9000 }), 80);
+			assert.equal(rawTarget("RPM", settings(), { speedKmh: 50, pedalPct: 0, rpm: -5 }), 0, "a negative rpm reads as 0");
+			// The factory RPM curve is S3's: 3500 rpm asks for 55 %.
+			assert.equal(rawTarget("RPM", settings({ rpmCurve: defaultConfig().rpmCurve }), { speedKmh: 50, pedalPct: 0, rpm: 3500 }), 55);
+			// Speed and pedal do not move it.
+			assert.equal(rawTarget("RPM", settings(), { speedKmh: 250, pedalPct: 100, rpm: 3000 }), 40);
 		});
 		it("reads the map at (pedal, speed) in MAP", () => {
 			// default map: throttle bin 40 % x speed bin 20 km/h = 25
-			assert.equal(rawTarget("MAP", settings(), { speedKmh: 20, pedalPct: 40 }), 25);
-			assert.equal(rawTarget("MAP", settings(), { speedKmh: -3, pedalPct: 0 }), 0);
+			assert.equal(rawTarget("MAP", settings(), { speedKmh: 20, pedalPct: 40, rpm: 0 }), 25);
+			assert.equal(rawTarget("MAP", settings(), { speedKmh: -3, pedalPct: 0, rpm: 0 }), 0);
 		});
 	});
 
 	describe("gates", () => {
 		it("closes a preset below disableThrottle % pedal and opens at exactly that pedal", () => {
 			const s = settings({ disableThrottle: 20 });
-			assert.equal(rawTarget("5050", s, { speedKmh: 10, pedalPct: 19.9 }), 0);
-			assert.equal(rawTarget("5050", s, { speedKmh: 10, pedalPct: 20 }), 100);
-			assert.isFalse(presetGateOpen(s, { speedKmh: 10, pedalPct: 0 }));
+			assert.equal(rawTarget("5050", s, { speedKmh: 10, pedalPct: 19.9, rpm: 0 }), 0);
+			assert.equal(rawTarget("5050", s, { speedKmh: 10, pedalPct: 20, rpm: 0 }), 100);
+			assert.isFalse(presetGateOpen(s, { speedKmh: 10, pedalPct: 0, rpm: 0 }));
 		});
 		it("closes a preset above disableSpeed km/h and keeps it open at exactly that speed", () => {
 			const s = settings({ disableSpeed: 80 });
-			assert.equal(rawTarget("6040", s, { speedKmh: 80, pedalPct: 0 }), 40);
-			assert.equal(rawTarget("6040", s, { speedKmh: 80.01, pedalPct: 0 }), 0);
+			assert.equal(rawTarget("6040", s, { speedKmh: 80, pedalPct: 0, rpm: 0 }), 40);
+			assert.equal(rawTarget("6040", s, { speedKmh: 80.01, pedalPct: 0, rpm: 0 }), 0);
 		});
 		it("treats 0 as 'no gate' for both preset gates", () => {
-			assert.isTrue(presetGateOpen(settings(), { speedKmh: 299, pedalPct: 0 }));
+			assert.isTrue(presetGateOpen(settings(), { speedKmh: 299, pedalPct: 0, rpm: 0 }));
 		});
 		it("does not apply the preset gates to the dynamic modes", () => {
 			const s = settings({ disableThrottle: 90, disableSpeed: 10 });
-			assert.equal(rawTarget("SPEED", s, { speedKmh: 50, pedalPct: 0 }), 50);
+			assert.equal(rawTarget("SPEED", s, { speedKmh: 50, pedalPct: 0, rpm: 0 }), 50);
 		});
 		it("closes a dynamic mode below its disengageUnderSpeed unless the pedal is at 99 % or more", () => {
-			const s = settings({ disengageUnderSpeed: { map: 0, speed: 30, throttle: 15 } });
-			assert.equal(rawTarget("SPEED", s, { speedKmh: 29, pedalPct: 50 }), 0);
-			assert.equal(rawTarget("SPEED", s, { speedKmh: 30, pedalPct: 50 }), 62);
-			assert.equal(rawTarget("SPEED", s, { speedKmh: 5, pedalPct: 99 }), 77);
-			assert.equal(rawTarget("THROTTLE", s, { speedKmh: 14, pedalPct: 25 }), 0);
-			assert.equal(rawTarget("MAP", s, { speedKmh: 0, pedalPct: 80 }), 20, "the map's own limit is 0: open");
-			assert.isTrue(dynamicGateOpen(0, { speedKmh: 0, pedalPct: 0 }));
+			const s = settings({ disengageUnderSpeed: { map: 0, speed: 30, throttle: 15, rpm: 40 } });
+			assert.equal(rawTarget("SPEED", s, { speedKmh: 29, pedalPct: 50, rpm: 0 }), 0);
+			assert.equal(rawTarget("SPEED", s, { speedKmh: 30, pedalPct: 50, rpm: 0 }), 62);
+			assert.equal(rawTarget("SPEED", s, { speedKmh: 5, pedalPct: 99, rpm: 0 }), 77);
+			assert.equal(rawTarget("THROTTLE", s, { speedKmh: 14, pedalPct: 25, rpm: 0 }), 0);
+			assert.equal(rawTarget("MAP", s, { speedKmh: 0, pedalPct: 80, rpm: 0 }), 20, "the map's own limit is 0: open");
+			// RPM has its own gate (S3's disengageUnderSpeed.rpm), with the same full-pedal override.
+			assert.equal(rawTarget("RPM", s, { speedKmh: 39, pedalPct: 50, rpm: 3000 }), 0);
+			assert.equal(rawTarget("RPM", s, { speedKmh: 40, pedalPct: 50, rpm: 3000 }), 40);
+			assert.equal(rawTarget("RPM", s, { speedKmh: 10, pedalPct: 99, rpm: 3000 }), 40);
+			assert.isTrue(dynamicGateOpen(0, { speedKmh: 0, pedalPct: 0, rpm: 0 }));
 		});
 	});
 

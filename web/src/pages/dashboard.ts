@@ -19,6 +19,7 @@ export const MODES: { id: string; label: string; sub: string }[] = [
 	{ id: "SPEED", label: "Speed", sub: "speed curve" },
 	{ id: "THROTTLE", label: "Pedal", sub: "pedal curve" },
 	{ id: "MAP", label: "Map", sub: "pedal × speed" },
+	{ id: "RPM", label: "RPM", sub: "rpm curve" },
 ];
 
 const WINDOW_MS = 30_000;

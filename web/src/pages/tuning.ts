@@ -1,5 +1,6 @@
 /*
- * Tuning: the speed and pedal curves and the pedal × speed map, checked
+ * Tuning: the speed, pedal and RPM curves, the pedal × speed map and the
+ * gates that say when the modes may lock, checked
  * while the owner types by the firmware's own rules (haldex/curve
  * curveProblems / mapProblems: the board refuses exactly these), a
  * preview plot, save and restore defaults. Unsaved edits survive moving
@@ -9,6 +10,7 @@
 import { themeColor } from "../theme";
 import { h, fill, text } from "../dom";
 import { get, post } from "../api";
+import { SETTINGS_LIMITS } from "haldex/target";
 import { drawChart, type ChartOptions } from "../chart";
 import {
 	CURVE_MAX_POINTS,
@@ -22,26 +24,39 @@ import {
 	type LockMap,
 } from "haldex/curve";
 import { lastStatus, messageBox, modal, onStatus } from "../ui";
-import type { CurveBody, MapBody } from "api/contract";
+import type { CurveBody, MapBody, SettingsBody } from "api/contract";
 
-type Kind = "speed" | "throttle";
-type Tab = Kind | "map";
+type Kind = "speed" | "throttle" | "rpm";
+type Tab = Kind | "map" | "gates";
 
-const UNIT: Record<Kind, string> = { speed: "km/h", throttle: "% pedal" };
-const XNAME: Record<Kind, string> = { speed: "Speed", throttle: "Pedal" };
+const UNIT: Record<Kind, string> = { speed: "km/h", throttle: "% pedal", rpm: "rpm" };
+const XNAME: Record<Kind, string> = { speed: "Speed", throttle: "Pedal", rpm: "Engine speed" };
+const TAB_LABEL: Record<Tab, string> = { speed: "Speed curve", throttle: "Pedal curve", rpm: "RPM curve", map: "Map", gates: "Gates" };
+const ABOUT: Record<Kind, string> = {
+	speed: "Lock by road speed, joined by straight lines between the points; flat before the first and after the last.",
+	throttle: "Lock by accelerator pedal position, joined by straight lines between the points.",
+	rpm: "Lock by engine speed, joined by straight lines between the points; flat before the first and after the last.",
+};
 
 /** Edits not saved yet, kept while the app is open. */
-const drafts: { speed?: Point[]; throttle?: Point[]; map?: LockMap } = {};
-const saved: { speed?: Point[]; throttle?: Point[]; map?: LockMap } = {};
+const drafts: { speed?: Point[]; throttle?: Point[]; rpm?: Point[]; map?: LockMap } = {};
+const saved: { speed?: Point[]; throttle?: Point[]; rpm?: Point[]; map?: LockMap } = {};
 let tab: Tab = "speed";
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const num = (v: string) => (v.trim() === "" ? NaN : Number(v));
 const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "");
 
-/** The axes every tuning preview shares: 0..xMax (speed or pedal) against 0..100 % lock, with the car's live value marked. */
+/** The axes every tuning preview shares: 0..xMax (speed, pedal or rpm) against 0..100 % lock, with the car's live value marked. */
 function lockAxes(xMax: number, marker: number | undefined): ChartOptions {
-	return { xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 150 ? 50 : 20, yStep: 25, yFormat: (v) => `${v}%`, marker };
+	return { xMin: 0, xMax, yMin: 0, yMax: 100, xStep: xMax > 1500 ? 1000 : xMax > 150 ? 50 : 20, yStep: 25, yFormat: (v) => `${v}%`, marker };
+}
+
+/** How far the preview's x axis reaches: the pedal's whole travel, else a round figure past the last point. */
+function previewXMax(kind: Kind, lastX: number): number {
+	if (kind === "throttle") return 100;
+	const step = kind === "rpm" ? 1000 : 20;
+	return Math.min(CURVE_X_MAX[kind], Math.max(3 * step, Math.ceil((lastX * 1.2) / step) * step));
 }
 
 export function mount(root: HTMLElement): () => void {
@@ -49,7 +64,7 @@ export function mount(root: HTMLElement): () => void {
 	const tabs = h(
 		"div",
 		{ class: "tabs", role: "tablist" },
-		(["speed", "throttle", "map"] as Tab[]).map((t) =>
+		(["speed", "throttle", "rpm", "map", "gates"] as Tab[]).map((t) =>
 			h(
 				"button",
 				{
@@ -62,7 +77,7 @@ export function mount(root: HTMLElement): () => void {
 						show();
 					},
 				},
-				t === "speed" ? "Speed curve" : t === "throttle" ? "Pedal curve" : "Map",
+				TAB_LABEL[t],
 			),
 		),
 	);
@@ -72,7 +87,11 @@ export function mount(root: HTMLElement): () => void {
 			"section",
 			{ class: "card" },
 			h("h2", null, "Tuning"),
-			h("p", { class: "muted" }, "How much the rear axle locks in the Speed, Pedal and Map modes. Changes take effect when you press Save."),
+			h(
+				"p",
+				{ class: "muted" },
+				"How much the rear axle locks in the Speed, Pedal, RPM and Map modes, and when the modes may lock at all. Changes take effect when you press Save.",
+			),
 			tabs,
 		),
 		body,
@@ -81,7 +100,7 @@ export function mount(root: HTMLElement): () => void {
 	function show() {
 		cleanup();
 		tabs.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${tab}`)));
-		cleanup = tab === "map" ? mapEditor(body) : curveEditor(body, tab);
+		cleanup = tab === "map" ? mapEditor(body) : tab === "gates" ? gatesEditor(body) : curveEditor(body, tab);
 	}
 	show();
 	return () => cleanup();
@@ -115,13 +134,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 			"section",
 			{ class: "card" },
 			h("h2", null, `${XNAME[kind]} curve`),
-			h(
-				"p",
-				{ class: "muted" },
-				kind === "speed"
-					? "Lock by road speed, joined by straight lines between the points; flat before the first and after the last."
-					: "Lock by accelerator pedal position, joined by straight lines between the points.",
-			),
+			h("p", { class: "muted" }, ABOUT[kind]),
 			canvas,
 			h(
 				"div",
@@ -141,7 +154,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 
 	function nextPoint(): Point {
 		const last = points[points.length - 1];
-		return last ? { x: Math.min(CURVE_X_MAX[kind], last.x + 10), lock: last.lock } : { x: 0, lock: 0 };
+		return last ? { x: Math.min(CURVE_X_MAX[kind], last.x + (kind === "rpm" ? 500 : 10)), lock: last.lock } : { x: 0, lock: 0 };
 	}
 
 	function rows() {
@@ -224,9 +237,8 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 
 	function plot() {
 		const valid = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.lock));
-		const max = CURVE_X_MAX[kind];
 		const lastX = valid.length ? Math.max(...valid.map((p) => p.x)) : 0;
-		const xMax = kind === "throttle" ? 100 : Math.min(max, Math.max(60, Math.ceil((lastX * 1.2) / 20) * 20));
+		const xMax = previewXMax(kind, lastX);
 		const line: [number, number][] = valid.length
 			? [[0, valid[0].lock], ...valid.map((p) => [p.x, p.lock] as [number, number]), [xMax, valid[valid.length - 1].lock]]
 			: [];
@@ -237,7 +249,7 @@ function curveEditor(root: HTMLElement, kind: Kind): () => void {
 				{ color: themeColor("--series-target", "#0047b3"), label: "Lock", points: line },
 				{ color: themeColor("--series-target", "#0047b3"), label: "Points", points: valid.map((p) => [p.x, p.lock]), dots: true, width: 0.01 },
 			],
-			lockAxes(xMax, t ? (kind === "speed" ? t.speed : t.throttle) : undefined),
+			lockAxes(xMax, t ? (kind === "speed" ? t.speed : kind === "throttle" ? t.throttle : t.rpm) : undefined),
 		);
 	}
 
@@ -502,4 +514,147 @@ function mapEditor(root: HTMLElement): () => void {
 	if (map) build();
 	void load();
 	return () => window.removeEventListener("resize", onResize);
+}
+
+type GateField = "disableThrottle" | "disableSpeed" | "lockReleaseRatePctPerSec" | "speed" | "throttle" | "map" | "rpm";
+interface Gate {
+	field: GateField;
+	/** The setting's path in POST /api/settings, as the board's errors name it. */
+	path: string;
+	label: string;
+	unit: string;
+	range: readonly [number, number];
+}
+
+const DISENGAGE_LABEL: Record<"speed" | "throttle" | "map" | "rpm", string> = { speed: "Speed", throttle: "Pedal", map: "Map", rpm: "RPM" };
+const GATES: Gate[] = [
+	{ field: "disableThrottle", path: "disableThrottle", label: "Presets lock only from this pedal", unit: "%", range: SETTINGS_LIMITS.disableThrottle },
+	{ field: "disableSpeed", path: "disableSpeed", label: "Presets stop locking above", unit: "km/h", range: SETTINGS_LIMITS.disableSpeed },
+	...(["speed", "throttle", "map", "rpm"] as const).map((m) => ({
+		field: m,
+		path: `disengageUnderSpeed.${m}`,
+		label: `${DISENGAGE_LABEL[m]} mode: no lock below`,
+		unit: "km/h",
+		range: SETTINGS_LIMITS.disengageUnderSpeed,
+	})),
+	{
+		field: "lockReleaseRatePctPerSec",
+		path: "lockReleaseRatePctPerSec",
+		label: "Lock falls at most by",
+		unit: "% per second",
+		range: SETTINGS_LIMITS.lockReleaseRatePctPerSec,
+	},
+];
+
+/** The gates and the release rate (POST /api/settings); 0 turns a gate off. */
+function gatesEditor(root: HTMLElement): () => void {
+	const msg = messageBox();
+	const problems = h("ul", { class: "problems", id: "gates-problems" });
+	const saveBtn = h("button", { type: "button", class: "primary", id: "gates-save", onclick: () => save() }, "Save");
+	const dirtyNote = h("span", { class: "dirty" });
+	const inputs = new Map<GateField, HTMLInputElement>();
+	let stored: Record<GateField, number> | undefined;
+
+	const rows = GATES.map((g) => {
+		const input = h("input", {
+			type: "number",
+			inputMode: "decimal",
+			step: "any",
+			min: String(g.range[0]),
+			max: String(g.range[1]),
+			"aria-label": g.label,
+			"data-path": g.path,
+			oninput: () => changed(),
+		});
+		inputs.set(g.field, input);
+		return h("tr", null, h("th", { scope: "row" }, g.label), h("td", null, input), h("td", null, g.unit));
+	});
+	fill(
+		root,
+		h(
+			"section",
+			{ class: "card" },
+			h("h2", null, "Gates"),
+			h(
+				"p",
+				{ class: "muted" },
+				"When the modes may lock. 0 turns a gate off. Below a mode's speed the curve or map asks for no lock, except at full pedal (a launch). The preset gates apply to 50:50 … 90:10.",
+			),
+			h("div", { class: "scroll" }, h("table", { class: "grid gates", id: "gates-table" }, h("tbody", null, rows))),
+			problems,
+			h("div", { class: "row" }, h("span", { class: "grow" }), dirtyNote, saveBtn),
+			msg,
+		),
+	);
+
+	const read = (): Record<GateField, number> => {
+		const out = {} as Record<GateField, number>;
+		for (const g of GATES) out[g.field] = num(inputs.get(g.field)!.value);
+		return out;
+	};
+	const errorsOf = (v: Record<GateField, number>) =>
+		GATES.filter((g) => !(v[g.field] >= g.range[0] && v[g.field] <= g.range[1])).map((g) => ({
+			path: g.path,
+			message: `${g.label}: enter ${g.range[0]} to ${g.range[1]} ${g.unit}.`,
+		}));
+
+	function changed() {
+		const v = read();
+		const errs = errorsOf(v);
+		const bad = new Set(errs.map((e) => e.path));
+		for (const g of GATES) {
+			const input = inputs.get(g.field)!;
+			input.classList.toggle("invalid", bad.has(g.path));
+			input.setAttribute("aria-invalid", String(bad.has(g.path)));
+		}
+		fill(
+			problems,
+			errs.map((e) => h("li", null, e.message)),
+		);
+		const dirty = !!stored && !same(v, stored);
+		text(dirtyNote, dirty ? "Unsaved changes" : "");
+		saveBtn.disabled = errs.length > 0 || !dirty;
+	}
+
+	function show(s: SettingsBody) {
+		const d = s.disengageUnderSpeed as unknown as Record<GateField, number>;
+		const all = s as unknown as Record<GateField, number>;
+		// In GATES' order, as read() makes it: the dirty check compares them as JSON.
+		stored = {} as Record<GateField, number>;
+		for (const g of GATES) stored[g.field] = g.path.startsWith("disengageUnderSpeed.") ? d[g.field] : all[g.field];
+		for (const g of GATES) inputs.get(g.field)!.value = fmt(stored[g.field]);
+		changed();
+	}
+
+	async function load() {
+		try {
+			show(await get<SettingsBody>("/api/settings"));
+		} catch (e) {
+			msg.error(e);
+		}
+	}
+
+	async function save() {
+		const v = read();
+		if (errorsOf(v).length) return;
+		saveBtn.disabled = true;
+		msg.show("info", "Saving…");
+		try {
+			const res = await post<{ settings: SettingsBody }>("/api/settings", {
+				disableThrottle: v.disableThrottle,
+				disableSpeed: v.disableSpeed,
+				lockReleaseRatePctPerSec: v.lockReleaseRatePctPerSec,
+				disengageUnderSpeed: { speed: v.speed, throttle: v.throttle, map: v.map, rpm: v.rpm },
+			});
+			show(res.settings);
+			msg.show("ok", "Saved. The board uses the new gates now.");
+		} catch (e) {
+			msg.error(e);
+			changed();
+		}
+	}
+
+	saveBtn.disabled = true;
+	void load();
+	return () => undefined;
 }

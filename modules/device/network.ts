@@ -14,7 +14,13 @@
  *                 (a network without internet) retries after 5 min
  *
  * Settings (store domain "wifi"): station SSID and passphrase, access
- * point passphrase. Passphrases are never returned by the API.
+ * point passphrase, and "staOff" while the owner has switched the home
+ * network off (its SSID and passphrase kept). Passphrases are never
+ * returned by the API.
+ *
+ * POST /api/wifi takes our shape ({station, accessPoint, stationEnabled})
+ * or OpenHaldex-S3's ({ssid, password, apPassword, staEnabled}), never
+ * both in one body; GET answers ours with S3's three fields beside it.
  */
 
 import type { Clock } from "ports/clock";
@@ -59,7 +65,12 @@ export interface NetworkDeps {
 export interface WifiChange {
 	station?: { ssid: string; password?: string } | null;
 	accessPoint?: { password: string | null };
+	/** false: stay off the home network but keep its SSID and passphrase (S3's staEnabled). */
+	stationEnabled?: boolean;
 }
+
+const OUR_WIFI_FIELDS = frozen(["station", "accessPoint", "stationEnabled"]);
+const S3_WIFI_FIELDS = frozen(["ssid", "password", "apPassword", "staEnabled"]);
 
 /** The access point's name: "OpenHaldex-" and the last two MAC bytes in hex. */
 export function accessPointSsid(mac: string): string {
@@ -72,34 +83,87 @@ export function fromAccessPoint(address: string): boolean {
 	return address.startsWith("192.168.4.") || address === "127.0.0.1";
 }
 
-/** Validate a POST /api/wifi body (throws HttpError 400). */
-export function parseWifiChange(body: unknown): WifiChange {
+/**
+ * Validate a POST /api/wifi body (throws HttpError 400 or 422). `storedSsid`
+ * is the home network stored now: S3's shape may send a new password alone.
+ */
+export function parseWifiChange(body: unknown, storedSsid?: string): WifiChange {
 	if (typeof body !== "object" || body === null || Array.isArray(body))
 		throw apiError("body_not_object", "Send a JSON object with station and/or accessPoint.");
 	const b = body as Record<string, unknown>;
-	for (const k of Object.keys(b))
-		if (k !== "station" && k !== "accessPoint") throw apiError("invalid_wifi", `Unknown field "${k}"; use station and accessPoint.`, { field: k });
-	if (b.station === undefined && b.accessPoint === undefined)
-		throw apiError("invalid_wifi", "Nothing to change: send station and/or accessPoint.", { field: "station" });
+	const keys = Object.keys(b);
+	const s3 = keys.filter((k) => S3_WIFI_FIELDS.includes(k));
+	const ours = keys.filter((k) => OUR_WIFI_FIELDS.includes(k));
+	for (const k of keys)
+		if (!s3.includes(k) && !ours.includes(k))
+			throw apiError("invalid_wifi", `Unknown field "${k}"; use station, accessPoint and stationEnabled (or S3's ssid, password, apPassword, staEnabled).`, {
+				field: k,
+			});
+	if (s3.length && ours.length)
+		throw apiError(
+			"invalid_wifi",
+			`Send either our fields (station, accessPoint, stationEnabled) or S3's (ssid, password, apPassword, staEnabled), not both.`,
+			{
+				field: s3[0],
+			},
+		);
+	if (s3.length) return s3WifiChange(b, storedSsid);
+	if (!ours.length) throw apiError("invalid_wifi", "Nothing to change: send station, accessPoint and/or stationEnabled.", { field: "station" });
 	const out: WifiChange = {};
 	if (b.station === null) out.station = null;
 	else if (b.station !== undefined) {
 		const s = b.station as Record<string, unknown>;
-		if (typeof s !== "object" || typeof s.ssid !== "string" || !s.ssid.length || utf8Length(s.ssid) > 32)
-			throw apiError("invalid_ssid", "station.ssid must be 1 to 32 bytes.", { field: "station.ssid" });
-		if (s.password !== undefined && !validPassphrase(s.password, true))
-			throw apiError("invalid_passphrase", "station.password must be empty (open network) or 8 to 63 characters.", { field: "station.password" });
-		out.station = { ssid: s.ssid, ...(s.password !== undefined ? { password: s.password as string } : {}) };
+		out.station = stationChange(typeof s === "object" ? s.ssid : undefined, typeof s === "object" ? s.password : undefined, "station.ssid", "station.password");
 	}
 	if (b.accessPoint !== undefined) {
 		const a = b.accessPoint as Record<string, unknown>;
-		if (typeof a !== "object" || a === null || !("password" in a) || (a.password !== null && !validPassphrase(a.password, false)))
-			throw apiError("invalid_passphrase", "accessPoint.password must be 8 to 63 printable ASCII characters (WPA2), or null for an open access point.", {
-				field: "accessPoint.password",
-			});
-		out.accessPoint = { password: a.password as string | null };
+		if (typeof a !== "object" || a === null || !("password" in a)) throw accessPointRefusal("accessPoint.password");
+		out.accessPoint = accessPointChange(a.password, "accessPoint.password");
 	}
+	if (b.stationEnabled !== undefined) out.stationEnabled = enabledFlag(b.stationEnabled, "stationEnabled");
 	return out;
+}
+
+/** S3's shape: ssid "" forgets the home network, apPassword "" opens the access point (S3 api.cpp handleWifiPost). */
+function s3WifiChange(b: Record<string, unknown>, storedSsid: string | undefined): WifiChange {
+	const out: WifiChange = {};
+	if (b.ssid === "") out.station = null;
+	else if (b.ssid !== undefined || b.password !== undefined) {
+		const ssid = b.ssid ?? storedSsid;
+		if (ssid === undefined) throw apiError("invalid_wifi", "No home network is stored: send ssid with the password.", { field: "password" });
+		out.station = stationChange(ssid, b.password, "ssid", "password");
+	}
+	if (b.apPassword !== undefined) out.accessPoint = accessPointChange(b.apPassword === "" ? null : b.apPassword, "apPassword");
+	if (b.staEnabled !== undefined) out.stationEnabled = enabledFlag(b.staEnabled, "staEnabled");
+	return out;
+}
+
+function stationChange(ssid: unknown, password: unknown, ssidField: string, passwordField: string): { ssid: string; password?: string } {
+	if (typeof ssid !== "string" || !ssid.length || utf8Length(ssid) > 32)
+		throw apiError("invalid_ssid", `${ssidField} must be 1 to 32 bytes.`, { field: ssidField });
+	if (password !== undefined && !validPassphrase(password, true))
+		throw apiError("invalid_passphrase", `${passwordField} must be empty (open network) or 8 to 63 characters.`, { field: passwordField });
+	return { ssid, ...(password !== undefined ? { password: password as string } : {}) };
+}
+
+function accessPointRefusal(field: string) {
+	return apiError(
+		"invalid_passphrase",
+		`${field} must be 8 to 63 printable ASCII characters (WPA2), or ${field === "apPassword" ? '""' : "null"} for an open access point.`,
+		{
+			field,
+		},
+	);
+}
+
+function accessPointChange(password: unknown, field: string): { password: string | null } {
+	if (password !== null && !validPassphrase(password, false)) throw accessPointRefusal(field);
+	return { password: password as string | null };
+}
+
+function enabledFlag(value: unknown, field: string): boolean {
+	if (typeof value !== "boolean") throw apiError("invalid_wifi", `${field} must be true or false.`, { field });
+	return value;
 }
 
 function validPassphrase(p: unknown, allowEmpty: boolean): boolean {
@@ -166,11 +230,16 @@ export class NetworkService {
 		return this.#dns?.port;
 	}
 
-	/** GET /api/network */
+	/**
+	 * GET /api/network, with OpenHaldex-S3's six fields after ours (its
+	 * "internet" is our SNTP having synced: the one internet service the
+	 * board uses).
+	 */
 	status() {
 		const now = this.#d.clock.monotonicMs();
 		const sta = this.#d.wifi.stationInfo();
 		const ssid = this.#stored("staSsid");
+		const staConnected = this.#station === "connected";
 		return {
 			hostName: this.#d.hostName,
 			mdns: {
@@ -210,15 +279,27 @@ export class NetworkService {
 				...(this.#dnsStats.error ? { error: this.#dnsStats.error } : {}),
 			},
 			time: { ...this.#sntp, servers: [...SNTP_SERVERS] }, // a copy: JSON.stringify throws on flash objects
+			staConnected,
+			staIp: staConnected ? (sta.address ?? "") : "",
+			ap: this.#started,
+			apIp: this.#started ? AP_ADDRESS : "",
+			hostname: `${this.#mdns.name ?? this.#d.hostName}.local`,
+			internet: staConnected && this.#sntp.state === "synced",
 		};
 	}
 
-	/** GET /api/wifi: the settings, without passphrases. */
+	/** GET /api/wifi: the settings, without passphrases; S3's ssid, staEnabled and apPasswordSet beside ours. */
 	settings() {
 		const ssid = this.#stored("staSsid");
+		const enabled = !this.#stored("staOff");
+		const apPasswordSet = !!this.#stored("apPass");
 		return {
-			accessPoint: { ssid: this.#apSsid, address: AP_ADDRESS, security: this.#stored("apPass") ? "wpa2-psk" : "open", passwordSet: !!this.#stored("apPass") },
-			station: ssid ? { ssid, passwordSet: !!this.#stored("staPass"), state: this.#station } : null,
+			accessPoint: { ssid: this.#apSsid, address: AP_ADDRESS, security: apPasswordSet ? "wpa2-psk" : "open", passwordSet: apPasswordSet },
+			station: ssid ? { ssid, passwordSet: !!this.#stored("staPass"), enabled, state: this.#station } : null,
+			stationEnabled: enabled,
+			ssid: ssid ?? "",
+			staEnabled: enabled,
+			apPasswordSet,
 		};
 	}
 
@@ -242,18 +323,23 @@ export class NetworkService {
 			if (change.accessPoint.password === null) s.delete(WIFI_DOMAIN, "apPass");
 			else s.set(WIFI_DOMAIN, "apPass", change.accessPoint.password);
 		}
+		const toggled = change.stationEnabled !== undefined && change.stationEnabled === !!this.#stored("staOff");
+		if (change.stationEnabled === true) s.delete(WIFI_DOMAIN, "staOff");
+		else if (change.stationEnabled === false) s.set(WIFI_DOMAIN, "staOff", "1");
 		return {
 			apply: () => {
 				if (change.accessPoint) {
 					this.#startAccessPoint();
 					this.#d.onEvent?.("wifi", `access point is now ${this.#stored("apPass") ? "WPA2-protected" : "open"}`);
 				}
-				if (change.station !== undefined) {
+				if (change.station !== undefined || toggled) {
 					this.#stopStation();
 					this.#attempts = 0;
 					this.#lastError = undefined;
 					this.#startStation();
-					this.#d.onEvent?.("wifi", change.station ? `home network set to "${change.station.ssid}"` : "home network forgotten");
+					if (change.station !== undefined)
+						this.#d.onEvent?.("wifi", change.station ? `home network set to "${change.station.ssid}"` : "home network forgotten");
+					if (toggled) this.#d.onEvent?.("wifi", `home network switched ${change.stationEnabled ? "on" : "off"}`);
 				}
 			},
 		};
@@ -272,7 +358,7 @@ export class NetworkService {
 
 	#startStation(): void {
 		const ssid = this.#stored("staSsid");
-		if (!ssid) {
+		if (!ssid || this.#stored("staOff")) {
 			this.#station = "disabled";
 			return;
 		}

@@ -29,7 +29,7 @@ export function registerDeviceRoutes(router: Router, device: DeviceServices): vo
 		auth: true,
 		body: "json",
 		handle: (_req, body) => {
-			const change = parseWifiChange(body);
+			const change = parseWifiChange(body, network().settings().station?.ssid);
 			const { apply } = network().change(change);
 			return { ...jsonResponse(200, { ...network().settings(), applying: true }), afterSend: apply };
 		},

@@ -156,6 +156,7 @@ describe("device/network", () => {
 			[null, "body_not_object", 400, undefined],
 			[{}, "invalid_wifi", 422, "station"],
 			[{ other: 1 }, "invalid_wifi", 422, "other"],
+			[{ stationEnabled: 1 }, "invalid_wifi", 422, "stationEnabled"],
 			[{ station: { ssid: "" } }, "invalid_ssid", 422, "station.ssid"],
 			[{ station: { ssid: "x".repeat(33) } }, "invalid_ssid", 422, "station.ssid"],
 			[{ station: { ssid: "a", password: "short" } }, "invalid_passphrase", 422, "station.password"],
@@ -175,5 +176,71 @@ describe("device/network", () => {
 		}
 		assert.deepEqual(parseWifiChange({ station: { ssid: "Open", password: "" } }), { station: { ssid: "Open", password: "" } });
 		assert.deepEqual(parseWifiChange({ accessPoint: { password: null } }), { accessPoint: { password: null } });
+		assert.deepEqual(parseWifiChange({ stationEnabled: false }), { stationEnabled: false });
+	});
+
+	describe("OpenHaldex-S3's Wi-Fi shapes", () => {
+		it("reads S3's ssid/password/apPassword/staEnabled as our station, accessPoint and stationEnabled", () => {
+			assert.deepEqual(parseWifiChange({ ssid: "Garage", password: "supersecret", staEnabled: true }), {
+				station: { ssid: "Garage", password: "supersecret" },
+				stationEnabled: true,
+			});
+			assert.deepEqual(parseWifiChange({ ssid: "Garage" }), { station: { ssid: "Garage" } });
+			assert.deepEqual(parseWifiChange({ password: "newsecret1" }, "Garage"), { station: { ssid: "Garage", password: "newsecret1" } }, "the stored SSID");
+			// S3's "forget" button sends all three, empty.
+			assert.deepEqual(parseWifiChange({ ssid: "", password: "", staEnabled: false }), { station: null, stationEnabled: false });
+			assert.deepEqual(parseWifiChange({ apPassword: "haldex-owner-1" }), { accessPoint: { password: "haldex-owner-1" } });
+			assert.deepEqual(parseWifiChange({ apPassword: "" }), { accessPoint: { password: null } }, "S3's empty apPassword opens the access point");
+		});
+		it("refuses bad S3 values naming S3's field, and a body mixing both shapes", () => {
+			const cases: [unknown, string, string][] = [
+				[{ ssid: "x".repeat(33) }, "invalid_ssid", "ssid"],
+				[{ ssid: 5 }, "invalid_ssid", "ssid"],
+				[{ ssid: "a", password: "short" }, "invalid_passphrase", "password"],
+				[{ password: "longenough" }, "invalid_wifi", "password"],
+				[{ apPassword: "1234567" }, "invalid_passphrase", "apPassword"],
+				[{ staEnabled: "yes" }, "invalid_wifi", "staEnabled"],
+				[{ ssid: "a", station: null }, "invalid_wifi", "ssid"],
+			];
+			for (const [body, code, field] of cases) {
+				try {
+					parseWifiChange(body);
+					assert.fail(`accepted ${JSON.stringify(body)}`);
+				} catch (e) {
+					assert.instanceOf(e, HttpError);
+					const h = e as HttpError;
+					assert.deepEqual([h.code, h.status, h.detail?.field], [code, 422, field], JSON.stringify(body));
+				}
+			}
+		});
+		it("switches the home network off and on with staEnabled, keeping its SSID and passphrase", () => {
+			make();
+			net.change(parseWifiChange({ ssid: "Garage", password: "supersecret", staEnabled: true })).apply();
+			wifi.emit("gotIP", "10.0.0.23");
+			assert.equal(net.stationState, "connected");
+			net.change(parseWifiChange({ staEnabled: false })).apply();
+			assert.equal(net.stationState, "disabled");
+			assert.deepEqual(net.addresses(), ["192.168.4.1"]);
+			assert.deepEqual(net.settings().station, { ssid: "Garage", passwordSet: true, enabled: false, state: "disabled" });
+			assert.include(net.settings(), { ssid: "Garage", staEnabled: false, apPasswordSet: false });
+			time.advance(RETRY_MAX_MS * 3);
+			assert.equal(net.stationState, "disabled", "no retry while switched off");
+			// A restart keeps it off.
+			net.stop();
+			make();
+			assert.equal(net.stationState, "disabled");
+			net.change(parseWifiChange({ staEnabled: true })).apply();
+			assert.equal(net.stationState, "connecting");
+			assert.deepEqual(wifi.station, { ssid: "Garage", password: "supersecret" });
+			assert.include(events.join("\n"), "home network switched off");
+			assert.include(events.join("\n"), "home network switched on");
+		});
+		it("answers S3's network fields beside ours", () => {
+			make();
+			assert.include(net.status(), { staConnected: false, staIp: "", ap: true, apIp: AP_ADDRESS, hostname: "openhaldex.local", internet: false });
+			net.change(parseWifiChange({ ssid: "Garage", password: "supersecret" })).apply();
+			wifi.emit("gotIP", "10.0.0.23");
+			assert.include(net.status(), { staConnected: true, staIp: "10.0.0.23" });
+		});
 	});
 });

@@ -167,6 +167,18 @@ function wifiCard(): HTMLElement {
 	const apPass = h("input", { type: "password", id: "ap-pass", autocomplete: "new-password", minLength: 8, maxLength: 63 });
 	const staSsid = h("input", { type: "text", id: "sta-ssid", autocomplete: "off", maxLength: 32 });
 	const staPass = h("input", { type: "password", id: "sta-pass", autocomplete: "new-password", maxLength: 63 });
+	// Off keeps the home network's name and password: for a phone hotspot that should not be joined today.
+	const staToggle = h("button", { type: "button", id: "sta-toggle", hidden: true, onclick: () => void toggleStation() }, "");
+	let stationOn = true;
+	async function toggleStation() {
+		try {
+			await post("/api/wifi", { stationEnabled: !stationOn });
+			msg.show("ok", stationOn ? "The board stays off the home network until you switch it on." : "The board joins the home network again.");
+			void load();
+		} catch (err) {
+			msg.error(err);
+		}
+	}
 	const form = h(
 		"form",
 		{
@@ -206,7 +218,7 @@ function wifiCard(): HTMLElement {
 		staSsid,
 		h("label", { for: "sta-pass" }, "Its password"),
 		staPass,
-		h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save Wi-Fi")),
+		h("div", { class: "row" }, staToggle, h("span", { class: "grow" }), h("button", { type: "submit", class: "primary" }, "Save Wi-Fi")),
 	);
 
 	async function load() {
@@ -214,6 +226,9 @@ function wifiCard(): HTMLElement {
 			const [wifi, net] = await Promise.all([get<WifiBody>("/api/wifi"), get<NetworkBody>("/api/network")]);
 			const ap = wifi.accessPoint,
 				sta = wifi.station;
+			stationOn = wifi.stationEnabled;
+			staToggle.hidden = !sta;
+			text(staToggle, stationOn ? "Switch home network off" : "Switch home network on");
 			fill(
 				info,
 				h(
@@ -222,7 +237,7 @@ function wifiCard(): HTMLElement {
 					h("dt", null, "Board's network"),
 					h("dd", null, `${ap.ssid}${ap.passwordSet ? " (WPA2)" : " (open: anyone nearby can join; set a passphrase)"}`),
 					h("dt", null, "Home network"),
-					h("dd", null, sta ? `${sta.ssid}: ${sta.state}` : "none"),
+					h("dd", null, sta ? `${sta.ssid}: ${sta.enabled ? sta.state : "switched off"}` : "none"),
 					h("dt", null, "Name"),
 					h("dd", null, `${net.hostName}.local`),
 					net.interfaces.map((i) => [h("dt", null, interfaceLabel(i.name)), h("dd", null, "address" in i && i.address ? String(i.address) : "–")]),

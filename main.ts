@@ -20,6 +20,7 @@ import { EspOtaPort } from "platform/moddable/ota-port";
 import { runningImage } from "ota/slot-info";
 import { resourceAssets } from "platform/moddable/assets";
 import { devicePorts } from "platform/device-ports";
+import { registerPlatformRoutes } from "platform/routes";
 import { updateServerClient } from "platform/moddable/update-http";
 
 const log = (line: string) => trace(`${line}\n`);
@@ -64,6 +65,7 @@ startUp({
 			settings,
 		),
 	serve: (firmware) => {
+		registerPlatformRoutes(firmware.router); // none on the board; mcsim's POST /api/sim/collect
 		serveRouter(firmware.router, settings.httpPort, timers);
 		probe.start();
 		log(`OpenHaldex XS listening on port ${settings.httpPort}`);

@@ -166,7 +166,7 @@ describe("project configuration", () => {
 			const board = resolveManifest(PROJECT_ROOT, "esp32/esp32c6");
 			const mcsim = resolveManifest(PROJECT_ROOT, "lin");
 			const tsconfig = JSON.parse(read("tsconfig.base.json"));
-			for (const name of ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store"]) {
+			for (const name of ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store", "platform/routes"]) {
 				assert.equal(path.relative(PROJECT_ROOT, board.modules.get(name)!), `modules/platform/esp32c6/${name.slice(9)}`);
 				assert.equal(path.relative(PROJECT_ROOT, mcsim.modules.get(name)!), `modules/platform/mcsim/${name.slice(9)}`);
 				assert.deepEqual(tsconfig.compilerOptions.paths[name], [`./modules/platform/esp32c6/${name.slice(9)}`]);
@@ -183,7 +183,7 @@ describe("project configuration", () => {
 			for (const platform of ["esp32/esp32c6", "lin"]) {
 				const m = resolveManifest(PROJECT_ROOT, platform);
 				for (const [name, file] of scriptModules(m)) {
-					if (name === "main" || ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store"].includes(name)) continue;
+					if (name === "main" || ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store", "platform/routes"].includes(name)) continue;
 					const want = file.replace(/\.(ts|js)$/, "");
 					assert.equal(resolveTs(name), want, `tsconfig paths for ${name}`);
 				}

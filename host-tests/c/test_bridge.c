@@ -511,6 +511,32 @@ TEST(speed_prefers_brakes1_and_falls_back_to_motor2)
     CHECK_EQ(s.speed_age_ms, 100);
 }
 
+/* [char] MOTOR2 byte 1 is the coolant (x 0.75 - 48 degC, S3's PQ DBC): kept raw, with MOTOR2's own age;
+ * a frame too short for the speed carries no coolant either. */
+TEST(motor2_gives_coolant_raw_with_its_age)
+{
+    storage_t m;
+    ohx_bridge_t *b = make(&m, OHX_GEN_4);
+    ohx_snapshot_t s;
+    uint8_t mo2[8] = {0, 181, 0, 40, 0, 0, 0, 0}; /* 181 x 0.75 - 48 = 87.75 degC */
+    ohx_frame_t f, o;
+    ohx_bridge_snapshot(b, 0, &s);
+    CHECK_EQ(s.motor2_age_ms, OHX_AGE_NEVER);
+    CHECK_EQ(s.coolant_raw, 0);
+    f = frame(OHX_ID_MOTOR2, 8, mo2);
+    ohx_bridge_on_frame(b, OHX_BUS_CHASSIS, &f, &o, 1000);
+    ohx_bridge_snapshot(b, 1040, &s);
+    CHECK_EQ(s.coolant_raw, 181);
+    CHECK_EQ(s.motor2_age_ms, 40);
+    mo2[1] = 200;
+    f = frame(OHX_ID_MOTOR2, 3, mo2); /* too short: ignored */
+    ohx_bridge_on_frame(b, OHX_BUS_CHASSIS, &f, &o, 1100);
+    ohx_bridge_snapshot(b, 1100, &s);
+    CHECK_EQ(s.coolant_raw, 181);
+    CHECK_EQ(s.motor2_age_ms, 100);
+    CHECK(memcmp(o.data, mo2, 3) == 0); /* forwarded untouched all the same */
+}
+
 /* [char] MOTOR1: rpm = bytes 2..3 LE x 0.25, pedal = byte 5 x 0.4 %. Decoded in every mode. */
 TEST(motor1_gives_rpm_and_pedal)
 {
@@ -722,6 +748,7 @@ int main(void)
     RUN(hold_passthrough_overrides_the_mode);
     RUN(counters_count_what_happened);
     RUN(speed_prefers_brakes1_and_falls_back_to_motor2);
+    RUN(motor2_gives_coolant_raw_with_its_age);
     RUN(motor1_gives_rpm_and_pedal);
     RUN(haldex_feedback_is_decoded_per_generation);
     RUN(snapshot_reports_state_and_target);

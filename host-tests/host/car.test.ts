@@ -4,7 +4,7 @@ import { assert } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DriveCycleCar, SCHEDULE, driveCycle, torqueByteFor } from "../../host/car/drive-cycle";
+import { DriveCycleCar, SCHEDULE, coolantAt, driveCycle, torqueByteFor } from "../../host/car/drive-cycle";
 import { ID, decodeBrakes1Speed, decodeMotor1, encodeBrakes1, encodeBrakes4, encodeMotor1, encodeMotor2 } from "../../host/car/frames";
 import { SimulatedHaldex, demandFromTorqueByte, encodeHaldexFeedback } from "../../host/car/haldex-sim";
 import { CandumpReplay, parseCandump } from "../../host/car/candump";
@@ -42,6 +42,7 @@ describe("host/car", () => {
 			assert.deepEqual(decodeMotor1(encodeMotor1({ rpm: 2100.25, pedalPct: 40, torqueByte: 64 })), { rpm: 2100.25, pedalPct: 40, torqueByte: 64 });
 			assert.equal(decodeBrakes1Speed(encodeBrakes1(123.45, false)), 123.45);
 			assert.equal(encodeMotor2(128)[3], 100);
+			assert.equal(encodeMotor2(0, 87.75)[1], 181, "coolant (87.75 + 48) / 0.75");
 		});
 	});
 
@@ -119,7 +120,7 @@ describe("host/car", () => {
 			if (!bindingAvailable()) this.skip();
 		});
 
-		it("the core decodes the car's speed, rpm and pedal", () => {
+		it("the core decodes the car's speed, rpm, pedal and coolant", () => {
 			let now = 0;
 			const bridge = new NodeCanBridge({ now: () => now });
 			const car = new DriveCycleCar(0, (t) => driveCycle(t + 20000)); // cruise
@@ -132,6 +133,10 @@ describe("host/car", () => {
 			assert.equal(v.rpm, 2200);
 			assert.equal(v.pedalPct, 20);
 			assert.isAtMost(v.engineAgeMs, 10);
+			// MOTOR2 byte 1 in 0.75 degC steps: the car's warming coolant, to within a step.
+			assert.closeTo(v.coolantC, coolantAt(20_100), 0.75);
+			assert.isAbove(v.coolantC, 25);
+			assert.isAtMost(v.coolantAgeMs, 20);
 		});
 		for (const generation of [1, 2, 4] as const) {
 			it(`the core decodes the simulated Gen${generation} Haldex's engagement`, () => {

@@ -183,7 +183,8 @@ describe("project configuration", () => {
 			for (const platform of ["esp32/esp32c6", "lin"]) {
 				const m = resolveManifest(PROJECT_ROOT, platform);
 				for (const [name, file] of scriptModules(m)) {
-					if (name === "main" || ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store", "platform/routes"].includes(name)) continue;
+					if (name === "main" || ["platform/chip", "platform/ota-native", "platform/device-ports", "platform/store", "platform/routes"].includes(name))
+						continue;
 					const want = file.replace(/\.(ts|js)$/, "");
 					assert.equal(resolveTs(name), want, `tsconfig paths for ${name}`);
 				}

@@ -38,6 +38,8 @@ interface NativeSnapshot {
 	rpm: number;
 	pedalPct: number;
 	motor1AgeMs: number | null;
+	coolantC: number;
+	motor2AgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexEngagementRaw: number;
 	haldexState: number;

@@ -38,6 +38,8 @@ export interface CarState {
 	pedalPct: number;
 	braking: boolean;
 	steeringDeg: number;
+	/** Engine coolant, degC. */
+	coolantC: number;
 }
 
 export const CYCLE_MS = 45_000;
@@ -51,15 +53,22 @@ const PHASES: { phase: Phase; untilMs: number }[] = [
 
 /** Parked with the ignition on and the engine off: the bus is awake, nothing moves. */
 export function parkedCycle(): CarState {
-	return { phase: "stop", speedKmh: 0, rpm: 0, pedalPct: 0, braking: false, steeringDeg: 0 };
+	return { phase: "stop", speedKmh: 0, rpm: 0, pedalPct: 0, braking: false, steeringDeg: 0, coolantC: COLD_C };
 }
 
-/** The car at `tMs` into the (repeating) cycle. */
+const COLD_C = 20;
+const WARM_C = 90;
+/** A cold start warming up: most of the way to 90 degC in five minutes of the cycle. */
+export function coolantAt(tMs: number): number {
+	return WARM_C - (WARM_C - COLD_C) * Math.exp(-Math.max(0, tMs) / 100_000);
+}
+
+/** The car at `tMs` into the (repeating) cycle; the coolant warms over the whole drive. */
 export function driveCycle(tMs: number): CarState {
 	const t = ((tMs % CYCLE_MS) + CYCLE_MS) % CYCLE_MS;
 	const phase = PHASES.find((p) => t < p.untilMs)!.phase;
 	const idle = { speedKmh: 0, rpm: 800, pedalPct: 0, braking: false };
-	let s: Omit<CarState, "phase" | "steeringDeg">;
+	let s: Omit<CarState, "phase" | "steeringDeg" | "coolantC">;
 	switch (phase) {
 		case "idle":
 		case "stop":
@@ -79,7 +88,7 @@ export function driveCycle(tMs: number): CarState {
 			break;
 		}
 	}
-	return { phase, ...s, steeringDeg: phase === "cruise" ? 5 * Math.sin(t / 2000) : 0 };
+	return { phase, ...s, steeringDeg: phase === "cruise" ? 5 * Math.sin(t / 2000) : 0, coolantC: coolantAt(tMs) };
 }
 
 export function torqueByteFor(pedalPct: number): number {
@@ -161,7 +170,7 @@ export class DriveCycleCar implements ChassisSource {
 			case ID.BRAKES3:
 				return encodeBrakes3(car.speedKmh);
 			case ID.MOTOR2:
-				return encodeMotor2(car.speedKmh);
+				return encodeMotor2(car.speedKmh, car.coolantC);
 			case ID.BRAKES4:
 				return encodeBrakes4(this.#brakes4Counter++, car.braking);
 			case ID.BRAKES2:

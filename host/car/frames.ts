@@ -72,8 +72,9 @@ export function decodeBrakes1Speed(d: Uint8Array): number {
 	return (((d[3] << 8) | d[2]) >> 1) / 100;
 }
 
-export function encodeMotor2(speedKmh: number): Uint8Array {
+export function encodeMotor2(speedKmh: number, coolantC = 20): Uint8Array {
 	const d = new Uint8Array(8);
+	d[1] = clampByte((coolantC + 48) / 0.75);
 	d[3] = clampByte(speedKmh / 1.28);
 	return d;
 }

@@ -108,8 +108,6 @@ function healthInto(into: BusHealth, s: CanBusStatus): void {
 	into.silent = s.dead;
 }
 
-const NEVER = -1;
-
 /** A bridge whose port did not start: nothing flows, and it says so. */
 export class StoppedBridge implements CanBridge {
 	setTarget(): void {
@@ -119,7 +117,7 @@ export class StoppedBridge implements CanBridge {
 		return false;
 	}
 	vehicle() {
-		return { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: NEVER, engineAgeMs: NEVER, haldexAgeMs: NEVER };
+		return noVehicle();
 	}
 	counters() {
 		return { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0 };

@@ -18,6 +18,8 @@ export interface NativeSnapshotShape {
 	rpm: number;
 	pedalPct: number;
 	motor1AgeMs: number | null;
+	coolantC: number;
+	motor2AgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexState: number;
 	haldexAgeMs: number | null;
@@ -42,6 +44,8 @@ export function vehicleIntoFrom(into: VehicleState, s: NativeSnapshotShape): Veh
 	into.speedAgeMs = s.speedAgeMs === null ? -1 : s.speedAgeMs;
 	into.engineAgeMs = s.motor1AgeMs === null ? -1 : s.motor1AgeMs;
 	into.haldexAgeMs = s.haldexAgeMs === null ? -1 : s.haldexAgeMs;
+	into.coolantC = s.coolantC;
+	into.coolantAgeMs = s.motor2AgeMs === null ? -1 : s.motor2AgeMs;
 	return into;
 }
 
@@ -56,6 +60,8 @@ export function vehicleFromNative(s: NativeSnapshotShape): VehicleState {
 		speedAgeMs: age(s.speedAgeMs),
 		engineAgeMs: age(s.motor1AgeMs),
 		haldexAgeMs: age(s.haldexAgeMs),
+		coolantC: s.coolantC,
+		coolantAgeMs: age(s.motor2AgeMs),
 	};
 }
 

@@ -140,6 +140,9 @@ export interface HaldexStatusFields {
 		speedAgeMs: number;
 		engineAgeMs: number;
 		haldexAgeMs: number;
+		/** Engine coolant, degC; -1 age: never seen (then coolant is 0, not a reading). */
+		coolant: number;
+		coolantAgeMs: number;
 	};
 	can: {
 		ready: boolean;
@@ -194,6 +197,8 @@ export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): Ha
 	t.speedAgeMs = v.speedAgeMs;
 	t.engineAgeMs = v.engineAgeMs;
 	t.haldexAgeMs = v.haldexAgeMs;
+	t.coolant = v.coolantC;
+	t.coolantAgeMs = v.coolantAgeMs;
 	const k = o.can;
 	k.ready = health.chassis.started && health.haldex.started;
 	k.chassis = health.chassis.started && !health.chassis.silent;

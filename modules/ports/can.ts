@@ -24,11 +24,25 @@ export interface VehicleState {
 	speedAgeMs: number;
 	engineAgeMs: number;
 	haldexAgeMs: number;
+	/** Engine coolant, degC (PQ: MOTOR2 byte 1 x 0.75 - 48); meaningful only while coolantAgeMs >= 0. */
+	coolantC: number;
+	coolantAgeMs: number;
 }
 
 /** What is known before any frame was seen: zeros, and every age "never". A new object each call. */
 export function noVehicle(): VehicleState {
-	return { speedKmh: 0, rpm: 0, pedalPct: 0, haldexEngagementPct: 0, haldexState: 0, speedAgeMs: -1, engineAgeMs: -1, haldexAgeMs: -1 };
+	return {
+		speedKmh: 0,
+		rpm: 0,
+		pedalPct: 0,
+		haldexEngagementPct: 0,
+		haldexState: 0,
+		speedAgeMs: -1,
+		engineAgeMs: -1,
+		haldexAgeMs: -1,
+		coolantC: 0,
+		coolantAgeMs: -1,
+	};
 }
 
 export interface BusHealth {

@@ -216,6 +216,8 @@ describe("haldex/routes", () => {
 				speedAgeMs: 4,
 				engineAgeMs: 7,
 				haldexAgeMs: 12,
+				coolantC: 87.75,
+				coolantAgeMs: 15,
 			};
 			bridge.counts = { ...bridge.counts, chassisToHaldex: 1000, rewritten: 400, watchdogFallbacks: 1 };
 			time.advance(20);
@@ -239,6 +241,8 @@ describe("haldex/routes", () => {
 				speedAgeMs: 4,
 				engineAgeMs: 7,
 				haldexAgeMs: 12,
+				coolant: 87.75,
+				coolantAgeMs: 15,
 			});
 			assert.include(s.can, { ready: true, chassis: true, haldex: true, busFailure: false, lastChassisMs: 4, lastHaldexMs: 12, rewriting: true });
 			assert.equal(s.can.counters.rewritten, 400);

@@ -63,6 +63,7 @@ struct ohx_bridge {
     uint8_t haldex_state;
     uint8_t engagement_pct;
     uint8_t motor2_b3;
+    uint8_t motor2_b1; /* coolant */
     uint16_t engagement_raw;
     uint16_t brakes1_speed; /* 0.01 km/h */
     uint16_t rpm_x4;
@@ -493,6 +494,7 @@ static OHX_HOT void decode_chassis(struct ohx_bridge *b, const ohx_frame_t *f, u
     case OHX_ID_MOTOR2:
         if (f->dlc >= 4) {
             b->motor2_b3 = d[3];
+            b->motor2_b1 = d[1];
             b->motor2_ms = now_ms;
             b->seen |= SEEN_MOTOR2;
         }
@@ -625,6 +627,8 @@ int ohx_bridge_snapshot(ohx_bridge_t *b, uint32_t now_ms, ohx_snapshot_t *out)
     out->rpm_x4 = b->rpm_x4;
     out->pedal_permille = b->pedal_permille;
     out->motor1_age_ms = (b->seen & SEEN_MOTOR1) ? age_of(now_ms, b->motor1_ms) : OHX_AGE_NEVER;
+    out->coolant_raw = b->motor2_b1;
+    out->motor2_age_ms = (b->seen & SEEN_MOTOR2) ? age_of(now_ms, b->motor2_ms) : OHX_AGE_NEVER;
 
     out->haldex_engagement_pct = b->engagement_pct;
     out->haldex_engagement_raw = b->engagement_raw;

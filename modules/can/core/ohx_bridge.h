@@ -227,6 +227,10 @@ typedef struct {
     uint16_t rpm_x4;
     uint16_t pedal_permille;
     uint32_t motor1_age_ms;
+    /* MOTOR2 byte 1: coolant temperature, x 0.75 - 48 degC (S3's PQ chassis
+     * DBC, MO2_Coolant_Temperature; no car trace here). Raw, as received. */
+    uint8_t coolant_raw;
+    uint32_t motor2_age_ms;
     /* Haldex 0x2C0: engagement 0..100 % mapped per generation, the raw value
      * it was mapped from (Gen2: byte1 + byte4), and state byte 0. */
     uint8_t haldex_engagement_pct;

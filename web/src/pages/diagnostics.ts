@@ -88,6 +88,7 @@ export function mount(root: HTMLElement): () => void {
 				? kv([
 						["Speed", `${t.speed} km/h, ${age(t.speedAgeMs)}`],
 						["Engine / pedal", `${t.rpm} rpm, ${t.throttle} %, ${age(t.engineAgeMs)}`],
+						["Coolant", (t.coolantAgeMs ?? -1) >= 0 ? `${Math.round(t.coolant)} °C, ${age(t.coolantAgeMs)}` : "not received"],
 						["Haldex", `${t.haldexEngagement} % engaged, state 0x${(t.haldexState ?? 0).toString(16).padStart(2, "0")}, ${age(t.haldexAgeMs)}`],
 					])
 				: h("p", { class: "muted" }, "–"),

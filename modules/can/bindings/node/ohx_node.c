@@ -465,6 +465,8 @@ static napi_value m_snapshot(napi_env env, napi_callback_info info)
     set(env, o, "rpm", num(env, s.rpm_x4 / 4.0));
     set(env, o, "pedalPct", num(env, s.pedal_permille / 10.0));
     set(env, o, "motor1AgeMs", age(env, s.motor1_age_ms));
+    set(env, o, "coolantC", num(env, s.coolant_raw * 0.75 - 48.0));
+    set(env, o, "motor2AgeMs", age(env, s.motor2_age_ms));
     set(env, o, "haldexEngagementPct", num(env, s.haldex_engagement_pct));
     set(env, o, "haldexEngagementRaw", num(env, s.haldex_engagement_raw));
     set(env, o, "haldexState", num(env, s.haldex_state));

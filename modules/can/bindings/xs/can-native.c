@@ -178,6 +178,8 @@ void xs_ohx_can_snapshot(xsMachine *the)
     set_num(the, "rpm", s.rpm_x4 / 4.0);
     set_num(the, "pedalPct", s.pedal_permille / 10.0);
     set_age(the, "motor1AgeMs", s.motor1_age_ms);
+    set_num(the, "coolantC", s.coolant_raw * 0.75 - 48.0);
+    set_age(the, "motor2AgeMs", s.motor2_age_ms);
     set_num(the, "haldexEngagementPct", s.haldex_engagement_pct);
     set_num(the, "haldexEngagementRaw", s.haldex_engagement_raw);
     set_num(the, "haldexState", s.haldex_state);

@@ -13,6 +13,8 @@ export interface CanSnapshot {
 	rpm: number;
 	pedalPct: number;
 	motor1AgeMs: number | null;
+	coolantC: number; // MOTOR2 byte 1 x 0.75 - 48
+	motor2AgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexEngagementRaw: number;
 	haldexState: number; // bits: 0x01 clutch1, 0x02 temp protection, 0x04 clutch2, 0x08 coupling open, 0x40 speed limit

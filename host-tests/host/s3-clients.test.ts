@@ -91,6 +91,10 @@ describe("clients written for OpenHaldex-S3, over HTTP", function () {
 			assert.equal(r.body.mode, ours);
 			assert.equal((await call("GET", "/api/status")).body.mode, ours);
 		}
+		// S3's mode numbers (its enum), as its CAN broadcast and other clients carry them.
+		assert.equal((await call("POST", "/api/mode", { mode: 10 })).body.mode, "RPM");
+		assert.equal((await call("POST", "/api/mode", { mode: 4 })).body.mode, "7525");
+		assert.equal((await call("POST", "/api/mode", { mode: 11 })).status, 422);
 		await call("POST", "/api/mode", { mode: "STOCK" });
 	});
 

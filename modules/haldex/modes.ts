@@ -64,8 +64,15 @@ const ALIASES: Readonly<Record<string, HaldexMode>> = frozen({
 	RPM: "RPM",
 });
 
-/** Our mode for a name (ours or S3's, any letter case), or undefined. */
+/**
+ * S3's mode numbers (its openhaldex_mode_t, include/functions/core/state.h,
+ * as its CAN broadcast and other clients carry them): index = number.
+ */
+export const S3_MODE_NUMBERS: readonly HaldexMode[] = frozen(["STOCK", "FWD", "5050", "6040", "7525", "8020", "9010", "SPEED", "THROTTLE", "MAP", "RPM"]);
+
+/** Our mode for a name (ours or S3's, any letter case) or one of S3's mode numbers (0..10), or undefined. */
 export function parseModeName(name: unknown): HaldexMode | undefined {
+	if (typeof name === "number") return Number.isInteger(name) && name >= 0 && name < S3_MODE_NUMBERS.length ? S3_MODE_NUMBERS[name] : undefined;
 	if (typeof name !== "string") return undefined;
 	const key = name.trim().toUpperCase();
 	return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;

@@ -217,7 +217,12 @@ export function validMap(body: unknown): LockMap {
 /** Validate a mode name (ours or S3's) or throw HttpError 422 invalid_mode. */
 export function validMode(name: unknown): HaldexMode {
 	const mode = parseModeName(name);
-	if (!mode) throw apiError("invalid_mode", `Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or S3's 7030 for 7525).`, { field: "mode" });
+	if (!mode)
+		throw apiError(
+			"invalid_mode",
+			`Unknown mode ${JSON.stringify(name)}; use one of ${MODES.join(", ")} (or S3's names, 7030 for 7525, or its mode numbers 0 to 10).`,
+			{ field: "mode" },
+		);
 	return mode;
 }
 

@@ -39,9 +39,24 @@ describe("haldex/modes", () => {
 		assert.equal(parseModeName("90:10"), "9010");
 		assert.equal(parseModeName("rpm"), "RPM");
 	});
+	it("accepts S3's mode numbers, its enum order: 0 STOCK ... 4 = 70:30 (our 7525) ... 10 RPM", () => {
+		assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(parseModeName), [
+			"STOCK",
+			"FWD",
+			"5050",
+			"6040",
+			"7525",
+			"8020",
+			"9010",
+			"SPEED",
+			"THROTTLE",
+			"MAP",
+			"RPM",
+		]);
+	});
 	it("refuses unknown names and non-strings", () => {
 		for (const name of ["CUSTOM", "RPM_MODE", "", "__proto__", "toString"]) assert.isUndefined(parseModeName(name), name);
-		assert.isUndefined(parseModeName(5050));
+		for (const n of [5050, 11, -1, 2.5, Number.NaN]) assert.isUndefined(parseModeName(n), String(n));
 		assert.isUndefined(parseModeName(undefined));
 	});
 	it("tells the core the preset for presets, CUSTOM for curves and map, nothing for STOCK", () => {

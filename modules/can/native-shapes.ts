@@ -4,7 +4,7 @@
  * adapter (host/adapters/can-bridge-node.ts) and the xsmc adapter (can/can).
  */
 
-import type { BridgeCounters, BridgeMode, VehicleState } from "ports/can";
+import { noVehicle, type BridgeCounters, type BridgeMode, type VehicleState } from "ports/can";
 import { frozen } from "util/frozen";
 
 /** ohx_mode_t numbers. */
@@ -49,20 +49,9 @@ export function vehicleIntoFrom(into: VehicleState, s: NativeSnapshotShape): Veh
 	return into;
 }
 
+/** The same fields in a new object. */
 export function vehicleFromNative(s: NativeSnapshotShape): VehicleState {
-	const age = (a: number | null) => (a === null ? -1 : a);
-	return {
-		speedKmh: s.speedKmh,
-		rpm: s.rpm,
-		pedalPct: s.pedalPct,
-		haldexEngagementPct: s.haldexEngagementPct,
-		haldexState: s.haldexState,
-		speedAgeMs: age(s.speedAgeMs),
-		engineAgeMs: age(s.motor1AgeMs),
-		haldexAgeMs: age(s.haldexAgeMs),
-		coolantC: s.coolantC,
-		coolantAgeMs: age(s.motor2AgeMs),
-	};
+	return vehicleIntoFrom(noVehicle(), s);
 }
 
 /** The port's counters from the core's; written into `into` when given (refilled poll after poll). */

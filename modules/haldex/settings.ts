@@ -245,17 +245,14 @@ export interface SettingsLoadReport {
 type CurvePart = "speedCurve" | "throttleCurve" | "rpmCurve";
 type Part = "settings" | CurvePart | "map" | "mode";
 
-/** Where each curve lives: its field in HaldexConfig and its store key. */
-const CURVE_PART: Readonly<Record<CurveKind, { part: CurvePart; key: string }>> = frozen({
-	speed: frozen({ part: "speedCurve", key: KEY_SPEED_CURVE }),
-	throttle: frozen({ part: "throttleCurve", key: KEY_THROTTLE_CURVE }),
-	rpm: frozen({ part: "rpmCurve", key: KEY_RPM_CURVE }),
-});
+/** Where each curve lives: its field in HaldexConfig, and that field's store key. */
+const CURVE_PART: Readonly<Record<CurveKind, CurvePart>> = frozen({ speed: "speedCurve", throttle: "throttleCurve", rpm: "rpmCurve" });
+const CURVE_KEY: Readonly<Record<CurvePart, string>> = frozen({ speedCurve: KEY_SPEED_CURVE, throttleCurve: KEY_THROTTLE_CURVE, rpmCurve: KEY_RPM_CURVE });
 const CURVE_NAME: Readonly<Record<CurveKind, string>> = frozen({ speed: "speed", throttle: "pedal", rpm: "RPM" });
 
 /** The curve of one kind in a config. */
 export function curveOf(config: Readonly<HaldexConfig>, kind: CurveKind): readonly CurvePoint[] {
-	return config[CURVE_PART[kind].part];
+	return config[CURVE_PART[kind]];
 }
 
 export class HaldexSettingsStore {
@@ -336,7 +333,7 @@ export class HaldexSettingsStore {
 
 	setCurve(kind: CurveKind, body: unknown): CurvePoint[] {
 		const points = validCurve(kind, body);
-		const { part } = CURVE_PART[kind];
+		const part = CURVE_PART[kind];
 		this.#commit({ ...this.#config, [part]: points }, [part]);
 		return points;
 	}
@@ -374,11 +371,9 @@ export class HaldexSettingsStore {
 			case "settings":
 				return [KEY_SETTINGS, JSON.stringify(settingsRecord(config.settings, config.extra))];
 			case "speedCurve":
-				return [KEY_SPEED_CURVE, JSON.stringify(config.speedCurve)];
 			case "throttleCurve":
-				return [KEY_THROTTLE_CURVE, JSON.stringify(config.throttleCurve)];
 			case "rpmCurve":
-				return [KEY_RPM_CURVE, JSON.stringify(config.rpmCurve)];
+				return [CURVE_KEY[part], JSON.stringify(config[part])];
 			case "map":
 				return [KEY_MAP, JSON.stringify(config.map)];
 			case "mode":
@@ -432,10 +427,10 @@ export class HaldexSettingsStore {
 			},
 		);
 		for (const kind of CURVE_KINDS) {
-			const { part: field, key } = CURVE_PART[kind];
+			const field = CURVE_PART[kind];
 			part(
 				field,
-				() => this.#json(key),
+				() => this.#json(CURVE_KEY[field]),
 				(raw) => {
 					config[field] = parseCurve(kind, { points: raw });
 				},

@@ -7,6 +7,18 @@ import { NetworkService, accessPointSsid, parseWifiChange, CONNECT_TIMEOUT_MS, R
 import { buildDnsQuery, parseDnsAnswers } from "device/dns";
 import { HttpError } from "api/errors";
 
+/** parseWifiChange refuses `body` with this HttpError code, status and field. */
+function assertRefused(body: unknown, code: string, status: number, field: string | undefined): void {
+	try {
+		parseWifiChange(body);
+		assert.fail(`accepted ${JSON.stringify(body)}`);
+	} catch (e) {
+		assert.instanceOf(e, HttpError);
+		const h = e as HttpError;
+		assert.deepEqual([h.code, h.status, h.detail?.field], [code, status, field], JSON.stringify(body));
+	}
+}
+
 describe("device/network", () => {
 	let time: ManualTime, store: MemoryStore, wifi: FakeWifi, mdns: FakeMdns, udp: FakeUdp, sntp: FakeSntp, events: string[];
 	let net: NetworkService;
@@ -164,16 +176,7 @@ describe("device/network", () => {
 			[{ accessPoint: {} }, "invalid_passphrase", 422, "accessPoint.password"],
 			[{ accessPoint: { password: "x".repeat(64) } }, "invalid_passphrase", 422, "accessPoint.password"],
 		];
-		for (const [body, code, status, field] of cases) {
-			try {
-				parseWifiChange(body);
-				assert.fail(`accepted ${JSON.stringify(body)}`);
-			} catch (e) {
-				assert.instanceOf(e, HttpError);
-				const h = e as HttpError;
-				assert.deepEqual([h.code, h.status, h.detail?.field], [code, status, field], JSON.stringify(body));
-			}
-		}
+		for (const [body, code, status, field] of cases) assertRefused(body, code, status, field);
 		assert.deepEqual(parseWifiChange({ station: { ssid: "Open", password: "" } }), { station: { ssid: "Open", password: "" } });
 		assert.deepEqual(parseWifiChange({ accessPoint: { password: null } }), { accessPoint: { password: null } });
 		assert.deepEqual(parseWifiChange({ stationEnabled: false }), { stationEnabled: false });
@@ -202,16 +205,7 @@ describe("device/network", () => {
 				[{ staEnabled: "yes" }, "invalid_wifi", "staEnabled"],
 				[{ ssid: "a", station: null }, "invalid_wifi", "ssid"],
 			];
-			for (const [body, code, field] of cases) {
-				try {
-					parseWifiChange(body);
-					assert.fail(`accepted ${JSON.stringify(body)}`);
-				} catch (e) {
-					assert.instanceOf(e, HttpError);
-					const h = e as HttpError;
-					assert.deepEqual([h.code, h.status, h.detail?.field], [code, 422, field], JSON.stringify(body));
-				}
-			}
+			for (const [body, code, field] of cases) assertRefused(body, code, 422, field);
 		});
 		it("switches the home network off and on with staEnabled, keeping its SSID and passphrase", () => {
 			make();

@@ -5,6 +5,7 @@
       "sources": [
         "modules/can/core/ohx_bridge.c",
         "modules/can/core/ohx_selftest.c",
+        "modules/can/core/ohx_capture.c",
         "modules/brake-mirror/core/ohx_mirror.c",
         "modules/can/bindings/node/ohx_node.c",
         "modules/brake-mirror/bindings/node/ohx_node_mirror.c"

@@ -22,6 +22,7 @@ import { resourceAssets } from "platform/moddable/assets";
 import { devicePorts } from "platform/device-ports";
 import { registerPlatformRoutes } from "platform/routes";
 import { updateServerClient } from "platform/moddable/update-http";
+import { moddableTcpServer } from "platform/moddable/tcp-server";
 
 const log = (line: string) => trace(`${line}\n`);
 const ota = new EspOtaPort();
@@ -30,6 +31,7 @@ let runningVersion: string | undefined;
 const settings: FirmwareConfig = {
 	hostName: config.hostName ?? DEFAULT_CONFIG.hostName,
 	httpPort: Number(config.httpPort ?? DEFAULT_CONFIG.httpPort),
+	gvretPort: Number(config.gvretPort ?? 0), // 23 on the board (manifest config), as SavvyCAN expects
 };
 const timers = new ModdableTimers();
 const probe = httpSelfProbe(timers, settings.httpPort);
@@ -53,6 +55,7 @@ startUp({
 				can,
 				assets: resourceAssets(), // the web app, from the build's resources
 				device: devicePorts(), // Wi-Fi, mDNS, DNS, SNTP, button, LED, brake mirrors, ohxdata, watchdog
+				tcp: moddableTcpServer(), // GVRET for SavvyCAN (canview/service)
 				http: updateServerClient(), // the OTA file server; https needs the pinned CA resource (docs/update-client.md)
 				httpSelfCheck: probe.answered,
 				// The access point's fixed address first (the captive-portal redirect goes there) and loopback

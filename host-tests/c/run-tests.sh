@@ -16,6 +16,8 @@ step() { # name, command...; the command's own "N passed, N failed" line is adde
   P=$((P + p)); F=$((F + f))
 }
 step unit "$OUT/test_bridge"
+step capture "$OUT/test_capture"
+step capture-tsan "$OUT/test_capture_tsan"
 step udp-port "$OUT/test_udp_port"
 step mirror "$OUT/test_mirror"
 # The xsmc bindings against the real XS headers (@agoric/xsnap), -Werror.

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, HaldexGeneration, VehicleState } from "ports/can";
+import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, CanCapture, CanCaptureStats, HaldexGeneration, VehicleState } from "ports/can";
 import { countersFromNative, nativeTarget, vehicleFromNative } from "can/native-shapes";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -73,6 +73,9 @@ export interface NativeBridge {
 	snapshot(nowMs: number): NativeSnapshot;
 	counters(): NativeCounters;
 	resetCounters(): void;
+	captureConfigure(enabled: boolean, filter?: Uint8Array): void;
+	captureRead(bus: number, into: Uint8Array): number;
+	captureStats(): CanCaptureStats;
 }
 export interface OhxCanBinding {
 	create(options?: { generation?: number; watchdogMs?: number }): NativeBridge;
@@ -117,6 +120,14 @@ export class NodeCanBridge implements CanBridge {
 	readonly native: NativeBridge;
 	readonly binding: OhxCanBinding;
 	readonly now: () => number;
+	/** The core's capture ring, filled by forward() as a port's receive path fills it. */
+	readonly capture: CanCapture;
+	/**
+	 * Where capture.transmit() puts a frame: the simulator's car link sets it
+	 * to deliver to the simulated car or Haldex. Unset: transmit throws, as a
+	 * port with no room does.
+	 */
+	onTransmit?: (bus: Bus, frame: { id: number; data: Uint8Array; ext: boolean }) => void;
 	readonly #deadBusMs: number;
 	#generation: HaldexGeneration;
 	#lastRx: [number, number] = [-1, -1];
@@ -128,6 +139,18 @@ export class NodeCanBridge implements CanBridge {
 		this.#deadBusMs = options.deadBusMs ?? 1000;
 		const t0 = performance.now();
 		this.now = options.now ?? (() => Math.floor(performance.now() - t0));
+		const native = this.native;
+		this.capture = {
+			configure: (enabled, filter) => native.captureConfigure(enabled, filter),
+			read: (bus, into) => native.captureRead(bus, into),
+			stats: () => native.captureStats(),
+			transmit: (bus, id, ext, data, dlc) => {
+				if (!this.onTransmit) throw new RangeError("OHX_ERR_INVALID_STATE");
+				if (bus !== 0 && bus !== 1) throw new RangeError("OHX_ERR_INVALID_BUS");
+				if (id < 0 || id > (ext ? 0x1fffffff : 0x7ff) || dlc < 0 || dlc > 8) throw new RangeError("OHX_ERR_INVALID_FRAME");
+				this.onTransmit(bus, { id, data: data.slice(0, dlc), ext });
+			},
+		};
 	}
 
 	/** Bridge one received frame at `nowMs` (default now()). */

@@ -118,12 +118,29 @@ function send(res: http.ServerResponse, response: Response): void {
 		res.end(bytes);
 	} else if (isBodySource(body)) {
 		if (body.length !== undefined) res.setHeader("content-length", String(body.length));
+		let closed = false;
+		const close = () => {
+			if (closed) return;
+			closed = true;
+			body.close?.();
+		};
+		res.on("close", close);
 		const pump = () => {
 			for (;;) {
+				if (closed) return;
 				const piece = body.read(16 * 1024);
 				if (!piece) {
 					res.end();
+					close();
 					return;
+				}
+				if (piece.length === 0) {
+					// A live source says when it has more (api/http BodySource.wait); any other is asked again.
+					if (body.wait) {
+						body.wait(pump);
+						return;
+					}
+					continue;
 				}
 				if (!res.write(piece)) {
 					res.once("drain", pump);

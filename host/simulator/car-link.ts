@@ -46,7 +46,7 @@ export interface CarLink {
 	readonly haldex: SimulatedHaldex;
 	/** Frames the chassis received from the Haldex side, by ID: the last one. */
 	readonly chassisReceived: Map<number, CanFrame>;
-	readonly stats: { chassisFrames: number; haldexFrames: number; rewritten: number };
+	readonly stats: { chassisFrames: number; haldexFrames: number; rewritten: number; injected: number };
 	step(nowMs?: number): void;
 	start(intervalMs?: number): void;
 	stop(): void;
@@ -61,8 +61,14 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 		options.car ?? (options.canLog ? CandumpReplay.fromFile(options.canLog, { startMs: start, loop: true }) : cycleCar(scenario as CarScenario, start));
 	const haldex = new SimulatedHaldex(options.generation ?? 4, start);
 	const chassisReceived = new Map<number, CanFrame>();
-	const stats = { chassisFrames: 0, haldexFrames: 0, rewritten: 0 };
+	const stats = { chassisFrames: 0, haldexFrames: 0, rewritten: 0, injected: 0 };
 	let timer: NodeJS.Timeout | undefined;
+	// Frames a GVRET client sent (capture.transmit): onto the bus named, past the bridge, as on the board.
+	bridge.onTransmit = (bus, frame) => {
+		stats.injected++;
+		if (bus === BUS_HALDEX) haldex.receive({ id: frame.id, data: frame.data }, bridge.now());
+		else chassisReceived.set(frame.id, { id: frame.id, data: frame.data });
+	};
 
 	function step(nowMs = bridge.now()): void {
 		for (const { atMs, frame } of car.poll(nowMs)) {

@@ -6,6 +6,8 @@
  *   --signed      on a fresh data folder: the factory and demo images are signed with a demo
  *                 key made there (demo-signing-key.pem): the board then takes only images it signed
  *                 (reset the simulator during it to see the rollback)
+ *   --gvret-port N GVRET (SavvyCAN "Network connection") TCP port on 127.0.0.1
+ *                 (default 2323; the board uses 23; 0 = none)
  *   --can-log FILE replay a candump -l log (can0) on the chassis bus
  *                 instead of the drive cycle
  *   --car drive|parked  the simulated car drives its cycle (default) or stands
@@ -29,19 +31,28 @@ const { values } = parseArgs({
 		"fail-health": { type: "boolean", default: false },
 		signed: { type: "boolean", default: false },
 		"can-log": { type: "string" },
+		"gvret-port": { type: "string", default: "2323" },
 		"press-button": { type: "boolean", default: false },
 		car: { type: "string", default: "drive" },
 	},
 });
 
 if (values.help) {
-	console.log("usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--signed] [--can-log FILE] [--press-button] [--car drive|parked]");
+	console.log(
+		"usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--signed] [--can-log FILE] [--gvret-port 2323] [--press-button] [--car drive|parked]",
+	);
 	process.exit(0);
 }
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
 	console.error(`--port must be a TCP port number, got "${values.port}"`);
+	process.exit(2);
+}
+
+const gvretPort = Number(values["gvret-port"]);
+if (!Number.isInteger(gvretPort) || gvretPort < 0 || gvretPort > 65535) {
+	console.error(`--gvret-port must be a TCP port number, got "${values["gvret-port"]}"`);
 	process.exit(2);
 }
 
@@ -58,8 +69,10 @@ const sim = await startSimulator({
 	signed: values.signed,
 	canLog: values["can-log"] && path.resolve(values["can-log"]),
 	car: values.car,
+	...(gvretPort > 0 ? { gvretPort } : {}),
 });
 console.log(`OpenHaldex XS simulator: ${sim.url}/  (data in ${sim.dataDir}; Ctrl-C stops)`);
+if (sim.gvretPort) console.log(`GVRET for SavvyCAN: 127.0.0.1:${sim.gvretPort} (read-only until POST /api/can/gvret {"sending": true})`);
 if (values["press-button"]) {
 	const ms = sim.device.pressButton("long");
 	console.log(`mode button held for ${ms} ms: the setup window opens (GET /api/setup)`);

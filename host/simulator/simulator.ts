@@ -45,6 +45,7 @@ import { startCarLink, type CarLink, type CarScenario } from "./car-link";
 import { registerSimControls } from "./sim-controls";
 import { ownerOnly } from "./device-sim";
 import { fileAssets } from "../adapters/file-assets";
+import { nodeTcpServer } from "../adapters/node-tcp-server";
 import { simulatorUpdatePorts } from "./update-server-link";
 import { createDeviceSim, type DeviceSim, type DeviceSimOptions } from "./device-sim";
 
@@ -62,6 +63,8 @@ export interface SimulatorOptions {
 	healthWindowMs?: number;
 	/** Start with the failing-health switch on (--fail-health). */
 	failHealth?: boolean;
+	/** GVRET (SavvyCAN) TCP port on 127.0.0.1; 0 picks a free one; absent: no GVRET server. */
+	gvretPort?: number;
 	/** Replay this candump log on the chassis bus instead of the drive cycle (host/simulator/car-link). */
 	canLog?: string;
 	/** The simulated car drives its cycle (default) or stands parked, engine off (updates need that). */
@@ -104,6 +107,8 @@ export interface Simulator {
 	readonly firmware: Firmware;
 	/** Wi-Fi, button, LED, brake mirrors, watchdog, crashes (host/simulator/device-sim). */
 	readonly device: DeviceSim;
+	/** The GVRET server's port, when it listens. */
+	readonly gvretPort: number | undefined;
 }
 
 /** A port nothing listens on now (the OS's choice), for "--port 0". */
@@ -157,6 +162,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
 	// The bridge forwards before the firmware boots and across its reboots,
 	// as the C bridge on the board starts before any JS work.
+	const tcp = nodeTcpServer();
+	let gvretBound: number | undefined;
 	const carLink: CarLink = startCarLink({ canLog: options.canLog, scenario: options.car, logger }) ?? missingBinding();
 	const device = createDeviceSim({ board, logger, reboot: (why) => sim.reboot(why), ...options.device });
 
@@ -191,12 +198,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			ota,
 			runningVersion: () => runningVersion,
 			...simulatorUpdatePorts(), // http: the update client's HTTP client
+			...(options.gvretPort !== undefined ? { tcp } : {}),
 		};
 		const verifying = ota.runningState() === "PENDING_VERIFY";
 		const windowMs = options.healthWindowMs ?? DEFAULT_HEALTH_WINDOW_MS;
 		firmware = createFirmware(
 			platform,
-			{ ...DEFAULT_CONFIG, httpPort: port },
+			{ ...DEFAULT_CONFIG, httpPort: port, gvretPort: options.gvretPort === 0 ? (gvretBound ?? 0) : options.gvretPort },
 			{
 				...options.firmware,
 				dnsPort: options.device?.dnsPort ?? 0,
@@ -216,6 +224,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			},
 		});
 		device.boot(firmware);
+		if (options.gvretPort !== undefined && firmware.gvretPort !== undefined) {
+			// 0 asks the OS for a port once; later boots listen on the same one, as the board keeps 23.
+			try {
+				gvretBound = await tcp.listening();
+			} catch (e) {
+				logger.log("warn", `GVRET server not started: ${e instanceof Error ? e.message : String(e)}`);
+			}
+		}
 		server = await serveRouterOnNode(firmware.router, { port });
 		port = server.port;
 		httpUp = true;
@@ -239,6 +255,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	const sim: Simulator = {
 		carLink,
 		device,
+		get gvretPort() {
+			return firmware?.gvretPort;
+		},
 		get url() {
 			return `http://127.0.0.1:${port}`;
 		},

@@ -66,6 +66,9 @@ const REQUEST_ERRORS = frozen({
 	invalid_time: 422,
 	invalid_limit: 422,
 	settings_too_large: 422,
+	invalid_can_filter: 422,
+	invalid_signal: 422,
+	invalid_seconds: 422,
 	// 409: not now
 	vehicle_moving: 409,
 	engine_running: 409,
@@ -77,10 +80,12 @@ const REQUEST_ERRORS = frozen({
 	transfer_aborted: 409,
 	settings_newer_schema: 409,
 	update_server_not_configured: 409,
+	capture_busy: 409,
 	// 5xx: the board
 	internal: 500,
 	settings_write_failed: 500,
 	no_network: 503,
+	no_capture: 503,
 	web_app_missing: 503,
 } as const);
 

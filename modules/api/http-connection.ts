@@ -142,6 +142,11 @@ export class WireBuffers {
 	}
 }
 
+// #nextOut()'s answers.
+const NEXT_DONE = 0,
+	NEXT_MORE = 1,
+	NEXT_WAIT = 2;
+
 /** What follows a head's prefix, at most: "content-length: " + 16 digits + CRLF + "connection: close" CRLF CRLF. */
 const HEAD_TAIL_MAX = 64;
 
@@ -167,6 +172,8 @@ export class HttpConnection {
 	#out: Uint8Array | undefined;
 	#outAt = 0;
 	#source: BodySource | undefined;
+	/** A live body source has nothing now and will resume the pump. */
+	#waiting = false;
 	/** The whole body, when it was one piece of bytes (sent after the head). */
 	#bodyBytes: Uint8Array | undefined;
 
@@ -324,12 +331,14 @@ export class HttpConnection {
 
 	/** Writes what the socket takes now; the rest when it says it can take more. */
 	#pump(): void {
-		while (this.#state === State.Respond && this.#writable > 0) {
+		while (this.#state === State.Respond && this.#writable > 0 && !this.#waiting) {
 			if (!this.#out || this.#outAt >= this.#out.length) {
-				if (!this.#nextOut()) {
+				const next = this.#nextOut();
+				if (next === NEXT_DONE) {
 					this.#finish();
 					return;
 				}
+				if (next === NEXT_WAIT) return;
 			}
 			const out = this.#out!;
 			const n = Math.min(this.#writable, out.length - this.#outAt);
@@ -338,19 +347,30 @@ export class HttpConnection {
 		}
 	}
 
-	/** The next piece of the body to send; false when the body is done. */
-	#nextOut(): boolean {
+	/** The next piece of the body to send: NEXT_MORE, NEXT_DONE, or NEXT_WAIT (a live source resumes the pump). */
+	#nextOut(): number {
 		this.#outAt = 0;
 		if (this.#bodyBytes) {
 			this.#out = this.#bodyBytes;
 			this.#bodyBytes = undefined;
-			return this.#out.length > 0;
+			return this.#out.length > 0 ? NEXT_MORE : NEXT_DONE;
 		}
 		for (;;) {
-			const piece = this.#source?.read(Math.max(this.#writable, 256));
+			const source = this.#source;
+			const piece = source?.read(Math.max(this.#writable, 256));
 			this.#out = piece;
-			if (piece === undefined) return false;
-			if (piece.length > 0) return true; // an empty piece is not the end: ask again
+			if (piece === undefined) return NEXT_DONE;
+			if (piece.length > 0) return NEXT_MORE;
+			// An empty piece is not the end: a live source says when to ask again; any other, now.
+			if (source?.wait) {
+				this.#waiting = true;
+				source.wait(() => {
+					if (!this.#waiting) return;
+					this.#waiting = false;
+					this.#pump();
+				});
+				return NEXT_WAIT;
+			}
 		}
 	}
 
@@ -366,7 +386,10 @@ export class HttpConnection {
 		this.#stopHeadTimer();
 		this.#releaseHead();
 		this.#out = this.#bodyBytes = undefined;
+		const source = this.#source;
 		this.#source = undefined;
+		this.#waiting = false;
+		source?.close?.();
 		this.#socket.close();
 	}
 }

@@ -39,6 +39,14 @@ export interface BodySource {
 	read(max: number): Uint8Array | undefined;
 	/** Total length when known (sent as content-length). */
 	readonly length?: number;
+	/**
+	 * For a live body (a capture as it happens): read() returned an empty
+	 * piece, so the connection stops asking and calls `resume` once more is
+	 * ready. Without wait, an empty piece means "ask again now".
+	 */
+	wait?(resume: () => void): void;
+	/** The connection is done with the body: sent, or the client went away. Called once. */
+	close?(): void;
 }
 
 export type ResponseBody = string | Uint8Array | BodySource;

@@ -28,6 +28,8 @@ import { registerDeviceRoutes } from "device/routes";
 import { createUpdateClient, registerUpdateClientRoutes } from "update/client-routes";
 import type { UpdateClient } from "update/client";
 import { STOCK } from "haldex/modes";
+import { CanView } from "canview/service";
+import { registerCanViewRoutes } from "canview/routes";
 
 const PENDING_VERIFY = "PENDING_VERIFY";
 
@@ -40,6 +42,10 @@ export interface Firmware {
 	/** The update server client, when the platform has an HTTP client. */
 	readonly updateClient: UpdateClient | undefined;
 	readonly device: DeviceServices;
+	/** The CAN page, candump downloads and GVRET; undefined when the bridge has no capture ring. */
+	readonly canView: CanView | undefined;
+	/** The GVRET server's port, when it listens. */
+	readonly gvretPort: number | undefined;
 	readonly config: FirmwareConfig;
 	/** Stop timers and release resources (simulated reboot, shutdown). */
 	stop(): void;
@@ -197,6 +203,17 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	});
 	registerHaldexRoutes(router, haldex);
 	registerDeviceRoutes(router, services);
+	const capture = can.capture;
+	const canView = capture ? new CanView({ capture, timers, clock, vehicle: () => can.vehicle() }) : undefined;
+	let gvret: { close(): void; port: number } | undefined;
+	if (canView && platform.tcp && config.gvretPort) {
+		try {
+			gvret = canView.serveGvret(platform.tcp, config.gvretPort);
+		} catch (e) {
+			logger.log("warn", `GVRET server not started on port ${config.gvretPort}: ${e instanceof Error ? e.message : String(e)}`);
+		}
+	}
+	registerCanViewRoutes(router, canView, { port: gvret?.port });
 	registerUpdateRoutes(router, update, { slotSize: Math.max(...ota.slots().map((s) => s.size)), clock });
 	if (client) registerUpdateClientRoutes(router, client, update);
 	if (platform.assets) registerAssetRoutes(router, platform.assets);
@@ -209,9 +226,15 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		update,
 		updateClient: client,
 		device: services,
+		canView,
+		get gvretPort() {
+			return gvret?.port;
+		},
 		config,
 		stop() {
 			services.stop(); // first: it flushes the event log
+			canView?.stop();
+			gvret?.close();
 			client?.stop();
 			update.stop();
 			boot.stop();

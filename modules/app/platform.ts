@@ -17,6 +17,7 @@ import type { CanBridge } from "ports/can";
 import type { HttpClient } from "ports/http-client";
 import type { AssetSource } from "ports/assets";
 import type { DevicePorts } from "device/services";
+import type { TcpServerPort } from "ports/tcp";
 import { frozen } from "util/frozen";
 
 export interface Platform {
@@ -38,6 +39,8 @@ export interface Platform {
 	device?: DevicePorts;
 	/** The web app's files (gzip), served at / and below; absent in builds without the app. */
 	assets?: AssetSource;
+	/** TCP server sockets (GVRET for SavvyCAN); absent: no GVRET server. */
+	tcp?: TcpServerPort;
 	/** HTTP client for the update server; absent where none is built in. */
 	http?: HttpClient;
 	/** Reaches the update server; absent = joined to a home network (the device services know). */
@@ -52,6 +55,8 @@ export interface FirmwareConfig {
 	/** mDNS host name and the name the Host header must carry. */
 	hostName: string;
 	httpPort: number;
+	/** GVRET (SavvyCAN) TCP port; 0 or absent: none. The board uses 23, as SavvyCAN expects. */
+	gvretPort?: number;
 }
 
 export const DEFAULT_CONFIG: FirmwareConfig = frozen({ hostName: "openhaldex", httpPort: 80 });

@@ -6,7 +6,7 @@
  */
 
 import CANNative, { type CanBusStatus } from "can/native";
-import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, HaldexGeneration } from "ports/can";
+import type { BridgeCounters, BridgeMode, BusHealth, CanBridge, CanCapture, CanCaptureStats, HaldexGeneration } from "ports/can";
 import {
 	NATIVE_MODE,
 	NATIVE_STATE,
@@ -37,10 +37,21 @@ export class NativeCanBridge implements CanBridge {
 	readonly #busStatus = [{} as CanBusStatus, {} as CanBusStatus];
 	readonly #health = { chassis: { started: false, busOff: false, silent: true }, haldex: { started: false, busOff: false, silent: true } };
 
+	readonly capture: CanCapture;
+
 	/** Starts the bridge in STOCK (pass-through). */
 	constructor(options: { generation?: HaldexGeneration; watchdogMs?: number } = {}) {
 		this.#generation = options.generation ?? 4;
-		this.#native = new CANNative({ generation: this.#generation, watchdogMs: options.watchdogMs ?? 500 });
+		const native = new CANNative({ generation: this.#generation, watchdogMs: options.watchdogMs ?? 500 });
+		this.#native = native;
+		// Refilled by every stats() call: the CAN view reads it on every drain.
+		const stats = { captured: [0, 0], dropped: [0, 0], pending: [0, 0], enabled: false } as CanCaptureStats;
+		this.capture = {
+			configure: (enabled, filter) => native.captureConfigure(enabled, filter),
+			read: (bus, into) => native.captureRead(bus, into),
+			stats: () => native.captureStats(stats as never) as unknown as CanCaptureStats,
+			transmit: (bus, id, ext, data, dlc) => native.transmit(bus, id, ext, data, dlc),
+		};
 	}
 
 	/** 50 times a second. @hot */

@@ -62,6 +62,35 @@ export interface BridgeCounters {
 	watchdogFallbacks: number;
 }
 
+/** The capture ring's counts (modules/can/core/ohx_capture.h), by source bus [chassis, haldex]. */
+export interface CanCaptureStats {
+	captured: [number, number];
+	/** Kept by the filter, but the ring was full: the reader was too slow. The bridge forwarded them all the same. */
+	dropped: [number, number];
+	pending: [number, number];
+	enabled: boolean;
+}
+
+/**
+ * The C core's capture ring: a copy of every frame the bridge handled, for
+ * the CAN page, candump downloads and GVRET. Reading it never slows the
+ * bridge; a reader that falls behind loses capture entries, counted.
+ */
+export interface CanCapture {
+	/** Enable or disable; `filter` is ohx_capture_filter_t's 258 bytes (absent: every frame). Empties the rings. */
+	configure(enabled: boolean, filter?: Uint8Array): void;
+	/** Moves up to into.length / 28 entries of `bus` (ohx_capture_entry_t layout) into `into`; returns how many. */
+	read(bus: 0 | 1, into: Uint8Array): number;
+	/** The counts. The board reuses one object for every call: read it now, don't keep it. */
+	stats(): CanCaptureStats;
+	/**
+	 * Queue one frame onto `bus` from task context, outside the bridge
+	 * (GVRET sending, once the owner allowed it). Throws when the port has
+	 * no room now. Absent where the port cannot send.
+	 */
+	transmit?(bus: 0 | 1, id: number, ext: boolean, data: Uint8Array, dlc: number): void;
+}
+
 export interface CanBridge {
 	/**
 	 * Set what the bridge does with chassis frames. `lockPct` null means pure
@@ -86,4 +115,6 @@ export interface CanBridge {
 	holdPassthrough?(hold: boolean): void;
 	/** Runs the C core's golden-vector self-test. */
 	selfTest(): boolean;
+	/** The capture ring; absent where the port has none (fakes, a bridge that did not start). */
+	readonly capture?: CanCapture;
 }

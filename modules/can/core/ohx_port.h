@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ohx_bridge.h"
+#include "ohx_capture.h"
 #include "ohx_hot.h"
 
 #ifdef __cplusplus
@@ -65,6 +66,20 @@ uint32_t ohx_port_now_ms(void);
 
 /** Bus health. @return OHX_OK; OHX_ERR_INVALID_BUS; OHX_ERR_INVALID_ARG. */
 int ohx_port_bus_status(uint8_t bus, ohx_port_bus_status_t *out);
+
+/** The port's capture ring (ohx_capture.h): the receive path puts every
+ *  frame it bridged into it while it is enabled; the reader (JS) configures
+ *  it and takes entries without ohx_port_lock(). NULL before start. */
+ohx_capture_t *ohx_port_capture(void);
+
+/** Queue one frame onto bus from task context (GVRET sending, when the
+ *  owner allowed it); the frame does not pass the bridge. Never waits, and
+ *  never takes the transmit room forwarding needs: the board refuses while
+ *  fewer than half of the destination's TX slots are free.
+ *  @return OHX_OK; OHX_ERR_INVALID_ARG; OHX_ERR_INVALID_BUS;
+ *          OHX_ERR_INVALID_FRAME; OHX_ERR_INVALID_STATE (not started, or no
+ *          room now: try later). */
+int ohx_port_transmit(uint8_t bus, const ohx_frame_t *f);
 
 /* ------------------------------------------------------------------------ */
 /* Dead-bus tracker shared by the ports (pure; tested on the host).          */

@@ -20,6 +20,12 @@
  * sdkconfig sets CONFIG_TWAI_IO_FUNC_IN_IRAM for twai_node_transmit.
  * host-tests/host/isr-placement.test.ts checks the compiled object.
  *
+ * Capture (ohx_capture.h): after the transmit is queued, the ISR puts the
+ * frame into the bus's capture ring (one flag test while nobody watches);
+ * a full ring drops the copy, never the frame. ohx_port_transmit() (GVRET
+ * sending) takes a TX slot from task context only while at least half of
+ * the pool is free, so injected frames never starve forwarding.
+ *
  * Health task (every OHX_ESP32_MONITOR_MS): starts bus-off recovery
  * (twai_node_recover is a task-context call) and runs dead-bus detection.
  * Bus-off entry and recovery are counted from on_state_change.
@@ -46,6 +52,7 @@
 #define OHX_HOT    IRAM_ATTR
 #define OHX_RODATA DRAM_ATTR
 #include "ohx_bridge.c"
+#include "ohx_capture.c"
 
 #include "ohx_port.h"
 
@@ -84,11 +91,18 @@ static struct {
     int started;
 } g_can; /* .bss: internal DRAM */
 
+static ohx_capture_t g_capture; /* .bss: 14 KiB of internal DRAM, read from the ISR */
+
 static portMUX_TYPE g_mux = portMUX_INITIALIZER_UNLOCKED;
 
 uint32_t IRAM_ATTR ohx_port_now_ms(void)
 {
     return (uint32_t)(esp_timer_get_time() / 1000);
+}
+
+ohx_capture_t *ohx_port_capture(void)
+{
+    return g_can.started ? &g_capture : NULL;
 }
 
 void ohx_port_lock(void)
@@ -122,6 +136,25 @@ static IRAM_ATTR tx_slot_t *slot_take(uint8_t bus)
     return NULL;
 }
 
+/* Fill a taken slot from *f and queue it on bus; on refusal the slot is
+ * free again. @return true when the driver took it. */
+static IRAM_ATTR bool slot_send(uint8_t bus, tx_slot_t *slot, const ohx_frame_t *f)
+{
+    memcpy(slot->data, f->data, 8);
+    memset(&slot->frame, 0, sizeof(slot->frame));
+    slot->frame.header.id = f->id;
+    slot->frame.header.ide = (f->flags & OHX_FRAME_FLAG_EXT) ? 1 : 0;
+    slot->frame.header.rtr = (f->flags & OHX_FRAME_FLAG_RTR) ? 1 : 0;
+    /* classic CAN: DLC 9..15 carry 8 bytes; the driver wants dlc == len2dlc(buffer_len) */
+    slot->frame.header.dlc = (uint16_t)(f->dlc > 8 ? 8 : f->dlc);
+    slot->frame.buffer = slot->data;
+    slot->frame.buffer_len = slot->frame.header.rtr ? 0 : slot->frame.header.dlc;
+    if (twai_node_transmit(g_can.node[bus], &slot->frame, 0) == ESP_OK)
+        return true;
+    slot->busy = 0;
+    return false;
+}
+
 static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_event_data_t *edata, void *ctx)
 {
     const uint8_t bus = (uint8_t)(uintptr_t)ctx, dst = (uint8_t)(bus ^ 1u);
@@ -129,6 +162,7 @@ static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_e
     twai_frame_t rx;
     ohx_frame_t in, out;
     tx_slot_t *slot = NULL;
+    int64_t t_us;
     uint32_t now;
     int r;
     (void)edata;
@@ -144,7 +178,8 @@ static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_e
     in.dlc = (uint8_t)(rx.header.dlc > 15 ? 15 : rx.header.dlc);
     in.flags = (uint8_t)((rx.header.ide ? OHX_FRAME_FLAG_EXT : 0) | (rx.header.rtr ? OHX_FRAME_FLAG_RTR : 0));
     memcpy(in.data, buf, 8);
-    now = ohx_port_now_ms();
+    t_us = esp_timer_get_time();
+    now = (uint32_t)(t_us / 1000);
 
     portENTER_CRITICAL_ISR(&g_mux);
     ohx_deadbus_rx(&g_can.dead[bus], now);
@@ -155,24 +190,13 @@ static IRAM_ATTR bool on_rx_done(twai_node_handle_t handle, const twai_rx_done_e
             ohx_bridge_note_event(g_can.bridge, dst, OHX_EVENT_TX_DROPPED);
     }
     portEXIT_CRITICAL_ISR(&g_mux);
-    if (!slot)
-        return false;
-
-    memcpy(slot->data, out.data, 8);
-    memset(&slot->frame, 0, sizeof(slot->frame));
-    slot->frame.header.id = out.id;
-    slot->frame.header.ide = (out.flags & OHX_FRAME_FLAG_EXT) ? 1 : 0;
-    slot->frame.header.rtr = (out.flags & OHX_FRAME_FLAG_RTR) ? 1 : 0;
-    /* classic CAN: DLC 9..15 carry 8 bytes; the driver wants dlc == len2dlc(buffer_len) */
-    slot->frame.header.dlc = (uint16_t)(out.dlc > 8 ? 8 : out.dlc);
-    slot->frame.buffer = slot->data;
-    slot->frame.buffer_len = slot->frame.header.rtr ? 0 : slot->frame.header.dlc;
-    if (twai_node_transmit(g_can.node[dst], &slot->frame, 0) != ESP_OK) {
+    if (slot && !slot_send(dst, slot, &out)) {
         portENTER_CRITICAL_ISR(&g_mux);
-        slot->busy = 0;
         ohx_bridge_note_event(g_can.bridge, dst, OHX_EVENT_TX_DROPPED);
         portEXIT_CRITICAL_ISR(&g_mux);
     }
+    /* after the transmit: the copy for the owner never delays the frame */
+    ohx_capture_put(&g_capture, bus, &in, &out, r, (uint32_t)t_us);
     return false;
 }
 
@@ -298,6 +322,30 @@ int ohx_port_start(const ohx_port_options_t *opt)
         portEXIT_CRITICAL(&g_mux);
     }
     return r;
+}
+
+int ohx_port_transmit(uint8_t bus, const ohx_frame_t *f)
+{
+    uint8_t wire[OHX_WIRE_SIZE];
+    tx_slot_t *slot = NULL;
+    unsigned i, free_slots = 0;
+    int r;
+    if (!f)
+        return OHX_ERR_INVALID_ARG;
+    r = ohx_wire_encode(f, bus, wire, sizeof(wire)); /* validates bus, id, dlc, flags */
+    if (r != OHX_OK)
+        return r;
+    if (!g_can.started || g_can.state[bus] != OHX_PORT_BUS_RUNNING)
+        return OHX_ERR_INVALID_STATE;
+    portENTER_CRITICAL(&g_mux);
+    for (i = 0; i < OHX_ESP32_TX_POOL; i++)
+        free_slots += g_can.pool[bus][i].busy ? 0u : 1u;
+    if (free_slots >= OHX_ESP32_TX_POOL / 2u)
+        slot = slot_take(bus);
+    portEXIT_CRITICAL(&g_mux);
+    if (!slot)
+        return OHX_ERR_INVALID_STATE;
+    return slot_send(bus, slot, f) ? OHX_OK : OHX_ERR_INVALID_STATE;
 }
 
 int ohx_port_bus_status(uint8_t bus, ohx_port_bus_status_t *out)

@@ -31,6 +31,7 @@ static struct {
     } mem;
     ohx_deadbus_t dead[OHX_BUS_COUNT];
     ohx_udp_stats_t stats;
+    ohx_capture_t capture; /* produced by the poll thread only */
 } g_udp; /* zero-initialised; fd[] valid only while open */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -70,6 +71,13 @@ uint32_t ohx_port_now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint32_t)((uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u);
+}
+
+static uint32_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint32_t)((uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u);
 }
 
 static int bind_loopback(uint16_t port, uint16_t *bound)
@@ -123,6 +131,7 @@ int ohx_udp_open(const ohx_udp_config_t *cfg)
     }
     memset(g_udp.dead, 0, sizeof(g_udp.dead));
     memset(&g_udp.stats, 0, sizeof(g_udp.stats));
+    ohx_capture_init(&g_udp.capture);
     g_udp.open = 1;
     return OHX_OK;
 }
@@ -137,8 +146,8 @@ static int handle(uint8_t bus, const uint8_t *buf, ssize_t n)
 {
     ohx_frame_t in, out;
     uint8_t wire[OHX_WIRE_SIZE], dst = (uint8_t)(bus ^ 1u);
-    uint32_t now = ohx_port_now_ms();
-    int r;
+    uint32_t now = ohx_port_now_ms(), ts = now_us();
+    int r, sent = 0;
     if (n < 0 || ohx_wire_decode(buf, (size_t)n, &in, NULL) != OHX_OK) {
         g_udp.stats.malformed[bus]++;
         return 0;
@@ -147,19 +156,20 @@ static int handle(uint8_t bus, const uint8_t *buf, ssize_t n)
     ohx_deadbus_rx(&g_udp.dead[bus], now);
     r = ohx_bridge_on_frame(g_udp.bridge, bus, &in, &out, now);
     pthread_mutex_unlock(&g_lock);
-    if (r < 0)
-        return 0;
-    if (ohx_wire_encode(&out, dst, wire, sizeof(wire)) != OHX_OK)
-        return 0;
-    if (sendto(g_udp.fd[dst], wire, sizeof(wire), 0, (const struct sockaddr *)&g_udp.peer[dst],
-               sizeof(g_udp.peer[dst])) != (ssize_t)sizeof(wire)) {
-        pthread_mutex_lock(&g_lock);
-        g_udp.stats.tx_failed[dst]++;
-        ohx_bridge_note_event(g_udp.bridge, dst, OHX_EVENT_TX_DROPPED);
-        pthread_mutex_unlock(&g_lock);
-        return 0;
+    if (r >= 0 && ohx_wire_encode(&out, dst, wire, sizeof(wire)) == OHX_OK) {
+        if (sendto(g_udp.fd[dst], wire, sizeof(wire), 0, (const struct sockaddr *)&g_udp.peer[dst],
+                   sizeof(g_udp.peer[dst])) == (ssize_t)sizeof(wire)) {
+            sent = 1;
+        } else {
+            pthread_mutex_lock(&g_lock);
+            g_udp.stats.tx_failed[dst]++;
+            ohx_bridge_note_event(g_udp.bridge, dst, OHX_EVENT_TX_DROPPED);
+            pthread_mutex_unlock(&g_lock);
+        }
     }
-    return 1;
+    /* after the transmit, as on the board: the copy never delays the frame */
+    ohx_capture_put(&g_udp.capture, bus, &in, &out, r, ts);
+    return sent;
 }
 
 int ohx_udp_poll(int timeout_ms)
@@ -287,6 +297,28 @@ void ohx_port_lock(void)
 void ohx_port_unlock(void)
 {
     pthread_mutex_unlock(&g_lock);
+}
+
+ohx_capture_t *ohx_port_capture(void)
+{
+    return g_udp.open ? &g_udp.capture : NULL;
+}
+
+int ohx_port_transmit(uint8_t bus, const ohx_frame_t *f)
+{
+    uint8_t wire[OHX_WIRE_SIZE];
+    int r;
+    if (!f)
+        return OHX_ERR_INVALID_ARG;
+    r = ohx_wire_encode(f, bus, wire, sizeof(wire)); /* validates bus, id, dlc, flags */
+    if (r != OHX_OK)
+        return r;
+    if (!g_udp.open)
+        return OHX_ERR_INVALID_STATE;
+    if (sendto(g_udp.fd[bus], wire, sizeof(wire), 0, (const struct sockaddr *)&g_udp.peer[bus],
+               sizeof(g_udp.peer[bus])) != (ssize_t)sizeof(wire))
+        return OHX_ERR_INVALID_STATE;
+    return OHX_OK;
 }
 
 int ohx_port_bus_status(uint8_t bus, ohx_port_bus_status_t *out)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ohx_bridge.h"
+#include "ohx_capture.h"
 
 /* modules/brake-mirror/bindings/node/ohx_node_mirror.c: the brake / handbrake mirror (ohx_mirror.h). */
 napi_value ohx_node_mirror_init(napi_env env, napi_value exports);
@@ -39,6 +40,7 @@ typedef struct {
         unsigned char bytes[OHX_BRIDGE_STORAGE_SIZE];
     } mem;
     ohx_bridge_t *b;
+    ohx_capture_t cap; /* what onFrame/onWire bridged, as a port's receive path captures it */
 } wrap_t;
 
 static napi_ref g_ctor;
@@ -368,19 +370,33 @@ static napi_value m_hold(napi_env env, napi_callback_info info)
     return undef(env);
 }
 
+/* The capture timestamp: the optional tsUs argument, else nowMs in us. */
+static bool get_ts(napi_env env, napi_value v, uint32_t now_ms, uint32_t *out)
+{
+    napi_valuetype t = napi_undefined;
+    napi_typeof(env, v, &t);
+    if (t == napi_undefined) {
+        *out = now_ms * 1000u;
+        return true;
+    }
+    return get_time(env, v, out);
+}
+
 static napi_value m_on_frame(napi_env env, napi_callback_info info)
 {
-    napi_value a[3], o;
-    wrap_t *w = this_bridge(env, info, 3, a);
+    napi_value a[4], o;
+    wrap_t *w = this_bridge(env, info, 4, a);
     ohx_frame_t in, out;
     uint8_t bus;
-    uint32_t now;
+    uint32_t now, ts;
     int r;
     if (!w)
         return NULL;
-    if (!get_u8(env, a[0], "bus must be a number", &bus) || !to_frame(env, a[1], &in) || !get_time(env, a[2], &now))
+    if (!get_u8(env, a[0], "bus must be a number", &bus) || !to_frame(env, a[1], &in) || !get_time(env, a[2], &now) ||
+        !get_ts(env, a[3], now, &ts))
         return NULL;
     r = ohx_bridge_on_frame(w->b, bus, &in, &out, now);
+    ohx_capture_put(&w->cap, bus, &in, &out, r, ts);
     if (throw_core(env, r))
         return NULL;
     napi_create_object(env, &o);
@@ -419,6 +435,7 @@ static napi_value m_on_wire(napi_env env, napi_callback_info info)
     if (throw_core(env, ohx_wire_decode(ib, il, &in, NULL)))
         return NULL;
     r = ohx_bridge_on_frame(w->b, bus, &in, &out, now);
+    ohx_capture_put(&w->cap, bus, &in, &out, r, now * 1000u);
     if (throw_core(env, r))
         return NULL;
     if (throw_core(env, ohx_wire_encode(&out, (uint8_t)(bus ^ 1u), ob, ol)))
@@ -509,6 +526,80 @@ static napi_value m_reset_counters(napi_env env, napi_callback_info info)
         return NULL;
     ohx_bridge_reset_counters(w->b);
     return undef(env);
+}
+
+/* ---- capture (ohx_capture.h) ------------------------------------------ */
+
+/* captureConfigure(enabled, filter?: Uint8Array(258)) */
+static napi_value m_capture_configure(napi_env env, napi_callback_info info)
+{
+    napi_value a[2];
+    wrap_t *w = this_bridge(env, info, 2, a);
+    napi_valuetype t = napi_undefined;
+    ohx_capture_filter_t f;
+    uint8_t *p;
+    size_t n;
+    if (!w)
+        return NULL;
+    napi_typeof(env, a[1], &t);
+    if (t == napi_undefined || t == napi_null) {
+        ohx_capture_configure(&w->cap, get_bool(env, a[0]), NULL);
+        return undef(env);
+    }
+    if (!get_bytes(env, a[1], &p, &n))
+        return throw_type(env, "filter must be a Uint8Array");
+    if (n != sizeof(f)) {
+        napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "filter must be 258 bytes");
+        return NULL;
+    }
+    memcpy(&f, p, sizeof(f));
+    ohx_capture_configure(&w->cap, get_bool(env, a[0]), &f);
+    return undef(env);
+}
+
+/* captureRead(bus, into: Uint8Array) -> entries moved (28 bytes each) */
+static napi_value m_capture_read(napi_env env, napi_callback_info info)
+{
+    napi_value a[2];
+    wrap_t *w = this_bridge(env, info, 2, a);
+    uint8_t bus, *p;
+    size_t n, moved = 0;
+    ohx_capture_entry_t e[16];
+    if (!w || !get_u8(env, a[0], "bus must be a number", &bus))
+        return NULL;
+    if (bus >= OHX_BUS_COUNT) {
+        throw_core(env, OHX_ERR_INVALID_BUS);
+        return NULL;
+    }
+    if (!get_bytes(env, a[1], &p, &n))
+        return throw_type(env, "into must be a Uint8Array");
+    n /= OHX_CAPTURE_ENTRY_SIZE;
+    /* through an aligned scratch array: a Uint8Array may start anywhere */
+    while (moved < n) {
+        size_t want = n - moved < 16 ? n - moved : 16, k = ohx_capture_read(&w->cap, bus, e, want);
+        memcpy(p + moved * OHX_CAPTURE_ENTRY_SIZE, e, k * OHX_CAPTURE_ENTRY_SIZE);
+        moved += k;
+        if (k < want)
+            break;
+    }
+    return num(env, (double)moved);
+}
+
+static napi_value m_capture_stats(napi_env env, napi_callback_info info)
+{
+    napi_value o, t, a[1];
+    wrap_t *w = this_bridge(env, info, 0, a);
+    ohx_capture_stats_t s;
+    if (!w)
+        return NULL;
+    ohx_capture_stats(&w->cap, &s);
+    napi_create_object(env, &o);
+    set(env, o, "captured", pair(env, s.captured));
+    set(env, o, "dropped", pair(env, s.dropped));
+    set(env, o, "pending", pair(env, s.pending));
+    napi_get_boolean(env, s.enabled != 0, &t);
+    set(env, o, "enabled", t);
+    return o;
 }
 
 /* ---- module functions ------------------------------------------------- */
@@ -628,6 +719,9 @@ static napi_value init(napi_env env, napi_value exports)
         {"snapshot", NULL, m_snapshot, NULL, NULL, NULL, napi_default, NULL},
         {"counters", NULL, m_counters, NULL, NULL, NULL, napi_default, NULL},
         {"resetCounters", NULL, m_reset_counters, NULL, NULL, NULL, napi_default, NULL},
+        {"captureConfigure", NULL, m_capture_configure, NULL, NULL, NULL, napi_default, NULL},
+        {"captureRead", NULL, m_capture_read, NULL, NULL, NULL, napi_default, NULL},
+        {"captureStats", NULL, m_capture_stats, NULL, NULL, NULL, napi_default, NULL},
     };
     napi_property_descriptor fns[] = {
         {"create", NULL, f_create, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -7,6 +7,8 @@
 #include "ohx_bridge.h" /* first: brings <stddef.h>, which xs.h expects */
 #include "ohx_port.h"
 
+#include <string.h>
+
 #include "xsmc.h"
 
 static void throw_code(xsMachine *the, int code)
@@ -240,4 +242,84 @@ void xs_ohx_can_bus_status(xsMachine *the)
 void xs_ohx_can_self_test(xsMachine *the)
 {
     xsmcSetBoolean(xsResult, ohx_bridge_self_test() == OHX_OK);
+}
+
+/* ---- capture (ohx_capture.h) and sending ------------------------------ */
+
+static ohx_capture_t *capture(xsMachine *the)
+{
+    ohx_capture_t *c = ohx_port_capture();
+    if (!c)
+        xsUnknownError("CAN port not started");
+    return c;
+}
+
+/* captureConfigure(enabled, filter?): filter is the ohx_capture_filter_t
+ * bytes (use_ids, ext, 256 bitmap bytes); absent = keep every frame. */
+void xs_ohx_can_capture_configure(xsMachine *the)
+{
+    ohx_capture_t *c = capture(the);
+    ohx_capture_filter_t f;
+    int enabled = xsmcArgc > 0 && xsmcTest(xsArg(0));
+    if (xsmcArgc > 1 && xsmcTypeOf(xsArg(1)) == xsReferenceType) {
+        void *data;
+        xsUnsignedValue size;
+        xsmcGetBufferReadable(xsArg(1), &data, &size);
+        if (size != sizeof(f))
+            xsRangeError("filter must be %u bytes", (unsigned)sizeof(f));
+        memcpy(&f, data, sizeof(f));
+        ohx_capture_configure(c, enabled, &f);
+    } else {
+        ohx_capture_configure(c, enabled, NULL);
+    }
+}
+
+/* captureRead(bus, buffer) -> entries moved into buffer (28 bytes each). */
+void xs_ohx_can_capture_read(xsMachine *the)
+{
+    ohx_capture_t *c = capture(the);
+    int bus = arg_u8(the, 0, "bus");
+    void *data;
+    xsUnsignedValue size;
+    size_t n;
+    if (bus >= OHX_BUS_COUNT)
+        throw_code(the, OHX_ERR_INVALID_BUS);
+    if (xsmcArgc < 2)
+        xsTypeError("buffer required");
+    xsmcGetBufferWritable(xsArg(1), &data, &size);
+    n = ohx_capture_read(c, (uint8_t)bus, (ohx_capture_entry_t *)data, size / OHX_CAPTURE_ENTRY_SIZE);
+    xsmcSetInteger(xsResult, (xsIntegerValue)n);
+}
+
+void xs_ohx_can_capture_stats(xsMachine *the)
+{
+    ohx_capture_stats_t s;
+    ohx_capture_stats(capture(the), &s);
+    xsmcVars(2);
+    result_into(the, 0);
+    set_pair(the, "captured", s.captured);
+    set_pair(the, "dropped", s.dropped);
+    set_pair(the, "pending", s.pending);
+    xsmcSetBoolean(xsVar(0), s.enabled != 0);
+    xsmcSet(xsResult, xsID("enabled"), xsVar(0));
+}
+
+/* transmit(bus, id, ext, data, dlc): one frame from task context. */
+void xs_ohx_can_transmit(xsMachine *the)
+{
+    ohx_frame_t f;
+    int bus = arg_u8(the, 0, "bus"), r;
+    void *data;
+    xsUnsignedValue size;
+    if (xsmcArgc < 5)
+        xsTypeError("transmit(bus, id, ext, data, dlc)");
+    memset(&f, 0, sizeof(f));
+    f.id = (uint32_t)xsmcToInteger(xsArg(1));
+    f.flags = xsmcTest(xsArg(2)) ? OHX_FRAME_FLAG_EXT : 0;
+    xsmcGetBufferReadable(xsArg(3), &data, &size);
+    memcpy(f.data, data, size < 8 ? size : 8);
+    f.dlc = (uint8_t)arg_u8(the, 4, "dlc");
+    r = ohx_port_transmit((uint8_t)bus, &f);
+    if (r != OHX_OK)
+        throw_code(the, r);
 }

@@ -47,6 +47,13 @@ export interface CanBusStatus {
 	rxErrors: number;
 }
 
+export interface CanCaptureStats {
+	captured: [number, number]; // entries written since the last configure, by source bus
+	dropped: [number, number]; // kept by the filter but the ring was full
+	pending: [number, number]; // waiting to be read
+	enabled: boolean;
+}
+
 export interface CanNativeOptions {
 	generation?: 1 | 2 | 4;
 	watchdogMs?: number;
@@ -68,5 +75,13 @@ export default class CANNative {
 	resetCounters(): void;
 	/** With `into`, refills that object and returns it. */
 	busStatus(bus: CanBus, into?: CanBusStatus): CanBusStatus;
+	/** Enable or disable the capture ring; `filter` is ohx_capture_filter_t's 258 bytes (absent: every frame). Empties the rings. */
+	captureConfigure(enabled: boolean, filter?: Uint8Array): void;
+	/** Moves up to buffer.byteLength / 28 entries of `bus` (ohx_capture_entry_t layout) into buffer; returns how many. */
+	captureRead(bus: CanBus, buffer: Uint8Array): number;
+	/** With `into`, refills that object and its arrays and returns it. */
+	captureStats(into?: CanCaptureStats): CanCaptureStats;
+	/** Queue one frame onto `bus` from task context (never through the bridge). RangeError OHX_ERR_INVALID_STATE when there is no room now. */
+	transmit(bus: CanBus, id: number, ext: boolean, data: Uint8Array, dlc: number): void;
 	static selfTest(): boolean;
 }

@@ -15,6 +15,10 @@ class CANNative @ "xs_ohx_can_destructor" {
 	counters() @ "xs_ohx_can_counters";
 	resetCounters() @ "xs_ohx_can_reset_counters";
 	busStatus(bus) @ "xs_ohx_can_bus_status";
+	captureConfigure(enabled, filter) @ "xs_ohx_can_capture_configure";
+	captureRead(bus, buffer) @ "xs_ohx_can_capture_read";
+	captureStats() @ "xs_ohx_can_capture_stats";
+	transmit(bus, id, ext, data, dlc) @ "xs_ohx_can_transmit";
 	static selfTest() @ "xs_ohx_can_self_test";
 }
 

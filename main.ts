@@ -31,7 +31,7 @@ let runningVersion: string | undefined;
 const settings: FirmwareConfig = {
 	hostName: config.hostName ?? DEFAULT_CONFIG.hostName,
 	httpPort: Number(config.httpPort ?? DEFAULT_CONFIG.httpPort),
-	gvretPort: Number(config.gvretPort ?? 0), // 23 on the board (manifest config), as SavvyCAN expects
+	gvretPort: config.gvretPort ? Number(config.gvretPort) : undefined, // 23 on the board (manifest config), as SavvyCAN expects
 };
 const timers = new ModdableTimers();
 const probe = httpSelfProbe(timers, settings.httpPort);

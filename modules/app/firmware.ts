@@ -206,7 +206,7 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	const capture = can.capture;
 	const canView = capture ? new CanView({ capture, timers, clock, vehicle: () => can.vehicle() }) : undefined;
 	let gvret: { close(): void; port: number } | undefined;
-	if (canView && platform.tcp && config.gvretPort) {
+	if (canView && platform.tcp && config.gvretPort !== undefined) {
 		try {
 			gvret = canView.serveGvret(platform.tcp, config.gvretPort);
 		} catch (e) {

@@ -55,7 +55,7 @@ export interface FirmwareConfig {
 	/** mDNS host name and the name the Host header must carry. */
 	hostName: string;
 	httpPort: number;
-	/** GVRET (SavvyCAN) TCP port; 0 or absent: none. The board uses 23, as SavvyCAN expects. */
+	/** GVRET (SavvyCAN) TCP port (0: any free one, in tests); absent: none. The board uses 23, as SavvyCAN expects. */
 	gvretPort?: number;
 }
 

@@ -14,7 +14,7 @@ import { buildEspImage } from "../support/esp-image";
 import { PASSWORD, PHONE, DESKTOP, chromiumAvailable, launchBrowser, setPasswordOnBoard, signedInPage, startRig, type Rig } from "./support/browser";
 import type { Browser } from "playwright-core";
 
-const PAGES = ["", "tuning", "diagnostics", "setup", "update", "logs"];
+const PAGES = ["", "tuning", "diagnostics", "can", "setup", "update", "logs"];
 // Functions run in the page use (globalThis as any).document: this file has no DOM types, and the app's CSP forbids string evaluation.
 
 describe("web app in chromium", function () {
@@ -217,6 +217,48 @@ describe("web app in chromium", function () {
 		await page.click('button[data-mode="STOCK"]');
 		await page.waitForSelector('button[data-mode="STOCK"][aria-pressed="true"]');
 		await context.close();
+	});
+
+	it("shows the live CAN table at 360 px: both buses, rates, the rewrite side by side; pause, filter and a signal plot", async () => {
+		const auth = { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}`, "content-type": "application/json" };
+		// 50:50 on the driving car: the Gen4 rewrites show their forwarded bytes.
+		assert.equal((await fetch(`${base}/api/mode`, { method: "POST", headers: auth, body: JSON.stringify({ mode: "5050" }) })).status, 200);
+		const { context, page } = await signedInPage(browser, PHONE);
+		await open(page, "can");
+		await page.waitForSelector('#can-rows tr[data-id="0:280"]');
+		await page.waitForSelector('#can-rows tr[data-id="1:2C0"]');
+		await page.waitForSelector("#can-rows .after", { timeout: 10_000 });
+		const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+		assert.isAtMost(width, PHONE.width, `the CAN page is ${width} px wide`);
+		// The rate is counted over whole seconds: the first one comes after a second.
+		await page.waitForFunction(() => Number((globalThis as any).document.querySelector('#can-rows tr[data-id="0:1A0"] td.num')?.textContent) > 0);
+		const hz = Number(await page.textContent('#can-rows tr[data-id="0:1A0"] td.num'));
+		assert.approximately(hz, 100, 20, "BRAKES1 every 10 ms");
+		// Pause holds the table still.
+		await page.click("#can-pause");
+		await page.waitForSelector('#can-pause[aria-pressed="true"]');
+		const held = await page.textContent("#can-rows");
+		await page.waitForTimeout(1200);
+		assert.equal(await page.textContent("#can-rows"), held);
+		await page.click("#can-pause");
+		await page.waitForSelector('#can-pause[aria-pressed="false"]');
+		// The filter keeps only the IDs asked for.
+		await page.fill("#can-filter", "280, 2c0");
+		await page.click("#can-filter-apply");
+		await page.waitForFunction(() => {
+			const ids = [...(globalThis as any).document.querySelectorAll("#can-rows tr[data-id]")].map((r: any) => r.dataset.id.split(":")[1]);
+			return ids.length > 0 && ids.every((id: string) => id === "280" || id === "2C0");
+		});
+		// MOTOR1's rpm (bits 16..31 x 0.25) plotted from every frame.
+		await page.click("#sig-plot");
+		await page.waitForFunction(() => /280 bits 16\+16: \d/.test((globalThis as any).document.querySelector("#sig-value")?.textContent ?? ""));
+		assert.match((await page.getAttribute("#cap-download", "href"))!, /^\/api\/can\/capture\.log\?seconds=60$/);
+		assert.match((await page.textContent("#gvret-state"))!, /Read-only/);
+		await page.fill("#can-filter", "");
+		await page.click("#can-filter-apply");
+		assert.deepEqual(errors, []);
+		await context.close();
+		await fetch(`${base}/api/mode`, { method: "POST", headers: auth, body: JSON.stringify({ mode: "STOCK" }) });
 	});
 
 	it("explains a refused firmware file in plain words", async () => {

@@ -123,7 +123,10 @@ describe("CAN view in the simulator (capture ring, candump round trip, GVRET ove
 		const can0 = captured.filter((f) => f.iface === "can0");
 		const can1 = captured.filter((f) => f.iface === "can1");
 		assert.isAbove(can0.length, 500, "the car sends about 600 frames a second");
-		assert.isTrue(can1.some((f) => f.frame.id === 0x2c0), "the Haldex's own frames on can1");
+		assert.isTrue(
+			can1.some((f) => f.frame.id === 0x2c0),
+			"the Haldex's own frames on can1",
+		);
 		const again = await json(sim, "GET", "/api/can/capture.log?seconds=0");
 		assert.equal(again.status, 422);
 		assert.equal(again.body.error.code, "invalid_seconds");

@@ -142,7 +142,7 @@ describe("the CAN interrupt path stays out of flash (IRAM placement)", () => {
 			const result = checkIsrPlacement(readObject(compile(c, "-Os")), { sdkconfig: without });
 			assert.deepEqual(
 				result.violations.map((v) => `${v.from} -> ${v.to}`),
-				["on_rx_done -> twai_node_transmit"],
+				["slot_send -> twai_node_transmit"],
 			);
 			assert.match(result.violations[0].why, /CONFIG_TWAI_IO_FUNC_IN_IRAM=y/);
 		});

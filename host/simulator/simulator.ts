@@ -204,7 +204,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		const windowMs = options.healthWindowMs ?? DEFAULT_HEALTH_WINDOW_MS;
 		firmware = createFirmware(
 			platform,
-			{ ...DEFAULT_CONFIG, httpPort: port, ...(options.gvretPort !== undefined ? { gvretPort: options.gvretPort === 0 ? (gvretBound ?? 0) : options.gvretPort } : {}) },
+			{
+				...DEFAULT_CONFIG,
+				httpPort: port,
+				...(options.gvretPort !== undefined ? { gvretPort: options.gvretPort === 0 ? (gvretBound ?? 0) : options.gvretPort } : {}),
+			},
 			{
 				...options.firmware,
 				dnsPort: options.device?.dnsPort ?? 0,

@@ -13,6 +13,7 @@ import type { HaldexSettings } from "haldex/settings";
 import type { CurvePoint, LockMap } from "haldex/curve";
 import type { ServerSettingsView } from "update/server-settings";
 import type { SetupWindow } from "api/auth";
+import type { gvretBody, liveBody, signalBody } from "canview/routes";
 
 export type { StatusBody } from "app/status";
 
@@ -52,3 +53,9 @@ export interface SetupBody {
 	reason: SetupWindow["reason"];
 	closesInS: number;
 }
+/** GET /api/can/live */
+export type CanLiveBody = ReturnType<typeof liveBody>;
+/** GET /api/can/gvret */
+export type CanGvretBody = ReturnType<typeof gvretBody>;
+/** GET /api/can/signal */
+export type CanSignalBody = ReturnType<typeof signalBody>;

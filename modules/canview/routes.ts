@@ -1,14 +1,15 @@
 /*
  * The CAN view's endpoints (docs/api.md "CAN view"):
  *   GET  /api/can/live             the live table: one row per bus and ID, counts and drops
- *   POST /api/can/live             {paused?: boolean, filter?: ["280", ...]} (filter [] = every ID)
+ *   POST /api/can/live             {paused?: boolean, filter?: ["280", ...]} (filter [] = every ID) (auth)
  *   GET  /api/can/signal?since=N   the watched signal's samples after sequence N
- *   POST /api/can/signal           {bus, id, startBit, length, scale?, offset?, forwarded?} or {} to stop
+ *   POST /api/can/signal           {bus, id, startBit, length, scale?, offset?, forwarded?} or {} to stop (auth)
  *   GET  /api/can/capture.log      candump -l of the next ?seconds=1..600 (default 60), streamed
  *   GET  /api/can/gvret            the GVRET (SavvyCAN) server: port, clients, sending, counts
  *   POST /api/can/gvret            {sending: boolean} (auth): let GVRET clients send onto the buses
- * Reading is open to the access point like every other status; letting a
- * client send onto the car's buses needs the password.
+ * Reading is open to the access point like every other status; changing
+ * what is captured (filter, pause, the watched signal) needs the password,
+ * as every change does, and so does letting a client send onto the buses.
  */
 
 import { jsonResponse } from "api/errors";
@@ -27,17 +28,6 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 		if (!view) throw apiError("no_capture", "The CAN bridge did not start, so there is nothing to capture.");
 		return view;
 	};
-	const liveBody = (v: CanView) => {
-		const c = v.counts();
-		return {
-			capturing: v.capturing,
-			paused: v.paused,
-			filter: v.filter.map(hexId),
-			rows: v.live.snapshot(),
-			overflow: v.live.overflow,
-			dropped: { ring: c.ringDropped, download: c.downloadDropped, gvret: c.gvretDropped },
-		};
-	};
 	router.add({
 		method: "GET",
 		path: "/api/can/live",
@@ -50,6 +40,7 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 	router.add({
 		method: "POST",
 		path: "/api/can/live",
+		auth: true,
 		body: "json",
 		handle: (_req, body) => {
 			const v = need();
@@ -73,19 +64,20 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 			if (!Number.isInteger(since) || since < 0) throw apiError("invalid_signal", "since must be a sample number (0 or more).", { field: "since" });
 			v.touchLive();
 			const s = v.live.signal;
-			return jsonResponse(200, { signal: s ? signalJson(s) : null, ...v.live.samples(since) }, [["cache-control", "no-store"]]);
+			return jsonResponse(200, signalBody(s, v.live.samples(since)), [["cache-control", "no-store"]]);
 		},
 	});
 	router.add({
 		method: "POST",
 		path: "/api/can/signal",
+		auth: true,
 		body: "json",
 		handle: (_req, body) => {
 			const v = need();
 			const spec = parseSignal(body as Record<string, unknown>);
 			v.live.watch(spec);
 			v.touchLive();
-			return jsonResponse(200, { signal: spec ? signalJson(spec) : null, next: 0 });
+			return jsonResponse(200, signalBody(spec, { next: 0, t: [], v: [] }));
 		},
 	});
 	router.add({
@@ -109,20 +101,7 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 			};
 		},
 	});
-	const gvretBody = (v: CanView | undefined) => {
-		const c = v?.counts();
-		return {
-			port: gvret.port ?? null,
-			clients: v?.gvretClients ?? 0,
-			sending: v?.sendingEnabled ?? false,
-			sendingAllowedNow: v?.sendingAllowed() ?? false,
-			framesOut: c?.gvretOut ?? 0,
-			framesDropped: c?.gvretDropped ?? 0,
-			framesIn: c?.gvretIn ?? 0,
-			framesRefused: c?.gvretRefused ?? 0,
-		};
-	};
-	router.add({ method: "GET", path: "/api/can/gvret", handle: () => jsonResponse(200, gvretBody(view)) });
+	router.add({ method: "GET", path: "/api/can/gvret", handle: () => jsonResponse(200, gvretBody(view, gvret)) });
 	router.add({
 		method: "POST",
 		path: "/api/can/gvret",
@@ -134,9 +113,42 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 			if (Object.keys(b).length !== 1 || typeof b.sending !== "boolean")
 				throw apiError("invalid_option", 'Send {"sending": true} or {"sending": false}.', { field: "sending" });
 			v.setSending(b.sending);
-			return jsonResponse(200, gvretBody(v));
+			return jsonResponse(200, gvretBody(v, gvret));
 		},
 	});
+}
+
+/** GET /api/can/live */
+export function liveBody(v: CanView) {
+	const c = v.counts();
+	return {
+		capturing: v.capturing,
+		paused: v.paused,
+		filter: v.filter.map(hexId),
+		rows: v.live.snapshot(),
+		overflow: v.live.overflow,
+		dropped: { ring: c.ringDropped, download: c.downloadDropped, gvret: c.gvretDropped },
+	};
+}
+
+/** GET /api/can/gvret */
+export function gvretBody(v: CanView | undefined, gvret: GvretInfo) {
+	const c = v?.counts();
+	return {
+		port: gvret.port ?? null,
+		clients: v?.gvretClients ?? 0,
+		sending: v?.sendingEnabled ?? false,
+		sendingAllowedNow: v?.sendingAllowed() ?? false,
+		framesOut: c?.gvretOut ?? 0,
+		framesDropped: c?.gvretDropped ?? 0,
+		framesIn: c?.gvretIn ?? 0,
+		framesRefused: c?.gvretRefused ?? 0,
+	};
+}
+
+/** GET /api/can/signal: the watched signal and its samples (t in ms of capture time). */
+export function signalBody(s: SignalSpec | undefined, samples: { next: number; t: number[]; v: number[] }) {
+	return { signal: s ? signalJson(s) : null, ...samples };
 }
 
 function hexId(id: number): string {

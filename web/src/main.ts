@@ -14,12 +14,14 @@ import * as diagnostics from "./pages/diagnostics";
 import * as setup from "./pages/setup";
 import * as update from "./pages/update";
 import * as logs from "./pages/logs";
+import * as can from "./pages/can";
 import { startTheme } from "./theme";
 
 const PAGES: { path: string; title: string; mount: (root: HTMLElement) => () => void }[] = [
 	{ path: "", title: "Dashboard", mount: dashboard.mount },
 	{ path: "tuning", title: "Tuning", mount: tuning.mount },
 	{ path: "diagnostics", title: "Diagnostics", mount: diagnostics.mount },
+	{ path: "can", title: "CAN", mount: can.mount },
 	{ path: "setup", title: "Setup", mount: setup.mount },
 	{ path: "update", title: "Update", mount: update.mount },
 	{ path: "logs", title: "Logs", mount: logs.mount },

@@ -54,6 +54,7 @@ export async function startRig(options: { healthWindowMs?: number; bootDelayMs?:
 		dataDir,
 		logger: quiet,
 		bootDelayMs: options.bootDelayMs ?? 800,
+		gvretPort: 0, // as npm start serves it (on 2323)
 		healthWindowMs: options.healthWindowMs ?? 3000,
 	});
 	const browser = await launchBrowser();

@@ -91,9 +91,9 @@ typedef struct {
 } ohx_capture_stats_t;
 
 typedef struct {
-    uint32_t head;    /* written by the producer only */
-    uint32_t dropped; /* written by the producer only */
-    uint32_t tail;    /* written by the consumer only */
+    uint32_t head;                    /* written by the producer only */
+    uint32_t dropped;                 /* written by the producer only */
+    uint32_t tail;                    /* written by the consumer only */
     uint32_t head_base, dropped_base; /* consumer's: head and dropped at the last configure */
     ohx_capture_entry_t e[OHX_CAPTURE_DEPTH];
 } ohx_capture_ring_t;
@@ -125,7 +125,8 @@ int ohx_capture_configure(ohx_capture_t *c, int enabled, const ohx_capture_filte
  * @param verdict  ohx_bridge_on_frame()'s return value.
  * @param ts_us    the port's microsecond clock at receive.
  */
-void ohx_capture_put(ohx_capture_t *c, uint8_t bus, const ohx_frame_t *in, const ohx_frame_t *out, int verdict, uint32_t ts_us);
+void ohx_capture_put(ohx_capture_t *c, uint8_t bus, const ohx_frame_t *in, const ohx_frame_t *out, int verdict,
+                     uint32_t ts_us);
 
 /** Move up to max entries of bus into out, oldest first (the consumer's
  *  side). @return the number moved (0 for a bad argument). */

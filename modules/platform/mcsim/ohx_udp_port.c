@@ -32,7 +32,7 @@ static struct {
     ohx_deadbus_t dead[OHX_BUS_COUNT];
     ohx_udp_stats_t stats;
     ohx_capture_t capture; /* produced by the poll thread only */
-} g_udp; /* zero-initialised; fd[] valid only while open */
+} g_udp;                   /* zero-initialised; fd[] valid only while open */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 

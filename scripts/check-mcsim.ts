@@ -10,6 +10,11 @@
  *      and broken, one after another; polls /api/status twice a second; sends
  *      frames to the bridge on both buses at FRAMES_PER_S each over UDP and
  *      counts what comes out the other side;
+ *   4a. the capture at full bus rate: frames on both buses at FRAMES_PER_S
+ *      each while a SavvyCAN-like GVRET client streams, a candump download
+ *      runs and the CAN page polls; every frame must still be bridged (the
+ *      capture may drop its copies, counted), and the throughput of each
+ *      consumer is reported;
  *   4b. the owner's case: 15 s idle with frames (the baseline), three forced
  *      collections (mcsim's POST /api/sim/collect: the live set), one 1.5 MB
  *      image alone, then the same image uploaded while
@@ -28,6 +33,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +49,8 @@ const FRAMES_PER_S = arg("--rate", 4000);
 const IDLE_SECONDS = 15;
 const BIG_IMAGE = 1536 * 1024; // a release-sized image (the build's is ~1.4-1.9 MB)
 const HTTP_PORT = 18080;
+const GVRET_PORT = 18023;
+const CAPTURE_SECONDS = 15;
 const UDP_BASE = 31100;
 const PASSWORD = "check-mcsim-1";
 // The budget the build gets (manifest.json creation), the same on the board and in mcsim.
@@ -84,11 +92,15 @@ if (!process.argv.includes("--incremental")) for (const d of [tmp, bin]) fs.rmSy
 // An mcsim of this build left by an earlier, interrupted run would answer on our port in place of the new one.
 spawnSync("pkill", ["-f", path.join(bin, "mc.so")]);
 note(`building for lin (httpPort=${HTTP_PORT}, storeFile=${storeFile}) ...`);
-const build = spawnSync(process.execPath, [path.join(ROOT, "scripts/mcconfig.mjs"), "lin", `httpPort=${HTTP_PORT}`, `storeFile=${storeFile}`], {
-	cwd: ROOT,
-	encoding: "utf8",
-	maxBuffer: 256 * 1024 * 1024,
-});
+const build = spawnSync(
+	process.execPath,
+	[path.join(ROOT, "scripts/mcconfig.mjs"), "lin", `httpPort=${HTTP_PORT}`, `gvretPort=${GVRET_PORT}`, `storeFile=${storeFile}`],
+	{
+		cwd: ROOT,
+		encoding: "utf8",
+		maxBuffer: 256 * 1024 * 1024,
+	},
+);
 fs.writeFileSync(path.join(work, "build.log"), `${build.stdout}${build.stderr}`);
 const xslWarnings = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.startsWith("### warning"));
 if (build.status !== 0) {
@@ -387,6 +399,8 @@ async function main(): Promise<void> {
 	// memory over the stress mix (reported; each small upload has its own fixed cost: a connection, a validator, a DELETE)
 	note(`memory, stress mix: ${memoryOver(load, uploadedBytes).line}`);
 
+	await captureAtFullRate();
+
 	// the owner's case, judged against the goal: one release-sized image while the dashboard polls twice a second
 	// Made before the frames start: building 1.5 MB blocks this process's event loop, and UDP frames would pile up unread.
 	const big = buildEspImage({ version: "0.2.0+ohxs", size: BIG_IMAGE, seed: 9, chipId: 0x0d });
@@ -474,6 +488,45 @@ async function main(): Promise<void> {
 	else note("after a restart: the password set before is accepted");
 	mcsim.kill("SIGTERM");
 	spawnSync("pkill", ["-f", path.join(bin, "mc.so")]);
+}
+
+/** 4a: everything that reads the capture ring at once, at full bus rate; the bridge must not lose a frame. */
+async function captureAtFullRate(): Promise<void> {
+	const frames = frameLoad(FRAMES_PER_S);
+	// A GVRET client as SavvyCAN connects: binary mode, then it only reads.
+	let gvretBytes = 0;
+	const gvret = net.connect(GVRET_PORT, "127.0.0.1", () => gvret.write(Buffer.from([0xe7, 0xe7, 0xf1, 0x0c, 0xf1, 0x06])));
+	gvret.on("data", (d) => {
+		gvretBytes += d.length;
+	});
+	gvret.on("error", (e) => fail(`GVRET client: ${e.message}`));
+	const livePoller = setInterval(() => void request("GET", "/api/can/live", { timeoutMs: 5000 }), 500);
+	const t0 = Date.now();
+	const dump = await request("GET", `/api/can/capture.log?seconds=${CAPTURE_SECONDS}`, { timeoutMs: (CAPTURE_SECONDS + 30) * 1000 });
+	const seconds = (Date.now() - t0) / 1000;
+	clearInterval(livePoller);
+	const live = await request("GET", "/api/can/live", { timeoutMs: 5000 });
+	const gvretInfo = await request("GET", "/api/can/gvret", { timeoutMs: 5000 });
+	gvret.destroy();
+	await frames.stop();
+	if (dump.status !== 200) fail(`GET /api/can/capture.log answered ${dump.status} ${dump.body.slice(0, 120)}`);
+	const lines = dump.body.split("\n").filter((l) => l.startsWith("("));
+	const bad = lines.filter((l) => !/^\(\d+\.\d{6}\) can[01] [0-9A-F]{3}#[0-9A-F]{0,16}$/.test(l)).length;
+	if (bad) fail(`${bad} candump lines are not candump -l lines`);
+	const dropped = live.status === 200 ? JSON.parse(live.body).dropped : undefined;
+	const g = gvretInfo.status === 200 ? JSON.parse(gvretInfo.body) : undefined;
+	note(
+		`capture at full rate (${FRAMES_PER_S}/s a bus, ${seconds.toFixed(1)} s; GVRET client, candump download and the CAN page at once): ` +
+			`candump ${lines.length} lines (${(lines.length / seconds).toFixed(0)}/s, ${(dump.body.length / 1024 / seconds).toFixed(1)} KiB/s); ` +
+			`GVRET ${g?.framesOut ?? "?"} frames (${((g?.framesOut ?? 0) / seconds).toFixed(0)}/s, ${(gvretBytes / 1024 / seconds).toFixed(1)} KiB/s), ${g?.framesDropped ?? "?"} dropped; ` +
+			`ring drops ${JSON.stringify(dropped?.ring)}, download drops ${dropped?.download}`,
+	);
+	for (const [dir, x] of Object.entries(frames.stats)) {
+		note(`frames ${dir} while capturing: ${x.sent} sent, ${x.received} bridged`);
+		if (x.received !== x.sent || x.bad) fail(`frames ${dir} while capturing: ${x.sent - x.received} not bridged, ${x.bad} duplicated`);
+	}
+	if (!lines.length) fail("the candump download was empty at full bus rate");
+	if (!gvretBytes) fail("the GVRET client received nothing");
 }
 
 function finish(): never {

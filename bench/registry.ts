@@ -5,10 +5,11 @@ import { haldexXsBench } from "./haldex-xs";
 import { otaBench } from "./ota";
 import { canCoreBench } from "./can-core";
 import { xsAllocBench } from "./xs-alloc";
+import { canviewXsBench } from "./canview-xs";
 
 export interface Benchmark {
 	name: string;
 	run(): Promise<void>;
 }
 
-export const benchmarks: Benchmark[] = [canCoreBench, haldexXsBench, otaBench, digestBench, xsAllocBench];
+export const benchmarks: Benchmark[] = [canCoreBench, haldexXsBench, canviewXsBench, otaBench, digestBench, xsAllocBench];

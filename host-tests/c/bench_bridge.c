@@ -4,12 +4,17 @@
  *   bench_bridge stock N         bridge N frames in STOCK (for callgrind)
  *   bench_bridge gen4 N          bridge N frames, every one rewritten (Gen4 mix
  *                                of MOTOR1, BRAKES1..4, mLW_1 at 40 %)
+ *   bench_bridge gen4-capture-off N   the same, each frame then offered to a
+ *                                disabled capture ring (nobody looking)
+ *   bench_bridge gen4-capture N  the same with the capture on, the reader
+ *                                taking 64 entries at a time (its copy counted too)
  * Instructions per frame: run the callgrind modes for two N and divide the
  * difference of the totals by the difference of N (setup cancels out);
  * `make -C host-tests/c bench` does exactly that.
  */
 #define _POSIX_C_SOURCE 199309L
 #include "ohx_bridge.h"
+#include "ohx_capture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +26,11 @@ static const uint32_t k_gen4_ids[6] = {OHX_ID_MOTOR1,  OHX_ID_BRAKES1, OHX_ID_BR
 
 static volatile uint32_t sink;
 
-static uint32_t run(ohx_bridge_t *b, unsigned long n)
+static ohx_capture_t g_cap;
+static ohx_capture_entry_t g_taken[64];
+
+/* cap: NULL = no capture call (the bridge alone). */
+static uint32_t run(ohx_bridge_t *b, unsigned long n, ohx_capture_t *cap)
 {
     ohx_frame_t f[6], o;
     unsigned long i;
@@ -36,6 +45,11 @@ static uint32_t run(ohx_bridge_t *b, unsigned long n)
     for (i = 0; i < n; i++) {
         int r = ohx_bridge_on_frame(b, OHX_BUS_CHASSIS, &f[i % 6], &o, (uint32_t)(i >> 10));
         acc += (uint32_t)r + o.data[1];
+        if (cap) {
+            ohx_capture_put(cap, OHX_BUS_CHASSIS, &f[i % 6], &o, r, (uint32_t)i);
+            if ((i & 63u) == 63u)
+                acc += (uint32_t)ohx_capture_read(cap, OHX_BUS_CHASSIS, g_taken, 64);
+        }
     }
     return acc;
 }
@@ -67,8 +81,13 @@ int main(int argc, char **argv)
     } mem;
     if (argc == 3) {
         unsigned long n = strtoul(argv[2], NULL, 10);
-        ohx_bridge_t *b = setup(mem.m, strcmp(argv[1], "gen4") == 0);
-        sink = run(b, n);
+        ohx_bridge_t *b = setup(mem.m, strncmp(argv[1], "gen4", 4) == 0);
+        ohx_capture_t *cap = NULL;
+        if (strncmp(argv[1], "gen4-capture", 12) == 0) {
+            cap = &g_cap;
+            ohx_capture_configure(cap, strcmp(argv[1], "gen4-capture") == 0, NULL);
+        }
+        sink = run(b, n, cap);
         return 0;
     } else {
         const unsigned long n = 20000000ul;
@@ -77,7 +96,7 @@ int main(int argc, char **argv)
             ohx_bridge_t *b = setup(mem.m, mode);
             ohx_counters_t c;
             double t0 = seconds(), dt;
-            sink = run(b, n);
+            sink = run(b, n, NULL);
             dt = seconds() - t0;
             ohx_bridge_get_counters(b, &c);
             printf("%-5s %lu frames in %.3f s: %.1f M frames/s (%.1f ns/frame), rewritten %lu\n",

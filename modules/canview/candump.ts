@@ -13,9 +13,13 @@
  * extended IDs have 8 hex digits, standard ones 3.
  *
  * The simulator's `--can-log` replays the can0 lines (host/car/candump.ts).
+ *
+ * Written for XS, where every function call costs: the entry's fields are
+ * read inline, hex digits come from a table the writer makes, and the
+ * seconds' digits are kept from the line before (they change once a second).
  */
 
-import { DATA, FLAG_EXT, FLAG_REWRITTEN, FLAG_RTR, OUT, UsClock, entryBus, entryFlags, entryId, entryLength, entryTs, ENTRY_SIZE } from "canview/entries";
+import { DATA, ENTRY_SIZE, FLAG_EXT, FLAG_REWRITTEN, FLAG_RTR, OUT, UsClock } from "canview/entries";
 
 /** The longest a line pair for one entry can be: 2 x "(4294967295.999999) can0 1FFFFFFF#" + 16 + "\n". */
 export const CANDUMP_MAX_ENTRY_BYTES = 2 * 51;
@@ -27,32 +31,23 @@ const OPEN = 0x28,
 	HASH = 0x23,
 	NL = 0x0a,
 	ZERO = 0x30,
-	R = 0x52,
-	C = 0x63,
-	A = 0x61,
-	N = 0x6e;
+	R = 0x52;
 
-/** Uppercase hex digit of v & 15. @hot */
-function hex(v: number): number {
-	const d = v & 15;
-	return d < 10 ? ZERO + d : 55 + d;
-}
-
-/** Decimal digits of a non-negative integer at `at`; returns the new end. @hot */
-function decimal(out: Uint8Array, at: number, value: number): number {
-	let digits = 1;
-	for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
-	let v = value;
-	for (let k = digits - 1; k >= 0; k--) {
-		out[at + k] = ZERO + (v % 10);
-		v = Math.floor(v / 10);
-	}
-	return at + digits;
+/** Uppercase hex digits 0..15 as bytes (made per writer: a module-level array would sit in flash). */
+export function hexDigits(): Uint8Array {
+	const t = new Uint8Array(16);
+	for (let d = 0; d < 16; d++) t[d] = d < 10 ? ZERO + d : 55 + d;
+	return t;
 }
 
 export class CandumpWriter {
 	readonly #clock = new UsClock();
 	readonly #baseUs: number;
+	readonly #hex = hexDigits();
+	/** "(seconds." of the last line, and the seconds it spells. */
+	readonly #head = new Uint8Array(16);
+	#headLength = 0;
+	#headSeconds = -1;
 
 	/** `startSeconds`: the wall-clock time of the first entry, when known (else the log starts at 0). */
 	constructor(startSeconds = 0) {
@@ -65,43 +60,69 @@ export class CandumpWriter {
 	 */
 	write(batch: Uint8Array, i: number, out: Uint8Array, at: number): number {
 		if (out.length - at < CANDUMP_MAX_ENTRY_BYTES) return -1;
-		const us = this.#baseUs + this.#clock.unwrap(entryTs(batch, i));
-		const flags = entryFlags(batch, i);
-		const bus = entryBus(batch, i);
-		let end = this.#line(out, at, us, bus, batch, i, DATA, flags);
-		if (flags & FLAG_REWRITTEN) end = this.#line(out, end, us, bus ^ 1, batch, i, OUT, flags);
+		const o = i * ENTRY_SIZE;
+		const raw = (batch[o] | (batch[o + 1] << 8) | (batch[o + 2] << 16) | (batch[o + 3] << 24)) >>> 0;
+		const us = this.#baseUs + this.#clock.unwrap(raw);
+		const flags = batch[o + 9];
+		const bus = batch[o + 8];
+		let end = this.#line(out, at, us, bus, batch, o, o + DATA, flags);
+		if (flags & FLAG_REWRITTEN) end = this.#line(out, end, us, bus ^ 1, batch, o, o + OUT, flags);
 		return end;
 	}
 
 	/** @hot */
-	#line(out: Uint8Array, at: number, us: number, bus: number, batch: Uint8Array, i: number, data: number, flags: number): number {
+	#line(out: Uint8Array, at: number, us: number, bus: number, batch: Uint8Array, o: number, data: number, flags: number): number {
+		const hex = this.#hex;
 		const seconds = Math.floor(us / 1000000);
-		const micros = us - seconds * 1000000;
+		let micros = us - seconds * 1000000;
+		if (seconds !== this.#headSeconds) this.#setHead(seconds);
+		const head = this.#head;
+		const n0 = this.#headLength;
 		let p = at;
-		out[p++] = OPEN;
-		p = decimal(out, p, seconds);
-		out[p++] = DOT;
-		for (let d = 100000; d >= 1; d /= 10) out[p++] = ZERO + (Math.floor(micros / d) % 10);
+		for (let k = 0; k < n0; k++) out[p++] = head[k];
+		// six digits of microseconds, integer arithmetic
+		for (let k = 5; k >= 0; k--) {
+			const q = (micros / 10) | 0;
+			out[p + k] = ZERO + micros - q * 10;
+			micros = q;
+		}
+		p += 6;
 		out[p++] = CLOSE;
 		out[p++] = SPACE;
-		out[p++] = C;
-		out[p++] = A;
-		out[p++] = N;
+		out[p++] = 0x63; // c
+		out[p++] = 0x61; // a
+		out[p++] = 0x6e; // n
 		out[p++] = ZERO + bus;
 		out[p++] = SPACE;
-		const id = entryId(batch, i);
-		for (let shift = flags & FLAG_EXT ? 28 : 8; shift >= 0; shift -= 4) out[p++] = hex(id >>> shift);
+		const id = (batch[o + 4] | (batch[o + 5] << 8) | (batch[o + 6] << 16) | (batch[o + 7] << 24)) >>> 0;
+		for (let shift = flags & FLAG_EXT ? 28 : 8; shift >= 0; shift -= 4) out[p++] = hex[(id >>> shift) & 15];
 		out[p++] = HASH;
 		if (flags & FLAG_RTR) out[p++] = R;
 		else {
-			const base = i * ENTRY_SIZE + data;
-			const n = entryLength(batch, i);
+			const dlc = batch[o + 10];
+			const n = dlc > 8 ? 8 : dlc;
 			for (let b = 0; b < n; b++) {
-				out[p++] = hex(batch[base + b] >> 4);
-				out[p++] = hex(batch[base + b]);
+				const v = batch[data + b];
+				out[p++] = hex[v >> 4];
+				out[p++] = hex[v & 15];
 			}
 		}
 		out[p++] = NL;
 		return p;
+	}
+
+	#setHead(seconds: number): void {
+		const head = this.#head;
+		head[0] = OPEN;
+		let digits = 1;
+		for (let v = seconds; v >= 10; v = Math.floor(v / 10)) digits++;
+		let v = seconds;
+		for (let k = digits; k >= 1; k--) {
+			head[k] = ZERO + (v % 10);
+			v = Math.floor(v / 10);
+		}
+		head[digits + 1] = DOT;
+		this.#headLength = digits + 2;
+		this.#headSeconds = seconds;
 	}
 }

@@ -8,7 +8,7 @@
  * counted, not kept), and refilled in place after that.
  */
 
-import { DATA, ENTRY_SIZE, FLAG_EXT, FLAG_REWRITTEN, OUT, UsClock, entryBus, entryFlags, entryId, entryLength, entryTs } from "canview/entries";
+import { DATA, ENTRY_SIZE, FLAG_EXT, FLAG_REWRITTEN, FLAG_RTR, OUT, UsClock } from "canview/entries";
 
 export const MAX_ROWS = 128;
 /** Samples the watched signal keeps (the plot's width). */
@@ -70,24 +70,28 @@ export class LiveTable {
 		this.#written = 0;
 	}
 
-	/** Account entry i of batch. @hot */
+	/** Account entry i of batch. Fields read inline: in XS every call costs. @hot */
 	add(batch: Uint8Array, i: number): void {
-		const us = this.#clock.unwrap(entryTs(batch, i));
+		const o = i * ENTRY_SIZE;
+		const us = this.#clock.unwrap((batch[o] | (batch[o + 1] << 8) | (batch[o + 2] << 16) | (batch[o + 3] << 24)) >>> 0);
 		this.#nowUs = us;
-		const bus = entryBus(batch, i);
-		const flags = entryFlags(batch, i);
-		const id = entryId(batch, i);
+		const bus = batch[o + 8];
+		const flags = batch[o + 9];
+		const id = (batch[o + 4] | (batch[o + 5] << 8) | (batch[o + 6] << 16) | (batch[o + 7] << 24)) >>> 0;
 		const ext = (flags & FLAG_EXT) !== 0;
 		const row = this.#row(bus, id, ext, us);
 		if (!row) return;
-		const n = entryLength(batch, i);
-		const base = i * ENTRY_SIZE;
+		const dlc = batch[o + 10];
+		const n = flags & FLAG_RTR ? 0 : dlc > 8 ? 8 : dlc;
+		const data = row.data;
+		const out = row.out;
 		let changed = row.changed;
+		const seen = row.count > 0;
 		for (let b = 0; b < 8; b++) {
-			const v = b < n ? batch[base + DATA + b] : 0;
-			if (row.count > 0 && v !== row.data[b]) changed |= 1 << b;
-			row.data[b] = v;
-			row.out[b] = b < n ? batch[base + OUT + b] : 0;
+			const v = b < n ? batch[o + DATA + b] : 0;
+			if (seen && v !== data[b]) changed |= 1 << b;
+			data[b] = v;
+			out[b] = b < n ? batch[o + OUT + b] : 0;
 		}
 		row.changed = changed;
 		row.length = n;
@@ -104,7 +108,7 @@ export class LiveTable {
 		if (s && s.bus === bus && s.id === id && !ext) {
 			const k = this.#written % SIGNAL_SAMPLES;
 			this.#times[k] = us;
-			this.#values[k] = signalValue(s.forwarded ? row.out : row.data, s);
+			this.#values[k] = signalValue(s.forwarded ? out : data, s);
 			this.#written++;
 		}
 	}

@@ -127,7 +127,7 @@ export function liveBody(v: CanView) {
 		filter: v.filter.map(hexId),
 		rows: v.live.snapshot(),
 		overflow: v.live.overflow,
-		dropped: { ring: c.ringDropped, download: c.downloadDropped, gvret: c.gvretDropped },
+		dropped: { ring: c.ringDropped, budget: c.budgetDropped, download: c.downloadDropped, gvret: c.gvretDropped },
 	};
 }
 

@@ -4,7 +4,7 @@ import { assert } from "../../support/assert";
 import { FakeCapture, FAKE_DEPTH, entryBytes, type FakeEntry } from "../../support/fake-capture";
 import { ManualTime } from "../../support/fakes";
 import { LiveTable, MAX_ROWS, signalValue } from "canview/live";
-import { CanView, DRAIN_MS, GVRET_SEND_PER_SECOND, LIVE_IDLE_MS } from "canview/service";
+import { CanView, DRAIN_BUDGET_MS, DRAIN_MS, GVRET_SEND_PER_SECOND, LIVE_IDLE_MS } from "canview/service";
 import { ENTRY_SIZE } from "canview/entries";
 import { noVehicle, type VehicleState } from "ports/can";
 import type { TcpConnection, TcpHandlers, TcpServerPort } from "ports/tcp";
@@ -216,6 +216,22 @@ describe("canview/service", () => {
 		assert.isAbove(c.gvretDropped, 0);
 		assert.equal(c.gvretOut + c.gvretDropped - 50, FAKE_DEPTH);
 		assert.lengthOf(slow.parser.frames(), 0);
+	});
+	it("a drain stops at its time budget: the rest waits in the ring (which then drops, counted), the controller keeps its time", () => {
+		const time = new ManualTime();
+		const capture = new FakeCapture();
+		// A clock that moves a millisecond each time it is read: every entry looks slow.
+		let reads = 0;
+		const clock = { ...time, monotonicMs: () => time.monotonicMs() + reads++, wallMs: () => 0 } as unknown as ManualTime;
+		const view = new CanView({ capture, timers: time, clock, vehicle: () => noVehicle() });
+		view.touchLive();
+		for (let k = 0; k < FAKE_DEPTH; k++) capture.put({ tsUs: k, id: 0x280, bus: 0, data: [k & 255] });
+		view.drain();
+		const c = view.counts();
+		assert.equal(c.budgetStops, 1);
+		assert.isBelow(c.drained, 16 * (DRAIN_BUDGET_MS + 2));
+		assert.isAbove(capture.stats().pending[0], 0, "the rest waits in the ring");
+		assert.equal(capture.stats().pending[0] + c.drained + c.budgetDropped, FAKE_DEPTH, "nothing lost unaccounted");
 	});
 	it("drains a full ring of many IDs in one tick", () => {
 		const { time, capture, view } = setup();

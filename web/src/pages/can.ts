@@ -136,7 +136,7 @@ export function mount(root: HTMLElement): () => void {
 		pauseBtn.setAttribute("aria-pressed", String(paused));
 		text(pauseBtn, paused ? "Resume" : "Pause");
 		if (document.activeElement !== filterIn) filterIn.value = b.filter.join(", ");
-		const drops = b.dropped.ring[0] + b.dropped.ring[1];
+		const drops = b.dropped.ring[0] + b.dropped.ring[1] + b.dropped.budget;
 		text(
 			state,
 			`${b.rows.length} IDs${b.overflow ? ` (+${b.overflow} not shown)` : ""}${b.filter.length ? `, filtered to ${b.filter.length}` : ""}. ` +

@@ -100,6 +100,7 @@ export class CandumpWriter {
 		if (flags & FLAG_RTR) out[p++] = R;
 		else {
 			const dlc = batch[o + 10];
+			// biome-ignore lint/complexity/useMathMinMax: a call costs in XS; this runs per captured frame
 			const n = dlc > 8 ? 8 : dlc;
 			for (let b = 0; b < n; b++) {
 				const v = batch[data + b];

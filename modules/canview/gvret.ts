@@ -149,6 +149,7 @@ export class GvretSession {
 		const out = this.out;
 		let p = this.length;
 		const dlc = batch[o + 10];
+		// biome-ignore lint/complexity/useMathMinMax: a call costs in XS; this runs per captured frame
 		const n = flags & FLAG_RTR ? 0 : dlc > 8 ? 8 : dlc;
 		out[p] = START;
 		out[p + 1] = CMD_FRAME;

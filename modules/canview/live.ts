@@ -82,6 +82,7 @@ export class LiveTable {
 		const row = this.#row(bus, id, ext, us);
 		if (!row) return;
 		const dlc = batch[o + 10];
+		// biome-ignore lint/complexity/useMathMinMax: a call costs in XS; this runs per captured frame
 		const n = flags & FLAG_RTR ? 0 : dlc > 8 ? 8 : dlc;
 		const data = row.data;
 		const out = row.out;

@@ -95,6 +95,12 @@ class Download implements BodySource {
 		const end = this.#writer.write(batch, i, this.#buffer, this.#length);
 		if (end < 0) this.dropped++;
 		else this.#length = end;
+		// Half full and the connection waiting: let it take what the socket will now, mid-drain.
+		const resume = this.#resume;
+		if (resume && this.#length - this.#sent >= DOWNLOAD_BUFFER / 2) {
+			this.#resume = undefined;
+			resume();
+		}
 	}
 
 	/** After each drain: wake the connection, or end at the time asked for. */

@@ -155,6 +155,24 @@ describe("canview/service", () => {
 		assert.isAbove(c.downloadDropped, 100);
 		assert.equal(c.drained, FAKE_DEPTH);
 	});
+	it("a download whose connection keeps up is woken mid-drain when half full, and loses nothing", () => {
+		const { time, capture, view } = setup();
+		const source = view.openDownload(60)!;
+		let text = "";
+		let wakes = 0;
+		const reader = () => {
+			wakes++;
+			text += readAll(source);
+			source.wait!(reader);
+		};
+		source.read(1);
+		source.wait!(reader);
+		for (let k = 0; k < FAKE_DEPTH; k++) capture.put({ tsUs: k, id: 0x280, bus: 0, data: [1, 2, 3, 4, 5, 6, 7, 8] });
+		time.advance(DRAIN_MS);
+		assert.isAbove(wakes, 2, "woken during the drain, not only after it");
+		assert.lengthOf(text.trim().split("\n"), FAKE_DEPTH);
+		assert.equal(view.counts().downloadDropped, 0);
+	});
 	it("applies one ID filter to the C ring", () => {
 		const { capture, view } = setup();
 		view.touchLive();

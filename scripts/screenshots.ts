@@ -2,6 +2,7 @@
 // fresh simulator, at phone width (360 px) and desktop width, light and
 // dark, saved as docs/screenshots/<page>-<phone|desktop>[-dark].png.
 //   --url http://127.0.0.1:8080   shoot a running simulator instead (signed in with --password)
+//   --pages can,logs              only these pages
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -9,9 +10,15 @@ import { DESKTOP, PASSWORD, PHONE, launchBrowser, setPasswordOnBoard, signedInPa
 import { ROOT } from "../host/simulator/package-info";
 
 const { values } = parseArgs({
-	options: { url: { type: "string" }, password: { type: "string", default: PASSWORD }, out: { type: "string", default: path.join(ROOT, "docs/screenshots") } },
+	options: {
+		url: { type: "string" },
+		password: { type: "string", default: PASSWORD },
+		out: { type: "string", default: path.join(ROOT, "docs/screenshots") },
+		pages: { type: "string" },
+	},
 });
-const PAGES = ["dashboard", "tuning", "diagnostics", "setup", "update", "logs"];
+const ALL_PAGES = ["dashboard", "tuning", "diagnostics", "can", "setup", "update", "logs"];
+const PAGES = values.pages ? values.pages.split(",").filter((p) => ALL_PAGES.includes(p)) : ALL_PAGES;
 
 let rig: Rig | undefined;
 let url = values.url;
@@ -32,7 +39,18 @@ for (const [name, viewport, scheme] of [
 	const { context, page } = await signedInPage(browser ?? rig!.browser, viewport, values.password, 1, scheme);
 	for (const p of PAGES) {
 		await page.goto(`${url}/#/${p === "dashboard" ? "" : p}`);
-		await page.waitForTimeout(p === "dashboard" ? 6000 : 1500);
+		if (p === "can") {
+			// 50:50, so the rewritten IDs show what the bridge sends; and MOTOR1's rpm plotted.
+			const authorization = `Basic ${Buffer.from(`admin:${values.password}`).toString("base64")}`;
+			await fetch(`${url}/api/mode`, {
+				method: "POST",
+				headers: { "content-type": "application/json", authorization },
+				body: JSON.stringify({ mode: "5050" }),
+			});
+			await page.waitForSelector("#can-rows tr[data-id]");
+			await page.click("#sig-plot");
+		}
+		await page.waitForTimeout(p === "dashboard" ? 6000 : p === "can" ? 4000 : 1500);
 		const file = path.join(values.out!, `${p}-${name}.png`);
 		await page.screenshot({ path: file, fullPage: true });
 		console.log(`wrote ${path.relative(ROOT, file)}`);

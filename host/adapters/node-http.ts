@@ -142,7 +142,8 @@ function send(res: http.ServerResponse, response: Response): void {
 					}
 					continue;
 				}
-				if (!res.write(piece)) {
+				// A copy: Node keeps the chunk until it is flushed, and a live source reuses its buffer.
+				if (!res.write(Buffer.from(piece))) {
 					res.once("drain", pump);
 					return;
 				}

@@ -6,8 +6,8 @@
  */
 
 export const ENTRY_SIZE = 28;
-/** Entries moved per captureRead() call: one 1,792-byte buffer, reused. */
-export const BATCH_ENTRIES = 64;
+/** Entries moved per captureRead() call: one 896-byte buffer per bus, made while capturing. */
+export const BATCH_ENTRIES = 32;
 
 export const FLAG_EXT = 0x01,
 	FLAG_RTR = 0x02,

@@ -106,7 +106,7 @@ export class GvretSession {
 	#got = 0;
 	readonly #payload = new Uint8Array(16);
 
-	constructor(host: GvretHost, outBytes = 4096) {
+	constructor(host: GvretHost, outBytes = 2048) {
 		this.#host = host;
 		this.out = new Uint8Array(outBytes);
 	}

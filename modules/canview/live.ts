@@ -10,9 +10,9 @@
 
 import { DATA, ENTRY_SIZE, FLAG_EXT, FLAG_REWRITTEN, FLAG_RTR, OUT, UsClock } from "canview/entries";
 
-export const MAX_ROWS = 128;
-/** Samples the watched signal keeps (the plot's width). */
-export const SIGNAL_SAMPLES = 512;
+export const MAX_ROWS = 96;
+/** Samples the watched signal keeps (the plot's width): 2.5 s of a 100 Hz ID. */
+export const SIGNAL_SAMPLES = 256;
 const RATE_WINDOW_US = 1000000;
 
 export interface LiveRow {
@@ -53,8 +53,9 @@ export class LiveTable {
 	overflow = 0;
 	readonly #clock = new UsClock();
 	#signal: SignalSpec | undefined;
-	readonly #times = new Float64Array(SIGNAL_SAMPLES);
-	readonly #values = new Float64Array(SIGNAL_SAMPLES);
+	// Made by watch(), dropped when the watch ends: 3 KiB the heap keeps only while someone plots.
+	#times: Float64Array | undefined;
+	#values: Float32Array | undefined;
 	/** Samples written since the watch was set; sample k is at k % SIGNAL_SAMPLES. */
 	#written = 0;
 	#nowUs = 0;
@@ -64,6 +65,7 @@ export class LiveTable {
 		return this.#nowUs;
 	}
 
+	/** Forget every row (the capture restarts, or nobody looks: the rows' bytes go back to the heap). */
 	clear(): void {
 		this.rows.length = 0;
 		this.overflow = 0;
@@ -108,8 +110,8 @@ export class LiveTable {
 		const s = this.#signal;
 		if (s && s.bus === bus && s.id === id && !ext) {
 			const k = this.#written % SIGNAL_SAMPLES;
-			this.#times[k] = us;
-			this.#values[k] = signalValue(s.forwarded ? out : data, s);
+			this.#times![k] = us;
+			this.#values![k] = signalValue(s.forwarded ? out : data, s);
 			this.#written++;
 		}
 	}
@@ -182,6 +184,8 @@ export class LiveTable {
 	watch(spec: SignalSpec | undefined): void {
 		this.#signal = spec;
 		this.#written = 0;
+		this.#times = spec ? (this.#times ?? new Float64Array(SIGNAL_SAMPLES)) : undefined;
+		this.#values = spec ? (this.#values ?? new Float32Array(SIGNAL_SAMPLES)) : undefined;
 	}
 
 	get signal(): SignalSpec | undefined {
@@ -194,10 +198,13 @@ export class LiveTable {
 		const from = Math.max(since, end - SIGNAL_SAMPLES, 0);
 		const t: number[] = [];
 		const v: number[] = [];
-		for (let k = from; k < end; k++) {
-			t.push(Math.round(this.#times[k % SIGNAL_SAMPLES] / 1000));
-			v.push(this.#values[k % SIGNAL_SAMPLES]);
-		}
+		const times = this.#times,
+			values = this.#values;
+		if (times && values)
+			for (let k = from; k < end; k++) {
+				t.push(Math.round(times[k % SIGNAL_SAMPLES] / 1000));
+				v.push(values[k % SIGNAL_SAMPLES]);
+			}
 		return { next: end, t, v };
 	}
 }

@@ -37,7 +37,8 @@ export const CAPTURE_MAX_SECONDS = 600,
 /** One download and one GVRET client at a time: each holds a buffer, and the heap is fixed. */
 export const MAX_DOWNLOADS = 1,
 	MAX_GVRET_CLIENTS = 1;
-const DOWNLOAD_BUFFER = 4096;
+/** A download's buffer: the connection is woken when it is half full, so 2 KiB keeps up with the drain. */
+const DOWNLOAD_BUFFER = 2048;
 /** Frames a GVRET client may send per second (the buses carry the car first). */
 export const GVRET_SEND_PER_SECOND = 100;
 
@@ -78,6 +79,10 @@ class Download implements BodySource {
 	readonly #untilMs: number;
 	#length = 0;
 	#sent = 0;
+	/** The connection holds a view of [.., #sent): nothing before #length may move. */
+	#lent = false;
+	/** What it returns when it has nothing yet (api/http BodySource.wait). */
+	readonly #empty = new Uint8Array(0);
 	#resume: (() => void) | undefined;
 	#ended = false;
 	dropped = 0;
@@ -91,7 +96,7 @@ class Download implements BodySource {
 	/** @hot */
 	add(batch: Uint8Array, i: number): void {
 		if (this.#ended) return;
-		if (this.#sent > 0 && this.#sent === this.#length) this.#length = this.#sent = 0;
+		if (!this.#lent && this.#sent === this.#length) this.#length = this.#sent = 0;
 		const end = this.#writer.write(batch, i, this.#buffer, this.#length);
 		if (end < 0) this.dropped++;
 		else this.#length = end;
@@ -113,16 +118,22 @@ class Download implements BodySource {
 		}
 	}
 
+	/**
+	 * A view into the buffer, not a copy (no garbage per piece): the
+	 * connection is done with a piece when it asks for the next one, so
+	 * until then the buffer is only appended to, never moved (#lent).
+	 */
 	read(max: number): Uint8Array | undefined {
+		this.#lent = false;
+		if (this.#sent === this.#length) this.#length = this.#sent = 0;
 		if (this.#length > this.#sent) {
 			const n = Math.min(max, this.#length - this.#sent);
-			// A copy: the drain writes into the buffer while the socket still holds the piece.
-			const piece = this.#buffer.slice(this.#sent, this.#sent + n);
+			const piece = this.#buffer.subarray(this.#sent, this.#sent + n);
 			this.#sent += n;
-			if (this.#sent === this.#length) this.#length = this.#sent = 0;
+			this.#lent = true;
 			return piece;
 		}
-		return this.#ended ? undefined : new Uint8Array(0);
+		return this.#ended ? undefined : this.#empty;
 	}
 
 	wait(resume: () => void): void {
@@ -159,7 +170,8 @@ class GvretLink {
 export class CanView {
 	readonly live = new LiveTable();
 	readonly #deps: CanViewDeps;
-	readonly #batches = [new Uint8Array(BATCH_ENTRIES * ENTRY_SIZE), new Uint8Array(BATCH_ENTRIES * ENTRY_SIZE)];
+	// Made when the capture starts, dropped when it stops: the fixed heap holds them only while someone looks.
+	#batches: Uint8Array[] | undefined;
 	readonly #downloads: Download[] = [];
 	readonly #links: GvretLink[] = [];
 	readonly #filter = new Uint8Array(258);
@@ -360,19 +372,24 @@ export class CanView {
 		if (wanted === this.#enabled) return;
 		this.#enabled = wanted;
 		this.#deps.capture.configure(wanted, wanted && this.#filterIds.length ? this.#filter : undefined);
+		this.live.clear();
 		if (wanted) {
-			this.live.clear();
+			this.#batches = [new Uint8Array(BATCH_ENTRIES * ENTRY_SIZE), new Uint8Array(BATCH_ENTRIES * ENTRY_SIZE)];
 			this.#timer = this.#deps.timers.every(DRAIN_MS, () => this.drain());
 		} else {
 			this.#deps.timers.cancel(this.#timer);
 			this.#timer = undefined;
+			this.#batches = undefined;
+			this.live.watch(undefined);
 		}
 	}
 
 	/** Take everything the ring holds now and hand it out (the timer's job; tests call it). */
 	drain(): void {
 		const capture = this.#deps.capture;
-		const [b0, b1] = this.#batches;
+		const batches = this.#batches;
+		if (!batches) return;
+		const [b0, b1] = batches;
 		const live = this.#liveActive() && !this.#paused;
 		const clock = this.#deps.clock;
 		const deadline = clock.monotonicMs() + DRAIN_BUDGET_MS;

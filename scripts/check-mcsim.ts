@@ -124,12 +124,22 @@ function startMcsim(): ChildProcess {
 		env: { ...process.env, OHX_CAN_UDP_BASE: String(UDP_BASE) },
 		stdio: ["ignore", "pipe", "pipe"],
 	});
+	// Whole lines only (a pipe read can end mid-line), and a sample wherever its line puts it: the SDK's
+	// traces ("write failed" when a peer went away) end without a newline and run into the next line.
+	let partial = "";
 	const onText = (text: string) => {
 		mcsimLog += text;
-		for (const line of text.split("\n")) {
-			if (line.startsWith("instruments key: ")) key = line.slice(17).split(",");
-			else if (line.startsWith("instruments: ")) {
-				const v = line.slice(13).split(",").map(Number);
+		const lines = (partial + text).split("\n");
+		partial = lines.pop() ?? "";
+		for (const whole of lines) {
+			const keyAt = whole.indexOf("instruments key: ");
+			const sampleAt = whole.lastIndexOf("instruments: ");
+			if (keyAt >= 0) key = whole.slice(keyAt + 17).split(",");
+			else if (sampleAt >= 0) {
+				const v = whole
+					.slice(sampleAt + 13)
+					.split(",")
+					.map(Number);
 				const at = (name: string) => v[key.indexOf(name)];
 				samples.push({ chunkUsed: at("Chunk used"), slotUsed: at("Slot used"), gcs: at("Garbage collections"), atMs: Date.now() });
 			}

@@ -33,11 +33,23 @@ function listen(port: number, accept: (connection: TcpConnection) => TcpHandlers
 		let tcp: TCP | undefined;
 		let room = 0;
 		let closed = false;
+		let handlers: TcpHandlers | undefined;
+		// The peer went away or the link failed: report it once.
+		const fail = () => {
+			if (closed) return;
+			closed = true;
+			room = 0;
+			tcp?.close();
+			handlers?.onClose();
+		};
 		const connection: TcpConnection = {
 			writable: () => (closed ? 0 : room),
 			write(bytes, n) {
 				if (closed || n <= 0) return;
-				room = tcp!.write(n === bytes.length ? bytes : bytes.subarray(0, n)) as unknown as number;
+				const left = tcp!.write(n === bytes.length ? bytes : bytes.subarray(0, n)) as unknown as number | undefined;
+				// A failed write answers nothing (the SDK traces "write failed"): the link is over, whenever onError comes.
+				if (typeof left === "number") room = left;
+				else fail();
 			},
 			close() {
 				if (closed) return;
@@ -45,11 +57,12 @@ function listen(port: number, accept: (connection: TcpConnection) => TcpHandlers
 				tcp?.close();
 			},
 		};
-		const handlers: TcpHandlers | undefined = accept(connection);
+		handlers = accept(connection);
 		if (!handlers) {
 			from.close();
 			return;
 		}
+		const h = handlers;
 		tcp = new TCP({
 			from,
 			onReadable(count: number) {
@@ -57,20 +70,15 @@ function listen(port: number, accept: (connection: TcpConnection) => TcpHandlers
 					const n = Math.min(count, READ_BYTES);
 					const view = n === READ_BYTES ? buffer : buffer.subarray(0, n);
 					this.read(view);
-					handlers.onData(buffer, n);
+					h.onData(buffer, n);
 					count -= n;
 				}
 			},
 			onWritable(count: number) {
 				room = count;
-				handlers.onWritable();
+				h.onWritable();
 			},
-			onError() {
-				if (closed) return;
-				closed = true;
-				tcp?.close();
-				handlers.onClose();
-			},
+			onError: () => fail(),
 		});
 	}
 

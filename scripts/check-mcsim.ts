@@ -420,7 +420,7 @@ async function main(): Promise<void> {
 	note(`memory, idle (frames only, ${IDLE_SECONDS} s): ${idleRate.toFixed(2)} collections a second`);
 	// The live set: mcsim's POST /api/sim/collect forces a full collection at idle (frames still flowing), three
 	// times; the first instruments sample after each answer holds the live set plus under a second of idle garbage.
-	await liveSet("forced collection at idle with frames");
+	await forcedLiveSet("forced collection at idle with frames");
 	// First alone, to tell the upload's own collections from the polls'.
 	const aloneFrom = samples.length;
 	const alone = await request("POST", "/api/update/images/upload", { auth: true, type: "application/octet-stream", body: big, timeoutMs: 300_000 });
@@ -448,7 +448,7 @@ async function main(): Promise<void> {
 	// is off 5 s after the page's last poll).
 	await captureAtFullRate();
 	await new Promise((r) => setTimeout(r, 6000));
-	await liveSet("forced collection at idle, after the capture phase");
+	await forcedLiveSet("forced collection at idle, after the capture phase");
 
 	// a trickling upload (1 byte every 500 ms) must be stopped (408) and its connection ended
 	const trickle = await request("POST", "/api/update/images/upload", {
@@ -486,7 +486,7 @@ async function main(): Promise<void> {
 }
 
 /** Three forced collections at idle; the smallest chunk and slot use seen after them, judged against 60 %. */
-async function liveSet(label: string): Promise<void> {
+async function forcedLiveSet(label: string): Promise<void> {
 	const afterCollect: Sample[] = [];
 	for (let i = 0; i < 3; i++) {
 		const asked = await request("POST", "/api/sim/collect", { auth: true });

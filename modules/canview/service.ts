@@ -181,7 +181,8 @@ export class CanView {
 	#batches: Uint8Array[] | undefined;
 	readonly #downloads: Download[] = [];
 	readonly #links: GvretLink[] = [];
-	readonly #filter = new Uint8Array(258);
+	/** ohx_capture_filter_t's bytes, made when a filter is first set. */
+	#filter: Uint8Array | undefined;
 	#filterIds: number[] = [];
 	#liveUntilMs = -1;
 	#timer: TimerHandle | undefined;
@@ -218,7 +219,7 @@ export class CanView {
 	/** Keep only these standard IDs (empty: every frame). Applies to every consumer; clears the live table. */
 	setFilter(ids: number[]): void {
 		this.#filterIds = ids.slice(0, 2048);
-		filterBytes(this.#filterIds, false, this.#filter);
+		this.#filter = filterBytes(this.#filterIds, false, this.#filter);
 		this.live.clear();
 		if (this.#enabled) this.#deps.capture.configure(true, this.#filterIds.length ? this.#filter : undefined);
 	}

@@ -213,7 +213,12 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 			logger.log("warn", `GVRET server not started on port ${config.gvretPort}: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}
-	registerCanViewRoutes(router, canView, { port: gvret?.port });
+	// A getter: in the simulator the OS picks the port (0) and the listener learns it after binding.
+	registerCanViewRoutes(router, canView, {
+		get port() {
+			return gvret?.port;
+		},
+	});
 	registerUpdateRoutes(router, update, { slotSize: Math.max(...ota.slots().map((s) => s.size)), clock });
 	if (client) registerUpdateClientRoutes(router, client, update);
 	if (platform.assets) registerAssetRoutes(router, platform.assets);

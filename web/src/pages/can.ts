@@ -94,7 +94,7 @@ export function mount(root: HTMLElement): () => void {
 			h(
 				"p",
 				{ class: "muted small" },
-				"Highlighted bytes changed since the last update. A rewritten ID shows the bytes sent to the Haldex on a second line (→).",
+				"Highlighted bytes changed since the last update. A rewritten ID shows the bytes sent to the Haldex on a second, blue line, the rewritten ones marked.",
 			),
 		),
 		section(
@@ -159,7 +159,7 @@ export function mount(root: HTMLElement): () => void {
 								"td",
 								{ class: "mono bytes" },
 								h("div", null, byteSpans(r.data, r.changed)),
-								r.out !== undefined ? h("div", { class: "after", title: "as sent to the Haldex" }, "→ ", byteSpans(r.out, 0, r.data)) : null,
+								r.out !== undefined ? h("div", { class: "after", title: "as sent to the Haldex" }, byteSpans(r.out, 0, r.data)) : null,
 							),
 						),
 					)

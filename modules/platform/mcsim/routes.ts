@@ -1,15 +1,18 @@
 /*
  * "platform/routes" in mcsim: the routes only the simulator build has.
  *
- *   POST /api/sim/collect   a full garbage collection, now (auth)
+ *   POST /api/sim/collect   a full garbage collection, now (auth); answers
+ *                           {chunkUsed, slotUsed} read right after it
  *
- * check:mcsim calls it at idle and reads the chunk heap in the next
- * instruments sample: the live set itself, where collections XS chose to
- * make mid-upload only gave an upper bound that moved with what was in
- * flight (42-48 KB over runs of the same firmware). The board has no such
- * route (modules/platform/esp32c6/routes.ts).
+ * check:mcsim calls it at idle: the heap right after the collection, in
+ * the same turn, is the live set itself (the next instruments sample held
+ * up to a second of garbage more: ±3 KB between samples), where collections
+ * XS chose to make mid-upload only gave an upper bound that moved with what
+ * was in flight. The board has no such route
+ * (modules/platform/esp32c6/routes.ts).
  */
 import Debug from "debug";
+import simHeap from "platform/sim-heap";
 import type { Router } from "api/router";
 import { jsonResponse } from "api/errors";
 
@@ -20,7 +23,9 @@ export function registerPlatformRoutes(router: Router): void {
 		auth: true,
 		handle: () => {
 			Debug.gc();
-			return jsonResponse(200, { ok: true });
+			// Read before the answer is built: nothing but the collection happened in between.
+			const { chunkUsed, slotUsed } = simHeap();
+			return jsonResponse(200, { ok: true, chunkUsed, slotUsed });
 		},
 	});
 }

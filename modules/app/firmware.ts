@@ -28,7 +28,7 @@ import { registerDeviceRoutes } from "device/routes";
 import { createUpdateClient, registerUpdateClientRoutes } from "update/client-routes";
 import type { UpdateClient } from "update/client";
 import { STOCK } from "haldex/modes";
-import { CanView } from "canview/service";
+import { CanView, serveGvret } from "canview/service";
 import { registerCanViewRoutes } from "canview/routes";
 
 const PENDING_VERIFY = "PENDING_VERIFY";
@@ -42,7 +42,7 @@ export interface Firmware {
 	/** The update server client, when the platform has an HTTP client. */
 	readonly updateClient: UpdateClient | undefined;
 	readonly device: DeviceServices;
-	/** The CAN page, candump downloads and GVRET; undefined when the bridge has no capture ring. */
+	/** The CAN page, candump downloads and GVRET; undefined until first used, or when the bridge has no capture ring. */
 	readonly canView: CanView | undefined;
 	/** The GVRET server's port, when it listens. */
 	readonly gvretPort: number | undefined;
@@ -203,18 +203,20 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	});
 	registerHaldexRoutes(router, haldex);
 	registerDeviceRoutes(router, services);
+	// Made on first use (the CAN page, a download, a GVRET client): nobody watching, it costs no heap.
 	const capture = can.capture;
-	const canView = capture ? new CanView({ capture, timers, clock, vehicle: () => can.vehicle() }) : undefined;
+	let canView: CanView | undefined;
+	const view = capture ? () => (canView ??= new CanView({ capture, timers, clock, vehicle: () => can.vehicle() })) : undefined;
 	let gvret: { close(): void; port: number } | undefined;
-	if (canView && platform.tcp && config.gvretPort !== undefined) {
+	if (view && platform.tcp && config.gvretPort !== undefined) {
 		try {
-			gvret = canView.serveGvret(platform.tcp, config.gvretPort);
+			gvret = serveGvret(platform.tcp, config.gvretPort, view);
 		} catch (e) {
 			logger.log("warn", `GVRET server not started on port ${config.gvretPort}: ${e instanceof Error ? e.message : String(e)}`);
 		}
 	}
 	// A getter: in the simulator the OS picks the port (0) and the listener learns it after binding.
-	registerCanViewRoutes(router, canView, {
+	registerCanViewRoutes(router, view, {
 		get port() {
 			return gvret?.port;
 		},
@@ -231,7 +233,9 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		update,
 		updateClient: client,
 		device: services,
-		canView,
+		get canView() {
+			return canView;
+		},
 		get gvretPort() {
 			return gvret?.port;
 		},

@@ -23,10 +23,14 @@ export interface GvretInfo {
 	port: number | undefined;
 }
 
-export function registerCanViewRoutes(router: Router, view: CanView | undefined, gvret: GvretInfo): void {
+/**
+ * `view` makes the CanView on first use (or is undefined when the bridge
+ * has no capture ring): a firmware whose CAN page nobody opens keeps none.
+ */
+export function registerCanViewRoutes(router: Router, view: (() => CanView) | undefined, gvret: GvretInfo): void {
 	const need = (): CanView => {
 		if (!view) throw apiError("no_capture", "The CAN bridge did not start, so there is nothing to capture.");
-		return view;
+		return view();
 	};
 	router.add({
 		method: "GET",
@@ -101,7 +105,7 @@ export function registerCanViewRoutes(router: Router, view: CanView | undefined,
 			};
 		},
 	});
-	router.add({ method: "GET", path: "/api/can/gvret", handle: () => jsonResponse(200, gvretBody(view, gvret)) });
+	router.add({ method: "GET", path: "/api/can/gvret", handle: () => jsonResponse(200, gvretBody(view?.(), gvret)) });
 	router.add({
 		method: "POST",
 		path: "/api/can/gvret",

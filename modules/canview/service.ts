@@ -13,7 +13,7 @@
 import type { CanCapture, VehicleState } from "ports/can";
 import type { Clock } from "ports/clock";
 import type { TimerHandle, Timers } from "ports/timers";
-import type { TcpConnection, TcpServerPort } from "ports/tcp";
+import type { TcpConnection, TcpHandlers, TcpServerPort } from "ports/tcp";
 import type { BodySource } from "api/http";
 import { BATCH_ENTRIES, ENTRY_SIZE, entryTs, filterBytes } from "canview/entries";
 import { CandumpWriter } from "canview/candump";
@@ -196,6 +196,7 @@ export class CanView {
 	#budgetStops = 0;
 	#downloadDropped = 0;
 	readonly #gvretDone = { out: 0, dropped: 0, in: 0, refused: 0 };
+	#gvretHost: GvretHost | undefined;
 
 	constructor(deps: CanViewDeps) {
 		this.#deps = deps;
@@ -274,27 +275,30 @@ export class CanView {
 
 	/** Serve GVRET on `port`; returns the listener. */
 	serveGvret(tcp: TcpServerPort, port: number): { close(): void; port: number } {
-		const host: GvretHost = {
+		return serveGvret(tcp, port, () => this);
+	}
+
+	/** A GVRET client connected: its handlers, or undefined to turn it away (one at a time). */
+	acceptGvret(connection: TcpConnection): TcpHandlers | undefined {
+		if (this.#links.length >= MAX_GVRET_CLIENTS) return undefined;
+		this.#gvretHost ??= {
 			nowUs: () => Math.floor(this.#deps.clock.monotonicMs() * 1000) >>> 0,
 			bitrate: this.#deps.bitrate ?? 500000,
 			build: this.#deps.build ?? 1,
 			sendingAllowed: () => this.sendingAllowed(),
 			transmit: (bus, id, ext, data, length) => this.#transmit(bus, id, ext, data, length),
 		};
-		return tcp.listen(port, (connection) => {
-			if (this.#links.length >= MAX_GVRET_CLIENTS) return undefined;
-			const link = new GvretLink(new GvretSession(host), connection);
-			this.#links.push(link);
-			this.#update();
-			return {
-				onData: (bytes, length) => {
-					link.session.receive(bytes, 0, length);
-					link.flush();
-				},
-				onWritable: () => link.flush(),
-				onClose: () => this.#dropLink(link),
-			};
-		});
+		const link = new GvretLink(new GvretSession(this.#gvretHost), connection);
+		this.#links.push(link);
+		this.#update();
+		return {
+			onData: (bytes, length) => {
+				link.session.receive(bytes, 0, length);
+				link.flush();
+			},
+			onWritable: () => link.flush(),
+			onClose: () => this.#dropLink(link),
+		};
 	}
 
 	/** Close every GVRET client and download (shutdown). */
@@ -443,4 +447,13 @@ export class CanView {
 		for (let l = 0; l < this.#links.length; l++) this.#links[l].flush();
 		this.#update();
 	}
+}
+
+/**
+ * Listen for GVRET clients on `port`. The CanView is asked for only when
+ * one connects (`view` may make it then): a firmware nobody watches keeps
+ * no CAN view in its heap.
+ */
+export function serveGvret(tcp: TcpServerPort, port: number, view: () => CanView): { close(): void; port: number } {
+	return tcp.listen(port, (connection) => view().acceptGvret(connection));
 }

@@ -71,8 +71,14 @@ export const DEFAULT_JSON_LIMIT = 8 * 1024;
 
 interface CompiledRoute {
 	spec: RouteSpec;
-	segments: string[];
-	/** Per segment: the parameter's name for `{name}`, undefined for a literal one; undefined for a route without parameters (most: no array kept for them). */
+	/**
+	 * A route without parameters (most) keeps only its path's segments joined by "/" (one string);
+	 * an array of segment strings per route was ~640 B of chunks and 24 slots each in mcsim's live
+	 * set (docs/performance.md).
+	 */
+	literal: string | undefined;
+	/** A route with `{name}` segments: its segments, and per segment the parameter's name or undefined. */
+	segments: string[] | undefined;
 	params: (string | undefined)[] | undefined;
 }
 
@@ -96,7 +102,8 @@ export class Router {
 			throw new TypeError(`route ${spec.method} ${spec.path} lacks a handler for its body kind`);
 		const segments = splitPath(spec.path);
 		const params = segments.map((p) => (p.startsWith("{") && p.endsWith("}") ? p.slice(1, -1) : undefined));
-		this.#routes.push({ spec, segments, params: params.some((p) => p !== undefined) ? params : undefined });
+		if (params.some((p) => p !== undefined)) this.#routes.push({ spec, literal: undefined, segments, params });
+		else this.#routes.push({ spec, literal: segments.join(SLASH), segments: undefined, params: undefined });
 		return this;
 	}
 
@@ -118,7 +125,8 @@ export class Router {
 	/** Methods registered for a path, for 405 and CORS preflight answers. */
 	methodsFor(path: string): string[] {
 		const segments = splitPath(path);
-		return this.#routes.filter((r) => matches(r, segments)).map((r) => r.spec.method);
+		const joined = segments.join(SLASH);
+		return this.#routes.filter((r) => matches(r, segments, joined)).map((r) => r.spec.method);
 	}
 
 	/** @hot */
@@ -134,7 +142,7 @@ export class Router {
 		try {
 			req = parseRequest(head);
 			const segments = splitPath(req.path);
-			const route = this.#match(req.method, segments);
+			const route = this.#match(req.method, segments, segments.join(SLASH));
 			if (route?.params) req.params = paramsOf(route.params, segments);
 			const guards = this.#guards;
 			for (let i = 0; i < guards.length; i++) {
@@ -164,11 +172,11 @@ export class Router {
 	}
 
 	/** @hot */
-	#match(method: string, segments: string[]): CompiledRoute | undefined {
+	#match(method: string, segments: string[], joined: string): CompiledRoute | undefined {
 		const routes = this.#routes;
 		for (let i = 0; i < routes.length; i++) {
 			const route = routes[i];
-			if (route.spec.method === method && matches(route, segments)) return route;
+			if (route.spec.method === method && matches(route, segments, joined)) return route;
 		}
 		return undefined;
 	}
@@ -392,9 +400,10 @@ function splitPath(path: string): string[] {
 	return parts;
 }
 
-/** Whether a route's path matches; every route is tried per request, so this allocates nothing. @hot */
-function matches(route: CompiledRoute, actual: string[]): boolean {
-	const pattern = route.segments;
+/** Whether a route's path matches (`joined`: the request's segments joined by "/"); every route is tried per request, so this allocates nothing. @hot */
+function matches(route: CompiledRoute, actual: string[], joined: string): boolean {
+	if (route.literal !== undefined) return route.literal === joined;
+	const pattern = route.segments!;
 	if (pattern.length !== actual.length) return false;
 	const names = route.params;
 	for (let i = 0; i < pattern.length; i++) if ((names === undefined || names[i] === undefined) && pattern[i] !== actual[i]) return false;

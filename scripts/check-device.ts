@@ -160,11 +160,14 @@ if (archiveBuilt) {
 		}
 	}
 	const natives = new Set<string>();
+	// Every binding but mcsim's own (its manifest is the lin build's only; sim-heap's native is not on the board).
+	const mcsimOnly = path.join(ROOT, "modules/platform/mcsim");
 	const walk = (dir: string) => {
 		for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
 			const p = path.join(dir, e.name);
-			if (e.isDirectory()) walk(p);
-			else if (e.name.endsWith(".js")) for (const m of fs.readFileSync(p, "utf8").matchAll(/@\s*"(xs_[A-Za-z0-9_]+)"/g)) natives.add(m[1]);
+			if (e.isDirectory()) {
+				if (p !== mcsimOnly) walk(p);
+			} else if (e.name.endsWith(".js")) for (const m of fs.readFileSync(p, "utf8").matchAll(/@\s*"(xs_[A-Za-z0-9_]+)"/g)) natives.add(m[1]);
 		}
 	};
 	walk(path.join(ROOT, "modules"));

@@ -1,6 +1,6 @@
 /*
  * The C core on the host: frames per second and, with valgrind's callgrind,
- * instructions per bridged frame for STOCK and a Gen4 rewrite (modules/can
+ * instructions per bridged frame for STOCK and each generation's rewrite (modules/can
  * Makefile, host-tests/c/bench_bridge.c). Instruction counts do not drift
  * with machine load; frames/s does.
  */

@@ -143,6 +143,24 @@ describe("web app in chromium", function () {
 		await context.close();
 	});
 
+	it("on an MQB car (Gen 5 saved in Setup) shows the boost and the generation on the dashboard", async () => {
+		const auth = { "content-type": "application/json", authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString("base64")}` };
+		await fetch(`${base}/api/settings`, { method: "POST", headers: auth, body: JSON.stringify({ haldexGeneration: 5 }) });
+		try {
+			const { context, page } = await signedInPage(browser, PHONE);
+			await open(page, "");
+			await page.waitForFunction(() => (globalThis as any).document.querySelector("#live-note")?.textContent === "Haldex Gen 5 (MQB)", null, {
+				timeout: 10_000,
+			});
+			// the simulator swaps in an MQB car within 250 ms; its MOTOR_04 carries the boost
+			await page.waitForFunction(() => !(globalThis as any).document.querySelector("#v-boost")?.closest(".tile")?.hidden, null, { timeout: 10_000 });
+			assert.match((await page.textContent("#v-boost")) ?? "", /^-?\d+\.\d\d$/);
+			await context.close();
+		} finally {
+			await fetch(`${base}/api/settings`, { method: "POST", headers: auth, body: JSON.stringify({ haldexGeneration: 4 }) });
+		}
+	});
+
 	it("switches mode and shows the engagement following the lock target", async () => {
 		const status = (await (await fetch(`${base}/api/status`)).json()) as any;
 		assert.isObject(status.telemetry, "the simulated car feeds /api/status");

@@ -12,6 +12,8 @@
  *   - PASS means byte-for-byte identical output;
  *   - Haldex-bus frames, extended/remote frames and frames in STOCK,
  *     HELD or FALLBACK are always PASS;
+ *   - a rewritten Gen5 E2E frame verified before (the car's CRC) and after
+ *     (the bridge's), and kept the car's alive counter;
  *   - ohx_wire_decode accepts only what ohx_wire_encode reproduces.
  */
 #include "ohx_bridge.h"
@@ -71,6 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (r == OHX_FRAME_REWRITTEN && (s[1] != OHX_BUS_CHASSIS || in.flags != 0 || st != OHX_STATE_ACTIVE))
                 abort();
+            {
+                ohx_snapshot_t snap;
+                const uint8_t *ids = ohx_gen5_data_ids(in.id);
+                if (r == OHX_FRAME_REWRITTEN && ids && ohx_bridge_snapshot(b, now, &snap) == OHX_OK &&
+                    snap.generation == OHX_GEN_5 &&
+                    (ohx_e2e_crc(in.data, ids) != in.data[0] || ohx_e2e_crc(out.data, ids) != out.data[0] ||
+                     ((in.data[1] ^ out.data[1]) & 0x0Fu) != 0))
+                    abort();
+            }
             {
                 uint8_t w[OHX_WIRE_SIZE], bus;
                 ohx_frame_t back;

@@ -30,7 +30,7 @@ assert.throws(
 	(e) => e instanceof TypeError,
 );
 assert.throws(
-	() => ohx.create({ generation: 5 }),
+	() => ohx.create({ generation: 3 }),
 	(e) => e instanceof RangeError && e.code === "OHX_ERR_UNSUPPORTED_GENERATION",
 );
 assert.throws(

@@ -33,10 +33,11 @@ describe("simulator CAN link (car -> C core -> Haldex)", () => {
 		}
 	}
 
-	function setup(cycleOffsetMs: number, generation: 1 | 2 | 4 = 4): void {
+	function setup(cycleOffsetMs: number, generation: 1 | 2 | 4 | 5 = 4): void {
 		busTime = 0;
 		controllerTime = new ManualTime();
-		link = createCarLink({ generation, now: () => busTime, car: new DriveCycleCar(0, (t) => driveCycle(t + cycleOffsetMs)) });
+		const car = new DriveCycleCar(0, (t) => driveCycle(t + cycleOffsetMs), generation === 5 ? "mqb" : "pq");
+		link = createCarLink({ generation, now: () => busTime, car });
 		haldex = createHaldex({ bridge: link.bridge, store: new MemoryStore(), timers: controllerTime, clock: controllerTime });
 		haldex.settings.updateSettings({ haldexGeneration: generation });
 		haldex.controller.start();
@@ -52,7 +53,7 @@ describe("simulator CAN link (car -> C core -> Haldex)", () => {
 		assert.equal(link.chassisReceived.get(0x2c0)!.data[0] & 0x08, 0x08, "the chassis hears 'coupling open'");
 	});
 
-	for (const generation of [1, 2, 4] as const) {
+	for (const generation of [1, 2, 4, 5] as const) {
 		it(`5050 raises the engagement the Gen${generation} Haldex reports to full within a second`, () => {
 			setup(CRUISE_MS, generation);
 			run(200);
@@ -65,6 +66,53 @@ describe("simulator CAN link (car -> C core -> Haldex)", () => {
 			assert.isAtLeast(status.engagementPct, 95, "target and actual engagement agree");
 		});
 	}
+
+	describe("Gen5 (an MQB car)", () => {
+		it("in STOCK forwards every frame untouched; the coupling, an E2E receiver, finds no bad CRC", () => {
+			setup(CRUISE_MS, 5);
+			run(1000);
+			assert.equal(link.stats.rewritten, 0);
+			assert.isAbove(link.stats.chassisFrames, 600);
+			assert.equal(link.haldex.crcErrors, 0);
+			assert.isBelow(link.bridge.vehicle().haldexEngagementPct, 2);
+			assert.isTrue(link.chassisReceived.has(0x118), "the chassis hears the Gen5 Haldex (0x118)");
+		});
+
+		it("a mode rewrites the E2E frames with CRCs the coupling accepts: none refused, none mismatched", () => {
+			setup(CRUISE_MS, 5);
+			haldex.settings.setMode("6040");
+			run(2000);
+			const c = link.bridge.counters();
+			assert.isAbove(c.rewritten, 1000, "ESP_19 and the E2E frames: 520 a second");
+			assert.equal(c.e2eMismatch, 0, "every car frame's CRC verified with the core's DataIDs");
+			assert.equal(link.haldex.crcErrors, 0, "every rewritten frame's CRC verified at the coupling (polycrc)");
+			assert.closeTo(link.bridge.vehicle().haldexEngagementPct, 40, 2);
+		});
+
+		it("decodes the MQB car's speed, rpm, pedal, boost and coolant for the controller", () => {
+			setup(CRUISE_MS, 5);
+			run(500);
+			const v = link.bridge.vehicle();
+			assert.closeTo(v.speedKmh, 80, 0.1);
+			assert.equal(v.rpm, 2200);
+			assert.closeTo(v.pedalPct, 20, 0.4);
+			assert.equal(v.boostKpa, 120);
+			assert.isAtLeast(v.boostAgeMs, 0);
+			assert.isAtLeast(v.coolantAgeMs, 0);
+			haldex.settings.setMode("SPEED");
+			run(1500);
+			assert.equal(haldex.controller.status().targetPct, 20, "the speed curve at 80 km/h, from ESP_19");
+		});
+
+		it("a PQ-configured bridge on an MQB car rewrites nothing and the coupling stays stock", () => {
+			setup(CRUISE_MS, 5);
+			haldex.settings.updateSettings({ haldexGeneration: 4 });
+			haldex.settings.setMode("5050");
+			run(1500);
+			assert.equal(link.bridge.counters().rewritten, 0);
+			assert.isBelow(link.haldex.engagementPct, 2);
+		});
+	});
 
 	it("6040 brings the engagement to about 40 %", () => {
 		setup(CRUISE_MS);

@@ -35,6 +35,26 @@ describe("host/simulator", function () {
 		}
 	});
 
+	it("--generation 5 drives an MQB car with a Gen5 coupling; the car follows the Setup page's choice", async () => {
+		const sim = await startSimulator({ port: 0, dataDir, logger: quiet, generation: 5 });
+		try {
+			await new Promise((r) => setTimeout(r, 300));
+			let body: any = await (await fetch(`${sim.url}/api/status`)).json();
+			assert.equal(body.haldexGeneration, 5, "saved as the firmware's setting");
+			assert.isAtLeast(body.telemetry.boostAgeMs, 0, "MOTOR_04's boost arrives");
+			assert.isAbove(body.telemetry.boostKpa, 90);
+			assert.isAtLeast(body.telemetry.haldexAgeMs, 0, "the Gen5 Haldex answers on 0x118");
+			assert.equal(sim.carLink.haldex.generation, 5);
+			sim.firmware.haldex.settings.updateSettings({ haldexGeneration: 4 }); // as the Setup page's POST does
+			await new Promise((r) => setTimeout(r, 600));
+			assert.equal(sim.carLink.haldex.generation, 4, "the simulated car is now a PQ car");
+			body = await (await fetch(`${sim.url}/api/status`)).json();
+			assert.equal(body.telemetry.boostAgeMs, -1, "a PQ bridge decodes no boost");
+		} finally {
+			await sim.stop();
+		}
+	});
+
 	it("reboots in-process: the server goes away and comes back on the same port", async () => {
 		const sim = await startSimulator({ port: 0, dataDir, logger: quiet, bootDelayMs: 200 });
 		try {

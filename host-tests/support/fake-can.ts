@@ -4,7 +4,16 @@
  * clock, so tests can assert what the controller asked and when.
  */
 
-import { noVehicle, type BridgeCounters, type BridgeMode, type BusHealth, type CanBridge, type HaldexGeneration, type VehicleState } from "ports/can";
+import {
+	noCounters,
+	noVehicle,
+	type BridgeCounters,
+	type BridgeMode,
+	type BusHealth,
+	type CanBridge,
+	type HaldexGeneration,
+	type VehicleState,
+} from "ports/can";
 import type { Clock } from "ports/clock";
 
 export interface TargetCall {
@@ -24,7 +33,7 @@ export class RecordingCanBridge implements CanBridge {
 		chassis: { started: true, busOff: false, silent: false },
 		haldex: { started: true, busOff: false, silent: false },
 	};
-	counts: BridgeCounters = { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0 };
+	counts: BridgeCounters = noCounters();
 
 	constructor(clock: Clock) {
 		this.clock = clock;

@@ -37,9 +37,11 @@ interface NativeSnapshot {
 	speedAgeMs: number | null;
 	rpm: number;
 	pedalPct: number;
-	motor1AgeMs: number | null;
+	engineAgeMs: number | null;
 	coolantC: number;
-	motor2AgeMs: number | null;
+	coolantAgeMs: number | null;
+	boostKpa: number;
+	boostAgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexEngagementRaw: number;
 	haldexState: number;
@@ -61,6 +63,7 @@ interface NativeCounters {
 	busOffRecoveries: [number, number];
 	deadBus: [number, number];
 	watchdogFallbacks: number;
+	e2eMismatch: number;
 }
 export interface NativeBridge {
 	setTarget(mode: number, percent: number, nowMs: number): void;
@@ -81,6 +84,10 @@ export interface OhxCanBinding {
 	create(options?: { generation?: number; watchdogMs?: number }): NativeBridge;
 	selfTest(): boolean;
 	lockScale(full: number, percent: number, invert?: boolean): number;
+	/** The core's CRC-8H2F of the bytes. */
+	crc8h2f(bytes: Uint8Array): number;
+	/** The core's Gen5 E2E CRC of an 8-byte frame with the DataIDs it uses for `id`; null: not an E2E frame it rewrites. */
+	gen5E2eCrc(id: number, frame: Uint8Array): number | null;
 	MODE: Record<"STOCK" | "FWD" | "5050" | "6040" | "7525" | "CUSTOM", number>;
 	STATE: Record<"STOCK" | "ACTIVE" | "FALLBACK" | "HELD", number>;
 	EVENT: Record<"TX_DROPPED" | "BUS_OFF_RECOVERED" | "BUS_OFF" | "DEAD_BUS", number>;

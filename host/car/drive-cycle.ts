@@ -13,6 +13,9 @@
  *   MOTOR5 0x480 100: 660 frames/s. A real bus adds comfort and
  *   instrument IDs on top (1,000-2,000 frames/s); they pass the bridge
  *   untouched and do not matter to the Haldex.
+ *
+ * An MQB car (Gen5, ./mqb.ts) drives the same cycle on MQB_SCHEDULE, its
+ * E2E frames with alive counters of their own and valid CRCs.
  */
 
 import {
@@ -28,6 +31,10 @@ import {
 	encodeMotor5,
 	type CanFrame,
 } from "./frames";
+import { MQB, encodeEsp19, encodeEsp21, encodeMotor04, encodeMotor07, encodeMotor11, encodeMotor12, encodeMotor20, protect } from "./mqb";
+
+/** The chassis bus the car has: PQ (Haldex Gen1/2/4) or MQB (Gen5). */
+export type ChassisKind = "pq" | "mqb";
 
 export type Phase = "idle" | "launch" | "cruise" | "braking" | "stop";
 
@@ -114,6 +121,31 @@ export const SCHEDULE: Schedule[] = [
 	{ id: ID.MOTOR5, periodMs: 100, phaseMs: 8 },
 ];
 
+/** Frame periods (ms) of the MQB car: the frames the bridge decodes or rewrites, 670 frames/s. */
+export const MQB_SCHEDULE: Schedule[] = [
+	{ id: MQB.ESP_19, periodMs: 10, phaseMs: 0 },
+	{ id: MQB.MOTOR_12, periodMs: 10, phaseMs: 1 },
+	{ id: MQB.MOTOR_11, periodMs: 10, phaseMs: 2 },
+	{ id: MQB.ESP_21, periodMs: 20, phaseMs: 3 },
+	{ id: MQB.MOTOR_20, periodMs: 20, phaseMs: 4 },
+	{ id: MQB.ESP_14, periodMs: 20, phaseMs: 5 },
+	{ id: MQB.ESP_10, periodMs: 20, phaseMs: 6 },
+	{ id: MQB.ESP_05, periodMs: 20, phaseMs: 7 },
+	{ id: MQB.MOTOR_04, periodMs: 20, phaseMs: 8 },
+	{ id: MQB.MOTOR_14, periodMs: 100, phaseMs: 9 },
+	{ id: MQB.ESP_07, periodMs: 100, phaseMs: 11 },
+	{ id: MQB.ESP_23, periodMs: 100, phaseMs: 13 },
+	{ id: MQB.MOTOR_CODE_01, periodMs: 100, phaseMs: 15 },
+	{ id: MQB.ESP_20, periodMs: 100, phaseMs: 17 },
+	{ id: MQB.MOTOR_07, periodMs: 100, phaseMs: 19 },
+	{ id: MQB.KOMBI_01, periodMs: 100, phaseMs: 21 },
+];
+
+/** Boost pressure, kPa absolute: atmospheric at idle, rising with the pedal. */
+export function boostKpaFor(car: CarState): number {
+	return car.rpm > 0 ? 100 + car.pedalPct : 101;
+}
+
 /** Something that puts chassis frames on the bus as time passes. */
 export interface ChassisSource {
 	/** Frames due in (last poll, nowMs], in time order, each with its time. */
@@ -127,13 +159,18 @@ export class DriveCycleCar implements ChassisSource {
 	#lastMs: number;
 	#mlwCounter = 0;
 	#brakes4Counter = 0;
+	readonly #alive = new Map<number, number>();
 	readonly #startMs: number;
 	readonly #cycle: (tMs: number) => CarState;
+	readonly #schedule: Schedule[];
+	readonly kind: ChassisKind;
 
-	constructor(startMs = 0, cycle: (tMs: number) => CarState = driveCycle) {
+	constructor(startMs = 0, cycle: (tMs: number) => CarState = driveCycle, kind: ChassisKind = "pq") {
 		this.#startMs = startMs;
 		this.#lastMs = startMs - 1;
 		this.#cycle = cycle;
+		this.kind = kind;
+		this.#schedule = kind === "mqb" ? MQB_SCHEDULE : SCHEDULE;
 	}
 
 	state(nowMs: number): CarState {
@@ -148,13 +185,46 @@ export class DriveCycleCar implements ChassisSource {
 		const start = Math.max(from, nowMs - 1000);
 		for (let t = start; t <= nowMs; t++) {
 			const rel = t - this.#startMs;
-			for (const s of SCHEDULE) {
+			for (const s of this.#schedule) {
 				if ((((rel - s.phaseMs) % s.periodMs) + s.periodMs) % s.periodMs !== 0) continue;
-				out.push({ atMs: t, frame: { id: s.id, data: this.#encode(s.id, this.#cycle(rel)) } });
+				const car = this.#cycle(rel);
+				out.push({ atMs: t, frame: { id: s.id, data: this.kind === "mqb" ? this.#encodeMqb(s.id, car) : this.#encode(s.id, car) } });
 			}
 		}
 		this.#lastMs = nowMs;
 		return out;
+	}
+
+	#encodeMqb(id: number, car: CarState): Uint8Array {
+		let d: Uint8Array;
+		switch (id) {
+			case MQB.ESP_19:
+				return encodeEsp19(car.speedKmh);
+			case MQB.ESP_21:
+				d = encodeEsp21(car.speedKmh);
+				break;
+			case MQB.MOTOR_12:
+				d = encodeMotor12(car.rpm);
+				break;
+			case MQB.MOTOR_11:
+				d = encodeMotor11(torqueByteFor(car.pedalPct));
+				break;
+			case MQB.MOTOR_20:
+				d = encodeMotor20(car.pedalPct);
+				break;
+			case MQB.MOTOR_04:
+				return encodeMotor04(boostKpaFor(car));
+			case MQB.MOTOR_07:
+				return encodeMotor07(car.coolantC);
+			case MQB.KOMBI_01:
+				return new Uint8Array([0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20]);
+			default:
+				d = new Uint8Array([0, 0x30, car.braking ? 0x10 : 0, 0, 0, 0, 0, 0]);
+				break;
+		}
+		const n = this.#alive.get(id) ?? 0;
+		this.#alive.set(id, (n + 1) & 0x0f);
+		return protect(id, d, n);
 	}
 
 	#encode(id: number, car: CarState): Uint8Array {

@@ -15,11 +15,18 @@
  * (bit0 clutch 1 when engaged > 5 %, bit3 coupling open when < 2 %), and the
  * engagement per generation as the C core decodes it: Gen1 byte 1 in
  * 128..198, Gen2 byte 1 + byte 4 in 128..255, Gen4 byte 1 in 128..255.
+ *
+ * Gen5 (MQB) reads the torque from MOTOR_11 byte 6 instead, through the
+ * same scaling with a full value of 0xFA, and, as an E2E receiver does,
+ * only from frames whose CRC verifies: a frame that fails is counted in
+ * crcErrors and ignored. It reports 0x118 every 20 ms: engagement in byte 2
+ * over 0..250, state byte 3 (zero: its bits are not known).
  */
 
 import { ID, type CanFrame } from "./frames";
+import { MQB, e2eValid } from "./mqb";
 
-export type Generation = 1 | 2 | 4;
+export type Generation = 1 | 2 | 4 | 5;
 
 export const HALDEX_PERIOD_MS = 20;
 const TAU_MS = 150;
@@ -31,10 +38,21 @@ export function demandFromTorqueByte(v: number): number {
 	return Math.max(0, Math.min(100, (v * 200) / 254 - 40));
 }
 
-/** The 0x2C0 data for an engagement, per generation. */
+/** Lock a MOTOR_11 torque byte asks for, 0..100 (full value 0xFA). */
+export function demandFromMotor11(v: number): number {
+	if (v >= 250) return 100;
+	return Math.max(0, Math.min(100, (v * 200) / 250 - 40));
+}
+
+/** The feedback data for an engagement, per generation (0x2C0; Gen5 0x118). */
 export function encodeHaldexFeedback(generation: Generation, engagementPct: number, state: number): Uint8Array {
 	const e = Math.max(0, Math.min(100, engagementPct)) / 100;
 	const d = new Uint8Array(8);
+	if (generation === 5) {
+		d[2] = Math.round(e * 250);
+		d[3] = state & 0xff;
+		return d;
+	}
 	d[0] = state & 0xff;
 	if (generation === 1) {
 		d[1] = 128 + Math.round(e * 70);
@@ -56,6 +74,8 @@ export class SimulatedHaldex {
 	#lastUpdateMs: number | undefined;
 	#nextReportMs: number | undefined;
 	framesReceived = 0;
+	/** Gen5: E2E frames whose CRC did not verify (ignored, as a real receiver ignores them). */
+	crcErrors = 0;
 
 	/** Reports start at `startMs` (default: the first poll). */
 	constructor(generation: Generation = 4, startMs?: number) {
@@ -74,7 +94,16 @@ export class SimulatedHaldex {
 	receive(frame: CanFrame, atMs: number): void {
 		this.framesReceived++;
 		this.#advance(atMs);
-		if (frame.id === ID.MOTOR1 && frame.data.length >= 2) {
+		if (this.generation === 5) {
+			if (!e2eValid(frame.id, frame.data)) {
+				this.crcErrors++;
+				return;
+			}
+			if (frame.id === MQB.MOTOR_11 && frame.data.length >= 8) {
+				this.#demand = demandFromMotor11(frame.data[6]);
+				this.#lastMotor1Ms = atMs;
+			}
+		} else if (frame.id === ID.MOTOR1 && frame.data.length >= 2) {
 			this.#demand = demandFromTorqueByte(frame.data[1]);
 			this.#lastMotor1Ms = atMs;
 		}
@@ -87,7 +116,9 @@ export class SimulatedHaldex {
 		while (this.#nextReportMs <= nowMs) {
 			const at = this.#nextReportMs;
 			this.#advance(at);
-			out.push({ atMs: at, frame: { id: ID.HALDEX, data: encodeHaldexFeedback(this.generation, this.#engagement, this.#state()) } });
+			const id = this.generation === 5 ? MQB.HALDEX : ID.HALDEX;
+			const state = this.generation === 5 ? 0 : this.#state();
+			out.push({ atMs: at, frame: { id, data: encodeHaldexFeedback(this.generation, this.#engagement, state) } });
 			this.#nextReportMs += HALDEX_PERIOD_MS;
 			if (nowMs - this.#nextReportMs > 1000) this.#nextReportMs = nowMs; // skip a long stall
 		}

@@ -4,7 +4,10 @@
  * bus. Every millisecond of car time:
  *   car frames -> bridge (chassis side, maybe rewritten) -> simulated Haldex
  *   Haldex reports (0x2C0) -> bridge (Haldex side, untouched) -> car
- * The car is the drive cycle, or a candump log (`--can-log FILE`).
+ * The car is the drive cycle, or a candump log (`--can-log FILE`). A Gen5
+ * link's car is an MQB car and its Haldex a Gen5 one (0x118, E2E checked);
+ * setGeneration() swaps both, as the simulator does when the firmware's
+ * haldexGeneration setting changes.
  *
  * The link outlives the firmware's simulated reboots, as the car and the
  * Haldex do; the bridge's own clock keeps running.
@@ -30,7 +33,7 @@ export interface CarLinkOptions {
 	scenario?: CarScenario;
 	/** Any other chassis source (tests). */
 	car?: ChassisSource;
-	/** Haldex generation of the simulated coupling (default 4). */
+	/** Haldex generation of the simulated coupling, and so of the car: 5 is an MQB car (default 4). */
 	generation?: Generation;
 	/** Monotonic ms for bridge and car; default: the bridge's own clock. */
 	now?: () => number;
@@ -43,6 +46,8 @@ export interface CarLink {
 	readonly scenario: CarScenario | "log";
 	/** Switch the drive cycle car between driving and parked (not for a log replay). */
 	setScenario(scenario: CarScenario): void;
+	/** Swap the simulated car (PQ or MQB) and Haldex for another generation's; a log replay keeps its car. */
+	setGeneration(generation: Generation): void;
 	readonly haldex: SimulatedHaldex;
 	/** Frames the chassis received from the Haldex side, by ID: the last one. */
 	readonly chassisReceived: Map<number, CanFrame>;
@@ -56,10 +61,11 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 	const bridge = new NodeCanBridge({ generation: options.generation ?? 4, now: options.now });
 	const start = bridge.now();
 	let scenario: CarScenario | "log" = options.canLog ? "log" : (options.scenario ?? "drive");
-	const cycleCar = (s: CarScenario, at: number) => new DriveCycleCar(at, s === "parked" ? parkedCycle : driveCycle);
+	let generation: Generation = options.generation ?? 4;
+	const cycleCar = (s: CarScenario, at: number) => new DriveCycleCar(at, s === "parked" ? parkedCycle : driveCycle, generation === 5 ? "mqb" : "pq");
 	let car: ChassisSource =
 		options.car ?? (options.canLog ? CandumpReplay.fromFile(options.canLog, { startMs: start, loop: true }) : cycleCar(scenario as CarScenario, start));
-	const haldex = new SimulatedHaldex(options.generation ?? 4, start);
+	let haldex = new SimulatedHaldex(generation, start);
 	const chassisReceived = new Map<number, CanFrame>();
 	const stats = { chassisFrames: 0, haldexFrames: 0, rewritten: 0, injected: 0 };
 	let timer: NodeJS.Timeout | undefined;
@@ -86,7 +92,9 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 
 	return {
 		bridge,
-		haldex,
+		get haldex() {
+			return haldex;
+		},
 		chassisReceived,
 		stats,
 		step,
@@ -103,6 +111,13 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 			car = cycleCar(next, bridge.now());
 			options.logger?.log("info", `simulated car: ${next === "parked" ? "parked, ignition on, engine off" : "driving the cycle"}`);
 		},
+		setGeneration(next: Generation) {
+			if (next === generation) return;
+			generation = next;
+			haldex = new SimulatedHaldex(next, bridge.now());
+			if (scenario !== "log" && !options.car) car = cycleCar(scenario as CarScenario, bridge.now());
+			options.logger?.log("info", `simulated ${next === 5 ? "MQB car" : "PQ car"} with a Gen${next} Haldex`);
+		},
 		start(intervalMs = 5) {
 			if (timer) return;
 			timer = setInterval(() => {
@@ -115,7 +130,7 @@ export function createCarLink(options: CarLinkOptions = {}): CarLink {
 			timer.unref?.();
 			options.logger?.log(
 				"info",
-				`simulated car on the chassis bus (${options.canLog ? `replaying ${options.canLog}` : "drive cycle"}), simulated Gen${haldex.generation} Haldex`,
+				`simulated ${generation === 5 ? "MQB" : "PQ"} car on the chassis bus (${options.canLog ? `replaying ${options.canLog}` : "drive cycle"}), simulated Gen${haldex.generation} Haldex`,
 			);
 		},
 		stop() {

@@ -13,6 +13,9 @@
  *   --car drive|parked  the simulated car drives its cycle (default) or stands
  *                 parked with the engine off (updates are refused while it runs;
  *                 switch at run time with POST /api/sim/car)
+ *   --generation 1|2|4|5  the simulated car's Haldex (5: an MQB car with a Gen5
+ *                 coupling); saved as the firmware's setting at start, and the car
+ *                 follows that setting when it changes on the Setup page
  *   --press-button hold the simulated mode button for 3 s at start (a long
  *                 press: opens the 2-minute setup window)
  */
@@ -34,12 +37,13 @@ const { values } = parseArgs({
 		"gvret-port": { type: "string", default: "2323" },
 		"press-button": { type: "boolean", default: false },
 		car: { type: "string", default: "drive" },
+		generation: { type: "string" },
 	},
 });
 
 if (values.help) {
 	console.log(
-		"usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--signed] [--can-log FILE] [--gvret-port 2323] [--press-button] [--car drive|parked]",
+		"usage: npm start -- [--port 8080] [--data .sim-data] [--fail-health] [--signed] [--can-log FILE] [--gvret-port 2323] [--press-button] [--car drive|parked] [--generation 1|2|4|5]",
 	);
 	process.exit(0);
 }
@@ -61,6 +65,12 @@ if (values.car !== "drive" && values.car !== "parked") {
 	process.exit(2);
 }
 
+const generation = values.generation === undefined ? undefined : Number(values.generation);
+if (generation !== undefined && generation !== 1 && generation !== 2 && generation !== 4 && generation !== 5) {
+	console.error(`--generation must be 1, 2, 4 or 5, got "${values.generation}"`);
+	process.exit(2);
+}
+
 const updates = await startUpdateServerLink({ dataDir: path.resolve(values.data!), signed: values.signed }); // reference OTA server with a newer demo image
 const sim = await startSimulator({
 	port,
@@ -69,6 +79,7 @@ const sim = await startSimulator({
 	signed: values.signed,
 	canLog: values["can-log"] && path.resolve(values["can-log"]),
 	car: values.car,
+	...(generation !== undefined ? { generation } : {}),
 	...(gvretPort > 0 ? { gvretPort } : {}),
 });
 console.log(`OpenHaldex XS simulator: ${sim.url}/  (data in ${sim.dataDir}; Ctrl-C stops)`);

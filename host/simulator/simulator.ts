@@ -42,6 +42,7 @@ import { signImage } from "../cli/signing";
 import { demoSigningKey } from "./demo-signing";
 import type { BootResult } from "../adapters/flash/bootloader";
 import { startCarLink, type CarLink, type CarScenario } from "./car-link";
+import type { Generation } from "../car/haldex-sim";
 import { registerSimControls } from "./sim-controls";
 import { ownerOnly } from "./device-sim";
 import { fileAssets } from "../adapters/file-assets";
@@ -69,6 +70,9 @@ export interface SimulatorOptions {
 	canLog?: string;
 	/** The simulated car drives its cycle (default) or stands parked, engine off (updates need that). */
 	car?: CarScenario;
+	/** The car's Haldex generation (5: an MQB car), saved as the firmware's haldexGeneration setting at the
+	 * first boot, as an owner would on the Setup page. The simulated car follows that setting from then on. */
+	generation?: Generation;
 	/** Firmware options for tests (e.g. a short upload stall timeout). */
 	firmware?: Pick<FirmwareOptions, "update" | "auth">;
 	/** Device services (host/simulator/device-sim): DNS port, Wi-Fi join delay, watchdog timeout. */
@@ -164,7 +168,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	// as the C bridge on the board starts before any JS work.
 	const tcp = nodeTcpServer();
 	let gvretBound: number | undefined;
-	const carLink: CarLink = startCarLink({ canLog: options.canLog, scenario: options.car, logger }) ?? missingBinding();
+	const carLink: CarLink = startCarLink({ canLog: options.canLog, scenario: options.car, generation: options.generation, logger }) ?? missingBinding();
+	// The simulated car is the one the firmware is set up for: an owner who picks Gen5 on the Setup page gets an MQB car.
+	const followGeneration = () => {
+		const g = firmware?.haldex.settings.config.settings.haldexGeneration;
+		if (g !== undefined) carLink.setGeneration(g);
+	};
+	const generationTimer = setInterval(followGeneration, 250);
+	generationTimer.unref();
 	const device = createDeviceSim({ board, logger, reboot: (why) => sim.reboot(why), ...options.device });
 
 	async function boot(): Promise<void> {
@@ -228,6 +239,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 			},
 		});
 		device.boot(firmware);
+		if (boots === 1 && options.generation !== undefined && firmware.haldex.settings.config.settings.haldexGeneration !== options.generation)
+			firmware.haldex.settings.updateSettings({ haldexGeneration: options.generation });
+		followGeneration();
 		if (options.gvretPort !== undefined && firmware.gvretPort !== undefined) {
 			// 0 asks the OS for a port once; later boots listen on the same one, as the board keeps 23.
 			try {
@@ -303,6 +317,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		async stop() {
 			await rebooting;
 			carLink.stop();
+			clearInterval(generationTimer);
 			await shutdown();
 			device.stop();
 		},

@@ -16,7 +16,7 @@ import {
 	type NativeCountersShape,
 	type NativeSnapshotShape,
 } from "can/native-shapes";
-import { noVehicle, type VehicleState } from "ports/can";
+import { noCounters, noVehicle, type VehicleState } from "ports/can";
 
 const BUS_RUNNING = 1,
 	BUS_OFF = 2;
@@ -131,7 +131,7 @@ export class StoppedBridge implements CanBridge {
 		return noVehicle();
 	}
 	counters() {
-		return { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0 };
+		return noCounters();
 	}
 	health(): { chassis: BusHealth; haldex: BusHealth } {
 		const down: BusHealth = { started: false, busOff: false, silent: true };

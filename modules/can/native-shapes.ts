@@ -17,9 +17,11 @@ export interface NativeSnapshotShape {
 	speedAgeMs: number | null;
 	rpm: number;
 	pedalPct: number;
-	motor1AgeMs: number | null;
+	engineAgeMs: number | null;
 	coolantC: number;
-	motor2AgeMs: number | null;
+	coolantAgeMs: number | null;
+	boostKpa: number;
+	boostAgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexState: number;
 	haldexAgeMs: number | null;
@@ -32,6 +34,7 @@ export interface NativeCountersShape {
 	errors: number;
 	busOffRecoveries: [number, number];
 	watchdogFallbacks: number;
+	e2eMismatch: number;
 }
 
 /** The same fields written into `into` (reused across calls: the control loop allocates nothing). */
@@ -42,10 +45,12 @@ export function vehicleIntoFrom(into: VehicleState, s: NativeSnapshotShape): Veh
 	into.haldexEngagementPct = s.haldexEngagementPct;
 	into.haldexState = s.haldexState;
 	into.speedAgeMs = s.speedAgeMs === null ? -1 : s.speedAgeMs;
-	into.engineAgeMs = s.motor1AgeMs === null ? -1 : s.motor1AgeMs;
+	into.engineAgeMs = s.engineAgeMs === null ? -1 : s.engineAgeMs;
 	into.haldexAgeMs = s.haldexAgeMs === null ? -1 : s.haldexAgeMs;
 	into.coolantC = s.coolantC;
-	into.coolantAgeMs = s.motor2AgeMs === null ? -1 : s.motor2AgeMs;
+	into.coolantAgeMs = s.coolantAgeMs === null ? -1 : s.coolantAgeMs;
+	into.boostKpa = s.boostKpa;
+	into.boostAgeMs = s.boostAgeMs === null ? -1 : s.boostAgeMs;
 	return into;
 }
 
@@ -64,6 +69,7 @@ export function countersFromNative(c: NativeCountersShape, into?: BridgeCounters
 	o.errors = c.errors;
 	o.busOffRecoveries = c.busOffRecoveries[0] + c.busOffRecoveries[1];
 	o.watchdogFallbacks = c.watchdogFallbacks;
+	o.e2eMismatch = c.e2eMismatch;
 	return o;
 }
 

@@ -26,6 +26,9 @@ import type { HaldexMode } from "haldex/modes";
 import type { BridgeCounters, BusHealth, HaldexGeneration } from "ports/can";
 import { apiError } from "api/error-codes";
 
+/** The one generation whose state byte is not PQ's (a module constant: haldexStatusFields runs every poll). */
+const GEN5: HaldexGeneration = 5;
+
 function curveKind(name: string | undefined): CurveKind {
 	const kind = CURVE_KINDS.find((k) => k === name);
 	if (kind) return kind;
@@ -132,17 +135,21 @@ export interface HaldexStatusFields {
 		act: number;
 		haldexState: number;
 		haldexEngagement: number;
-		clutch1Report: boolean;
-		tempProtection: boolean;
-		clutch2Report: boolean;
-		couplingOpen: boolean;
-		speedLimit: boolean;
+		/** The PQ state byte's bits; null on Gen5, whose state byte's bits are not known (docs/haldex.md). */
+		clutch1Report: boolean | null;
+		tempProtection: boolean | null;
+		clutch2Report: boolean | null;
+		couplingOpen: boolean | null;
+		speedLimit: boolean | null;
 		speedAgeMs: number;
 		engineAgeMs: number;
 		haldexAgeMs: number;
 		/** Engine coolant, degC; -1 age: never seen (then coolant is 0, not a reading). */
 		coolant: number;
 		coolantAgeMs: number;
+		/** Boost pressure, kPa absolute (MQB MOTOR_04); -1 age: never seen (PQ cars carry none). */
+		boostKpa: number;
+		boostAgeMs: number;
 	};
 	can: {
 		ready: boolean;
@@ -189,16 +196,19 @@ export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): Ha
 	t.act = v.haldexEngagementPct;
 	t.haldexState = state;
 	t.haldexEngagement = v.haldexEngagementPct;
-	t.clutch1Report = (state & 0x01) !== 0;
-	t.tempProtection = (state & 0x02) !== 0;
-	t.clutch2Report = (state & 0x04) !== 0;
-	t.couplingOpen = (state & 0x08) !== 0;
-	t.speedLimit = (state & 0x40) !== 0;
+	const pq = s.haldexGeneration !== GEN5;
+	t.clutch1Report = pq ? (state & 0x01) !== 0 : null;
+	t.tempProtection = pq ? (state & 0x02) !== 0 : null;
+	t.clutch2Report = pq ? (state & 0x04) !== 0 : null;
+	t.couplingOpen = pq ? (state & 0x08) !== 0 : null;
+	t.speedLimit = pq ? (state & 0x40) !== 0 : null;
 	t.speedAgeMs = v.speedAgeMs;
 	t.engineAgeMs = v.engineAgeMs;
 	t.haldexAgeMs = v.haldexAgeMs;
 	t.coolant = v.coolantC;
 	t.coolantAgeMs = v.coolantAgeMs;
+	t.boostKpa = v.boostKpa;
+	t.boostAgeMs = v.boostAgeMs;
 	const k = o.can;
 	k.ready = health.chassis.started && health.haldex.started;
 	k.chassis = health.chassis.started && !health.chassis.silent;

@@ -151,8 +151,7 @@ export function applySettingsPatch(
 		const value = patch[key];
 		switch (key) {
 			case "haldexGeneration":
-				if (value !== 1 && value !== 2 && value !== 4)
-					throw invalid(key, value === 5 ? "Gen5 (MQB) is not supported yet; use 1, 2 or 4" : `must be 1, 2 or 4, got ${JSON.stringify(value)}`);
+				if (value !== 1 && value !== 2 && value !== 4 && value !== 5) throw invalid(key, `must be 1, 2, 4 or 5, got ${JSON.stringify(value)}`);
 				next.haldexGeneration = value;
 				break;
 			case "disableController":

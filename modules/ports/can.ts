@@ -4,7 +4,8 @@
  * JS; JS only refreshes the lock target and reads telemetry and counters.
  */
 
-export type HaldexGeneration = 1 | 2 | 4;
+/** PQ Gen1, Gen2, Gen4 and MQB Gen5 (docs/haldex.md). */
+export type HaldexGeneration = 1 | 2 | 4 | 5;
 
 /**
  * The preset the lock comes from, as the C core needs it: Gen1's MOTOR1
@@ -19,14 +20,18 @@ export interface VehicleState {
 	rpm: number;
 	pedalPct: number;
 	haldexEngagementPct: number;
-	/** Haldex 0x2C0 byte 0 (bit0 clutch 1, bit1 temp protection, bit2 clutch 2, bit3 open, bit6 speed limit). */
+	/** The Haldex state byte: PQ 0x2C0 byte 0 (bit0 clutch 1, bit1 temp protection, bit2 clutch 2, bit3 open,
+	 * bit6 speed limit); MQB 0x118 byte 3, whose bits are not known. */
 	haldexState: number;
 	speedAgeMs: number;
 	engineAgeMs: number;
 	haldexAgeMs: number;
-	/** Engine coolant, degC (PQ: MOTOR2 byte 1 x 0.75 - 48); meaningful only while coolantAgeMs >= 0. */
+	/** Engine coolant, degC (PQ: MOTOR2 byte 1, MQB: MOTOR_07 byte 3, x 0.75 - 48); meaningful only while coolantAgeMs >= 0. */
 	coolantC: number;
 	coolantAgeMs: number;
+	/** Boost pressure, kPa absolute (MQB MOTOR_04 MO_Ladedruck); PQ cars carry none (boostAgeMs -1). */
+	boostKpa: number;
+	boostAgeMs: number;
 }
 
 /** What is known before any frame was seen: zeros, and every age "never". A new object each call. */
@@ -42,7 +47,14 @@ export function noVehicle(): VehicleState {
 		haldexAgeMs: -1,
 		coolantC: 0,
 		coolantAgeMs: -1,
+		boostKpa: 0,
+		boostAgeMs: -1,
 	};
+}
+
+/** Every counter at zero. A new object each call. */
+export function noCounters(): BridgeCounters {
+	return { chassisToHaldex: 0, haldexToChassis: 0, rewritten: 0, dropped: 0, errors: 0, busOffRecoveries: 0, watchdogFallbacks: 0, e2eMismatch: 0 };
 }
 
 export interface BusHealth {
@@ -60,6 +72,8 @@ export interface BridgeCounters {
 	errors: number;
 	busOffRecoveries: number;
 	watchdogFallbacks: number;
+	/** Gen5 frames passed untouched because the car's E2E CRC did not verify with the bridge's DataID. */
+	e2eMismatch: number;
 }
 
 /** The capture ring's counts (modules/can/core/ohx_capture.h), by source bus [chassis, haldex]. */

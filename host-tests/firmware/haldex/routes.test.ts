@@ -3,6 +3,7 @@
 import { assert } from "../../support/assert";
 import { ManualTime, MemoryStore } from "../../support/fakes";
 import { RecordingCanBridge } from "../../support/fake-can";
+import { noVehicle } from "ports/can";
 import { Router } from "api/router";
 import type { Response } from "api/http";
 import { createHaldex, type Haldex } from "haldex/haldex";
@@ -97,7 +98,7 @@ describe("haldex/routes", () => {
 			assert.equal(body(get("/api/settings")).logToFileEnabled, true);
 		});
 		it("POST refuses a bad value with 422 invalid_setting and the field, keeping the old setting", () => {
-			const res = post("/api/settings", { haldexGeneration: 5 });
+			const res = post("/api/settings", { haldexGeneration: 6 });
 			assert.equal(res.status, 422);
 			assert.equal(body(res).error.code, "invalid_setting");
 			assert.equal(body(res).error.field, "haldexGeneration");
@@ -218,6 +219,8 @@ describe("haldex/routes", () => {
 				haldexAgeMs: 12,
 				coolantC: 87.75,
 				coolantAgeMs: 15,
+				boostKpa: 0,
+				boostAgeMs: -1,
 			};
 			bridge.counts = { ...bridge.counts, chassisToHaldex: 1000, rewritten: 400, watchdogFallbacks: 1 };
 			time.advance(20);
@@ -243,6 +246,8 @@ describe("haldex/routes", () => {
 				haldexAgeMs: 12,
 				coolant: 87.75,
 				coolantAgeMs: 15,
+				boostKpa: 0,
+				boostAgeMs: -1,
 			});
 			assert.include(s.can, { ready: true, chassis: true, haldex: true, busFailure: false, lastChassisMs: 4, lastHaldexMs: 12, rewriting: true });
 			assert.equal(s.can.counters.rewritten, 400);
@@ -250,6 +255,17 @@ describe("haldex/routes", () => {
 			assert.equal(s.controller.targetPct, 40);
 			assert.equal(s.controller.engagementPct, 38);
 			assert.equal(s.controller.settings.schema, 2);
+		});
+
+		it("on Gen5 carry boost and leave the PQ state bits unknown (null), not guessed", () => {
+			post("/api/settings", { haldexGeneration: 5 });
+			bridge.inputs = { ...noVehicle(), haldexState: 0x41, haldexAgeMs: 3, boostKpa: 181, boostAgeMs: 6 };
+			time.advance(20);
+			const s = haldexStatusFields(haldex);
+			assert.equal(s.haldexGeneration, 5);
+			assert.equal(s.frameDiag.haldexGen, 5);
+			assert.include(s.telemetry, { haldexState: 0x41, boostKpa: 181, boostAgeMs: 6 });
+			for (const bit of ["clutch1Report", "tempProtection", "clutch2Report", "couplingOpen", "speedLimit"] as const) assert.isNull(s.telemetry[bit], bit);
 		});
 		it("report a silent Haldex bus, a bus-off and pass-through in STOCK", () => {
 			bridge.busHealth.haldex = { started: true, busOff: true, silent: true };

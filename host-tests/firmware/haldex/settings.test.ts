@@ -82,7 +82,7 @@ describe("haldex/settings", () => {
 			const s = new HaldexSettingsStore(store);
 			const cases: [Record<string, unknown>, string][] = [
 				[{ haldexGeneration: 3 }, "haldexGeneration"],
-				[{ haldexGeneration: 5 }, "haldexGeneration"],
+				[{ haldexGeneration: 6 }, "haldexGeneration"],
 				[{ haldexGeneration: "4" }, "haldexGeneration"],
 				[{ disableThrottle: 101 }, "disableThrottle"],
 				[{ disableThrottle: -1 }, "disableThrottle"],

@@ -20,8 +20,16 @@
  *  - A frame whose DLC is below what its rewrite needs, a remote frame, an
  *    extended-ID frame, and every frame from the Haldex bus are forwarded
  *    untouched.
+ *  - Gen5 (MQB) frames protected by AUTOSAR E2E (a CRC in byte 0, an alive
+ *    counter in byte 1's low nibble) are rewritten only when the car's own
+ *    CRC verifies with the bridge's DataID for that frame; the car's counter
+ *    is kept and the CRC recomputed over the new bytes. A frame whose CRC
+ *    does not verify (a DataID this car does not use) is forwarded untouched
+ *    and counted in e2e_mismatch: the bridge never sends a CRC it could not
+ *    first reproduce from the car.
  *  - ohx_bridge_on_frame() never blocks, never allocates, and runs in bounded
- *    time (a table lookup and at most 8 byte writes).
+ *    time (a table lookup, at most 8 byte writes and, on Gen5, two 8-byte
+ *    table-driven CRCs).
  *
  * Concurrency: a bridge is not internally locked. All calls on one bridge
  * must be serialised by the port (the ESP32 port uses a critical section
@@ -60,8 +68,7 @@ extern "C" {
 /** The handle does not point at an initialised bridge (wrong pointer,
  *  storage overwritten, or never initialised). */
 #define OHX_ERR_INVALID_STATE (OHX_ERR_BASE - 3)
-/** The Haldex generation is not one of OHX_GEN_1, OHX_GEN_2, OHX_GEN_4.
- *  (Gen5/MQB is reserved: OHX_GEN_5 is rejected with this code for now.) */
+/** The Haldex generation is not one of OHX_GEN_1, OHX_GEN_2, OHX_GEN_4, OHX_GEN_5. */
 #define OHX_ERR_UNSUPPORTED_GENERATION (OHX_ERR_BASE - 4)
 /** The mode is not one of the ohx_mode_t values. */
 #define OHX_ERR_INVALID_MODE (OHX_ERR_BASE - 5)
@@ -118,6 +125,16 @@ extern "C" {
 #define OHX_ID_BRAKES3 0x4A0u
 #define OHX_ID_BRAKES2 0x5A0u
 
+/** CAN identifiers the MQB (Gen5) decoders read (the rewritten ones are in
+ *  ohx_bridge.c's rule table, with their sources). */
+#define OHX_ID_ESP_19      0x0B2u /* four wheel speeds, 0.0075 km/h */
+#define OHX_ID_ESP_21      0x0FDu /* vehicle speed, bytes 4..5 x 0.01 km/h (E2E) */
+#define OHX_ID_MOTOR_04    0x107u /* MO_Ladedruck: boost, 9 bits from bit 39, 0.01 bar absolute */
+#define OHX_ID_MOTOR_12    0x0A8u /* MO_Drehzahl_01: rpm, bytes 6..7 x 0.25 (E2E) */
+#define OHX_ID_MOTOR_20    0x121u /* pedal, 8 bits from bit 12 x 0.4 % (E2E) */
+#define OHX_ID_MOTOR_07    0x640u /* MO_Kuehlmittel_Temp: byte 3 x 0.75 - 48 degC */
+#define OHX_ID_HALDEX_GEN5 0x118u /* Haldex 5 feedback, on the Haldex bus */
+
 /** Haldex state byte (0x2C0 byte 0) bits, as kept in ohx_snapshot_t. */
 #define OHX_HALDEX_STATE_CLUTCH1         0x01u
 #define OHX_HALDEX_STATE_TEMP_PROTECTION 0x02u
@@ -146,7 +163,7 @@ typedef enum {
     OHX_GEN_1 = 1,
     OHX_GEN_2 = 2,
     OHX_GEN_4 = 4,
-    OHX_GEN_5 = 5 /* reserved (MQB, AUTOSAR E2E); not yet supported */
+    OHX_GEN_5 = 5 /* MQB (0CQ coupling), AUTOSAR E2E-protected frames */
 } ohx_generation_t;
 
 /** What the bridge is doing right now (see ohx_bridge_state()). */
@@ -207,32 +224,46 @@ typedef struct {
     uint32_t bus_off_recoveries[OHX_BUS_COUNT];
     uint32_t dead_bus[OHX_BUS_COUNT]; /* dead-bus detections reported by the port */
     uint32_t watchdog_fallbacks;      /* ACTIVE -> FALLBACK transitions */
+    uint32_t e2e_mismatch;            /* Gen5 rewrite candidates forwarded untouched: the car's CRC
+                                         did not verify with the bridge's DataID */
 } ohx_counters_t;
 
 typedef enum {
     OHX_SPEED_SOURCE_NONE = 0,
-    OHX_SPEED_SOURCE_BRAKES1 = 1,
-    OHX_SPEED_SOURCE_MOTOR2 = 2
+    OHX_SPEED_SOURCE_BRAKES1 = 1, /* PQ, preferred */
+    OHX_SPEED_SOURCE_MOTOR2 = 2,  /* PQ, fallback */
+    OHX_SPEED_SOURCE_ESP_19 = 3,  /* MQB, preferred: the four wheel speeds' mean */
+    OHX_SPEED_SOURCE_ESP_21 = 4   /* MQB, fallback: ESP_v_Signal */
 } ohx_speed_source_t;
 
 /** Latest decoded values. All integers; the binding scales them. */
 typedef struct {
-    /* Vehicle speed in 0.01 km/h: BRAKES1 (15 bits from bit 17) while it is
-     * at most OHX_SPEED_STALE_MS old, else MOTOR2 byte 3 x 1.28 km/h. */
+    /* Vehicle speed in 0.01 km/h from the generation's preferred frame while
+     * it is at most OHX_SPEED_STALE_MS old, else from its fallback frame.
+     * PQ: BRAKES1 (15 bits from bit 17), else MOTOR2 byte 3 x 1.28 km/h.
+     * MQB: ESP_19's four wheel speeds' mean, else ESP_21 bytes 4..5. */
     uint32_t speed_centi_kmh;
     uint8_t speed_source;  /* ohx_speed_source_t */
     uint32_t speed_age_ms; /* age of the frame the speed came from */
-    /* MOTOR1: engine rpm x4 (bytes 2..3 LE, 0.25 rpm/bit) and pedal in 0.1 %
-     * (byte 5 x 0.4 %). */
+    /* Engine rpm x4 (0.25 rpm/bit) and pedal in 0.1 %. PQ: MOTOR1 bytes 2..3
+     * LE and byte 5 x 0.4 %, one frame (engine_age_ms is MOTOR1's age).
+     * MQB: MOTOR_12 bytes 6..7 and MOTOR_20's 8 bits from bit 12 x 0.4 %,
+     * two frames (engine_age_ms is the older one's age). */
     uint16_t rpm_x4;
     uint16_t pedal_permille;
-    uint32_t motor1_age_ms;
-    /* MOTOR2 byte 1: coolant temperature, x 0.75 - 48 degC (S3's PQ chassis
-     * DBC, MO2_Coolant_Temperature; no car trace here). Raw, as received. */
+    uint32_t engine_age_ms;
+    /* Coolant temperature, x 0.75 - 48 degC, raw as received. PQ: MOTOR2
+     * byte 1 (S3's PQ chassis DBC, MO2_Coolant_Temperature); MQB: MOTOR_07
+     * byte 3 (S3's MQB DBC, MO_Kuehlmittel_Temp). No car trace here. */
     uint8_t coolant_raw;
-    uint32_t motor2_age_ms;
-    /* Haldex 0x2C0: engagement 0..100 % mapped per generation, the raw value
-     * it was mapped from (Gen2: byte1 + byte4), and state byte 0. */
+    uint32_t coolant_age_ms;
+    /* MQB MOTOR_04 MO_Ladedruck: boost pressure, absolute, 0.01 bar per bit
+     * (9 bits). PQ cars carry none: boost_age_ms stays OHX_AGE_NEVER. */
+    uint16_t boost_raw;
+    uint32_t boost_age_ms;
+    /* Haldex feedback (PQ 0x2C0, MQB 0x118): engagement 0..100 % mapped per
+     * generation, the raw value it was mapped from (Gen2: byte1 + byte4),
+     * and the state byte (PQ byte 0, MQB byte 3). */
     uint8_t haldex_engagement_pct;
     uint16_t haldex_engagement_raw;
     uint8_t haldex_state;
@@ -253,7 +284,7 @@ typedef struct {
 typedef struct ohx_bridge ohx_bridge_t;
 
 /** Bytes of storage a bridge needs; checked against sizeof at compile time. */
-#define OHX_BRIDGE_STORAGE_SIZE 128u
+#define OHX_BRIDGE_STORAGE_SIZE 160u
 /** Required alignment of that storage. */
 #define OHX_BRIDGE_STORAGE_ALIGN 8u
 
@@ -279,7 +310,10 @@ int ohx_bridge_init(void *mem, size_t len, const ohx_bridge_config_t *cfg, ohx_b
 
 /**
  * Select the Haldex generation used by rewrites and feedback decoding.
- * Rolling counters (mLW_1 row, BRAKES4 counter) restart from 0.
+ * Rolling counters (mLW_1 row, BRAKES4 counter, ESP_19's two) restart.
+ * Switching to another generation also forgets every decoded input and the
+ * Haldex feedback (their ages become OHX_AGE_NEVER): they were read with the
+ * other generation's frame layout.
  * @return OHX_OK; OHX_ERR_INVALID_ARG; OHX_ERR_INVALID_STATE;
  *         OHX_ERR_UNSUPPORTED_GENERATION (bridge unchanged).
  */
@@ -376,6 +410,23 @@ uint8_t ohx_lock_scale(uint8_t full, uint8_t percent, bool invert);
 /** Map a raw Haldex engagement value linearly from [lo, hi] to 0..100 %,
  *  clamping outside the window; 0 when hi <= lo. */
 uint8_t ohx_engagement_pct(uint16_t raw, uint16_t lo, uint16_t hi);
+
+/** CRC-8H2F (AUTOSAR CRC8 0x2F: init 0xFF, not reflected, xor-out 0xFF)
+ *  of len bytes. Catalogue check value: "123456789" -> 0xDF. */
+uint8_t ohx_crc8h2f(const uint8_t *data, size_t len);
+
+/**
+ * The AUTOSAR E2E Profile 2 CRC of an 8-byte frame as VW MQB sends it:
+ * CRC-8H2F over bytes 1..7, then over data_ids[byte 1 & 0x0F] (the DataID
+ * list indexed by the alive counter). Byte 0 is where the result goes.
+ * The DataID goes last, as the profile specifies; OpenHaldex-S3 and -Edge
+ * put it first (docs/haldex.md, "Gen5").
+ */
+uint8_t ohx_e2e_crc(const uint8_t data[8], const uint8_t data_ids[16]);
+
+/** The 16-byte DataID list the Gen5 rewrite uses for a frame ID, or NULL
+ *  for an ID it does not rewrite as an E2E frame. */
+const uint8_t *ohx_gen5_data_ids(uint32_t id);
 
 /** Run the golden vectors through a scratch bridge on the stack.
  *  @return OHX_OK or OHX_ERR_SELF_TEST. Touches no other bridge. */

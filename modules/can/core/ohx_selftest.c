@@ -45,6 +45,9 @@ int ohx_bridge_self_test(void)
     static const uint8_t g4_mlw1_row1[8] = {0x22, 0x00, 0x00, 0x00, 0x80, 0x10, 0x85, 0xCD};
     static const uint8_t g1_motor1_fwd0[8] = {0x00, 0x00, 0x21, 0x00, 0x00, 0x00, 0xFE, 0x00};
     static const uint8_t haldex_fb[8] = {0x09, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    /* Gen5 MOTOR_11 from the car (CRC 0x99 for counter 0) and as rewritten at 100 % */
+    static const uint8_t g5_motor11_in[8] = {0x99, 0x50, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+    static const uint8_t g5_motor11_100[8] = {0x80, 0x40, 0xFA, 0xFA, 0x00, 0xFA, 0xFA, 0xFA};
     ohx_bridge_t *b = NULL;
     ohx_bridge_config_t cfg;
     ohx_counters_t c;
@@ -89,9 +92,15 @@ int ohx_bridge_self_test(void)
     ok &= ohx_bridge_set_target(b, OHX_MODE_FWD, 0, t + 600) == OHX_OK;
     ok &= run(b, OHX_BUS_CHASSIS, OHX_ID_MOTOR1, 8, k_in, t + 600, OHX_FRAME_REWRITTEN, g1_motor1_fwd0);
 
+    /* Gen5: an E2E frame rewritten with a fresh CRC; a wrong CRC passes untouched. */
+    ok &= ohx_bridge_set_generation(b, OHX_GEN_5) == OHX_OK;
+    ok &= ohx_bridge_set_target(b, OHX_MODE_5050, 100, t + 600) == OHX_OK;
+    ok &= run(b, OHX_BUS_CHASSIS, 0x0A7, 8, g5_motor11_in, t + 600, OHX_FRAME_REWRITTEN, g5_motor11_100);
+    ok &= run(b, OHX_BUS_CHASSIS, 0x0A7, 8, k_in, t + 600, OHX_FRAME_PASS, k_in);
+
     ok &= ohx_bridge_get_counters(b, &c) == OHX_OK;
-    ok &= c.watchdog_fallbacks == 1 && c.short_frames == 1 && c.rewritten == 8;
-    ok &= c.frames[OHX_BUS_CHASSIS] == 11 && c.frames[OHX_BUS_HALDEX] == 2;
+    ok &= c.watchdog_fallbacks == 1 && c.short_frames == 1 && c.rewritten == 9 && c.e2e_mismatch == 1;
+    ok &= c.frames[OHX_BUS_CHASSIS] == 13 && c.frames[OHX_BUS_HALDEX] == 2;
 
     /* Scaling rule anchors. */
     ok &= ohx_lock_scale(0xFE, 40, false) == 0x65 && ohx_lock_scale(0xFE, 0, true) == 0xFE &&

@@ -44,6 +44,8 @@ export function badges(s: Status | undefined): { can: [string, string]; haldex: 
 	return { can, haldex };
 }
 
+const STANDARD_ATMOSPHERE_KPA = 101.325;
+
 export function mount(root: HTMLElement): () => void {
 	const msg = messageBox();
 	let pending: string | undefined;
@@ -77,6 +79,9 @@ export function mount(root: HTMLElement): () => void {
 	const [targetT, targetV] = value("v-target", "Lock target", "%", true);
 	const targetU = targetT.querySelector(".u") as HTMLElement;
 	const [engT, engV] = value("v-engagement", "Engagement", "%", true);
+	// Only MQB cars (Gen5) send boost: the tile shows while it is received, relative to a standard atmosphere.
+	const [boostT, boostV] = value("v-boost", "Boost", "bar");
+	boostT.hidden = true;
 	const canBadge = h("span", { class: "badge off", id: "badge-can" }, "CAN");
 	const haldexBadge = h("span", { class: "badge off", id: "badge-haldex" }, "Haldex");
 	const canvas = h("canvas", { class: "chart", id: "live-chart", role: "img", "aria-label": "Lock target and engagement over the last 30 seconds" });
@@ -92,7 +97,7 @@ export function mount(root: HTMLElement): () => void {
 			{ class: "card" },
 			h("h2", null, "Live"),
 			h("div", { class: "badges" }, canBadge, haldexBadge),
-			h("div", { class: "tiles" }, speedT, rpmT, pedalT, targetT, engT),
+			h("div", { class: "tiles" }, speedT, rpmT, pedalT, boostT, targetT, engT),
 			note,
 		),
 		h(
@@ -161,7 +166,16 @@ export function mount(root: HTMLElement): () => void {
 			text(targetU, "%");
 		}
 		show(engV, t?.haldexEngagement ?? t?.act);
-		text(note, t ? "" : "No live data from the car: the CAN bridge is not running in this firmware.");
+		boostT.hidden = !t || (t.boostAgeMs ?? -1) < 0;
+		if (t && !boostT.hidden) text(boostV, (((t.boostKpa ?? 0) - STANDARD_ATMOSPHERE_KPA) / 100).toFixed(2));
+		text(
+			note,
+			!t
+				? "No live data from the car: the CAN bridge is not running in this firmware."
+				: s.haldexGeneration
+					? `Haldex Gen ${s.haldexGeneration}${s.haldexGeneration === 5 ? " (MQB)" : ""}`
+					: "",
+		);
 		const b = badges(s);
 		text(canBadge, b.can[0]);
 		canBadge.className = `badge ${b.can[1]}`;

@@ -11,6 +11,7 @@ const COUNTER_NAMES: Record<string, string> = {
 	errors: "Bus errors",
 	busOffRecoveries: "Bus-off recoveries",
 	watchdogFallbacks: "Fail-safe fallbacks",
+	e2eMismatch: "Gen5 frames with a CRC the bridge's DataID did not reproduce (passed untouched)",
 };
 
 const kv = (rows: [string, unknown][]) =>
@@ -89,6 +90,7 @@ export function mount(root: HTMLElement): () => void {
 						["Speed", `${t.speed} km/h, ${age(t.speedAgeMs)}`],
 						["Engine / pedal", `${t.rpm} rpm, ${t.throttle} %, ${age(t.engineAgeMs)}`],
 						["Coolant", (t.coolantAgeMs ?? -1) >= 0 ? `${Math.round(t.coolant)} °C, ${age(t.coolantAgeMs)}` : "not received"],
+						["Boost", (t.boostAgeMs ?? -1) >= 0 ? `${t.boostKpa} kPa absolute, ${age(t.boostAgeMs)}` : "not received (only MQB cars send it)"],
 						["Haldex", `${t.haldexEngagement} % engaged, state 0x${(t.haldexState ?? 0).toString(16).padStart(2, "0")}, ${age(t.haldexAgeMs)}`],
 					])
 				: h("p", { class: "muted" }, "–"),

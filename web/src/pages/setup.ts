@@ -257,6 +257,7 @@ function generationCard(): HTMLElement {
 		{ v: 1, label: "Gen 1", sub: "e.g. Golf 4, A3 8L, TT 8N" },
 		{ v: 2, label: "Gen 2", sub: "e.g. Golf 5 R32" },
 		{ v: 4, label: "Gen 4", sub: "e.g. Golf 6 R" },
+		{ v: 5, label: "Gen 5 (MQB)", sub: "e.g. Golf 7 R, S3 8V" },
 	];
 	const radios = gens.map((g) => h("input", { type: "radio", name: "gen", value: String(g.v), id: `gen-${g.v}` }));
 	const btn = h("button", { type: "submit", class: "primary", id: "save-gen" }, "Save");
@@ -283,7 +284,11 @@ function generationCard(): HTMLElement {
 				h("label", { class: "choice", for: `gen-${g.v}` }, radios[i], h("span", null, h("strong", null, g.label), " ", h("span", { class: "muted" }, g.sub))),
 			),
 		),
-		h("p", { class: "muted small" }, "Not sure? The generation is on the coupling's label. Gen 5 (MQB) is not supported yet."),
+		h(
+			"p",
+			{ class: "muted small" },
+			"Not sure? The generation is on the coupling's label. Gen 5 follows OpenHaldex-S3's MQB frames and has not been tried on a car with this firmware.",
+		),
 		h("div", { class: "row" }, btn),
 	);
 	(async () => {

@@ -481,9 +481,11 @@ static napi_value m_snapshot(napi_env env, napi_callback_info info)
     set(env, o, "speedAgeMs", age(env, s.speed_age_ms));
     set(env, o, "rpm", num(env, s.rpm_x4 / 4.0));
     set(env, o, "pedalPct", num(env, s.pedal_permille / 10.0));
-    set(env, o, "motor1AgeMs", age(env, s.motor1_age_ms));
+    set(env, o, "engineAgeMs", age(env, s.engine_age_ms));
     set(env, o, "coolantC", num(env, s.coolant_raw * 0.75 - 48.0));
-    set(env, o, "motor2AgeMs", age(env, s.motor2_age_ms));
+    set(env, o, "coolantAgeMs", age(env, s.coolant_age_ms));
+    set(env, o, "boostKpa", num(env, s.boost_raw));
+    set(env, o, "boostAgeMs", age(env, s.boost_age_ms));
     set(env, o, "haldexEngagementPct", num(env, s.haldex_engagement_pct));
     set(env, o, "haldexEngagementRaw", num(env, s.haldex_engagement_raw));
     set(env, o, "haldexState", num(env, s.haldex_state));
@@ -515,6 +517,7 @@ static napi_value m_counters(napi_env env, napi_callback_info info)
     set(env, o, "busOffRecoveries", pair(env, c.bus_off_recoveries));
     set(env, o, "deadBus", pair(env, c.dead_bus));
     set(env, o, "watchdogFallbacks", num(env, c.watchdog_fallbacks));
+    set(env, o, "e2eMismatch", num(env, c.e2e_mismatch));
     return o;
 }
 
@@ -639,6 +642,36 @@ static napi_value f_lock_scale(napi_env env, napi_callback_info info)
     return num(env, ohx_lock_scale(full, pct, get_bool(env, a[2])));
 }
 
+/* crc8h2f(bytes) and gen5E2eCrc(id, frame8): the core's CRCs, for tests against another implementation. */
+static napi_value f_crc8h2f(napi_env env, napi_callback_info info)
+{
+    size_t argc = 1, len;
+    napi_value a[1];
+    uint8_t *buf;
+    CALL(env, napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+    if (argc < 1 || !get_bytes(env, a[0], &buf, &len))
+        return throw_type(env, "crc8h2f(bytes)");
+    return num(env, ohx_crc8h2f(buf, len));
+}
+
+static napi_value f_gen5_e2e_crc(napi_env env, napi_callback_info info)
+{
+    size_t argc = 2, len;
+    napi_value a[2], v;
+    uint8_t *buf;
+    uint32_t id;
+    const uint8_t *ids;
+    CALL(env, napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+    if (argc < 2 || napi_get_value_uint32(env, a[0], &id) != napi_ok || !get_bytes(env, a[1], &buf, &len) || len != 8)
+        return throw_type(env, "gen5E2eCrc(id, frame: 8 bytes)");
+    ids = ohx_gen5_data_ids(id);
+    if (!ids) {
+        napi_get_null(env, &v);
+        return v;
+    }
+    return num(env, ohx_e2e_crc(buf, ids));
+}
+
 static napi_value f_wire_encode(napi_env env, napi_callback_info info)
 {
     size_t argc = 2;
@@ -700,13 +733,14 @@ static napi_value init(napi_env env, napi_value exports)
                                OHX_EVENT_DEAD_BUS};
     static const char *const vd_n[] = {"PASS", "REWRITTEN"};
     static const int vd_v[] = {OHX_FRAME_PASS, OHX_FRAME_REWRITTEN};
-    static const char *const sp_n[] = {"NONE", "BRAKES1", "MOTOR2"};
-    static const int sp_v[] = {OHX_SPEED_SOURCE_NONE, OHX_SPEED_SOURCE_BRAKES1, OHX_SPEED_SOURCE_MOTOR2};
+    static const char *const sp_n[] = {"NONE", "BRAKES1", "MOTOR2", "ESP_19", "ESP_21"};
+    static const int sp_v[] = {OHX_SPEED_SOURCE_NONE, OHX_SPEED_SOURCE_BRAKES1, OHX_SPEED_SOURCE_MOTOR2,
+                               OHX_SPEED_SOURCE_ESP_19, OHX_SPEED_SOURCE_ESP_21};
     static const char *const hs_n[] = {"CLUTCH1", "TEMP_PROTECTION", "CLUTCH2", "COUPLING_OPEN", "SPEED_LIMIT"};
     static const int hs_v[] = {OHX_HALDEX_STATE_CLUTCH1, OHX_HALDEX_STATE_TEMP_PROTECTION, OHX_HALDEX_STATE_CLUTCH2,
                                OHX_HALDEX_STATE_COUPLING_OPEN, OHX_HALDEX_STATE_SPEED_LIMIT};
-    static const char *const gen_n[] = {"GEN1", "GEN2", "GEN4"};
-    static const int gen_v[] = {OHX_GEN_1, OHX_GEN_2, OHX_GEN_4};
+    static const char *const gen_n[] = {"GEN1", "GEN2", "GEN4", "GEN5"};
+    static const int gen_v[] = {OHX_GEN_1, OHX_GEN_2, OHX_GEN_4, OHX_GEN_5};
     napi_property_descriptor methods[] = {
         {"setTarget", NULL, m_set_target, NULL, NULL, NULL, napi_default, NULL},
         {"setGeneration", NULL, m_set_generation, NULL, NULL, NULL, napi_default, NULL},
@@ -727,6 +761,8 @@ static napi_value init(napi_env env, napi_value exports)
         {"create", NULL, f_create, NULL, NULL, NULL, napi_enumerable, NULL},
         {"selfTest", NULL, f_self_test, NULL, NULL, NULL, napi_enumerable, NULL},
         {"lockScale", NULL, f_lock_scale, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"crc8h2f", NULL, f_crc8h2f, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"gen5E2eCrc", NULL, f_gen5_e2e_crc, NULL, NULL, NULL, napi_enumerable, NULL},
         {"wireEncode", NULL, f_wire_encode, NULL, NULL, NULL, napi_enumerable, NULL},
         {"wireDecode", NULL, f_wire_decode, NULL, NULL, NULL, napi_enumerable, NULL},
     };

@@ -179,9 +179,11 @@ void xs_ohx_can_snapshot(xsMachine *the)
     set_age(the, "speedAgeMs", s.speed_age_ms);
     set_num(the, "rpm", s.rpm_x4 / 4.0);
     set_num(the, "pedalPct", s.pedal_permille / 10.0);
-    set_age(the, "motor1AgeMs", s.motor1_age_ms);
+    set_age(the, "engineAgeMs", s.engine_age_ms);
     set_num(the, "coolantC", s.coolant_raw * 0.75 - 48.0);
-    set_age(the, "motor2AgeMs", s.motor2_age_ms);
+    set_age(the, "coolantAgeMs", s.coolant_age_ms);
+    set_num(the, "boostKpa", s.boost_raw);
+    set_age(the, "boostAgeMs", s.boost_age_ms);
     set_num(the, "haldexEngagementPct", s.haldex_engagement_pct);
     set_num(the, "haldexEngagementRaw", s.haldex_engagement_raw);
     set_num(the, "haldexState", s.haldex_state);
@@ -212,6 +214,7 @@ void xs_ohx_can_counters(xsMachine *the)
     set_pair(the, "busOffRecoveries", c.bus_off_recoveries);
     set_pair(the, "deadBus", c.dead_bus);
     set_num(the, "watchdogFallbacks", c.watchdog_fallbacks);
+    set_num(the, "e2eMismatch", c.e2e_mismatch);
 }
 
 void xs_ohx_can_reset_counters(xsMachine *the)

@@ -8,13 +8,15 @@ export type CanState = 0 | 1 | 2 | 3; // STOCK, ACTIVE, FALLBACK, HELD
 
 export interface CanSnapshot {
 	speedKmh: number;
-	speedSource: 0 | 1 | 2; // NONE, BRAKES1, MOTOR2
+	speedSource: 0 | 1 | 2 | 3 | 4; // NONE, BRAKES1, MOTOR2, ESP_19, ESP_21
 	speedAgeMs: number | null; // null: never received
 	rpm: number;
 	pedalPct: number;
-	motor1AgeMs: number | null;
-	coolantC: number; // MOTOR2 byte 1 x 0.75 - 48
-	motor2AgeMs: number | null;
+	engineAgeMs: number | null; // PQ: MOTOR1's age; MQB: the older of MOTOR_12 and MOTOR_20
+	coolantC: number; // PQ MOTOR2 byte 1, MQB MOTOR_07 byte 3, x 0.75 - 48
+	coolantAgeMs: number | null;
+	boostKpa: number; // MQB MOTOR_04, absolute
+	boostAgeMs: number | null;
 	haldexEngagementPct: number;
 	haldexEngagementRaw: number;
 	haldexState: number; // bits: 0x01 clutch1, 0x02 temp protection, 0x04 clutch2, 0x08 coupling open, 0x40 speed limit
@@ -22,7 +24,7 @@ export interface CanSnapshot {
 	state: CanState;
 	mode: CanMode;
 	targetPct: number;
-	generation: 1 | 2 | 4;
+	generation: 1 | 2 | 4 | 5;
 	targetAgeMs: number | null;
 	watchdogMs: number;
 }
@@ -37,6 +39,7 @@ export interface CanCounters {
 	busOffRecoveries: [number, number];
 	deadBus: [number, number];
 	watchdogFallbacks: number;
+	e2eMismatch: number;
 }
 
 export interface CanBusStatus {
@@ -55,7 +58,7 @@ export interface CanCaptureStats {
 }
 
 export interface CanNativeOptions {
-	generation?: 1 | 2 | 4;
+	generation?: 1 | 2 | 4 | 5;
 	watchdogMs?: number;
 }
 
@@ -64,7 +67,7 @@ export default class CANNative {
 	constructor(options?: CanNativeOptions);
 	/** Refresh at least every watchdogMs or the bridge falls back to pass-through. */
 	setTarget(mode: CanMode, percent: number): void;
-	setGeneration(generation: 1 | 2 | 4): void;
+	setGeneration(generation: 1 | 2 | 4 | 5): void;
 	setWatchdogMs(ms: number): void;
 	holdPassthrough(hold: boolean): void;
 	state(): CanState;

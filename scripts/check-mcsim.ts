@@ -39,6 +39,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildEspImage, type EspImageOptions } from "../host/adapters/flash/esp-image";
+import { DriveCycleCar, driveCycle } from "../host/car/drive-cycle";
+import { SimulatedHaldex } from "../host/car/haldex-sim";
+import { DATA_IDS, e2eValid } from "../host/car/mqb";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name: string, fallback: number) => {
@@ -448,6 +451,7 @@ async function main(): Promise<void> {
 	// 4a, then the live set again: what looking at the bus leaves behind once nobody looks (the capture
 	// is off 5 s after the page's last poll).
 	await captureAtFullRate();
+	await gen5Car();
 	await new Promise((r) => setTimeout(r, 6000));
 	await forcedLiveSet("forced collection at idle, after the capture phase");
 
@@ -551,6 +555,81 @@ async function captureAtFullRate(): Promise<void> {
 	}
 	if (!lines.length) fail("the candump download was empty at full bus rate");
 	if (!gvretBytes) fail("the GVRET client received nothing");
+}
+
+/**
+ * Gen5 on the board's build: the MQB car's frames (valid E2E CRCs, from
+ * host/car/mqb.ts) through the app in 5050. Every frame must come out on the
+ * Haldex side; every E2E frame the bridge rewrote must carry a CRC that
+ * verifies (polycrc), and the bridge must find every car CRC good.
+ */
+async function gen5Car(): Promise<void> {
+	const auth = { auth: true, type: "application/json" };
+	await request("POST", "/api/settings", { ...auth, body: JSON.stringify({ haldexGeneration: 5 }) });
+	await request("POST", "/api/mode", { ...auth, body: JSON.stringify({ mode: "5050" }) });
+	const car = new DriveCycleCar(0, (t) => driveCycle(t + 15_000), "mqb"); // cruising
+	const coupling = new SimulatedHaldex(5, 0);
+	const out = dgram.createSocket("udp4"),
+		haldexSide = dgram.createSocket("udp4");
+	let sent = 0,
+		received = 0,
+		rewritten = 0,
+		badCrc = 0;
+	const sentData = new Map<string, number>();
+	haldexSide.on("message", (m) => {
+		if (m.length !== 16) return;
+		received++;
+		const id = m.readUInt32LE(4),
+			data = new Uint8Array(m.subarray(8, 16));
+		const key = `${id}:${Buffer.from(data).toString("hex")}`;
+		const n = sentData.get(key);
+		coupling.receive({ id, data }, Date.now() - t0);
+		if (n) sentData.set(key, n - 1);
+		else {
+			rewritten++;
+			if (DATA_IDS.has(id) && !e2eValid(id, data)) badCrc++;
+		}
+	});
+	await new Promise<void>((r) => haldexSide.bind(UDP_BASE + 3, "127.0.0.1", () => r()));
+	const wire = (bus: number, frame: { id: number; data: Uint8Array }) => {
+		const b = Buffer.alloc(16);
+		b[0] = 1;
+		b[2] = frame.data.length;
+		b[3] = bus;
+		b.writeUInt32LE(frame.id, 4);
+		Buffer.from(frame.data).copy(b, 8);
+		return b;
+	};
+	const t0 = Date.now();
+	const timer = setInterval(() => {
+		for (const { frame } of coupling.poll(Date.now() - t0)) out.send(wire(1, frame), UDP_BASE + 2, "127.0.0.1");
+		for (const { frame } of car.poll(Date.now() - t0)) {
+			const b = wire(0, frame);
+			const key = `${frame.id}:${Buffer.from(frame.data).toString("hex")}`;
+			sentData.set(key, (sentData.get(key) ?? 0) + 1);
+			out.send(b, UDP_BASE, "127.0.0.1");
+			sent++;
+		}
+	}, 5);
+	await new Promise((r) => setTimeout(r, 8000));
+	clearInterval(timer);
+	await new Promise((r) => setTimeout(r, 1500));
+	out.close();
+	haldexSide.close();
+	const st = await request("GET", "/api/status", { timeoutMs: 5000 });
+	const s = st.status === 200 ? JSON.parse(st.body) : undefined;
+	const mismatch = s?.can?.counters?.e2eMismatch;
+	note(
+		`Gen5 MQB car in 5050 (8 s): ${sent} frames sent, ${received} on the Haldex side, ${rewritten} rewritten, ${badCrc} with a bad CRC; ` +
+			`coupling: ${coupling.crcErrors} CRC errors, engagement ${coupling.engagementPct.toFixed(0)} %; e2eMismatch ${mismatch}; speed ${s?.telemetry?.speed} km/h, rpm ${s?.telemetry?.rpm}, boost ${s?.telemetry?.boostKpa} kPa`,
+	);
+	if (received !== sent) fail(`Gen5: ${sent - received} of ${sent} frames not bridged`);
+	if (!rewritten) fail("Gen5: nothing was rewritten in 5050");
+	if (badCrc || coupling.crcErrors) fail(`Gen5: ${badCrc} rewritten E2E frames carry a CRC that does not verify (${coupling.crcErrors} at the coupling)`);
+	if (mismatch !== 0) fail(`Gen5: the bridge found ${mismatch} car CRCs it could not reproduce`);
+	if (!(s?.telemetry?.boostKpa > 0) || Math.round(s?.telemetry?.speed) !== 80) fail("Gen5: the MQB inputs were not decoded");
+	await request("POST", "/api/mode", { ...auth, body: JSON.stringify({ mode: "STOCK" }) });
+	await request("POST", "/api/settings", { ...auth, body: JSON.stringify({ haldexGeneration: 4 }) });
 }
 
 function finish(): never {

@@ -28,6 +28,8 @@ import { apiError } from "api/error-codes";
 
 /** The one generation whose state byte is not PQ's (a module constant: haldexStatusFields runs every poll). */
 const GEN5: HaldexGeneration = 5;
+/** S3 reports boost above 1,000 mbar (can_rx.cpp, MOTOR_04). */
+const S3_AMBIENT_KPA = 100;
 
 function curveKind(name: string | undefined): CurveKind {
 	const kind = CURVE_KINDS.find((k) => k === name);
@@ -150,6 +152,9 @@ export interface HaldexStatusFields {
 		/** Boost pressure, kPa absolute (MQB MOTOR_04); -1 age: never seen (PQ cars carry none). */
 		boostKpa: number;
 		boostAgeMs: number;
+		/** S3's field: boost above S3's assumed 100 kPa ambient, clamped at 0, in kPa as S3's web app shows it; null
+		 * while none is received (S3 sends 0 there). */
+		boost: number | null;
 	};
 	can: {
 		ready: boolean;
@@ -209,6 +214,7 @@ export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): Ha
 	t.coolantAgeMs = v.coolantAgeMs;
 	t.boostKpa = v.boostKpa;
 	t.boostAgeMs = v.boostAgeMs;
+	t.boost = v.boostAgeMs < 0 ? null : Math.max(0, v.boostKpa - S3_AMBIENT_KPA);
 	const k = o.can;
 	k.ready = health.chassis.started && health.haldex.started;
 	k.chassis = health.chassis.started && !health.chassis.silent;

@@ -248,6 +248,7 @@ describe("haldex/routes", () => {
 				coolantAgeMs: 15,
 				boostKpa: 0,
 				boostAgeMs: -1,
+				boost: null,
 			});
 			assert.include(s.can, { ready: true, chassis: true, haldex: true, busFailure: false, lastChassisMs: 4, lastHaldexMs: 12, rewriting: true });
 			assert.equal(s.can.counters.rewritten, 400);
@@ -264,7 +265,7 @@ describe("haldex/routes", () => {
 			const s = haldexStatusFields(haldex);
 			assert.equal(s.haldexGeneration, 5);
 			assert.equal(s.frameDiag.haldexGen, 5);
-			assert.include(s.telemetry, { haldexState: 0x41, boostKpa: 181, boostAgeMs: 6 });
+			assert.include(s.telemetry, { haldexState: 0x41, boostKpa: 181, boostAgeMs: 6, boost: 81 });
 			for (const bit of ["clutch1Report", "tempProtection", "clutch2Report", "couplingOpen", "speedLimit"] as const) assert.isNull(s.telemetry[bit], bit);
 		});
 		it("report a silent Haldex bus, a bus-off and pass-through in STOCK", () => {

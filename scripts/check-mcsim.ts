@@ -42,6 +42,8 @@ import { buildEspImage, type EspImageOptions } from "../host/adapters/flash/esp-
 import { DriveCycleCar, driveCycle } from "../host/car/drive-cycle";
 import { SimulatedHaldex } from "../host/car/haldex-sim";
 import { DATA_IDS, e2eValid } from "../host/car/mqb";
+import type { CanFrame } from "../host/car/frames";
+import { wireDecode, wireEncode } from "../host/car/udp-car";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name: string, fallback: number) => {
@@ -575,39 +577,28 @@ async function gen5Car(): Promise<void> {
 		received = 0,
 		rewritten = 0,
 		badCrc = 0;
+	// Frames sent, by ID and bytes: what comes out on the Haldex side unlike any of them was rewritten.
 	const sentData = new Map<string, number>();
+	const key = (f: CanFrame) => `${f.id}:${Buffer.from(f.data).toString("hex")}`;
+	const t0 = Date.now();
 	haldexSide.on("message", (m) => {
-		if (m.length !== 16) return;
+		const w = wireDecode(m);
+		if (!w) return;
 		received++;
-		const id = m.readUInt32LE(4),
-			data = new Uint8Array(m.subarray(8, 16));
-		const key = `${id}:${Buffer.from(data).toString("hex")}`;
-		const n = sentData.get(key);
-		coupling.receive({ id, data }, Date.now() - t0);
-		if (n) sentData.set(key, n - 1);
+		coupling.receive(w.frame, Date.now() - t0);
+		const n = sentData.get(key(w.frame));
+		if (n) sentData.set(key(w.frame), n - 1);
 		else {
 			rewritten++;
-			if (DATA_IDS.has(id) && !e2eValid(id, data)) badCrc++;
+			if (DATA_IDS.has(w.frame.id) && !e2eValid(w.frame.id, w.frame.data)) badCrc++;
 		}
 	});
 	await new Promise<void>((r) => haldexSide.bind(UDP_BASE + 3, "127.0.0.1", () => r()));
-	const wire = (bus: number, frame: { id: number; data: Uint8Array }) => {
-		const b = Buffer.alloc(16);
-		b[0] = 1;
-		b[2] = frame.data.length;
-		b[3] = bus;
-		b.writeUInt32LE(frame.id, 4);
-		Buffer.from(frame.data).copy(b, 8);
-		return b;
-	};
-	const t0 = Date.now();
 	const timer = setInterval(() => {
-		for (const { frame } of coupling.poll(Date.now() - t0)) out.send(wire(1, frame), UDP_BASE + 2, "127.0.0.1");
+		for (const { frame } of coupling.poll(Date.now() - t0)) out.send(wireEncode(frame, 1), UDP_BASE + 2, "127.0.0.1");
 		for (const { frame } of car.poll(Date.now() - t0)) {
-			const b = wire(0, frame);
-			const key = `${frame.id}:${Buffer.from(frame.data).toString("hex")}`;
-			sentData.set(key, (sentData.get(key) ?? 0) + 1);
-			out.send(b, UDP_BASE, "127.0.0.1");
+			sentData.set(key(frame), (sentData.get(key(frame)) ?? 0) + 1);
+			out.send(wireEncode(frame, 0), UDP_BASE, "127.0.0.1");
 			sent++;
 		}
 	}, 5);

@@ -186,7 +186,7 @@ interface Answer {
 function request(
 	method: string,
 	target: string,
-	options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number; dripMs?: number } = {},
+	options: { body?: Uint8Array | string; type?: string; auth?: boolean; length?: number; timeoutMs?: number; dripMs?: number; agent?: http.Agent } = {},
 ): Promise<Answer> {
 	const started = Date.now();
 	return new Promise((resolve) => {
@@ -196,7 +196,7 @@ function request(
 		const body = typeof options.body === "string" ? Buffer.from(options.body) : options.body;
 		if (body || options.length !== undefined) headers["content-length"] = String(options.length ?? body!.length);
 		const req = http.request(
-			{ host: "127.0.0.1", port: HTTP_PORT, method, path: target, headers, agent: false, timeout: options.timeoutMs ?? 30_000 },
+			{ host: "127.0.0.1", port: HTTP_PORT, method, path: target, headers, agent: options.agent ?? false, timeout: options.timeoutMs ?? 30_000 },
 			(res) => {
 				let text = "";
 				res
@@ -239,6 +239,10 @@ function request(
 		} else req.end();
 	});
 }
+/** The dashboard's polls go as a browser sends them: one kept-alive socket, reused poll after poll. */
+const dashboard = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const poll = (): Promise<Answer> => request("GET", "/api/status", { timeoutMs: 5000, agent: dashboard });
+
 async function waitForBoard(ms = 30_000): Promise<boolean> {
 	const until = Date.now() + ms;
 	while (Date.now() < until) {
@@ -373,7 +377,7 @@ async function main(): Promise<void> {
 		pollMaxMs = 0;
 	const poller = setInterval(async () => {
 		polls++;
-		const r = await request("GET", "/api/status", { timeoutMs: 5000 });
+		const r = await poll();
 		pollMaxMs = Math.max(pollMaxMs, r.ms);
 		if (r.status !== 200) {
 			pollFailures++;
@@ -436,7 +440,7 @@ async function main(): Promise<void> {
 		`memory, one ${(BIG_IMAGE / 1024).toFixed(0)} KiB image, nothing else asked (${(alone.ms / 1000).toFixed(1)} s): ${memoryOver(samples.slice(aloneFrom), big.length).line}`,
 	);
 	const bigFrom = samples.length;
-	const bigPoller = setInterval(() => void request("GET", "/api/status", { timeoutMs: 5000 }), 500);
+	const bigPoller = setInterval(() => void poll(), 500);
 	const bigUp = await request("POST", "/api/update/images/upload", { auth: true, type: "application/octet-stream", body: big, timeoutMs: 300_000 });
 	clearInterval(bigPoller);
 	await frames2.stop();

@@ -73,14 +73,14 @@ function serve(fw: Firmware, options: WireOptions): Promise<{ port: number; clos
 }
 
 /** One request with node:http (fetch would replace the Host header the firmware checks). */
-function request(port: number, method: string, path: string, headers: Record<string, string>, body?: Uint8Array | string) {
-	return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-		const req = http.request({ host: "127.0.0.1", port, method, path, headers: { host: "openhaldex.local", ...headers } }, (res) => {
+function request(port: number, method: string, path: string, headers: Record<string, string>, body?: Uint8Array | string, agent?: http.Agent) {
+	return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string; reusedSocket: boolean }>((resolve, reject) => {
+		const req = http.request({ host: "127.0.0.1", port, method, path, agent, headers: { host: "openhaldex.local", ...headers } }, (res) => {
 			let text = "";
 			res.setEncoding("utf8").on("data", (d) => {
 				text += d;
 			});
-			res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+			res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, reusedSocket: req.reusedSocket }));
 		});
 		req.on("error", reject);
 		req.end(body);
@@ -105,12 +105,24 @@ describe("api/http-connection over TCP with the firmware's router", function () 
 		await server.close();
 	});
 
-	it("answers GET /api/status with the firmware's JSON, the right length, and closes", async () => {
-		const res = await request(server.port, "GET", "/api/status", {});
-		assert.equal(res.status, 200);
-		assert.equal(res.headers.connection, "close");
-		assert.equal(Number(res.headers["content-length"]), Buffer.byteLength(res.text));
-		assert.equal(JSON.parse(res.text).version, "1.2.3+ohxs");
+	it("answers GET /api/status with the firmware's JSON and the right length, and keeps the socket for the next poll", async () => {
+		// As a browser polls: one kept-alive socket for every request.
+		const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+		try {
+			for (let i = 0; i < 3; i++) {
+				const res = await request(server.port, "GET", "/api/status", {}, undefined, agent);
+				assert.equal(res.status, 200);
+				assert.equal(res.headers["keep-alive"], "timeout=5");
+				assert.equal(Number(res.headers["content-length"]), Buffer.byteLength(res.text));
+				assert.equal(JSON.parse(res.text).version, "1.2.3+ohxs");
+				assert.equal(res.reusedSocket, i > 0, `poll ${i}`);
+			}
+		} finally {
+			agent.destroy();
+		}
+		// A client that asks to close gets close.
+		const once = await request(server.port, "GET", "/api/status", { connection: "close" });
+		assert.equal(once.headers.connection, "close");
 	});
 
 	it("stages an uploaded image read piece by piece through the one shared buffer", async () => {

@@ -5,8 +5,17 @@
  * body is read into one buffer that every connection shares (one piece at
  * a time, synchronously) and handed to the router's exchange as a view that
  * is valid only during the call, and the response goes out as fast as the
- * socket takes it. One request per connection, answered with
- * "connection: close", as the SDK's server did.
+ * socket takes it.
+ *
+ * Connections persist (HTTP/1.1 keep-alive), because the dashboard polls
+ * twice a second: a new socket per poll costs the board a TCP object, its
+ * callbacks, a connection and a timer each time, garbage that made the
+ * heap collect every other poll during an upload (docs/performance.md).
+ * A connection waits for its next request only when the whole request
+ * was read, the client did not ask to close, the answer has no afterSend
+ * action, and fewer than maxIdle others of the server are waiting; an idle
+ * one holds no head buffer and is closed after keepAliveMs, or at once
+ * when the listener needs its place.
  *
  * Refusals of the wire itself get the API's JSON errors: a head over the
  * pool buffer's size 431 headers_too_large, a malformed request line or
@@ -42,11 +51,15 @@ export interface WireOptions {
 	poolSize: number;
 	/** A connection whose head is not complete by then is closed. */
 	headTimeoutMs: number;
+	/** A kept connection with no new request by then is closed (and the answer says so: keep-alive: timeout). */
+	keepAliveMs: number;
+	/** Connections of one server waiting for a next request, at most; an answer beyond it closes. */
+	maxIdle: number;
 	/** Text to bytes (the board: ArrayBuffer.fromString; portable: util/utf8). */
 	encode: (text: string) => Uint8Array;
 }
 
-export const DEFAULT_WIRE_OPTIONS = frozen({ headLimit: 2048, pieceSize: 1536, poolSize: 1, headTimeoutMs: 10_000 });
+export const DEFAULT_WIRE_OPTIONS = frozen({ headLimit: 2048, pieceSize: 1536, poolSize: 1, headTimeoutMs: 10_000, keepAliveMs: 5_000, maxIdle: 2 });
 
 const CR = 13,
 	LF = 10,
@@ -68,6 +81,7 @@ export const REQUEST_HEADERS = frozen([
 	"content-type",
 	"content-length",
 	"transfer-encoding",
+	"connection",
 	"if-none-match",
 	"x-expected-sha256",
 ]);
@@ -82,6 +96,8 @@ const HTTP_11 = "HTTP/1.1",
 	CRLF = "\r\n",
 	LENGTH_PREFIX = "content-length: ",
 	CLOSE_AND_END = "connection: close\r\n\r\n",
+	KEEP_ALIVE_PREFIX = "keep-alive: timeout=",
+	CLOSE = "close",
 	STRING = "string";
 
 // A const enum inlines to numbers (a plain enum is a module-level object, a preload hazard).
@@ -108,6 +124,10 @@ export class WireBuffers {
 	readonly lengthPrefix: Uint8Array;
 	readonly crlf: Uint8Array;
 	readonly closeAndEnd: Uint8Array;
+	/** "keep-alive: timeout=N" and the head's end, for an answer after which the connection waits. */
+	readonly keepAndEnd: Uint8Array;
+	/** Connections of this server waiting for their next request. */
+	idle = 0;
 	/** Response heads up to their headers' end, for the shared (frozen) header lists: every JSON answer. */
 	readonly #prefixes: { status: number; headers: readonly [string, string][]; bytes: Uint8Array }[] = [];
 
@@ -118,6 +138,7 @@ export class WireBuffers {
 		this.lengthPrefix = options.encode(LENGTH_PREFIX);
 		this.crlf = options.encode(CRLF);
 		this.closeAndEnd = options.encode(CLOSE_AND_END);
+		this.keepAndEnd = options.encode(`${KEEP_ALIVE_PREFIX}${Math.max(1, Math.floor(options.keepAliveMs / 1000))}${CRLF}${CRLF}`);
 	}
 
 	takeHead(): Uint8Array {
@@ -147,7 +168,7 @@ const NEXT_DONE = 0,
 	NEXT_MORE = 1,
 	NEXT_WAIT = 2;
 
-/** What follows a head's prefix, at most: "content-length: " + 16 digits + CRLF + "connection: close" CRLF CRLF. */
+/** What follows a head's prefix, at most: "content-length: " + 16 digits + CRLF + "keep-alive: timeout=" + 5 digits + CRLF CRLF. */
 const HEAD_TAIL_MAX = 64;
 
 /** Distinct (status, shared headers) pairs kept: the JSON answers polled most (200, and a few errors). */
@@ -176,6 +197,17 @@ export class HttpConnection {
 	#waiting = false;
 	/** The whole body, when it was one piece of bytes (sent after the head). */
 	#bodyBytes: Uint8Array | undefined;
+	/** Bytes the socket announced that are not read yet (its count is the total it holds). */
+	#unread = 0;
+	#draining = false;
+	/** The request allows another after it: HTTP/1.1, no "connection: close", nothing of a next one in its buffer. */
+	#persistent = false;
+	/** The answer being sent leaves the connection open. */
+	#keep = false;
+	/** Waiting for a next request (counted in the server's WireBuffers.idle). */
+	#idle = false;
+	/** One closure per connection for every timer it starts. */
+	readonly #onTimeout = (): void => this.#close();
 
 	constructor(socket: WireSocket, router: Router, buffers: WireBuffers, timers: Timers, options: WireOptions) {
 		this.#socket = socket;
@@ -184,7 +216,7 @@ export class HttpConnection {
 		this.#timers = timers;
 		this.#options = options;
 		this.#head = buffers.takeHead();
-		this.#timeout = timers.after(options.headTimeoutMs, () => this.#close());
+		this.#timeout = timers.after(options.headTimeoutMs, this.#onTimeout);
 	}
 
 	/** True once the connection is finished (answered and closed, or dropped). */
@@ -192,13 +224,37 @@ export class HttpConnection {
 		return this.#state === State.Closed;
 	}
 
-	/** The socket has `count` bytes to read. */
+	/** True while a kept connection waits for its next request (nothing of it has arrived). */
+	get idle(): boolean {
+		return this.#idle;
+	}
+
+	/** Closes the connection if it is idle (the listener needs its place); whether it did. */
+	closeIfIdle(): boolean {
+		if (!this.#idle) return false;
+		this.#close();
+		return true;
+	}
+
+	/** The socket holds `count` bytes to read (all it holds, not only the new ones). */
 	readable(count: number): void {
-		while (count > 0 && (this.#state === State.Head || this.#state === State.Body)) {
-			if (this.#state === State.Head) count -= this.#readHead(count);
-			else count -= this.#readBody(count);
+		this.#unread = count;
+		this.#drain();
+	}
+
+	/**
+	 * Reads while a head or body is wanted. Bytes that come while an answer
+	 * goes out stay in the socket until it is sent: a kept connection then
+	 * reads them as its next request, any other closes.
+	 */
+	#drain(): void {
+		if (this.#draining) return; // a request answered inside the loop below: the loop goes on
+		this.#draining = true;
+		while (this.#unread > 0 && (this.#state === State.Head || this.#state === State.Body)) {
+			if (this.#state === State.Head) this.#unread -= this.#readHead(this.#unread);
+			else this.#unread -= this.#readBody(this.#unread);
 		}
-		// Bytes after the answer was decided are left unread: the connection closes once it is sent.
+		this.#draining = false;
 	}
 
 	/** The socket can take `count` more bytes. */
@@ -215,7 +271,12 @@ export class HttpConnection {
 	}
 
 	#readHead(count: number): number {
-		const head = this.#head!;
+		if (this.#idle) {
+			this.#idle = false;
+			this.#buffers.idle--;
+		}
+		this.#head ??= this.#buffers.takeHead();
+		const head = this.#head;
 		// Never full here: a head that fills the buffer without ending is answered 431 below.
 		const n = Math.min(count, head.length - this.#headFill);
 		this.#socket.read(head.subarray(this.#headFill, this.#headFill + n));
@@ -248,15 +309,18 @@ export class HttpConnection {
 			this.#answer(apiErrorResponse("bad_request", `The content-length "${lengthText}" is not a number of bytes.`));
 			return;
 		}
+		this.#remaining = length ?? 0;
+		const early = Math.min(this.#headFill - end, this.#remaining);
+		// Bytes past this request in its head's buffer are a pipelined next one: answered with close
+		// (the client sends it again), rather than kept in a buffer across the answer.
+		this.#persistent = persistent(parsed) && end + early === this.#headFill;
 		const exchange = this.#router.open(parsed, length);
 		this.#exchange = exchange;
-		this.#remaining = length ?? 0;
 		if (!exchange.wantsBody || this.#remaining === 0) {
 			this.#respond();
 			return;
 		}
 		this.#state = State.Body;
-		const early = Math.min(this.#headFill - end, this.#remaining);
 		if (early > 0) this.#deliver(head.subarray(end, end + early));
 		// The head is parsed and its tail delivered: the buffer goes back to the pool now, not at close,
 		// so the polls that come during a long upload reuse it instead of allocating their own.
@@ -314,15 +378,24 @@ export class HttpConnection {
 		// The head goes out of a pooled buffer (the one the request head used, as a rule): its status
 		// line and headers are bytes kept from the last answer like it, then its length; no strings.
 		this.#releaseHead();
+		// Kept only when the whole request was read (an answer decided early leaves body bytes in the
+		// socket) and nothing is to run after the answer (a restart, a reboot).
+		// A body without a length ends with the connection.
+		this.#keep =
+			this.#persistent &&
+			this.#remaining === 0 &&
+			length !== undefined &&
+			res.afterSend === undefined &&
+			this.#buffers.idle < this.#options.maxIdle;
 		const prefix = this.#buffers.headPrefix(res);
 		let out = this.#buffers.takeHead();
-		let end = writeResponseHead(out, prefix, length, this.#buffers);
+		let end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
 		if (end >= 0) this.#head = out;
 		else {
 			// Over the pool buffer (long headers): a buffer of its own, with room for the length and close.
 			this.#buffers.giveHead(out);
 			out = new Uint8Array(prefix.length + HEAD_TAIL_MAX);
-			end = writeResponseHead(out, prefix, length, this.#buffers);
+			end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
 		}
 		this.#out = out.subarray(0, end);
 		this.#outAt = 0;
@@ -376,22 +449,53 @@ export class HttpConnection {
 
 	#finish(): void {
 		const after = this.#response?.afterSend;
-		this.#close();
+		// The cap is checked again: others may have become idle while this answer went out.
+		if (this.#keep && this.#buffers.idle < this.#options.maxIdle) this.#awaitNext();
+		else this.#close();
 		after?.();
+	}
+
+	/** Back to waiting for a head, holding no buffer, until keepAliveMs. */
+	#awaitNext(): void {
+		this.#state = State.Head;
+		this.#headFill = 0;
+		this.#remaining = 0;
+		this.#persistent = this.#keep = false;
+		this.#exchange = this.#response = undefined;
+		this.#out = this.#bodyBytes = undefined;
+		this.#endSource();
+		this.#releaseHead();
+		this.#idle = true;
+		this.#buffers.idle++;
+		this.#timeout = this.#timers.after(this.#options.keepAliveMs, this.#onTimeout);
+		if (this.#unread > 0) this.#drain();
+	}
+
+	#endSource(): void {
+		const source = this.#source;
+		this.#source = undefined;
+		this.#waiting = false;
+		source?.close?.();
 	}
 
 	#close(): void {
 		if (this.#state === State.Closed) return;
 		this.#state = State.Closed;
+		if (this.#idle) {
+			this.#idle = false;
+			this.#buffers.idle--;
+		}
 		this.#stopHeadTimer();
 		this.#releaseHead();
 		this.#out = this.#bodyBytes = undefined;
-		const source = this.#source;
-		this.#source = undefined;
-		this.#waiting = false;
-		source?.close?.();
+		this.#endSource();
 		this.#socket.close();
 	}
+}
+
+/** A request head as parsed here: which HTTP version it spoke decides whether the connection persists. */
+interface ParsedHead extends RequestHead {
+	http11: boolean;
 }
 
 /** The index just past the first CRLFCRLF ending at or after `from`, or -1. */
@@ -436,7 +540,7 @@ function keptHeader(b: Uint8Array, from: number, to: number, names: Uint8Array[]
  * Header names are lower-cased in the buffer itself and values trimmed by
  * index, so a header costs one string, and only the kept ones (REQUEST_HEADERS). @hot
  */
-function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): RequestHead | string {
+function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): ParsedHead | string {
 	let lineEnd = lineEndAt(b, 0, end);
 	if (lineEnd <= 0) return "The request line is missing.";
 	let sp1 = -1,
@@ -449,7 +553,7 @@ function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): RequestHead
 	if (sp1 <= 0 || sp2 <= sp1 + 1) return "The request line is not METHOD TARGET HTTP/1.x.";
 	const version = text(b, sp2 + 1, lineEnd);
 	if (version !== HTTP_11 && version !== HTTP_10) return `${version} is not HTTP/1.0 or HTTP/1.1.`;
-	const head: RequestHead = { method: text(b, 0, sp1), target: text(b, sp1 + 1, sp2), headers: {} };
+	const head: ParsedHead = { method: text(b, 0, sp1), target: text(b, sp1 + 1, sp2), headers: {}, http11: version === HTTP_11 };
 	let at = lineEnd + 2;
 	while (at < end - 2) {
 		lineEnd = lineEndAt(b, at, end);
@@ -504,15 +608,22 @@ function ownHeader(name: string): boolean {
 	return lower === CONTENT_LENGTH || lower === CONNECTION;
 }
 
-/** The whole response head in `out`: the kept prefix, the length, close; its length, or -1 when it does not fit. @hot */
-function writeResponseHead(out: Uint8Array, prefix: Uint8Array, length: number | undefined, w: WireBuffers): number {
+/** The whole response head in `out`: the kept prefix, the length, close or keep-alive; its length, or -1 when it does not fit. @hot */
+function writeResponseHead(out: Uint8Array, prefix: Uint8Array, length: number | undefined, w: WireBuffers, keep: boolean): number {
 	let at = put(out, 0, prefix);
 	if (length !== undefined) {
 		at = put(out, at, w.lengthPrefix);
 		at = putDecimal(out, at, length);
 		at = put(out, at, w.crlf);
 	}
-	return put(out, at, w.closeAndEnd);
+	return put(out, at, keep ? w.keepAndEnd : w.closeAndEnd);
+}
+
+/** Whether a request lets the connection carry another: HTTP/1.1 unless it says "connection: close"; HTTP/1.0 never. */
+function persistent(head: ParsedHead): boolean {
+	if (!head.http11) return false;
+	const connection = head.headers[CONNECTION];
+	return connection === undefined || connection.toLowerCase().indexOf(CLOSE) < 0;
 }
 
 /** The status line and the route's headers as text (the connection adds content-length and connection: close). */

@@ -67,12 +67,41 @@ function exchange(
 		for (const b of piece) run.socket.incoming.push(b);
 		run.connection.readable(run.socket.incoming.length);
 	}
-	for (let i = 0; i < 10_000 && !run.connection.closed; i++) {
+	drain(run, window);
+	return { ...parse(run.socket.text), run };
+}
+
+/** Opens send windows until the connection closes or waits for its next request. */
+function drain(run: Run, window: number): void {
+	for (let i = 0; i < 10_000 && !run.connection.closed && !run.connection.idle; i++) {
 		run.socket.window = window;
 		run.connection.writable(window);
 	}
-	return { ...parse(run.socket.text), run };
 }
+
+/** Announces `text` on the socket (after what it already holds). */
+function send(run: Run, text: string): void {
+	for (const b of utf8Encode(text)) run.socket.incoming.push(b);
+	run.connection.readable(run.socket.incoming.length);
+}
+
+/** The answers in what the socket sent, in order (each delimited by its content-length). */
+function answers(run: Run): { status: number; headers: Record<string, string>; body: string }[] {
+	const bytes = Uint8Array.from(run.socket.sent);
+	const out: { status: number; headers: Record<string, string>; body: string }[] = [];
+	let at = 0;
+	while (at < bytes.length) {
+		let end = at;
+		while (end + 3 < bytes.length && !(bytes[end] === 13 && bytes[end + 1] === 10 && bytes[end + 2] === 13 && bytes[end + 3] === 10)) end++;
+		const head = parse(`${utf8Decode(bytes.subarray(at, end))}\r\n\r\n`);
+		const length = Number(head.headers["content-length"]);
+		out.push({ ...head, body: utf8Decode(bytes.subarray(end + 4, end + 4 + length)) });
+		at = end + 4 + length;
+	}
+	return out;
+}
+
+const KEEP_ALIVE = `timeout=${OPTIONS.keepAliveMs / 1000}`;
 
 function parse(text: string): { status: number; headers: Record<string, string>; body: string } {
 	const end = text.indexOf("\r\n\r\n");
@@ -121,7 +150,7 @@ describe("api/http-connection", () => {
 			});
 	});
 
-	it("answers a GET in any chunking of the request, through any send window, and closes", () => {
+	it("answers a GET in any chunking of the request, through any send window, and keeps the connection", () => {
 		const request = "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\nIf-None-Match: t\r\n\r\n";
 		for (const chunk of [1, 3, 17, request.length]) {
 			for (const window of [1, 7, 4096]) {
@@ -129,8 +158,10 @@ describe("api/http-connection", () => {
 				assert.equal(r.status, 200, `chunk ${chunk} window ${window}`);
 				assert.deepEqual(JSON.parse(r.body), { ok: true, q: { x: "1" }, tag: "t" });
 				assert.equal(r.headers["content-length"], String(utf8Encode(r.body).length));
-				assert.equal(r.headers.connection, "close");
-				assert.isTrue(r.run.socket.closed);
+				assert.isUndefined(r.headers.connection, "HTTP/1.1 persists by default");
+				assert.equal(r.headers["keep-alive"], KEEP_ALIVE);
+				assert.isFalse(r.run.socket.closed);
+				assert.isTrue(r.run.connection.idle);
 			}
 		}
 	});
@@ -148,7 +179,7 @@ describe("api/http-connection", () => {
 		for (const name of REQUEST_HEADERS) assert.equal(name, name.toLowerCase());
 	});
 
-	it("writes the response head itself: status line, the route's headers, its own length and close", () => {
+	it("writes the response head itself: status line, the route's headers, its own length and keep-alive", () => {
 		router.add({
 			method: "GET",
 			path: "/api/h",
@@ -164,7 +195,7 @@ describe("api/http-connection", () => {
 		});
 		const r = exchange(router, "GET /api/h HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
 		const text = r.run.socket.text;
-		assert.match(text, /^HTTP\/1\.1 201 Created\r\nx-a: 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi$/);
+		assert.match(text, /^HTTP\/1\.1 201 Created\r\nx-a: 1\r\ncontent-length: 2\r\nkeep-alive: timeout=5\r\n\r\nhi$/);
 		// A head that is not ASCII goes the long way, as UTF-8.
 		router.add({ method: "GET", path: "/api/u", handle: () => ({ status: 200, headers: [["x-name", "Zoë"]], body: "" }) });
 		const u = exchange(router, "GET /api/u HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
@@ -177,8 +208,12 @@ describe("api/http-connection", () => {
 		assert.equal(l.status, 200);
 		assert.equal(l.headers["x-long"], long);
 		assert.equal(l.headers["content-length"], "2");
-		assert.equal(l.headers.connection, "close");
+		assert.equal(l.headers["keep-alive"], KEEP_ALIVE);
 		assert.equal(l.body, "ok");
+		// Asked to close, it says so and does.
+		const c = exchange(router, "GET /api/h HTTP/1.1\r\nHost: openhaldex.local\r\nConnection: Close\r\n\r\n", 64, 4096);
+		assert.match(c.run.socket.text, /^HTTP\/1\.1 201 Created\r\nx-a: 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi$/);
+		assert.isTrue(c.run.socket.closed);
 	});
 
 	it("streams a body through the shared buffer, each piece handed over once and whole", () => {
@@ -202,10 +237,6 @@ describe("api/http-connection", () => {
 		const json = JSON.stringify({ text: "x".repeat(300) });
 		const one = open(router, buffers);
 		const two = open(router, buffers);
-		const send = (run: Run, text: string) => {
-			for (const b of utf8Encode(text)) run.socket.incoming.push(b);
-			run.connection.readable(run.socket.incoming.length);
-		};
 		const headFor = (body: string) =>
 			`POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
 		const other = JSON.stringify({ text: "y".repeat(300) });
@@ -227,6 +258,8 @@ describe("api/http-connection", () => {
 		const lines = exchange(router, "GET /api/lines HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n", 100, 13);
 		assert.equal(lines.body.split("\n").length, 51);
 		assert.isUndefined(lines.headers["content-length"], "a stream of unknown length ends with the connection");
+		assert.equal(lines.headers.connection, "close");
+		assert.isTrue(lines.run.socket.closed);
 	});
 
 	it("refuses a body the router does not want without reading it, and closes after the answer", () => {
@@ -299,5 +332,115 @@ describe("api/http-connection", () => {
 		}
 		assert.equal(after, 1);
 		assert.equal(parse(run.socket.text).status, 202);
+		assert.isTrue(run.socket.closed, "an answer with an action after it closes the connection first");
+	});
+
+	describe("keep-alive", () => {
+		it("serves requests one after another on one connection, a body among them, holding no head buffer between", () => {
+			const buffers = new WireBuffers(OPTIONS);
+			const run = open(router, buffers);
+			const json = JSON.stringify({ n: 7 });
+			send(run, "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			drain(run, 4096);
+			assert.isTrue(run.connection.idle);
+			assert.equal(buffers.idle, 1);
+			// Idle, it holds no head buffer: the pool's one is there for another connection.
+			const pooled = buffers.takeHead();
+			buffers.giveHead(pooled);
+			send(run, `POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json.slice(0, 3)}`);
+			assert.equal(buffers.idle, 0, "a request arriving ends the wait");
+			assert.isFalse(run.connection.idle);
+			send(run, json.slice(3));
+			drain(run, 4096);
+			send(run, "GET /api/status?x=3 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			drain(run, 7);
+			const got = answers(run);
+			assert.deepEqual(
+				got.map((a) => [a.status, JSON.parse(a.body)]),
+				[
+					[200, { ok: true, q: { x: "1" } }],
+					[200, { got: { n: 7 } }],
+					[200, { ok: true, q: { x: "3" } }],
+				],
+			);
+			assert.isFalse(run.socket.closed);
+			assert.equal(buffers.takeHead(), pooled, "every answer gave its buffers back");
+		});
+
+		it("reads a request that arrives while the last answer is still going out, once it is out", () => {
+			const run = open(router);
+			send(run, "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			run.socket.window = 20;
+			run.connection.writable(20); // part of the first answer
+			send(run, "GET /api/status?x=2 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			assert.isAbove(run.socket.incoming.length, 0, "not read while the answer goes out");
+			drain(run, 20);
+			drain(run, 20);
+			assert.deepEqual(
+				answers(run).map((a) => JSON.parse(a.body).q.x),
+				["1", "2"],
+			);
+			assert.equal(run.socket.incoming.length, 0);
+			assert.isTrue(run.connection.idle);
+		});
+
+		it("closes after the answer when the request forbids another: HTTP/1.0, a pipelined next request, a body left unread", () => {
+			const old = exchange(router, "GET /api/status HTTP/1.0\r\nHost: openhaldex.local\r\n\r\n", 64, 4096);
+			assert.equal(old.headers.connection, "close");
+			assert.isTrue(old.run.socket.closed);
+			// Two requests in one read: the first is answered with close (a client sends the second again).
+			const two = "GET /api/status?x=1 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\nGET /api/status?x=2 HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n";
+			const piped = exchange(router, two, two.length, 4096);
+			assert.deepEqual(JSON.parse(piped.body).q, { x: "1" });
+			assert.equal(piped.headers.connection, "close");
+			assert.isTrue(piped.run.socket.closed);
+			// A body refused from its length is never read, so nothing after it can be told apart.
+			const refused = exchange(router, "POST /api/status HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Length: 4000000\r\n\r\n", 1000, 4096);
+			assert.equal(refused.status, 405);
+			assert.equal(refused.headers.connection, "close");
+			assert.isTrue(refused.run.socket.closed);
+		});
+
+		it("closes an idle connection after keepAliveMs, and on the listener's asking only while idle", () => {
+			const buffers = new WireBuffers(OPTIONS);
+			const run = open(router, buffers);
+			assert.isFalse(run.connection.closeIfIdle(), "a new connection waits for its first request");
+			send(run, "GET /api/status HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			drain(run, 4096);
+			run.time.advance(OPTIONS.keepAliveMs - 1);
+			assert.isFalse(run.socket.closed);
+			run.time.advance(1);
+			assert.isTrue(run.socket.closed);
+			assert.equal(buffers.idle, 0);
+
+			const other = open(router, buffers);
+			send(other, "GET /api/status HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+			drain(other, 4096);
+			assert.isTrue(other.connection.closeIfIdle());
+			assert.isTrue(other.socket.closed);
+			assert.equal(buffers.idle, 0);
+			assert.equal(other.socket.sent.length > 0, true);
+		});
+
+		it("keeps at most maxIdle connections of a server waiting; the next answer says close", () => {
+			const buffers = new WireBuffers(OPTIONS);
+			const runs = [open(router, buffers), open(router, buffers), open(router, buffers)];
+			for (const run of runs) {
+				send(run, "GET /api/status HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+				drain(run, 4096);
+			}
+			assert.equal(OPTIONS.maxIdle, 2);
+			assert.deepEqual(
+				runs.map((r) => [r.connection.idle, r.socket.closed, parse(r.socket.text).headers.connection]),
+				[
+					[true, false, undefined],
+					[true, false, undefined],
+					[false, true, "close"],
+				],
+			);
+			assert.equal(buffers.idle, 2);
+			runs[0].connection.error(); // the peer went away
+			assert.equal(buffers.idle, 1);
+		});
 	});
 });

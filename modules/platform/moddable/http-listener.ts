@@ -8,8 +8,10 @@
  *
  * A socket reads into a caller's buffer only as many bytes as it holds
  * ("invalid" otherwise), which is why the connection reads min(announced,
- * room) each time. Connections over MAX_CONNECTIONS are closed at once:
- * the heap is fixed, and the web app makes at most two at a time.
+ * room) each time. Connections persist (keep-alive, api/http-connection);
+ * one over MAX_CONNECTIONS takes the place of an idle one, or is closed at
+ * once when none is idle: the heap and lwIP's sockets are fixed, and a
+ * phone's browser opens up to six to a host and keeps them.
  */
 
 import Listener from "embedded:io/socket/listener";
@@ -23,7 +25,7 @@ const MAX_CONNECTIONS = 6;
 export function serveRouter(router: Router, port: number, timers: Timers): { close(): void } {
 	const options: WireOptions = { ...DEFAULT_WIRE_OPTIONS, encode: (text) => new Uint8Array(ArrayBuffer.fromString(text)) };
 	const buffers = new WireBuffers(options);
-	let open = 0;
+	const connections: HttpConnection[] = [];
 	const listener = new Listener({
 		port,
 		onReadable(requests: number) {
@@ -36,11 +38,10 @@ export function serveRouter(router: Router, port: number, timers: Timers): { clo
 	});
 
 	function accept(from: TCP): void {
-		if (open >= MAX_CONNECTIONS) {
+		if (connections.length >= MAX_CONNECTIONS && !closeOneIdle()) {
 			from.close();
 			return;
 		}
-		open++;
 		let closed = false;
 		// The connection exists before the socket's callbacks can run (they are delivered later, from the socket's task).
 		let tcp: TCP | undefined;
@@ -50,17 +51,24 @@ export function serveRouter(router: Router, port: number, timers: Timers): { clo
 			close: () => {
 				if (closed) return;
 				closed = true;
-				open--;
+				const at = connections.indexOf(connection);
+				if (at >= 0) connections.splice(at, 1);
 				tcp?.close();
 			},
 		};
 		const connection = new HttpConnection(socket, router, buffers, timers, options);
+		connections.push(connection);
 		tcp = new TCP({
 			from,
 			onReadable: (count: number) => connection.readable(count),
 			onWritable: (count: number) => connection.writable(count),
 			onError: () => connection.error(),
 		});
+	}
+
+	function closeOneIdle(): boolean {
+		for (let i = 0; i < connections.length; i++) if (connections[i].closeIfIdle()) return true;
+		return false;
 	}
 
 	// The typings omit close(); the SDK's listener has it (modules/io/socket/*/listener.js).

@@ -23,6 +23,7 @@ import { devicePorts } from "platform/device-ports";
 import { registerPlatformRoutes } from "platform/routes";
 import { updateServerClient } from "platform/moddable/update-http";
 import { moddableTcpServer } from "platform/moddable/tcp-server";
+import { nativeJsonText } from "platform/moddable/json-text";
 
 const log = (line: string) => trace(`${line}\n`);
 const ota = new EspOtaPort();
@@ -64,6 +65,7 @@ startUp({
 				ota,
 				// From the running slot's app descriptor, never from a constant (read once: it is fixed for a boot).
 				runningVersion: () => (runningVersion ??= runningImage(ota).version),
+				jsonText: nativeJsonText, // /api/status written without strings (util/json-writer)
 			},
 			settings,
 		),

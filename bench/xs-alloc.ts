@@ -25,7 +25,9 @@ import type { Benchmark } from "./registry";
 
 const ENTRY = `
 import { createFirmware } from "app/firmware";
-import { statusBody } from "app/status";
+import { STATUS_LAYOUT, statusBody } from "app/status";
+import { JsonWriter, portableJsonText } from "util/json-writer";
+import { DEFAULT_WIRE_OPTIONS, HttpConnection, WireBuffers } from "api/http-connection";
 import { fakePlatform } from "./host-tests/support/fakes";
 import { buildEspImage } from "./host-tests/support/esp-image";
 import { base64Encode } from "util/base64";
@@ -60,7 +62,29 @@ for (let i = 0; i < image.length; i += CHUNK) chunks.push(image.subarray(i, i + 
 let ex, next = 0;
 const sources = { platform: p, haldex: fw.haldex, device: fw.device, update: fw.update, boot: fw.boot };
 const kept = statusBody(sources);
+const writer = new JsonWriter(portableJsonText);
+// GET /api/status over HttpConnection, as a browser sends it, on a socket that allocates nothing (lwIP's
+// and the SDK's own objects are not JS); timers that allocate nothing either.
+const POLL = utf8Encode("GET /api/status HTTP/1.1\\r\\nHost: openhaldex.local\\r\\nConnection: keep-alive\\r\\nAccept: */*\\r\\nUser-Agent: bench\\r\\n\\r\\n");
+const wire = { ...DEFAULT_WIRE_OPTIONS, encode: utf8Encode };
+const wireBuffers = new WireBuffers(wire);
+const HANDLE = { id: 0 };
+const quietTimers = { after() { return HANDLE; }, every() { return HANDLE; }, cancel() {} };
+const socket = { at: 0, sent: 0, closed: false,
+	read(into) { for (let i = 0; i < into.length; i++) into[i] = POLL[this.at++]; },
+	write(bytes) { this.sent += bytes.length; return 65536; },
+	close() { this.closed = true; } };
+let keptConnection;
+function onePoll(connection) {
+	socket.at = 0;
+	const before = socket.sent;
+	connection.writable(65536);
+	connection.readable(POLL.length);
+	if (socket.sent - before < 1000) throw new Error("poll not answered");
+}
 globalThis.bench = {
+	pollFresh(n) { for (let i = 0; i < n; i++) { const c = new HttpConnection(socket, fw.router, wireBuffers, quietTimers, wire); onePoll(c); if (!c.idle) throw new Error("not kept"); c.closeIfIdle(); } },
+	pollKept(n) { keptConnection ??= new HttpConnection(socket, fw.router, wireBuffers, quietTimers, wire); for (let i = 0; i < n; i++) { onePoll(keptConnection); if (!keptConnection.idle) throw new Error("not kept"); } },
 	status(n) { for (let i = 0; i < n; i++) if (fw.router.handle({ method: "GET", target: "/api/status", headers: HOST }).status !== 200) throw new Error("status"); },
 	begin() {
 		ex = fw.router.open({ method: "POST", target: "/api/update/images/upload", headers: { ...HOST, "content-type": "application/octet-stream", authorization: AUTH } }, image.length);
@@ -69,7 +93,8 @@ globalThis.bench = {
 	// The parts of one /api/status answer: the object, its JSON text, and the router and response around them.
 	// (refilled in place, as the route does)
 	statusObject(n) { for (let i = 0; i < n; i++) statusBody(sources, kept); },
-	statusJson(n) { for (let i = 0; i < n; i++) globalThis.keptText = JSON.stringify(kept); },
+	statusJson(n) { for (let i = 0; i < n; i++) writer.body(kept, STATUS_LAYOUT).close(); },
+	statusStringify(n) { for (let i = 0; i < n; i++) globalThis.keptText = JSON.stringify(kept); },
 	tick(n) { for (let i = 0; i < n; i++) fw.haldex.controller.tick(); },
 	led(n) { for (let i = 0; i < n; i++) fw.device.led(); },
 	mode(m) { fw.haldex.settings.setMode(m); },
@@ -87,6 +112,9 @@ async function measure(): Promise<{
 	statusSlots: number[];
 	statusObjectSlots: number[];
 	statusJsonSlots: number[];
+	statusStringifySlots: number[];
+	pollFreshSlots: number[];
+	pollKeptSlots: number[];
 	uploadSlotsPerKiB: number[];
 	statusCompute: number[];
 	tickSlots: number[];
@@ -131,6 +159,9 @@ async function measure(): Promise<{
 	};
 	const statusObjectSlots = await perCall("bench.statusObject(1)", 1);
 	const statusJsonSlots = await perCall("bench.statusJson(1)", 1);
+	const statusStringifySlots = await perCall("bench.statusStringify(1)", 1);
+	const pollFreshSlots = await perCall("bench.pollFresh(1)", 1);
+	const pollKeptSlots = await perCall("bench.pollKept(1)", 1);
 	await step('bench.mode("5050")');
 	const tickSlots = await perCall("bench.tick(50)", 50);
 	const ledSlots = await perCall("bench.led(20)", 20);
@@ -144,7 +175,18 @@ async function measure(): Promise<{
 	child.stdin!.end();
 	await new Promise((r) => child.on("exit", r));
 	fs.rmSync(dir, { recursive: true, force: true });
-	return { statusSlots, statusObjectSlots, statusJsonSlots, uploadSlotsPerKiB, statusCompute, tickSlots, ledSlots };
+	return {
+		statusSlots,
+		statusObjectSlots,
+		statusJsonSlots,
+		statusStringifySlots,
+		pollFreshSlots,
+		pollKeptSlots,
+		uploadSlotsPerKiB,
+		statusCompute,
+		tickSlots,
+		ledSlots,
+	};
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -157,7 +199,10 @@ export const xsAllocBench: Benchmark = {
 			`GET /api/status     ${median(m.statusSlots)} slots per answer (${((median(m.statusSlots) * 16) / 1024).toFixed(1)} KiB on the C6), runs ${m.statusSlots.join(", ")}; ${median(m.statusCompute)} XS compute units`,
 		);
 		console.log(
-			`  of which           refilling the status object ${median(m.statusObjectSlots)} slots, JSON.stringify of it ${median(m.statusJsonSlots)}; the rest (${median(m.statusSlots) - median(m.statusObjectSlots) - median(m.statusJsonSlots)}) is routing, guards and the response`,
+			`  of which           refilling the status object ${median(m.statusObjectSlots)} slots, writing it by its layout ${median(m.statusJsonSlots)} (JSON.stringify would take ${median(m.statusStringifySlots)}); the rest (${median(m.statusSlots) - median(m.statusObjectSlots) - median(m.statusJsonSlots)}) is routing, guards and the response`,
+		);
+		console.log(
+			`  over HTTP          ${median(m.pollKeptSlots)} slots per poll on a kept connection, ${median(m.pollFreshSlots)} on a new one (api/http-connection; the socket's own objects not counted)`,
 		);
 		console.log(`controller tick     ${median(m.tickSlots).toFixed(1)} slots per tick in 5050 (50 a second: ${(median(m.tickSlots) * 50).toFixed(0)} slots/s)`);
 		console.log(

@@ -20,6 +20,7 @@ step capture "$OUT/test_capture"
 step capture-tsan "$OUT/test_capture_tsan"
 step udp-port "$OUT/test_udp_port"
 step mirror "$OUT/test_mirror"
+step json "$OUT/test_json"
 # The xsmc bindings against the real XS headers (@agoric/xsnap), -Werror.
 step xs-binding $MAKE -s xs-binding-check
 if [ -n "$CLANG" ]; then

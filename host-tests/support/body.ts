@@ -15,6 +15,7 @@ export function bodyText(res: Response, pieceSize = 64): string {
 		parts.push(piece.slice());
 		total += piece.length;
 	}
+	body.close?.(); // as the connection does once the answer is out
 	const all = new Uint8Array(total);
 	let at = 0;
 	for (const p of parts) {

@@ -5,7 +5,7 @@
  * messages are for people.
  */
 
-import type { Response } from "api/http";
+import type { BodySource, Response } from "api/http";
 import { frozen } from "util/frozen";
 
 export class HttpError extends Error {
@@ -36,6 +36,11 @@ const JSON_HEADERS = frozen([
 	["content-type", "application/json"],
 	["cache-control", "no-store"],
 ]) as unknown as [string, string][];
+
+/** A JSON answer whose body is already written (util/json-writer): the same headers as jsonResponse's. */
+export function jsonBodyResponse(status: number, body: BodySource): Response {
+	return { status, headers: JSON_HEADERS, body };
+}
 
 /** @hot */
 export function jsonResponse(status: number, value: unknown, headers?: [string, string][]): Response {

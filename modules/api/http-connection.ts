@@ -32,6 +32,7 @@ import { apiErrorResponse } from "api/error-codes";
 import type { Timers, TimerHandle } from "ports/timers";
 import { utf8DecodeRange } from "util/utf8";
 import { frozen } from "util/frozen";
+import { putDigits } from "util/json-writer";
 
 /** What a connection needs of its socket: ECMA-419 TCP's read and write in "buffer" format. */
 export interface WireSocket {
@@ -381,12 +382,7 @@ export class HttpConnection {
 		// Kept only when the whole request was read (an answer decided early leaves body bytes in the
 		// socket) and nothing is to run after the answer (a restart, a reboot).
 		// A body without a length ends with the connection.
-		this.#keep =
-			this.#persistent &&
-			this.#remaining === 0 &&
-			length !== undefined &&
-			res.afterSend === undefined &&
-			this.#buffers.idle < this.#options.maxIdle;
+		this.#keep = this.#persistent && this.#remaining === 0 && length !== undefined && res.afterSend === undefined && this.#buffers.idle < this.#options.maxIdle;
 		const prefix = this.#buffers.headPrefix(res);
 		let out = this.#buffers.takeHead();
 		let end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
@@ -585,16 +581,6 @@ function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): ParsedHead 
 	return head;
 }
 
-/** Writes a non-negative integer in decimal at out[at]; the index after it, or -1. @hot */
-function putDecimal(out: Uint8Array, at: number, n: number): number {
-	if (at < 0) return -1;
-	let digits = 1;
-	for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
-	if (at + digits > out.length) return -1;
-	for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10)) out[at + i] = 48 + (v % 10);
-	return at + digits;
-}
-
 /** Copies `bytes` to out[at]; the index after them, or -1 when they do not fit. @hot */
 function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
 	if (at < 0 || at + bytes.length > out.length) return -1;
@@ -613,7 +599,7 @@ function writeResponseHead(out: Uint8Array, prefix: Uint8Array, length: number |
 	let at = put(out, 0, prefix);
 	if (length !== undefined) {
 		at = put(out, at, w.lengthPrefix);
-		at = putDecimal(out, at, length);
+		at = putDigits(out, at, length, 1);
 		at = put(out, at, w.crlf);
 	}
 	return put(out, at, keep ? w.keepAndEnd : w.closeAndEnd);

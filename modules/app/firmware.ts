@@ -11,13 +11,14 @@
  */
 
 import { Router } from "api/router";
-import { jsonResponse } from "api/errors";
+import { jsonBodyResponse } from "api/errors";
 import { AdminAuth, type AuthOptions } from "api/auth";
 import { corsGuard, corsHeaders, hostGuard } from "api/origin";
 import type { FirmwareConfig, Platform } from "app/platform";
 import { createHaldex, type Haldex } from "haldex/haldex";
 import { registerHaldexRoutes } from "haldex/routes";
-import { statusBody, type StatusBody } from "app/status";
+import { STATUS_LAYOUT, statusBody, type StatusBody } from "app/status";
+import { JsonWriter, portableJsonText } from "util/json-writer";
 import { ImageStager } from "ota/stager";
 import { BootConfirmer, healthFromBridge, type BootConfirmOptions } from "ota/boot-confirm";
 import { UpdateService, isMoving, type RemoteUpdates, type UpdateServiceOptions } from "update/service";
@@ -190,15 +191,18 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	services.start();
 
 	auth.routes(router);
-	// One object per firmware, refilled by every poll (app/status statusBody): no new tree twice a second.
+	// One object per firmware, refilled by every poll (app/status statusBody), written by its layout into
+	// one buffer a poll (util/json-writer): no new tree, no JSON text, no copy of it, no key lists.
 	const statusSources = { platform, haldex, device: services, update: update!, boot };
 	let status: StatusBody | undefined;
+	let statusJson: JsonWriter | undefined;
 	router.add({
 		method: "GET",
 		path: "/api/status",
 		handle: () => {
 			status = status ? statusBody(statusSources, status) : statusBody(statusSources);
-			return jsonResponse(200, status);
+			statusJson ??= new JsonWriter(platform.jsonText ?? portableJsonText, 2048, 16_384, false);
+			return jsonBodyResponse(200, statusJson.body(status, STATUS_LAYOUT));
 		},
 	});
 	registerHaldexRoutes(router, haldex);

@@ -18,6 +18,7 @@ import type { HttpClient } from "ports/http-client";
 import type { AssetSource } from "ports/assets";
 import type { DevicePorts } from "device/services";
 import type { TcpServerPort } from "ports/tcp";
+import type { JsonText } from "util/json-writer";
 import { frozen } from "util/frozen";
 
 export interface Platform {
@@ -49,6 +50,8 @@ export interface Platform {
 	hostAddresses(): string[];
 	/** The running firmware's version, read from the running image. */
 	runningVersion(): string;
+	/** Strings into the polled answers' buffer (a native on the board and in mcsim); absent: util/json-writer's portable one. */
+	jsonText?: JsonText;
 }
 
 export interface FirmwareConfig {

@@ -347,7 +347,10 @@ describe("api/http-connection", () => {
 			// Idle, it holds no head buffer: the pool's one is there for another connection.
 			const pooled = buffers.takeHead();
 			buffers.giveHead(pooled);
-			send(run, `POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json.slice(0, 3)}`);
+			send(
+				run,
+				`POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json.slice(0, 3)}`,
+			);
 			assert.equal(buffers.idle, 0, "a request arriving ends the wait");
 			assert.isFalse(run.connection.idle);
 			send(run, json.slice(3));

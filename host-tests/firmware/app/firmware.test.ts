@@ -5,6 +5,7 @@ import { fakePlatform } from "../../support/fakes";
 import { createFirmware } from "app/firmware";
 import { statusBody } from "app/status";
 import { makeAbortHook } from "app/abort-hook";
+import { bodyText } from "../../support/body";
 import { FakeHttpClient } from "../../support/fake-http-client";
 
 describe("app/firmware", () => {
@@ -14,7 +15,7 @@ describe("app/firmware", () => {
 		platform.time.advance(12_345);
 		const res = fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } });
 		assert.equal(res.status, 200);
-		const body = JSON.parse(res.body as string);
+		const body = JSON.parse(bodyText(res));
 		assert.equal(body.version, "2.0.1+ohxs");
 		assert.equal(body.board, "test-board");
 		assert.equal(body.uptimeMs, 12_345);
@@ -26,7 +27,7 @@ describe("app/firmware", () => {
 		const platform = fakePlatform("2.0.1+ohxs");
 		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
 		const sources = { platform, haldex: fw.haldex, device: fw.device, update: fw.update, boot: fw.boot };
-		const poll = () => JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } }).body as string);
+		const poll = () => JSON.parse(bodyText(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } })));
 		const fresh = () => JSON.parse(JSON.stringify(statusBody(sources)));
 		const seen: string[] = [];
 		for (const step of [
@@ -50,7 +51,7 @@ describe("app/firmware", () => {
 		const platform = fakePlatform();
 		const fw = createFirmware(platform, { hostName: "openhaldex", httpPort: 80 });
 		platform.clock.setWallMs(1_700_000_000_000, "browser");
-		const body = JSON.parse(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } }).body as string);
+		const body = JSON.parse(bodyText(fw.router.handle({ method: "GET", target: "/api/status", headers: { host: "openhaldex.local" } })));
 		assert.deepEqual(body.time, { synced: true, source: "browser", epochMs: 1_700_000_000_000 });
 	});
 });

@@ -13,6 +13,7 @@ import { base64Encode } from "util/base64";
 import { utf8Encode } from "util/utf8";
 import { buildEspImage, sha256 } from "../../support/esp-image";
 import { toHex } from "util/hex";
+import { bodyText } from "../../support/body";
 
 const PASSWORD = "correct horse";
 const AUTH = `Basic ${base64Encode(utf8Encode(`admin:${PASSWORD}`))}`;
@@ -54,7 +55,8 @@ class Device {
 		if (auth) h.authorization = AUTH;
 		if (body !== undefined) h["content-type"] = "application/json";
 		const res = this.fw.router.handle({ method, target, headers: h }, body === undefined ? undefined : JSON.stringify(body));
-		return { status: res.status, body: typeof res.body === "string" && res.body ? JSON.parse(res.body) : undefined, res };
+		const text = bodyText(res);
+		return { status: res.status, body: text ? JSON.parse(text) : undefined, res };
 	}
 	get(target: string): Call {
 		return this.call("GET", target, undefined, false);

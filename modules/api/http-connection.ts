@@ -272,10 +272,7 @@ export class HttpConnection {
 	}
 
 	#readHead(count: number): number {
-		if (this.#idle) {
-			this.#idle = false;
-			this.#buffers.idle--;
-		}
+		this.#leaveIdle();
 		this.#head ??= this.#buffers.takeHead();
 		const head = this.#head;
 		// Never full here: a head that fills the buffer without ending is answered 431 below.
@@ -467,6 +464,13 @@ export class HttpConnection {
 		if (this.#unread > 0) this.#drain();
 	}
 
+	/** No longer waiting (a request began, or the connection ends): the server's count follows. */
+	#leaveIdle(): void {
+		if (!this.#idle) return;
+		this.#idle = false;
+		this.#buffers.idle--;
+	}
+
 	#endSource(): void {
 		const source = this.#source;
 		this.#source = undefined;
@@ -477,10 +481,7 @@ export class HttpConnection {
 	#close(): void {
 		if (this.#state === State.Closed) return;
 		this.#state = State.Closed;
-		if (this.#idle) {
-			this.#idle = false;
-			this.#buffers.idle--;
-		}
+		this.#leaveIdle();
 		this.#stopHeadTimer();
 		this.#releaseHead();
 		this.#out = this.#bodyBytes = undefined;

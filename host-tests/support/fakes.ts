@@ -53,7 +53,7 @@ export class ManualTime implements Clock, Timers {
 		return { id };
 	}
 	cancel(handle: TimerHandle | undefined): void {
-		if (handle) this.#pending.delete(handle.id);
+		if (handle) this.#pending.delete((handle as { id: number }).id);
 	}
 	get pendingTimers(): number {
 		return this.#pending.size;

@@ -31,6 +31,9 @@ export class NodeClock implements Clock {
 	}
 }
 
+/** The handles NodeTimers gives out (opaque to the firmware). */
+type IdHandle = { readonly id: number };
+
 export class NodeTimers implements Timers {
 	#next = 1;
 	#live = new Map<number, NodeJS.Timeout>();
@@ -53,11 +56,12 @@ export class NodeTimers implements Timers {
 	}
 	cancel(handle: TimerHandle | undefined): void {
 		if (!handle) return;
-		const t = this.#live.get(handle.id);
+		const id = (handle as IdHandle).id;
+		const t = this.#live.get(id);
 		if (t) {
 			clearTimeout(t);
 			clearInterval(t);
-			this.#live.delete(handle.id);
+			this.#live.delete(id);
 		}
 	}
 	/** Stop everything (simulated reboot or shutdown). */

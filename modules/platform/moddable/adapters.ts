@@ -12,46 +12,34 @@ import type { DigestFactory } from "ports/digest";
 import type { Logger } from "ports/log";
 import { frozen } from "util/frozen";
 
+/**
+ * The handle is the SDK's Timer: no id, table or wrapping closure per timer. A one-shot
+ * Timer that fired has no host data left, so Timer.clear on it does nothing (modTimer.c).
+ */
 export class ModdableTimers implements Timers {
-	#next = 1;
-	#live = new Map<number, Timer>();
 	after(ms: number, fn: () => void): TimerHandle {
-		const id = this.#next++;
-		this.#live.set(
-			id,
-			Timer.set(() => {
-				this.#live.delete(id);
-				fn();
-			}, ms),
-		);
-		return { id };
+		return Timer.set(fn, ms) as unknown as TimerHandle;
 	}
 	every(ms: number, fn: () => void): TimerHandle {
-		const id = this.#next++;
-		this.#live.set(
-			id,
-			Timer.repeat(() => fn(), ms),
-		);
-		return { id };
+		return Timer.repeat(fn, ms) as unknown as TimerHandle;
 	}
 	cancel(handle: TimerHandle | undefined): void {
-		const t = handle && this.#live.get(handle.id);
-		if (t) {
-			Timer.clear(t);
-			this.#live.delete(handle!.id);
-		}
+		if (handle) Timer.clear(handle as unknown as Timer);
 	}
 }
+
+// Read on every status poll: a constant, not a literal (docs/preload-hazards.md).
+const NO_TIME: TimeSource = "none";
 
 export class ModdableClock implements Clock {
 	#boot = Date.now();
 	#offset = 0;
-	#source: TimeSource = "none";
+	#source: TimeSource = NO_TIME;
 	monotonicMs(): number {
 		return Date.now() - this.#boot;
 	}
 	wallMs(): number {
-		return this.#source === "none" ? 0 : this.monotonicMs() + this.#offset;
+		return this.#source === NO_TIME ? 0 : this.monotonicMs() + this.#offset;
 	}
 	source(): TimeSource {
 		return this.#source;

@@ -34,6 +34,9 @@ import { apiError, apiErrorResponse } from "api/error-codes";
 
 export const AUTH_DOMAIN = "auth";
 const PASSWORD_KEY = "admin";
+// setupWindow() runs five times a second (the LED) and on every status poll: constants, not literals.
+const STRING = "string",
+	CLOSED: SetupWindow["reason"] = "closed";
 
 export interface AuthOptions {
 	/** PBKDF2 iterations for a new password (see docs/api.md for the sizing). */
@@ -88,8 +91,9 @@ export class AdminAuth {
 		this.#cacheKey = deps.random.bytes(32);
 	}
 
+	/** @hot */
 	hasPassword(): boolean {
-		return typeof this.#deps.store.get(AUTH_DOMAIN, PASSWORD_KEY) === "string";
+		return typeof this.#deps.store.get(AUTH_DOMAIN, PASSWORD_KEY) === STRING;
 	}
 
 	/** The mode button was held: the owner is at the car. */
@@ -105,7 +109,7 @@ export class AdminAuth {
 		const boot = this.#options.firstBootWindowMs - now;
 		// The window's time first: after it, the store is not read (the LED samples this five times a second).
 		if (boot > 0 && !this.hasPassword()) return { open: true, reason: "first_boot", closesInMs: boot };
-		return { open: false, reason: "closed", closesInMs: 0 };
+		return { open: false, reason: CLOSED, closesInMs: 0 };
 	}
 
 	/** Set the admin password through the setup window. Throws HttpError. */

@@ -10,13 +10,17 @@ import type { Haldex } from "haldex/haldex";
 import { haldexStatusFields, type HaldexStatusFields } from "haldex/routes";
 import type { DeviceServices } from "device/services";
 import { deviceStatusFields, type DeviceStatusFields } from "device/services";
-import type { SigningSummary, UpdateService } from "update/service";
+import type { SigningSummary, UpdateService, UpdateSummary } from "update/service";
 import type { TimeSource } from "ports/clock";
 import type { BootConfirmer } from "ota/boot-confirm";
 import { jsonLayout } from "util/json-writer";
 import { frozen } from "util/frozen";
 
-/** Version, board, uptime, reset reason, memory and clock, written into `out` when given. */
+// Every poll compares with these: constants, not literals (docs/preload-hazards.md).
+const VERIFYING = "VERIFYING",
+	NO_TIME: TimeSource = "none";
+
+/** Version, board, uptime, reset reason, memory and clock, written into `out` when given. @hot */
 export function systemStatusFields(platform: Platform, out?: SystemStatusFields): SystemStatusFields {
 	const uptimeMs = platform.clock.monotonicMs();
 	const o = out ?? ({ version: "", board: "", uptimeMs: 0, uptime: 0, resetReason: "", memory: {}, time: {} } as SystemStatusFields);
@@ -26,7 +30,7 @@ export function systemStatusFields(platform: Platform, out?: SystemStatusFields)
 	o.uptime = Math.floor(uptimeMs / 1000);
 	o.resetReason = platform.system.resetReason();
 	o.memory = platform.system.memory();
-	o.time.synced = platform.clock.source() !== "none";
+	o.time.synced = platform.clock.source() !== NO_TIME;
 	o.time.source = platform.clock.source();
 	o.time.epochMs = platform.clock.wallMs();
 	return o;
@@ -42,17 +46,17 @@ export interface SystemStatusFields {
 	time: { synced: boolean; source: TimeSource; epochMs: number };
 }
 
-/** What a client needs after an install to see the board converge, written into `out` when given. */
+/** What a client needs after an install to see the board converge, written into `out` when given. @hot */
 export function updateStatusFields(update: UpdateService, boot: BootConfirmer, out?: UpdateStatusFields): UpdateStatusFields {
-	const o = Object.assign(out ?? ({} as UpdateStatusFields), update.summary());
-	o.verifying = boot.phase === "VERIFYING";
+	const o = update.summary(out ?? ({} as UpdateStatusFields));
+	o.verifying = boot.phase === VERIFYING;
 	o.healthyForMs = boot.healthyForMs;
 	// A developer build (its image unsigned) takes unsigned images; a signed one only images its keys signed.
 	o.signing = update.signing();
 	return o;
 }
 
-export type UpdateStatusFields = ReturnType<UpdateService["summary"]> & { verifying: boolean; healthyForMs: number; signing: SigningSummary };
+export type UpdateStatusFields = UpdateSummary & { verifying: boolean; healthyForMs: number; signing: SigningSummary };
 
 export interface StatusSources {
 	platform: Platform;

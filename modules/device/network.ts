@@ -42,6 +42,8 @@ export const SNTP_SERVERS = frozen(["pool.ntp.org", "time.google.com"]);
 export const SNTP_RESYNC_MS = 6 * 3600_000;
 export const SNTP_RETRY_MS = 5 * 60_000;
 export const DNS_PORT = 53;
+/** The station's state compared on every request (the Host check's addresses): a constant, not a literal. */
+const CONNECTED = "connected";
 
 export type StationState = "disabled" | "connecting" | "connected" | "retrying";
 
@@ -218,7 +220,7 @@ export class NetworkService {
 	/** The addresses the board answers on, for the Host check. */
 	addresses(): string[] {
 		const out = [AP_ADDRESS];
-		const sta = this.#station === "connected" ? this.#d.wifi.stationInfo().address : undefined;
+		const sta = this.#station === CONNECTED ? this.#d.wifi.stationInfo().address : undefined;
 		if (sta) out.push(sta);
 		return out;
 	}

@@ -176,6 +176,7 @@ export interface HaldexStatusFields {
  * the status route fills one object per firmware in place, poll after poll,
  * instead of building a new tree twice a second (docs/performance.md).
  */
+/** @hot */
 export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): HaldexStatusFields {
 	const { bridge, settings, controller } = haldex;
 	const v = bridge.vehicle();
@@ -192,7 +193,13 @@ export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): Ha
 	o.disableThrottle = s.disableThrottle;
 	o.disableSpeed = s.disableSpeed;
 	o.lockReleaseRatePctPerSec = s.lockReleaseRatePctPerSec;
-	Object.assign(o.disengageUnderSpeed, s.disengageUnderSpeed);
+	// Field by field, not Object.assign: XS's assign makes a key list per object, every poll.
+	const du = o.disengageUnderSpeed,
+		sdu = s.disengageUnderSpeed;
+	du.map = sdu.map;
+	du.speed = sdu.speed;
+	du.throttle = sdu.throttle;
+	du.rpm = sdu.rpm;
 	const t = o.telemetry;
 	t.speed = v.speedKmh;
 	t.rpm = v.rpm;
@@ -231,13 +238,25 @@ export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): Ha
 	o.frameDiag.lockTarget = lockTarget;
 	o.frameDiag.haldexGen = s.haldexGeneration;
 	const co = o.controller;
-	const settingsOut = co.settings;
-	if (!("offReason" in c)) delete co.offReason;
-	delete (co as Partial<typeof co>).settings; // re-added after c's fields, where the JSON has it
-	Object.assign(co, c);
-	co.settings = settingsOut;
-	settingsOut.schema = SCHEMA_VERSION;
-	Object.assign(settingsOut, settings.report);
+	co.state = c.state;
+	co.mode = c.mode;
+	co.effectiveMode = c.effectiveMode;
+	co.generation = c.generation;
+	co.requestPct = c.requestPct;
+	co.targetPct = c.targetPct;
+	co.engagementPct = c.engagementPct;
+	co.bridgeRewriting = c.bridgeRewriting;
+	co.holds = c.holds;
+	co.offReason = c.offReason; // undefined while running: the JSON leaves it out
+	co.ticks = c.ticks;
+	co.maxTickGapMs = c.maxTickGapMs;
+	const so = co.settings,
+		report = settings.report;
+	so.schema = SCHEMA_VERSION;
+	so.source = report.source;
+	so.storedSchema = report.storedSchema;
+	so.migrationPending = report.migrationPending;
+	so.damaged = report.damaged;
 	return o;
 }
 
@@ -256,6 +275,20 @@ function blankHaldexStatus(): HaldexStatusFields {
 		telemetry: {} as HaldexStatusFields["telemetry"],
 		can: {} as HaldexStatusFields["can"],
 		frameDiag: {} as HaldexStatusFields["frameDiag"],
-		controller: { settings: {} } as HaldexStatusFields["controller"],
+		controller: {
+			state: unset,
+			mode: unset,
+			effectiveMode: unset,
+			generation: unset,
+			requestPct: unset,
+			targetPct: unset,
+			engagementPct: unset,
+			bridgeRewriting: unset,
+			holds: unset,
+			offReason: unset,
+			ticks: unset,
+			maxTickGapMs: unset,
+			settings: {} as HaldexStatusFields["controller"]["settings"],
+		},
 	};
 }

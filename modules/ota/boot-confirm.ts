@@ -80,6 +80,7 @@ export interface BootConfirmOptions {
 }
 
 export const DEFAULT_HEALTH_WINDOW_MS = 30_000;
+const VERIFYING = "VERIFYING";
 export const DEFAULT_HEALTH_POLL_MS = 1_000;
 
 export interface BootConfirmDeps {
@@ -217,9 +218,9 @@ export class BootConfirmer {
 		return this.#phase;
 	}
 
-	/** How long the new image has been healthy on trial (0 outside VERIFYING). */
+	/** How long the new image has been healthy on trial (0 outside VERIFYING); read on every status poll. @hot */
 	get healthyForMs(): number {
-		return this.#phase === "VERIFYING" && this.#healthySince !== undefined ? this.#deps.clock.monotonicMs() - this.#healthySince : 0;
+		return this.#phase === VERIFYING && this.#healthySince !== undefined ? this.#deps.clock.monotonicMs() - this.#healthySince : 0;
 	}
 
 	get status(): BootStatus {

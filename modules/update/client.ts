@@ -163,6 +163,10 @@ export class UpdateClient implements RemoteUpdates {
 
 	// ---- checking --------------------------------------------------------------
 
+	get available(): boolean {
+		return this.#offer !== undefined;
+	}
+
 	summary(): ClientSummary {
 		return {
 			latest: this.#latest,

@@ -60,6 +60,15 @@ export interface BridgeHold {
 	hold(reason: string): { release(): void };
 }
 
+/** GET /api/status's update part, as the service reports it. */
+export interface UpdateSummary {
+	state: UpdateState;
+	stage: string;
+	current: string;
+	target_version: string;
+	available: boolean;
+}
+
 /** What the update client (remote server) reports, when one is configured. */
 export interface RemoteUpdateSummary {
 	latest: string;
@@ -72,6 +81,8 @@ export interface RemoteUpdateSummary {
 
 export interface RemoteUpdates {
 	summary(): RemoteUpdateSummary;
+	/** summary().available without building the summary (read on every status poll). */
+	readonly available: boolean;
 	/**
 	 * Download the available update through the sink `begin` returns, then
 	 * call onValid (or onFailed when it ends without a valid image). False
@@ -122,6 +133,29 @@ export interface UpdateServiceOptions {
 	/** Telemetry older than this no longer proves the car is moving (the bus is silent with the engine off). */
 	telemetryFreshMs: number;
 }
+
+// busy() runs five times a second (the LED's signal) and summary() on every status poll: they
+// compare with and return these, never literals (docs/preload-hazards.md).
+const RUNNING: UpdateState = "RUNNING",
+	INITIALIZING: UpdateState = "INITIALIZING",
+	INITIALIZED: UpdateState = "INITIALIZED",
+	FAILED_GRACEFUL: UpdateState = "FAILED_GRACEFUL",
+	FAILED_CRITICAL: UpdateState = "FAILED_CRITICAL",
+	VERIFYING_PHASE = "VERIFYING",
+	VALIDATING_IMAGE = "VALIDATING",
+	VALID_IMAGE = "VALID",
+	FETCH = "fetch",
+	EMPTY = "";
+const STAGE_VALIDATING = "validating",
+	STAGE_DOWNLOADING = "downloading",
+	STAGE_UPLOADING = "uploading",
+	STAGE_VERIFYING = "verifying",
+	STAGE_RESTARTING = "restarting",
+	STAGE_PREPARING = "preparing",
+	STAGE_READY = "ready",
+	STAGE_FAILED = "failed",
+	STAGE_STAGED = "staged",
+	STAGE_IDLE = "idle";
 
 export const DEFAULT_UPDATE_OPTIONS: UpdateServiceOptions = frozen({ stallMs: 30_000, minBytesPerStall: 1024, telemetryFreshMs: 2_000 });
 
@@ -233,8 +267,9 @@ export class UpdateService {
 	}
 
 	/** A transfer is running or an install is under way (the LED shows it). */
+	/** @hot */
 	busy(): boolean {
-		return this.#transfer !== undefined || this.#state === "RUNNING" || this.#state === "INITIALIZING";
+		return this.#transfer !== undefined || this.#state === RUNNING || this.#state === INITIALIZING;
 	}
 
 	// ---- reading ---------------------------------------------------------
@@ -268,14 +303,15 @@ export class UpdateService {
 	}
 
 	/** The few fields GET /api/status carries, without reading the history from the store. */
-	summary() {
-		return {
-			state: this.#state,
-			stage: this.#stage(),
-			current: this.#currentVersion(),
-			target_version: this.#targetVersion ?? "",
-			available: this.#deps.remote?.summary().available ?? false,
-		};
+	/** The update part of GET /api/status, written into `into` when given (every poll: no new object). @hot */
+	summary<T extends UpdateSummary = UpdateSummary>(into?: T): T {
+		const o = into ?? ({} as T);
+		o.state = this.#state;
+		o.stage = this.#stage();
+		o.current = this.#currentVersion();
+		o.target_version = this.#targetVersion ?? EMPTY;
+		o.available = this.#deps.remote?.available ?? false;
+		return o;
 	}
 
 	images(): ImageInfo[] {
@@ -606,20 +642,21 @@ export class UpdateService {
 		this.#held = undefined;
 	}
 
+	/** @hot */
 	#stage(): string {
-		if (this.#transfer) return this.#image?.state === "VALIDATING" ? "validating" : this.#transfer.kind === "fetch" ? "downloading" : "uploading";
+		if (this.#transfer) return this.#image?.state === VALIDATING_IMAGE ? STAGE_VALIDATING : this.#transfer.kind === FETCH ? STAGE_DOWNLOADING : STAGE_UPLOADING;
 		switch (this.#state) {
-			case "RUNNING":
-				return this.#deps.boot.phase === "VERIFYING" ? "verifying" : "restarting";
-			case "INITIALIZING":
-				return "preparing";
-			case "INITIALIZED":
-				return "ready";
-			case "FAILED_GRACEFUL":
-			case "FAILED_CRITICAL":
-				return "failed";
+			case RUNNING:
+				return this.#deps.boot.phase === VERIFYING_PHASE ? STAGE_VERIFYING : STAGE_RESTARTING;
+			case INITIALIZING:
+				return STAGE_PREPARING;
+			case INITIALIZED:
+				return STAGE_READY;
+			case FAILED_GRACEFUL:
+			case FAILED_CRITICAL:
+				return STAGE_FAILED;
 		}
-		return this.#image?.state === "VALID" ? "staged" : "idle";
+		return this.#image?.state === VALID_IMAGE ? STAGE_STAGED : STAGE_IDLE;
 	}
 
 	#set(state: UpdateState, description: string, time?: number): void {

@@ -16,6 +16,9 @@ import config from "mc/config";
 import { checkStoreLimits, type KeyValueStore, type StoreValue } from "ports/store";
 import { fromHex, toHex } from "util/hex";
 
+/** get() runs on every status poll (the setup window reads the password): a constant, not a literal. */
+const OBJECT = "object";
+
 type Stored = string | number | boolean | { hex: string };
 
 export class McsimFileStore implements KeyValueStore {
@@ -27,8 +30,8 @@ export class McsimFileStore implements KeyValueStore {
 	}
 	get(domain: string, key: string): StoreValue | undefined {
 		const v = this.#data[domain]?.[key];
-		if (v === undefined || typeof v !== "object") return v;
-		return fromHex(v.hex)?.buffer as ArrayBuffer | undefined;
+		if (v === undefined || typeof v !== OBJECT) return v as Exclude<Stored, { hex: string }> | undefined;
+		return fromHex((v as { hex: string }).hex)?.buffer as ArrayBuffer | undefined;
 	}
 	set(domain: string, key: string, value: StoreValue): void {
 		checkStoreLimits(domain, key, value);

@@ -64,9 +64,15 @@ export class EspOtaPort implements OtaPort {
 	runningState(): OtaImageState {
 		return this.slotState(native.running());
 	}
+	/** Read five times a second (the LED's PENDING_VERIFY signal): no closure, and the message only on failure. @hot */
 	slotState(index: number): OtaImageState {
-		const code = call("reading the slot state", () => native.state(index));
-		return code < 0 ? "UNDEFINED" : stateName(code);
+		let code: number;
+		try {
+			code = native.state(index);
+		} catch (e) {
+			throw espError("reading the slot state", e);
+		}
+		return stateName(code);
 	}
 	bootSlot(): OtaSlot {
 		return this.#slot(native.bootSlot());

@@ -33,6 +33,8 @@ import { CanView, serveGvret } from "canview/service";
 import { registerCanViewRoutes } from "canview/routes";
 
 const PENDING_VERIFY = "PENDING_VERIFY";
+/** How long the Host names and addresses are kept before they are read again (a miss reads them at once). */
+export const HOSTS_REFRESH_MS = 30_000;
 
 export interface Firmware {
 	readonly router: Router;
@@ -71,15 +73,20 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 	const { ota, store, clock, timers, logger, can } = platform;
 	const router = new Router();
 	let device: DeviceServices | undefined;
-	// Every request checks its Host against these: rebuilt at most once a second, or when a
-	// name is not found (api/origin asks again with fresh = true), not for each request and guard.
+	// Every request checks its Host against these. A name not found makes api/origin ask again
+	// with fresh = true (an address just gained is found at once); otherwise the list is rebuilt
+	// every HOSTS_REFRESH_MS, so an address given up stops counting by then. Building it costs
+	// ~1.4 KB of strings and arrays on the board: once a second, that was a quarter of what the
+	// dashboard's polls made during an upload. An unchanged rebuild keeps the same array, so the
+	// Host guard's remembered good Host stays good.
 	let hostsAt = -Infinity;
 	let hosts: string[] = [];
 	const allowedHosts = (fresh = false) => {
 		const now = clock.monotonicMs();
-		if (fresh || now - hostsAt >= 1000 || now < hostsAt) {
+		if (fresh || now - hostsAt >= HOSTS_REFRESH_MS || now < hostsAt) {
 			hostsAt = now;
-			hosts = [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses(), ...(device?.addresses() ?? [])].map((h) => h.toLowerCase());
+			const next = [config.hostName, `${config.hostName}.local`, ...platform.hostAddresses(), ...(device?.addresses() ?? [])].map((h) => h.toLowerCase());
+			if (next.length !== hosts.length || next.some((h, i) => h !== hosts[i])) hosts = next;
 		}
 		return hosts;
 	};

@@ -72,9 +72,10 @@ export const DEFAULT_JSON_LIMIT = 8 * 1024;
 interface CompiledRoute {
 	spec: RouteSpec;
 	/**
-	 * A route without parameters (most) keeps only its path's segments joined by "/" (one string);
-	 * an array of segment strings per route was ~640 B of chunks and 24 slots each in mcsim's live
-	 * set (docs/performance.md).
+	 * A route without parameters (most) keeps only its path in normal form ("/" and its segments
+	 * joined by "/", normalPath): one string. An array of segment strings per route was ~640 B of
+	 * chunks and 24 slots each in mcsim's live set (docs/performance.md); and a request's path,
+	 * normal as a rule, is compared as it came, with no split or join per request.
 	 */
 	literal: string | undefined;
 	/** A route with `{name}` segments: its segments, and per segment the parameter's name or undefined. */
@@ -103,7 +104,13 @@ export class Router {
 		const segments = splitPath(spec.path);
 		const params = segments.map((p) => (p.startsWith("{") && p.endsWith("}") ? p.slice(1, -1) : undefined));
 		if (params.some((p) => p !== undefined)) this.#routes.push({ spec, literal: undefined, segments, params });
-		else this.#routes.push({ spec, literal: segments.join(SLASH), segments: undefined, params: undefined });
+		else {
+			const literal = SLASH + segments.join(SLASH);
+			// Unreachable behind an earlier route with parameters (and #match's literal-first pass relies on there being none).
+			const shadow = this.#routes.find((r) => r.spec.method === spec.method && r.literal === undefined && matches(r, literal, segments));
+			if (shadow) throw new TypeError(`route ${spec.method} ${spec.path} is unreachable behind ${shadow.spec.path}`);
+			this.#routes.push({ spec, literal, segments: undefined, params: undefined });
+		}
 		return this;
 	}
 
@@ -124,43 +131,50 @@ export class Router {
 
 	/** Methods registered for a path, for 405 and CORS preflight answers. */
 	methodsFor(path: string): string[] {
-		const segments = splitPath(path);
-		const joined = segments.join(SLASH);
-		return this.#routes.filter((r) => matches(r, segments, joined)).map((r) => r.spec.method);
+		const normal = normalPath(path);
+		const segments = splitPath(normal);
+		return this.#routes.filter((r) => matches(r, normal, segments)).map((r) => r.spec.method);
 	}
 
 	/** @hot */
 	open(head: RequestHead, contentLength: number | undefined): Exchange {
-		// Until the head parses, decorators see it as sent (made only if a refusal needs it).
 		let req: Request | undefined;
-		const decorate = (res: Response) => {
-			const r = (req ??= { ...head, path: head.target, query: {}, params: {} });
-			const ds = this.#decorators;
-			for (let i = 0; i < ds.length; i++) res = ds[i](r, res); // indexed: for-of makes an iterator per request
-			return res;
-		};
 		try {
 			req = parseRequest(head);
-			const segments = splitPath(req.path);
-			const route = this.#match(req.method, segments, segments.join(SLASH));
-			if (route?.params) req.params = paramsOf(route.params, segments);
+			const route = this.#match(req.method, req.path);
+			if (route?.params) req.params = paramsOf(route.params, splitPath(req.path));
 			const guards = this.#guards;
 			for (let i = 0; i < guards.length; i++) {
 				const res = guards[i](req, route?.spec);
-				if (res) return answered(decorate(res));
+				if (res) return answered(this.#decorate(head, req, res));
 			}
 			if (!route) {
 				const allowed = this.methodsFor(req.path);
 				if (allowed.length)
 					return answered(
-						decorate(apiErrorResponse("method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined)),
+						this.#decorate(
+							head,
+							req,
+							apiErrorResponse("method_not_allowed", `${req.method} is not allowed on ${req.path}; use ${allowed.join(", ")}.`, undefined),
+						),
 					);
-				return answered(decorate(apiErrorResponse("not_found", `Nothing at ${req.path}.`)));
+				return answered(this.#decorate(head, req, apiErrorResponse("not_found", `Nothing at ${req.path}.`)));
 			}
-			return this.#bodyExchange(route.spec, req, contentLength, decorate);
+			return this.#bodyExchange(route.spec, req, contentLength, head);
 		} catch (error) {
-			return answered(decorate(errorFrom(error)));
+			return answered(this.#decorate(head, req, errorFrom(error)));
 		}
+	}
+
+	/**
+	 * The decorators over an answer. A method, not a closure made per request (a poll's only use is
+	 * one call); `req` is undefined when the head did not parse, and decorators then see it as sent. @hot
+	 */
+	#decorate(head: RequestHead, req: Request | undefined, res: Response): Response {
+		const r = req ?? { ...head, path: head.target, query: {}, params: {} };
+		const ds = this.#decorators;
+		for (let i = 0; i < ds.length; i++) res = ds[i](r, res); // indexed: for-of makes an iterator per request
+		return res;
 	}
 
 	/** Convenience for tests and internal calls: a whole request at once. */
@@ -172,29 +186,44 @@ export class Router {
 	}
 
 	/** @hot */
-	#match(method: string, segments: string[], joined: string): CompiledRoute | undefined {
+	/**
+	 * The route of `method` for `path`. First the path as it came against the routes without
+	 * parameters: the polls' case, with no string or array made. Only then is the path put in
+	 * normal form and split for the rest (a route with parameters, "/api/status/"). add() refuses a
+	 * route without parameters that an earlier one with parameters would match, so trying those
+	 * first picks what trying every route in order would. @hot
+	 */
+	#match(method: string, path: string): CompiledRoute | undefined {
 		const routes = this.#routes;
 		for (let i = 0; i < routes.length; i++) {
 			const route = routes[i];
-			if (route.spec.method === method && matches(route, segments, joined)) return route;
+			if (route.literal === path && route.spec.method === method) return route;
+		}
+		const normal = normalPath(path);
+		const segments = splitPath(normal);
+		for (let i = 0; i < routes.length; i++) {
+			const route = routes[i];
+			if (route.spec.method === method && matches(route, normal, segments)) return route;
 		}
 		return undefined;
 	}
 
 	/** @hot */
-	#bodyExchange(spec: RouteSpec, req: Request, contentLength: number | undefined, decorate: (r: Response) => Response): Exchange {
+	#bodyExchange(spec: RouteSpec, req: Request, contentLength: number | undefined, head: RequestHead): Exchange {
 		const kind = spec.body ?? NONE;
 		const length = contentLength ?? 0;
 		if (kind === NONE) {
-			if (length > 0) return answered(decorate(apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
+			if (length > 0) return answered(this.#decorate(head, req, apiErrorResponse("body_not_allowed", `${req.method} ${req.path} takes no request body.`)));
 			let res: Response;
 			try {
 				res = spec.handle!(req, undefined);
 			} catch (error) {
 				res = errorFrom(error);
 			}
-			return answered(decorate(res));
+			return answered(this.#decorate(head, req, res));
 		}
+		// A request with a body is answered later, from its exchange.
+		const decorate = (res: Response) => this.#decorate(head, req, res);
 
 		const limit = spec.maxBody ?? (kind === JSON_KIND ? DEFAULT_JSON_LIMIT : Infinity);
 		if (length > limit)
@@ -400,9 +429,14 @@ function splitPath(path: string): string[] {
 	return parts;
 }
 
-/** Whether a route's path matches (`joined`: the request's segments joined by "/"); every route is tried per request, so this allocates nothing. @hot */
-function matches(route: CompiledRoute, actual: string[], joined: string): boolean {
-	if (route.literal !== undefined) return route.literal === joined;
+/** A path as routes compare it: "/" and its non-empty segments joined by "/". */
+function normalPath(path: string): string {
+	return SLASH + splitPath(path).join(SLASH);
+}
+
+/** Whether a route's path matches a path in normal form and its segments; allocates nothing. @hot */
+function matches(route: CompiledRoute, normal: string, actual: string[]): boolean {
+	if (route.literal !== undefined) return route.literal === normal;
 	const pattern = route.segments!;
 	if (pattern.length !== actual.length) return false;
 	const names = route.params;

@@ -38,6 +38,27 @@ describe("api/router", () => {
 			});
 	});
 
+	it("matches a path in any of its spellings: empty segments and a trailing slash do not count", () => {
+		router.add({ method: "GET", path: "/", handle: () => jsonResponse(200, { root: true }) });
+		for (const target of ["/api/status", "/api/status/", "//api//status", "/api/status?x=1"]) assert.equal(get(router, target).status, 200, target);
+		for (const target of ["/api/items/7", "/api/items/7/", "//api/items//7"]) assert.deepEqual(bodyJson(get(router, target)).id, "7", target);
+		for (const target of ["/", "//", "/?x=1"]) assert.deepEqual(bodyJson(get(router, target)), { root: true }, target);
+		for (const target of ["/api", "/api/statusx", "/api/status/x", "/apistatus"]) assert.equal(get(router, target).status, 404, target);
+		assert.deepEqual(router.methodsFor("/api//status/"), ["GET"]);
+	});
+
+	it("refuses a route that an earlier route with parameters would always take", () => {
+		assert.throws(() => router.add({ method: "GET", path: "/api/items/new", handle: () => jsonResponse(200, {}) }), /unreachable behind \/api\/items\/\{id\}/);
+		// Another method, or a route added before the one with parameters, is reachable.
+		router.add({ method: "POST", path: "/api/items/new", handle: () => jsonResponse(201, {}) });
+		const first = new Router()
+			.add({ method: "GET", path: "/api/items/new", handle: () => jsonResponse(200, { literal: true }) })
+			.add({ method: "GET", path: "/api/items/{id}", handle: (req) => jsonResponse(200, { id: req.params.id }) });
+		assert.deepEqual(bodyJson(get(first, "/api/items/new")), { literal: true });
+		assert.deepEqual(bodyJson(get(first, "/api/items/new/")), { literal: true }, "in any spelling");
+		assert.deepEqual(bodyJson(get(first, "/api/items/7")), { id: "7" });
+	});
+
 	it("answers a matching route with its handler's response", () => {
 		const res = get(router, "/api/status");
 		assert.equal(res.status, 200);

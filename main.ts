@@ -11,7 +11,7 @@ import { makeAbortHook } from "app/abort-hook";
 import { startUp } from "app/startup";
 import { createFirmware } from "app/firmware";
 import { DEFAULT_CONFIG, type FirmwareConfig } from "app/platform";
-import { serveRouter } from "platform/moddable/http-listener";
+import { httpWireBuffers, serveRouter } from "platform/moddable/http-listener";
 import { httpSelfProbe } from "platform/moddable/http-probe";
 import { ModdableClock, ModdableTimers, cryptDigests, traceLogger } from "platform/moddable/adapters";
 import { createStore } from "platform/store";
@@ -35,6 +35,7 @@ const settings: FirmwareConfig = {
 	gvretPort: config.gvretPort ? Number(config.gvretPort) : undefined, // 23 on the board (manifest config), as SavvyCAN expects
 };
 const timers = new ModdableTimers();
+const wire = httpWireBuffers(); // the HTTP server's buffers; /api/status is written into its free head buffer
 const probe = httpSelfProbe(timers, settings.httpPort);
 
 startUp({
@@ -66,12 +67,13 @@ startUp({
 				// From the running slot's app descriptor, never from a constant (read once: it is fixed for a boot).
 				runningVersion: () => (runningVersion ??= runningImage(ota).version),
 				jsonText: nativeJsonText, // /api/status written without strings (util/json-writer)
+				jsonBuffers: wire,
 			},
 			settings,
 		),
 	serve: (firmware) => {
 		registerPlatformRoutes(firmware.router); // none on the board; mcsim's POST /api/sim/collect
-		serveRouter(firmware.router, settings.httpPort, timers);
+		serveRouter(firmware.router, settings.httpPort, timers, wire);
 		probe.start();
 		log(`OpenHaldex XS listening on port ${settings.httpPort}`);
 	},

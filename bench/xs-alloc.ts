@@ -49,7 +49,10 @@ p.board.port.begin = (index) => {
 	let written = 0;
 	return { get written() { return written; }, write(chunk) { written += chunk.length; }, end() {}, abort() { real.abort(); } };
 };
-const fw = createFirmware({ ...p, digests, can }, { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 8 } });
+// The server's buffers first: as on the board, /api/status is written into their free head buffer.
+const wire = { ...DEFAULT_WIRE_OPTIONS, encode: utf8Encode };
+const wireBuffers = new WireBuffers(wire);
+const fw = createFirmware({ ...p, digests, can, jsonBuffers: wireBuffers }, { hostName: "openhaldex", httpPort: 80 }, { auth: { iterations: 8 } });
 const HOST = { host: "openhaldex.local" };
 if (fw.router.handle({ method: "POST", target: "/api/setup", headers: { ...HOST, "content-type": "application/json" } }, JSON.stringify({ password: "bench-password" })).status !== 200) throw new Error("setup");
 const AUTH = "Basic " + base64Encode(utf8Encode("admin:bench-password"));
@@ -66,8 +69,6 @@ const writer = new JsonWriter(portableJsonText);
 // GET /api/status over HttpConnection, as a browser sends it, on a socket that allocates nothing (lwIP's
 // and the SDK's own objects are not JS); timers that allocate nothing either.
 const POLL = utf8Encode("GET /api/status HTTP/1.1\\r\\nHost: openhaldex.local\\r\\nConnection: keep-alive\\r\\nAccept: */*\\r\\nUser-Agent: bench\\r\\n\\r\\n");
-const wire = { ...DEFAULT_WIRE_OPTIONS, encode: utf8Encode };
-const wireBuffers = new WireBuffers(wire);
 const HANDLE = { id: 0 };
 const quietTimers = { after() { return HANDLE; }, every() { return HANDLE; }, cancel() {} };
 const socket = { at: 0, sent: 0, closed: false,

@@ -99,6 +99,8 @@ const HTTP_11 = "HTTP/1.1",
 	CLOSE_AND_END = "connection: close\r\n\r\n",
 	KEEP_ALIVE_PREFIX = "keep-alive: timeout=",
 	CLOSE = "close",
+	KEEP_ALIVE = "keep-alive",
+	COMMA_TEXT = ",",
 	STRING = "string";
 
 // A const enum inlines to numbers (a plain enum is a module-level object, a preload hazard).
@@ -118,12 +120,17 @@ const enum State {
  */
 export class WireBuffers {
 	readonly piece: Uint8Array;
-	readonly #free: Uint8Array[] = [];
+	/** The pool: a fixed array and a count (push after pop made XS grow the array's chunk again, every request). */
+	readonly #free: (Uint8Array | undefined)[];
+	#freeCount = 0;
 	readonly #options: WireOptions;
 	/** REQUEST_HEADERS as bytes, in the same order. */
 	readonly headerNames: Uint8Array[];
 	readonly lengthPrefix: Uint8Array;
 	readonly crlf: Uint8Array;
+	/** The two versions a request line may end with, compared as bytes (no string per request). */
+	readonly http11: Uint8Array;
+	readonly http10: Uint8Array;
 	readonly closeAndEnd: Uint8Array;
 	/** "keep-alive: timeout=N" and the head's end, for an answer after which the connection waits. */
 	readonly keepAndEnd: Uint8Array;
@@ -135,29 +142,35 @@ export class WireBuffers {
 	constructor(options: WireOptions) {
 		this.#options = options;
 		this.piece = new Uint8Array(options.pieceSize);
+		this.#free = new Array(options.poolSize).fill(undefined);
 		this.headerNames = REQUEST_HEADERS.map((n) => options.encode(n));
 		this.lengthPrefix = options.encode(LENGTH_PREFIX);
 		this.crlf = options.encode(CRLF);
+		this.http11 = options.encode(HTTP_11);
+		this.http10 = options.encode(HTTP_10);
 		this.closeAndEnd = options.encode(CLOSE_AND_END);
 		this.keepAndEnd = options.encode(`${KEEP_ALIVE_PREFIX}${Math.max(1, Math.floor(options.keepAliveMs / 1000))}${CRLF}${CRLF}`);
 	}
 
-	takeHead(): Uint8Array {
-		return this.#free.pop() ?? new Uint8Array(this.#options.headLimit);
+	take(): Uint8Array {
+		if (this.#freeCount === 0) return new Uint8Array(this.#options.headLimit);
+		const at = --this.#freeCount;
+		const buffer = this.#free[at]!;
+		this.#free[at] = undefined;
+		return buffer;
 	}
 
-	giveHead(buffer: Uint8Array): void {
-		if (this.#free.length < this.#options.poolSize) this.#free.push(buffer);
+	give(buffer: Uint8Array): void {
+		if (this.#freeCount < this.#free.length) this.#free[this.#freeCount++] = buffer;
 	}
 
 	/** The status line and headers of `res` as bytes; kept for reuse when its header list is a shared frozen one. @hot */
 	headPrefix(res: Response): Uint8Array {
 		const headers = res.headers;
+		// Only frozen lists are kept, so a list found here is one: Object.isFrozen (4 slots in XS) only on a miss.
+		const cache = this.#prefixes;
+		if (headers !== undefined) for (let i = 0; i < cache.length; i++) if (cache[i].headers === headers && cache[i].status === res.status) return cache[i].bytes;
 		const shared = headers !== undefined && Object.isFrozen(headers);
-		if (shared) {
-			const cache = this.#prefixes;
-			for (let i = 0; i < cache.length; i++) if (cache[i].headers === headers && cache[i].status === res.status) return cache[i].bytes;
-		}
 		const bytes = this.#options.encode(responseHeadText(res));
 		if (shared && this.#prefixes.length < MAX_PREFIXES) this.#prefixes.push({ status: res.status, headers: headers!, bytes });
 		return bytes;
@@ -216,7 +229,7 @@ export class HttpConnection {
 		this.#buffers = buffers;
 		this.#timers = timers;
 		this.#options = options;
-		this.#head = buffers.takeHead();
+		this.#head = buffers.take();
 		this.#timeout = timers.after(options.headTimeoutMs, this.#onTimeout);
 	}
 
@@ -273,7 +286,7 @@ export class HttpConnection {
 
 	#readHead(count: number): number {
 		this.#leaveIdle();
-		this.#head ??= this.#buffers.takeHead();
+		this.#head ??= this.#buffers.take();
 		const head = this.#head;
 		// Never full here: a head that fills the buffer without ending is answered 431 below.
 		const n = Math.min(count, head.length - this.#headFill);
@@ -292,7 +305,7 @@ export class HttpConnection {
 
 	/** The head is head[0, end) (its blank line included); what follows is the body's first bytes. */
 	#startRequest(head: Uint8Array, end: number): void {
-		const parsed = parseHead(head, end, this.#buffers.headerNames);
+		const parsed = parseHead(head, end, this.#buffers);
 		if (typeof parsed === "string") {
 			this.#answer(apiErrorResponse("bad_request", parsed));
 			return;
@@ -312,6 +325,9 @@ export class HttpConnection {
 		// Bytes past this request in its head's buffer are a pipelined next one: answered with close
 		// (the client sends it again), rather than kept in a buffer across the answer.
 		this.#persistent = persistent(parsed) && end + early === this.#headFill;
+		// Without a body the head's bytes are spent (parsed into strings): the buffer goes back before
+		// the route runs, which may write its answer into it (util/json-writer's pool is this one).
+		if (this.#remaining === 0) this.#releaseHead();
 		const exchange = this.#router.open(parsed, length);
 		this.#exchange = exchange;
 		if (!exchange.wantsBody || this.#remaining === 0) {
@@ -332,7 +348,7 @@ export class HttpConnection {
 	}
 
 	#releaseHead(): void {
-		if (this.#head) this.#buffers.giveHead(this.#head);
+		if (this.#head) this.#buffers.give(this.#head);
 		this.#head = undefined;
 	}
 
@@ -373,25 +389,28 @@ export class HttpConnection {
 		if (this.#bodyBytes) length = this.#bodyBytes.length;
 		else if (this.#source) length = this.#source.length;
 		else length = 0;
-		// The head goes out of a pooled buffer (the one the request head used, as a rule): its status
-		// line and headers are bytes kept from the last answer like it, then its length; no strings.
 		this.#releaseHead();
 		// Kept only when the whole request was read (an answer decided early leaves body bytes in the
 		// socket) and nothing is to run after the answer (a restart, a reboot).
 		// A body without a length ends with the connection.
 		this.#keep = this.#persistent && this.#remaining === 0 && length !== undefined && res.afterSend === undefined && this.#buffers.idle < this.#options.maxIdle;
+		// The head: its status line and headers are bytes kept from the last answer like it, then its
+		// length; no strings. Written into the shared piece buffer and sent at once when the socket takes
+		// it whole (as a rule: it is a few hundred bytes), so the buffer is free again when this returns;
+		// otherwise it waits in a buffer of its own. The piece buffer holds bytes only within one
+		// synchronous call (a body piece being delivered, a head being written), so nothing else is in it.
 		const prefix = this.#buffers.headPrefix(res);
-		let out = this.#buffers.takeHead();
-		let end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
-		if (end >= 0) this.#head = out;
-		else {
-			// Over the pool buffer (long headers): a buffer of its own, with room for the length and close.
-			this.#buffers.giveHead(out);
-			out = new Uint8Array(prefix.length + HEAD_TAIL_MAX);
-			end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
-		}
-		this.#out = out.subarray(0, end);
+		const piece = this.#buffers.piece;
+		let end = writeResponseHead(piece, prefix, length, this.#buffers, this.#keep);
 		this.#outAt = 0;
+		if (end >= 0 && end <= this.#writable) {
+			this.#writable = this.#socket.write(piece.subarray(0, end));
+			this.#out = undefined;
+		} else {
+			const out = new Uint8Array(end >= 0 ? end : prefix.length + HEAD_TAIL_MAX);
+			end = writeResponseHead(out, prefix, length, this.#buffers, this.#keep);
+			this.#out = end === out.length ? out : out.subarray(0, end);
+		}
 		this.#pump();
 	}
 
@@ -521,15 +540,17 @@ function text(b: Uint8Array, from: number, to: number): string {
 
 /** The index in `names` (REQUEST_HEADERS as bytes) of the one b[from, to) spells, else -1. @hot */
 function keptHeader(b: Uint8Array, from: number, to: number, names: Uint8Array[]): number {
-	const n = to - from;
-	for (let k = 0; k < names.length; k++) {
-		const name = names[k];
-		if (name.length !== n) continue;
-		let i = 0;
-		while (i < n && b[from + i] === name[i]) i++;
-		if (i === n) return k;
-	}
+	for (let k = 0; k < names.length; k++) if (bytesAre(b, from, to, names[k])) return k;
 	return -1;
+}
+
+/** Whether b[from, to) holds exactly `bytes`. @hot */
+function bytesAre(b: Uint8Array, from: number, to: number, bytes: Uint8Array): boolean {
+	const n = to - from;
+	if (bytes.length !== n) return false;
+	let i = 0;
+	while (i < n && b[from + i] === bytes[i]) i++;
+	return i === n;
 }
 
 /**
@@ -537,7 +558,8 @@ function keptHeader(b: Uint8Array, from: number, to: number, names: Uint8Array[]
  * Header names are lower-cased in the buffer itself and values trimmed by
  * index, so a header costs one string, and only the kept ones (REQUEST_HEADERS). @hot
  */
-function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): ParsedHead | string {
+function parseHead(b: Uint8Array, end: number, w: WireBuffers): ParsedHead | string {
+	const names = w.headerNames;
 	let lineEnd = lineEndAt(b, 0, end);
 	if (lineEnd <= 0) return "The request line is missing.";
 	let sp1 = -1,
@@ -548,9 +570,9 @@ function parseHead(b: Uint8Array, end: number, names: Uint8Array[]): ParsedHead 
 		sp2 = i;
 	}
 	if (sp1 <= 0 || sp2 <= sp1 + 1) return "The request line is not METHOD TARGET HTTP/1.x.";
-	const version = text(b, sp2 + 1, lineEnd);
-	if (version !== HTTP_11 && version !== HTTP_10) return `${version} is not HTTP/1.0 or HTTP/1.1.`;
-	const head: ParsedHead = { method: text(b, 0, sp1), target: text(b, sp1 + 1, sp2), headers: {}, http11: version === HTTP_11 };
+	const http11 = bytesAre(b, sp2 + 1, lineEnd, w.http11);
+	if (!http11 && !bytesAre(b, sp2 + 1, lineEnd, w.http10)) return `${text(b, sp2 + 1, lineEnd)} is not HTTP/1.0 or HTTP/1.1.`;
+	const head: ParsedHead = { method: text(b, 0, sp1), target: text(b, sp1 + 1, sp2), headers: {}, http11 };
 	let at = lineEnd + 2;
 	while (at < end - 2) {
 		lineEnd = lineEndAt(b, at, end);
@@ -606,11 +628,19 @@ function writeResponseHead(out: Uint8Array, prefix: Uint8Array, length: number |
 	return put(out, at, keep ? w.keepAndEnd : w.closeAndEnd);
 }
 
-/** Whether a request lets the connection carry another: HTTP/1.1 unless it says "connection: close"; HTTP/1.0 never. */
+/** Whether a request lets the connection carry another: HTTP/1.1 unless it says "connection: close"; HTTP/1.0 never. @hot */
 function persistent(head: ParsedHead): boolean {
 	if (!head.http11) return false;
 	const connection = head.headers[CONNECTION];
-	return connection === undefined || connection.toLowerCase().indexOf(CLOSE) < 0;
+	// What browsers send, compared whole (no string made); any other value is read as a list.
+	return connection === undefined || connection === KEEP_ALIVE || !hasToken(connection, CLOSE);
+}
+
+/** Whether a comma-separated header value names `token` (lower case), in any letter case. */
+function hasToken(value: string, token: string): boolean {
+	const items = value.toLowerCase().split(COMMA_TEXT);
+	for (let i = 0; i < items.length; i++) if (items[i].trim() === token) return true;
+	return false;
 }
 
 /** The status line and the route's headers as text (the connection adds content-length and connection: close). */

@@ -80,8 +80,13 @@ export function textSource(next: () => string | undefined): BodySource {
 	};
 }
 
+// typeof's answers, compared on every response: constants, not literals (docs/preload-hazards.md).
+const OBJECT = "object",
+	FUNCTION = "function";
+
+/** @hot */
 export function isBodySource(body: ResponseBody | undefined): body is BodySource {
-	return typeof body === "object" && body !== null && !(body instanceof Uint8Array) && typeof (body as BodySource).read === "function";
+	return typeof body === OBJECT && body !== null && !(body instanceof Uint8Array) && typeof (body as BodySource).read === FUNCTION;
 }
 
 /** Reason phrases for every status the firmware sends. Moddable's server

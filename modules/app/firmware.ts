@@ -199,7 +199,8 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 
 	auth.routes(router);
 	// One object per firmware, refilled by every poll (app/status statusBody), written by its layout into
-	// one buffer a poll (util/json-writer): no new tree, no JSON text, no copy of it, no key lists.
+	// the HTTP server's free head buffer (util/json-writer, platform.jsonBuffers): no new tree, no JSON
+	// text, no copy of it, no key lists, no buffer.
 	const statusSources = { platform, haldex, device: services, update: update!, boot };
 	let status: StatusBody | undefined;
 	let statusJson: JsonWriter | undefined;
@@ -208,7 +209,7 @@ export function createFirmware(platform: Platform, config: FirmwareConfig, optio
 		path: "/api/status",
 		handle: () => {
 			status = status ? statusBody(statusSources, status) : statusBody(statusSources);
-			statusJson ??= new JsonWriter(platform.jsonText ?? portableJsonText, 2048, 16_384, false);
+			statusJson ??= new JsonWriter(platform.jsonText ?? portableJsonText, 2048, 16_384, platform.jsonBuffers);
 			return jsonBodyResponse(200, statusJson.body(status, STATUS_LAYOUT));
 		},
 	});

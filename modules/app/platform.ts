@@ -18,7 +18,7 @@ import type { HttpClient } from "ports/http-client";
 import type { AssetSource } from "ports/assets";
 import type { DevicePorts } from "device/services";
 import type { TcpServerPort } from "ports/tcp";
-import type { JsonText } from "util/json-writer";
+import type { BufferPool, JsonText } from "util/json-writer";
 import { frozen } from "util/frozen";
 
 export interface Platform {
@@ -52,6 +52,8 @@ export interface Platform {
 	runningVersion(): string;
 	/** Strings into the polled answers' buffer (a native on the board and in mcsim); absent: util/json-writer's portable one. */
 	jsonText?: JsonText;
+	/** Buffers the polled answers are written into and given back after (the HTTP server's head pool on the board); absent: one made per answer. */
+	jsonBuffers?: BufferPool;
 }
 
 export interface FirmwareConfig {

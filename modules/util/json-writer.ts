@@ -66,9 +66,10 @@ export interface JsonText {
 /**
  * The portable JsonText (Node, xsnap, tests): char by char. In XS,
  * `text.charCodeAt(i)` and `text.length` each make a String wrapper (two
- * slots); charCodeAt called on the primitive makes none, and its NaN past
- * the end stands for the length. The board and mcsim use the native one
- * (platform/moddable/json-text), a C copy.
+ * slots); charCodeAt called on the primitive makes none in xsnap (about
+ * three slots a call in mcsim's engine, docs/preload-hazards.md), and its
+ * NaN past the end stands for the length. The board and mcsim use the
+ * native one (platform/moddable/json-text), a C copy.
  */
 export const portableJsonText: JsonText = frozen({
 	put(out, at, text, quoted) {
@@ -227,47 +228,63 @@ function putValue(out: Uint8Array, at: number, value: unknown, layout: JsonLayou
 }
 
 /**
- * One buffer, rewritten for every answer, and the body source that sends
- * it. While an answer is still going out (a slow phone) the next one is
- * written into a buffer of its own, so no answer changes under the socket.
+ * Where a writer's buffers come from and go back to: on the board, the HTTP
+ * server's head pool (api/http-connection WireBuffers), whose buffer is
+ * free while an answer is written, since a request without a body gives
+ * its head buffer back before its route runs.
+ */
+export interface BufferPool {
+	take(): Uint8Array;
+	give(buffer: Uint8Array): void;
+}
+
+/**
+ * Writes answers by their layout into a buffer taken from `pool` and given
+ * back when the answer is out (its body source closed): a poll then makes no
+ * buffer, no text and no copy, and the idle heap holds nothing of it.
+ * Without a pool, or when the answer outgrows the pool's buffer, a buffer
+ * of its own is made per answer. Each answer has its own buffer until it is
+ * closed, so no answer changes under a slow socket.
  */
 export class JsonWriter {
 	readonly #text: JsonText;
 	readonly #max: number;
-	readonly #keep: boolean;
+	readonly #pool: BufferPool | undefined;
 	#size: number;
-	#buffer: Uint8Array | undefined;
-	#lent = false;
 
-	/**
-	 * `initial` bytes at first; doubled as needed up to `max` (an answer over
-	 * it throws). With `keep` false the buffer is dropped once its answer is
-	 * out: a poll then leaves one buffer of garbage instead of a text and its
-	 * copy, and the idle heap holds none (the status route: the kept 2 KB
-	 * put check:mcsim's live set over its 60 % goal).
-	 */
-	constructor(text: JsonText, initial = 2048, max = 16_384, keep = true) {
+	/** `initial` bytes at first; doubled as needed up to `max` (an answer over it throws). */
+	constructor(text: JsonText, initial = 2048, max = 16_384, pool?: BufferPool) {
 		this.#text = text;
 		this.#max = max;
-		this.#keep = keep;
 		this.#size = initial;
+		this.#pool = pool;
 	}
 
-	/** `value` as JSON by `layout`, as a body the connection sends and then closes (which frees the buffer). */
+	/** `value` as JSON by `layout`, as a body the connection sends and then closes (which gives the buffer back). */
 	body(value: unknown, layout: JsonLayout): BodySource {
-		const own = !this.#lent;
-		let buffer = (own ? this.#buffer : undefined) ?? new Uint8Array(this.#size);
+		const pool = this.#pool;
+		let pooled = pool?.take();
+		if (pooled && pooled.length < this.#size) {
+			// Answers have outgrown it: not tried again each time.
+			pool!.give(pooled);
+			pooled = undefined;
+		}
+		let buffer = pooled ?? new Uint8Array(this.#size);
 		let end = putValue(buffer, 0, value, layout, this.#text);
 		while (end < 0) {
-			if (buffer.length * 2 > this.#max) throw new RangeError(`A JSON answer over ${this.#max} bytes.`);
+			if (buffer.length * 2 > this.#max) {
+				if (pooled) pool!.give(pooled);
+				throw new RangeError(`A JSON answer over ${this.#max} bytes.`);
+			}
 			buffer = new Uint8Array(buffer.length * 2);
 			end = putValue(buffer, 0, value, layout, this.#text);
 		}
-		this.#size = buffer.length;
-		if (!own) return new WrittenBody(buffer, end);
-		this.#buffer = buffer;
-		this.#lent = true;
-		return new WrittenBody(buffer, end, this);
+		if (pooled && buffer !== pooled) {
+			pool!.give(pooled);
+			pooled = undefined;
+		}
+		this.#size = Math.max(this.#size, buffer.length);
+		return new WrittenBody(buffer, end, pooled ? pool : undefined);
 	}
 
 	/** The bytes of `value` by `layout` (for tests and the bench: a copy). */
@@ -281,25 +298,19 @@ export class JsonWriter {
 		source.close?.();
 		return out;
 	}
-
-	/** @internal WrittenBody's: the answer is out (or its connection gone). */
-	giveBack(): void {
-		this.#lent = false;
-		if (!this.#keep) this.#buffer = undefined;
-	}
 }
 
 class WrittenBody implements BodySource {
 	readonly length: number;
 	readonly #buffer: Uint8Array;
-	readonly #owner: JsonWriter | undefined;
+	readonly #pool: BufferPool | undefined;
 	#at = 0;
 	#closed = false;
 
-	constructor(buffer: Uint8Array, length: number, owner?: JsonWriter) {
+	constructor(buffer: Uint8Array, length: number, pool: BufferPool | undefined) {
 		this.#buffer = buffer;
 		this.length = length;
-		this.#owner = owner;
+		this.#pool = pool;
 	}
 
 	read(max: number): Uint8Array | undefined {
@@ -310,9 +321,10 @@ class WrittenBody implements BodySource {
 		return piece;
 	}
 
+	/** Once: the buffer goes back to its pool (a second close must not give it twice). */
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
-		this.#owner?.giveBack();
+		this.#pool?.give(this.#buffer);
 	}
 }

@@ -8,7 +8,8 @@
 import { assert } from "../../support/assert";
 import { ManualTime } from "../../support/fakes";
 import { Router, type BodySink } from "api/router";
-import { jsonResponse } from "api/errors";
+import { jsonBodyResponse, jsonResponse } from "api/errors";
+import { JsonWriter, portableJsonText } from "util/json-writer";
 import { textSource } from "api/http";
 import { DEFAULT_WIRE_OPTIONS, HttpConnection, REQUEST_HEADERS, WireBuffers, type WireOptions, type WireSocket } from "api/http-connection";
 import { utf8Decode, utf8Encode } from "util/utf8";
@@ -345,8 +346,8 @@ describe("api/http-connection", () => {
 			assert.isTrue(run.connection.idle);
 			assert.equal(buffers.idle, 1);
 			// Idle, it holds no head buffer: the pool's one is there for another connection.
-			const pooled = buffers.takeHead();
-			buffers.giveHead(pooled);
+			const pooled = buffers.take();
+			buffers.give(pooled);
 			send(
 				run,
 				`POST /api/echo HTTP/1.1\r\nHost: openhaldex.local\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json.slice(0, 3)}`,
@@ -367,7 +368,38 @@ describe("api/http-connection", () => {
 				],
 			);
 			assert.isFalse(run.socket.closed);
-			assert.equal(buffers.takeHead(), pooled, "every answer gave its buffers back");
+			assert.equal(buffers.take(), pooled, "every answer gave its buffers back");
+		});
+
+		it("gives a bodyless request's head buffer back before its route runs, so the route can write its answer into it", () => {
+			const buffers = new WireBuffers(OPTIONS);
+			const pooled = buffers.take();
+			buffers.give(pooled);
+			const writer = new JsonWriter(portableJsonText, 64, 4096, buffers);
+			const seen: boolean[] = [];
+			const r = new Router().add({
+				method: "GET",
+				path: "/api/status",
+				handle: () => {
+					const body = writer.body({ ok: true }, ["ok", 0]);
+					seen.push(body.read(0)!.buffer === pooled.buffer);
+					return jsonBodyResponse(200, body);
+				},
+			});
+			const run = open(r, buffers);
+			for (const window of [4096, 5]) {
+				send(run, "GET /api/status HTTP/1.1\r\nHost: openhaldex.local\r\n\r\n");
+				drain(run, window);
+			}
+			assert.deepEqual(seen, [true, true], "written into the head's own buffer, both times");
+			assert.deepEqual(
+				answers(run).map((a) => [a.status, a.body]),
+				[
+					[200, '{"ok":true}'],
+					[200, '{"ok":true}'],
+				],
+			);
+			assert.equal(buffers.take(), pooled, "and given back once each answer was out");
 		});
 
 		it("reads a request that arrives while the last answer is still going out, once it is out", () => {
@@ -402,6 +434,24 @@ describe("api/http-connection", () => {
 			assert.equal(refused.status, 405);
 			assert.equal(refused.headers.connection, "close");
 			assert.isTrue(refused.run.socket.closed);
+		});
+
+		it("reads Connection as a list of tokens in any letter case: close among them closes, anything else keeps", () => {
+			for (const [value, kept] of [
+				["close", false],
+				["Close", false],
+				["keep-alive, CLOSE", false],
+				[" close ,keep-alive", false],
+				["keep-alive", true],
+				["closed", true],
+				["enclose", true],
+				["upgrade, keep-alive", true],
+				["", true],
+			] as const) {
+				const c = exchange(router, `GET /api/status HTTP/1.1\r\nHost: openhaldex.local\r\nConnection: ${value}\r\n\r\n`, 64, 4096);
+				assert.equal(c.run.socket.closed, !kept, `Connection: ${value}`);
+				assert.equal(c.headers.connection, kept ? undefined : "close", `Connection: ${value}`);
+			}
 		});
 
 		it("closes an idle connection after keepAliveMs, and on the listener's asking only while idle", () => {

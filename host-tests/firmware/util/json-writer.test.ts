@@ -98,25 +98,43 @@ describe("util/json-writer", () => {
 		assert.equal(text({ s: "ok" }, ["s", 0], writer), '{"s":"ok"}', "still usable after a refusal");
 	});
 
-	it("never changes an answer still going out: the next one is written elsewhere until the first is closed", () => {
-		const writer = new JsonWriter(portableJsonText);
+	it("writes into its pool's buffer and gives it back once the answer is closed; never changes an answer still going out", () => {
+		const free: Uint8Array[] = [new Uint8Array(64)];
+		const pool = { take: () => free.pop() ?? new Uint8Array(64), give: (b: Uint8Array) => void free.push(b) };
+		const pooled = free[0];
+		const writer = new JsonWriter(portableJsonText, 64, 4096, pool);
 		const first = writer.body({ n: 1 }, ["n", 0]);
+		assert.equal(first.read(0)!.buffer, pooled.buffer, "the pool's buffer");
+		assert.equal(free.length, 0, "lent until closed");
+		// A second answer while the first goes out: the pool has none free, so another buffer.
 		const second = writer.body({ n: 22 }, ["n", 0]);
 		assert.equal(bodyText({ status: 200, body: second }), '{"n":22}');
-		assert.equal(bodyText({ status: 200, body: first }), '{"n":1}');
-		// Closed (by bodyText, as the connection does), the kept buffer is written again.
-		const a = writer.body({ n: 3 }, ["n", 0]);
-		const piece = a.read(100)!;
+		assert.equal(bodyText({ status: 200, body: first }), '{"n":1}', "unchanged by the second");
+		assert.include(free, pooled, "closed (by bodyText, as the connection does), it is back in the pool");
+		first.close?.();
+		assert.equal(free.filter((b) => b === pooled).length, 1, "a second close gives nothing back twice");
+		// An answer over the pool's buffer: a bigger buffer of its own, and the pool's is given back at once.
+		const big = writer.body({ s: "x".repeat(100) }, ["s", 0]);
+		assert.equal(big.length, 108);
+		assert.isAtLeast(free.length, 1);
+		assert.notInclude(
+			free.map((b) => b.buffer),
+			big.read(0)!.buffer,
+		);
+		big.close?.();
+		// Without a pool, a buffer per answer.
+		const own = new JsonWriter(portableJsonText, 64, 4096);
+		const a = own.body({ n: 5 }, ["n", 0]);
+		const aPiece = a.read(100)!;
 		a.close?.();
-		const b = writer.body({ n: 4 }, ["n", 0]);
-		assert.equal(b.read(100)!.buffer, piece.buffer, "the same buffer, reused");
-		assert.equal(b.length, 7);
-		// Told not to keep it, it drops the buffer once the answer is out.
-		const lean = new JsonWriter(portableJsonText, 64, 4096, false);
-		const c = lean.body({ n: 5 }, ["n", 0]);
-		const cPiece = c.read(100)!;
-		c.close?.();
-		assert.notEqual(lean.body({ n: 6 }, ["n", 0]).read(100)!.buffer, cPiece.buffer);
+		assert.notEqual(own.body({ n: 6 }, ["n", 0]).read(100)!.buffer, aPiece.buffer);
+	});
+
+	it("gives the pool's buffer back when an answer is refused for its size", () => {
+		const free: Uint8Array[] = [new Uint8Array(16)];
+		const writer = new JsonWriter(portableJsonText, 16, 64, { take: () => free.pop() ?? new Uint8Array(16), give: (b) => void free.push(b) });
+		assert.throws(() => writer.body({ s: "x".repeat(100) }, ["s", 0]), RangeError, /over 64 bytes/);
+		assert.equal(free.length, 1);
 	});
 
 	it("sends an answer in the pieces asked for, then nothing", () => {

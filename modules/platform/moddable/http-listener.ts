@@ -22,9 +22,23 @@ import { DEFAULT_WIRE_OPTIONS, HttpConnection, WireBuffers, type WireOptions, ty
 
 const MAX_CONNECTIONS = 6;
 
-export function serveRouter(router: Router, port: number, timers: Timers): { close(): void } {
-	const options: WireOptions = { ...DEFAULT_WIRE_OPTIONS, encode: (text) => new Uint8Array(ArrayBuffer.fromString(text)) };
-	const buffers = new WireBuffers(options);
+const encode = (text: string) => new Uint8Array(ArrayBuffer.fromString(text));
+
+/**
+ * The server's shared buffers, made before the firmware: their head pool is
+ * also where /api/status is written (platform.jsonBuffers), so a poll makes
+ * no buffer of its own.
+ */
+export function httpWireBuffers(): WireBuffers {
+	return new WireBuffers(wireOptions());
+}
+
+function wireOptions(): WireOptions {
+	return { ...DEFAULT_WIRE_OPTIONS, encode };
+}
+
+export function serveRouter(router: Router, port: number, timers: Timers, buffers: WireBuffers = httpWireBuffers()): { close(): void } {
+	const options = wireOptions();
 	const connections: HttpConnection[] = [];
 	const listener = new Listener({
 		port,

@@ -30,7 +30,15 @@
  *                     XS_CODE_STRING for preloaded code; xsRun.c allocates
  *                     a chunk for it), and a comparison is evaluated on
  *                     every run whatever its outcome. Compare with a
- *                     module-level const instead (its string is in flash)
+ *                     module-level const instead (its string is in flash).
+ *                     A literal returned costs the same on every return that
+ *                     takes it; that is not checked (most are error branches),
+ *                     so the common path returns constants by hand
+ *   hot-enumeration   for-in, Object.assign, Object.keys, Object.values or
+ *                     Object.entries in an @hot function: XS builds a key
+ *                     list or an enumerator object per call (mcsim: 36 slots
+ *                     for a for-in over six keys, 22 for three
+ *                     Object.assign in one status poll); copy fields by name
  *
  * A module-level function body runs at run time, so what it creates is fine.
  * Class static initializers run at module level, so they count as module level.
@@ -39,7 +47,10 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-export type HazardKind = "module-regexp" | "unfrozen-object" | "module-let" | "module-instance" | "stringify-module-object" | "hot-literal";
+export type HazardKind = "module-regexp" | "unfrozen-object" | "module-let" | "module-instance" | "stringify-module-object" | "hot-literal" | "hot-enumeration";
+
+/** Object's methods that build a key list per call. */
+const ENUMERATING = ["assign", "keys", "values", "entries"];
 
 export interface Hazard {
 	kind: HazardKind;
@@ -195,6 +206,15 @@ export function findHazards(fileName: string, source: string): Hazard[] {
 		if (ts.isCaseClause(node) && isStringLiteral(node.expression)) add("hot-literal", node.expression);
 		// A default parameter is evaluated on every call that omits the argument.
 		if (ts.isParameter(node) && node.initializer && isStringLiteral(node.initializer)) add("hot-literal", node.initializer);
+		if (ts.isForInStatement(node)) add("hot-enumeration", node.expression);
+		if (
+			ts.isCallExpression(node) &&
+			ts.isPropertyAccessExpression(node.expression) &&
+			ts.isIdentifier(node.expression.expression) &&
+			node.expression.expression.text === "Object" &&
+			ENUMERATING.includes(node.expression.name.text)
+		)
+			add("hot-enumeration", node.expression);
 		if (isFunctionLike(node) && isHot(node)) return; // checked on its own
 		node.forEachChild(inHot);
 	};

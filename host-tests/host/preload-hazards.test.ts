@@ -106,6 +106,21 @@ describe("preload hazards in firmware modules", () => {
 			assert.deepEqual(hazardsIn(`export function cold(s: string) { return s === "running"; }`), []);
 			assert.deepEqual(hazardsIn(`/** @hot */\nexport function set(pct: number, mode = "CUSTOM") { return mode; }`), ["hot-literal"]);
 		});
+		it("for-in and Object's key-list methods in a function marked @hot, but not in others", () => {
+			assert.deepEqual(
+				hazardsIn(
+					`/** @hot */\nexport function name(codes: Record<string, number>, c: number) { for (const k in codes) if (codes[k] === c) return k; return undefined; }`,
+				),
+				["hot-enumeration"],
+			);
+			assert.deepEqual(
+				hazardsIn(
+					`/** @hot */\nexport function fill(o: object, a: object) { Object.assign(o, a); return Object.keys(a).length + Object.values(a).length + Object.entries(a).length; }`,
+				),
+				["hot-enumeration", "hot-enumeration", "hot-enumeration", "hot-enumeration"],
+			);
+			assert.deepEqual(hazardsIn(`export function copy(o: object, a: object) { for (const k in a) void k; return Object.assign(o, a); }`), []);
+		});
 		it("JSON.stringify of a module-level object, unless a local shadows it", () => {
 			assert.includeMembers(hazardsIn(`const SERVERS = frozen(["a"]);\nexport const text = () => JSON.stringify(SERVERS);`), ["stringify-module-object"]);
 			assert.deepEqual(

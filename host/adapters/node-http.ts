@@ -1,8 +1,11 @@
 /*
  * node:http adapter for the router core: the simulator's HTTP server. It
- * mirrors the Moddable server's behaviour where it matters to clients:
- * one request per connection, content-length required for a body (no
- * chunked uploads), bodies streamed chunk by chunk into the router.
+ * answers as the board does where it matters to clients (content-length
+ * required for a body, no chunked uploads, bodies streamed chunk by chunk
+ * into the router), but closes every connection after its answer: the
+ * board's server (api/http-connection) keeps them alive. Clients must work
+ * with both; the board's own server code is run over real TCP by
+ * host-tests/host/http-connection-tcp.test.ts and in mcsim by check:mcsim.
  */
 
 import http from "node:http";
@@ -20,7 +23,7 @@ export interface NodeHttpServer {
 export async function serveRouterOnNode(router: Router, options: { port: number; host?: string }): Promise<NodeHttpServer> {
 	const host = options.host ?? "127.0.0.1";
 	const server = http.createServer((req, res) => handle(router, req, res));
-	// Mirror the device: one request per connection.
+	// One request per connection (the board keeps them alive; see above).
 	server.keepAliveTimeout = 0;
 	// A request Node's parser refuses (bad framing, oversized headers) gets the same JSON error
 	// body as every other failure, not Node's bare "400 Bad Request".

@@ -185,7 +185,6 @@ export class Router {
 		return ex.finish();
 	}
 
-	/** @hot */
 	/**
 	 * The route of `method` for `path`. First the path as it came against the routes without
 	 * parameters: the polls' case, with no string or array made. Only then is the path put in

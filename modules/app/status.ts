@@ -12,13 +12,12 @@ import type { DeviceServices } from "device/services";
 import { deviceStatusFields, type DeviceStatusFields } from "device/services";
 import type { SigningSummary, UpdateService, UpdateSummary } from "update/service";
 import type { TimeSource } from "ports/clock";
-import type { BootConfirmer } from "ota/boot-confirm";
+import { VERIFYING, type BootConfirmer } from "ota/boot-confirm";
 import { jsonLayout } from "util/json-writer";
 import { frozen } from "util/frozen";
 
 // Every poll compares with these: constants, not literals (docs/preload-hazards.md).
-const VERIFYING = "VERIFYING",
-	NO_TIME: TimeSource = "none";
+const NO_TIME: TimeSource = "none";
 
 /** Version, board, uptime, reset reason, memory and clock, written into `out` when given. @hot */
 export function systemStatusFields(platform: Platform, out?: SystemStatusFields): SystemStatusFields {

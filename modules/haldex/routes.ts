@@ -174,9 +174,8 @@ export interface HaldexStatusFields {
 /**
  * The Haldex fields of GET /api/status, written into `out` when given:
  * the status route fills one object per firmware in place, poll after poll,
- * instead of building a new tree twice a second (docs/performance.md).
+ * instead of building a new tree twice a second (docs/performance.md). @hot
  */
-/** @hot */
 export function haldexStatusFields(haldex: Haldex, out?: HaldexStatusFields): HaldexStatusFields {
 	const { bridge, settings, controller } = haldex;
 	const v = bridge.vehicle();

@@ -80,7 +80,6 @@ export interface BootConfirmOptions {
 }
 
 export const DEFAULT_HEALTH_WINDOW_MS = 30_000;
-const VERIFYING = "VERIFYING";
 export const DEFAULT_HEALTH_POLL_MS = 1_000;
 
 export interface BootConfirmDeps {
@@ -93,6 +92,8 @@ export interface BootConfirmDeps {
 }
 
 export type BootPhase = "NORMAL" | "VERIFYING" | "CONFIRMED" | "FAILED_GRACEFUL";
+/** The trial phase, compared on every status poll and LED frame: a constant, not a literal (docs/preload-hazards.md). */
+export const VERIFYING: BootPhase = "VERIFYING";
 
 export interface BootStatus {
 	phase: BootPhase;
@@ -201,11 +202,11 @@ export class BootConfirmer {
 		}
 
 		if (state === "PENDING_VERIFY") {
-			this.#phase = "VERIFYING";
+			this.#phase = VERIFYING;
 			this.#healthySince = undefined;
 			logger.log("warn", `firmware ${me.version} is on trial: confirming after ${this.#windowMs} ms of good health`);
 			this.#sample();
-			if (this.#phase === "VERIFYING") this.#timer = this.#deps.timers.every(this.#pollMs, () => this.#sample());
+			if (this.#phase === VERIFYING) this.#timer = this.#deps.timers.every(this.#pollMs, () => this.#sample());
 		} else if (pending && pending.slot === me.slot) {
 			// Confirmed already (e.g. power cut between markValid and the history write): finish the record.
 			this.#confirmed(me.version, pending.from);
@@ -239,7 +240,7 @@ export class BootConfirmer {
 			phase: this.#phase,
 			runningState: ota.runningState(),
 			version: this.#version ?? runningImage(ota).version,
-			healthyForMs: this.#phase === "VERIFYING" ? healthyForMs : 0,
+			healthyForMs: this.#phase === VERIFYING ? healthyForMs : 0,
 			windowMs: this.#windowMs,
 			problems: [...this.#problems],
 			lastResult,
@@ -248,7 +249,7 @@ export class BootConfirmer {
 
 	/** False while the running image awaits confirmation: nothing may restart the board then. */
 	restartAllowed(): boolean {
-		return this.#phase !== "VERIFYING";
+		return this.#phase !== VERIFYING;
 	}
 
 	stop(): void {
@@ -257,7 +258,7 @@ export class BootConfirmer {
 	}
 
 	#sample(): void {
-		if (this.#phase !== "VERIFYING") return;
+		if (this.#phase !== VERIFYING) return;
 		const now = this.#deps.clock.monotonicMs();
 		this.#problems = healthProblems(this.#deps.health, this.#canNodes);
 		if (this.#problems.length) {

@@ -170,7 +170,7 @@ export class UpdateClient implements RemoteUpdates {
 	summary(): ClientSummary {
 		return {
 			latest: this.#latest,
-			available: this.#offer !== undefined,
+			available: this.available,
 			lastCheckMs: this.#lastCheckMs,
 			checkError: this.#checkError,
 			checkErrorCode: this.#checkErrorCode,

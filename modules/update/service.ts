@@ -30,7 +30,7 @@ import type { OtaPort } from "ports/ota";
 import type { VehicleState } from "ports/can";
 import { OtaError, isImageRejection } from "ota/errors";
 import type { ImageStager, StageOptions } from "ota/stager";
-import type { BootConfirmer } from "ota/boot-confirm";
+import { VERIFYING, type BootConfirmer } from "ota/boot-confirm";
 import { readHistory, OTA_DOMAIN, type HistoryEntry } from "ota/history";
 import { runningImage } from "ota/slot-info";
 import { frozen } from "util/frozen";
@@ -141,7 +141,6 @@ const RUNNING: UpdateState = "RUNNING",
 	INITIALIZED: UpdateState = "INITIALIZED",
 	FAILED_GRACEFUL: UpdateState = "FAILED_GRACEFUL",
 	FAILED_CRITICAL: UpdateState = "FAILED_CRITICAL",
-	VERIFYING_PHASE = "VERIFYING",
 	VALIDATING_IMAGE = "VALIDATING",
 	VALID_IMAGE = "VALID",
 	FETCH = "fetch",
@@ -220,7 +219,7 @@ export class UpdateService {
 	/** Call once at boot, after the boot confirmer started: derives the state from how the last install ended. */
 	resume(): void {
 		const boot = this.#deps.boot.status;
-		if (boot.phase === "VERIFYING") {
+		if (boot.phase === VERIFYING) {
 			this.#set("RUNNING", `Checking the new firmware ${boot.version}: it is confirmed after ${Math.round(boot.windowMs / 1000)} s of good health.`);
 			this.#targetVersion = boot.version;
 			this.#hold("the new firmware is on trial");
@@ -232,7 +231,7 @@ export class UpdateService {
 		} else if (boot.phase === "CONFIRMED") {
 			this.#set("IDLE", `Updated to ${boot.version}.`, boot.lastResult?.time);
 		}
-		if (boot.phase !== "VERIFYING") this.#restoreStaged();
+		if (boot.phase !== VERIFYING) this.#restoreStaged();
 	}
 
 	/** An image uploaded before the restart is offered again once its slot verified again (ota/stager restoreStaged). */
@@ -266,8 +265,7 @@ export class UpdateService {
 		return this.#state;
 	}
 
-	/** A transfer is running or an install is under way (the LED shows it). */
-	/** @hot */
+	/** A transfer is running or an install is under way (the LED shows it). @hot */
 	busy(): boolean {
 		return this.#transfer !== undefined || this.#state === RUNNING || this.#state === INITIALIZING;
 	}
@@ -302,8 +300,10 @@ export class UpdateService {
 		};
 	}
 
-	/** The few fields GET /api/status carries, without reading the history from the store. */
-	/** The update part of GET /api/status, written into `into` when given (every poll: no new object). @hot */
+	/**
+	 * The few fields GET /api/status carries, without reading the history from the store, written
+	 * into `into` when given (every poll: no new object). @hot
+	 */
 	summary<T extends UpdateSummary = UpdateSummary>(into?: T): T {
 		const o = into ?? ({} as T);
 		o.state = this.#state;
@@ -519,7 +519,7 @@ export class UpdateService {
 
 	#refuseWhileBusy(): void {
 		if (this.#transfer) throw apiError("update_busy", "Another firmware transfer is running; wait for it to finish.");
-		if (this.#state === "RUNNING" && this.#deps.boot.phase !== "VERIFYING") throw apiError("update_running", "An install is already running.");
+		if (this.#state === RUNNING && this.#deps.boot.phase !== VERIFYING) throw apiError("update_running", "An install is already running.");
 		if (this.#deps.ota.runningState() === "PENDING_VERIFY")
 			throw apiError("pending_verify", "The firmware installed last is still being checked (about 30 s after it starts); try again once it is confirmed.");
 	}
@@ -647,7 +647,7 @@ export class UpdateService {
 		if (this.#transfer) return this.#image?.state === VALIDATING_IMAGE ? STAGE_VALIDATING : this.#transfer.kind === FETCH ? STAGE_DOWNLOADING : STAGE_UPLOADING;
 		switch (this.#state) {
 			case RUNNING:
-				return this.#deps.boot.phase === VERIFYING_PHASE ? STAGE_VERIFYING : STAGE_RESTARTING;
+				return this.#deps.boot.phase === VERIFYING ? STAGE_VERIFYING : STAGE_RESTARTING;
 			case INITIALIZING:
 				return STAGE_PREPARING;
 			case INITIALIZED:

@@ -43,6 +43,10 @@ describe("ota/otadata", () => {
 		assert.equal(d.seq, 1);
 		assert.equal(stateName(d.state), "NEW");
 	});
+	it("names every state code as STATE_CODES does, and any other code UNDEFINED", () => {
+		for (const name of Object.keys(STATE_CODES) as (keyof typeof STATE_CODES)[]) assert.equal(stateName(STATE_CODES[name]), name);
+		for (const code of [5, 6, -1, 1.5, 0x7fffffff]) assert.equal(stateName(code), "UNDEFINED", String(code));
+	});
 	it("calls an entry valid as bootloader_common_ota_select_valid does: set, CRC right, and not INVALID or ABORTED", () => {
 		assert.isFalse(entryValid(blank()));
 		const bad = entry(3, STATE_CODES.VALID);
